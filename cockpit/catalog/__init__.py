@@ -1,0 +1,26 @@
+"""Indicator and goal catalog: models, loading and validation."""
+
+from cockpit.catalog.loader import CatalogError, load_catalog
+from cockpit.catalog.models import (
+    ActionField,
+    Catalog,
+    District,
+    Goal,
+    Indicator,
+    Text,
+    Vision,
+    YearValue,
+)
+
+__all__ = [
+    "ActionField",
+    "Catalog",
+    "CatalogError",
+    "District",
+    "Goal",
+    "Indicator",
+    "Text",
+    "Vision",
+    "YearValue",
+    "load_catalog",
+]

@@ -1,0 +1,152 @@
+"""Typed catalog entries: visions, fields of action, indicators, goals and districts."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, field_validator
+
+from cockpit.catalog.duration import Duration
+
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
+
+
+def _to_duration(value):
+    return value if isinstance(value, Duration) else Duration.parse(value)
+
+
+IsoDuration = Annotated[Duration, BeforeValidator(_to_duration), PlainSerializer(str)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+class Text(_Strict):
+    """A user-facing text in German and English."""
+
+    de: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.de
+
+
+def _text(value):
+    """Accept a plain string for texts that read the same in both languages (units such as '%')."""
+    return {"de": value, "en": value} if isinstance(value, str) else value
+
+
+LocalText = Annotated[Text, BeforeValidator(_text)]
+
+
+class SourceRef(_Strict):
+    name: str = Field(min_length=1)
+    url: str | None = None
+    licence: str = Field(min_length=1)
+    attribution: str = Field(min_length=1)
+
+
+class Range(_Strict):
+    min: float
+    max: float
+
+
+class Indicator(_Strict):
+    id: Slug
+    name: Text
+    description: Text
+    domain: Literal["energy", "mobility", "waste"]
+    unit: LocalText
+    aggregation: Literal["sum", "mean", "last"]
+    rhythm: IsoDuration
+    grace: IsoDuration | None = None
+    visibility: Literal["public", "internal"]
+    department: LocalText
+    source: SourceRef
+    spatial: Literal["city", "district"] = "city"
+    plausible: Range | None = None
+    decimals: int = Field(default=1, ge=0, le=4)
+
+    @property
+    def grace_period(self) -> Duration:
+        return self.grace or self.rhythm
+
+
+class YearValue(_Strict):
+    year: int = Field(ge=1900, le=2100)
+    value: float
+
+
+class Goal(_Strict):
+    id: Slug
+    indicator: str
+    direction: Literal["decrease", "increase"]
+    baseline: YearValue
+    milestones: list[YearValue] = Field(default_factory=list)
+    target: YearValue
+    tolerance: float = Field(default=0.10, ge=0, le=1)
+    trend_window: int = Field(default=5, ge=2, le=50)
+    source: str = Field(min_length=1)
+    field: str
+    name: LocalText | None = None
+
+    @property
+    def path_points(self) -> list[YearValue]:
+        return [self.baseline, *self.milestones, self.target]
+
+
+class Vision(_Strict):
+    id: Slug
+    name: Text
+
+
+class ActionField(_Strict):
+    """A field of action (Handlungsfeld) below a vision."""
+
+    id: Slug
+    name: Text
+    vision: str
+    dimension: Literal["ecological", "social", "economic"]
+
+
+class District(_Strict):
+    id: Slug
+    name: str = Field(min_length=1)
+    postcodes: list[str] = Field(default_factory=list)
+    population: int | None = Field(default=None, ge=0)
+
+    @field_validator("postcodes", mode="before")
+    @classmethod
+    def _as_strings(cls, value):
+        return [str(v) for v in value] if isinstance(value, list) else value
+
+
+class Catalog(_Strict):
+    city: LocalText
+    population: int = Field(ge=1)
+    visions: list[Vision] = Field(default_factory=list)
+    fields: list[ActionField] = Field(default_factory=list)
+    districts: list[District] = Field(default_factory=list)
+    indicators: list[Indicator]
+    goals: list[Goal] = Field(default_factory=list)
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        return self.indicator_map[indicator_id]
+
+    @property
+    def indicator_map(self) -> dict[str, Indicator]:
+        return {i.id: i for i in self.indicators}
+
+    @property
+    def district_ids(self) -> set[str]:
+        return {d.id for d in self.districts}
+
+    def goals_for(self, indicator_id: str) -> list[Goal]:
+        return [g for g in self.goals if g.indicator == indicator_id]
+
+    def visible_indicators(self, role) -> list[Indicator]:
+        from cockpit.roles import visible_levels
+
+        levels = visible_levels(role)
+        return [i for i in self.indicators if i.visibility in levels]

@@ -1,0 +1,54 @@
+"""`backfill SOURCE --since DATE`: fetch a source's history in chunks, with a progress bar; resumable."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, date, datetime, time
+
+from tqdm import tqdm
+
+from cockpit.catalog.duration import Duration
+from cockpit.jobs.backfill import backfill, chunks
+from cockpit.runtime import open_cockpit
+
+NAME = "backfill"
+HELP = "fetch a source's history since a date in chunks (interruptible: run it again to resume)"
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("source", help="source id from the sources file")
+    parser.add_argument("--since", type=_date, required=True, help="first day to fetch (YYYY-MM-DD)")
+    parser.add_argument("--until", type=_date, help="day after the last one to fetch (default: today)")
+    parser.add_argument("--chunk", type=Duration.parse, default=Duration.parse("P1M"),
+                        help="size of one chunk as ISO 8601 duration (default: P1M)")
+
+
+def run(args: argparse.Namespace) -> int:
+    cockpit = open_cockpit()
+    try:
+        source = cockpit.source(args.source)
+    except KeyError as exc:
+        print(f"error: {exc.args[0]}", file=sys.stderr)
+        return 2
+    since = datetime.combine(args.since, time(), tzinfo=UTC)
+    until = datetime.combine(args.until or datetime.now(UTC).date(), time(), tzinfo=UTC)
+    total = sum(1 for _ in chunks(since, until, args.chunk))
+    try:
+        with tqdm(total=total, unit="chunk", desc=source.id) as bar:
+            outcomes = backfill(cockpit.ingestor, source, since, until, args.chunk, progress=bar)
+    except NotImplementedError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    stored = sum(o.stored for o in outcomes)
+    failed = [o for o in outcomes if o.status == "failed"]
+    print(f"{source.id}: {len(outcomes)} chunks fetched, {stored} rows stored"
+          + (f"; stopped at a failed chunk: {failed[-1].error} (run the command again to resume)" if failed else ""))
+    return 1 if failed else 0

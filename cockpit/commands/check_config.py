@@ -1,0 +1,35 @@
+"""`check-config`: validate settings, catalog and sources file without starting anything."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from cockpit.catalog import CatalogError, load_catalog
+from cockpit.config import ConfigError, load_settings
+from cockpit.sources.config import SourcesError, load_sources
+from cockpit.sources.registry import connector_class
+
+NAME = "check-config"
+HELP = "validate the settings, the catalog and the sources file, then exit"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--catalog", help="catalog file (default: COCKPIT_CATALOG)")
+    parser.add_argument("--sources", help="sources file (default: COCKPIT_SOURCES)")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        overrides = {k: v for k, v in (("catalog", args.catalog), ("sources", args.sources)) if v}
+        settings = load_settings(**overrides)
+        catalog = load_catalog(settings.catalog)
+        sources = load_sources(settings.sources)
+        for source in sources:  # options are validated by each connector's Options model
+            source.options_for(connector_class(source.connector).Options)
+    except (ConfigError, CatalogError, SourcesError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"ok: {len(catalog.indicators)} indicators, {len(catalog.goals)} goals, {len(sources)} sources "
+          f"({settings.catalog}, {settings.sources})")
+    return 0

@@ -1,0 +1,1 @@
+"""Ingest runs and the scheduler that triggers them, one job per source."""

@@ -1,0 +1,113 @@
+"""One ingest run of one source: fetch, archive, parse, validate, store in one transaction, record the run."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+
+from cockpit.catalog import Catalog
+from cockpit.jobs.validate import validate
+from cockpit.sources.base import Connector, Payload
+from cockpit.sources.config import SourceConfig
+from cockpit.sources.http import Fetcher
+from cockpit.sources.registry import connector_class
+from cockpit.store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    source_id: str
+    run_id: int
+    status: str  # ok | partial | failed
+    rows_read: int = 0
+    stored: int = 0
+    rejected: int = 0
+    error: str | None = None
+
+
+class Ingestor:
+    """Runs sources against a store; never raises for a source's failure, records it instead."""
+
+    def __init__(self, store: Store, catalog: Catalog, archive_max_bytes: int = 200 * 2**20):
+        self.store = store
+        self.catalog = catalog
+        self.archive_max_bytes = archive_max_bytes
+
+    def connector(self, source: SourceConfig) -> Connector:
+        fetcher = Fetcher(timeout=source.timeout, retries=source.retries)
+        return connector_class(source.connector)(source, fetcher)
+
+    def run(self, source: SourceConfig) -> RunOutcome:
+        """Fetch what is new since the source's watermark and store it."""
+        run_id = self.store.start_run(source.id)
+        try:
+            connector = self.connector(source)
+            payload = _with_deadline(lambda: connector.fetch(self.store.watermark(source.id)), source.run_timeout,
+                                     f"source '{source.id}': fetch timed out after {source.run_timeout:.0f} s")
+        except Exception as exc:  # noqa: BLE001 - every failure of a source is recorded, none stops the others
+            return self._failed(source, run_id, exc)
+        return self.store_payload(source, run_id, connector, payload)
+
+    def store_payload(self, source: SourceConfig, run_id: int, connector: Connector, payload: Payload,
+                      archive: bool = True, progress_key: tuple[str, str] | None = None) -> RunOutcome:
+        """Parse, validate and store a payload under an open run (also used to reprocess archived payloads).
+
+        With `progress_key` (key, value) a backfill's progress is written in the same transaction and the
+        source's own watermark is left alone.
+        """
+        try:
+            result = connector.parse(payload)
+            rows_read = len(result.frame) + len(result.rejects)
+            valid, rejects = validate(result.frame, self.catalog)
+            marks = [progress_key] if progress_key else ([(source.id, result.watermark)] if result.watermark else [])
+            batch = self.store.write_batch(
+                source.id, run_id, valid, [*result.rejects, *rejects], rows_read, watermarks=marks,
+                payload=payload if archive else None, archive_max_bytes=self.archive_max_bytes)
+        except Exception as exc:  # noqa: BLE001
+            if archive:
+                self._archive_quietly(source, run_id, payload)
+            return self._failed(source, run_id, exc)
+        log.info("%s: run %s %s, %s read, %s stored, %s rejected", source.id, run_id, batch.status,
+                 batch.rows_read, batch.stored, batch.rejected)
+        return RunOutcome(source.id, run_id, batch.status, batch.rows_read, batch.stored, batch.rejected)
+
+    def reprocess(self, source: SourceConfig) -> list[RunOutcome]:
+        """Re-parse every archived payload of a source (after a parser fix); each gets a run of its own."""
+        connector = self.connector(source)
+        outcomes = []
+        for _archive_id, _old_run, payload in self.store.archived_payloads(source.id):
+            run_id = self.store.start_run(source.id)
+            outcomes.append(self.store_payload(source, run_id, connector, payload, archive=False))
+        return outcomes
+
+    def _archive_quietly(self, source: SourceConfig, run_id: int, payload: Payload) -> None:
+        try:
+            self.store.archive_failed_payload(source.id, run_id, payload, self.archive_max_bytes)
+        except Exception:  # noqa: BLE001 - archiving must not hide the original failure
+            log.exception("%s: could not archive the payload of run %s", source.id, run_id)
+
+    def _failed(self, source: SourceConfig, run_id: int, exc: Exception) -> RunOutcome:
+        message = str(exc) or type(exc).__name__
+        if source.id not in message:
+            message = f"source '{source.id}': {message}"
+        log.error("%s: run %s failed: %s", source.id, run_id, message)
+        try:
+            self.store.fail_run(run_id, message)
+        except Exception:  # noqa: BLE001
+            log.exception("%s: could not record the failure of run %s", source.id, run_id)
+        return RunOutcome(source.id, run_id, "failed", error=message)
+
+
+def _with_deadline(func, seconds: float, message: str):
+    """Run `func` in a worker thread and give up waiting after `seconds` (the thread is left to finish)."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fetch")
+    try:
+        return pool.submit(func).result(timeout=seconds)
+    except FutureTimeout:
+        raise TimeoutError(message) from None
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,59 @@
+"""Wire settings, catalog, sources, store and ingestor together (used by the CLI and the web app factory)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import cached_property
+
+from cockpit.catalog import Catalog, load_catalog
+from cockpit.config import Settings, load_settings
+from cockpit.jobs.ingest import Ingestor, RunOutcome
+from cockpit.jobs.scheduler import run_all
+from cockpit.sources.config import SourceConfig, load_sources
+from cockpit.store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Cockpit:
+    """The core objects of one running cockpit."""
+
+    settings: Settings
+    catalog: Catalog
+    sources: list[SourceConfig]
+    store: Store
+
+    @cached_property
+    def ingestor(self) -> Ingestor:
+        return Ingestor(self.store, self.catalog, archive_max_bytes=self.settings.archive_max_mb * 2**20)
+
+    def source(self, source_id: str) -> SourceConfig:
+        for source in self.sources:
+            if source.id == source_id:
+                return source
+        raise KeyError(f"unknown source '{source_id}' (known: {', '.join(s.id for s in self.sources)})")
+
+    @property
+    def synthetic_sources(self) -> set[str]:
+        return {s.id for s in self.sources if s.synthetic}
+
+    def load_demo_if_empty(self) -> list[RunOutcome]:
+        """First start: with an empty database, run every source once through the regular ingest."""
+        if not (self.settings.load_demo and self.store.is_empty()):
+            return []
+        log.info("empty database: ingesting every source once (first start)")
+        return run_all(self.ingestor, self.sources)
+
+
+def open_cockpit(settings: Settings | None = None, migrate: bool = True) -> Cockpit:
+    """Load and validate configuration, catalog and sources; migrate the database and sync the catalog."""
+    settings = settings or load_settings()
+    catalog = load_catalog(settings.catalog)
+    sources = load_sources(settings.sources)
+    store = Store.from_url(settings.database_url)
+    if migrate:
+        store.migrate()
+        store.sync_catalog(catalog)
+    return Cockpit(settings=settings, catalog=catalog, sources=sources, store=store)

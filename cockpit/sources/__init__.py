@@ -1,0 +1,1 @@
+"""Connectors, one per published format: fetch a payload and parse it into an observation frame (no DB)."""

@@ -1,0 +1,54 @@
+"""Engines: SQLite in WAL mode with busy waits and immediate write transactions, or PostgreSQL by URL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+
+def make_engine(url: str, echo: bool = False) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return create_engine(parsed, echo=echo, pool_pre_ping=True)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(parsed, echo=echo, connect_args={"timeout": 30, "check_same_thread": False})
+    _sqlite_setup(engine)
+    return engine
+
+
+def _sqlite_setup(engine: Engine) -> None:
+    """WAL so readers never block the writer; BEGIN IMMEDIATE for writes so they queue instead of failing."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # let SQLAlchemy emit BEGIN itself (see _on_begin)
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+        dbapi_connection.create_function("local_month", 1, _local_month, deterministic=True)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+LOCAL_TZ = ZoneInfo("Europe/Berlin")
+
+
+def _local_month(stamp: str | None) -> str | None:
+    """SQLite function: the first day of the Europe/Berlin month of a UTC timestamp, as 'YYYY-MM-01'."""
+    if stamp is None:
+        return None
+    moment = datetime.fromisoformat(stamp).replace(tzinfo=UTC).astimezone(LOCAL_TZ)
+    return f"{moment.year:04d}-{moment.month:02d}-01"

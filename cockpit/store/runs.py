@@ -1,0 +1,117 @@
+"""Job runs, quarantine, watermarks and the archive of raw payloads."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import Connection, delete, func, insert, select, update
+
+from cockpit.store.schema import job_runs, payload_archive, quarantine, watermarks
+
+RUN_COLUMNS = ["id", "source_id", "started_at", "finished_at", "status", "rows_read", "rows_stored",
+               "rows_rejected", "error"]
+
+
+def start_run(conn: Connection, source_id: str, now: datetime) -> int:
+    result = conn.execute(insert(job_runs).values(
+        source_id=source_id, started_at=now, status="running", rows_read=0, rows_stored=0, rows_rejected=0))
+    return int(result.inserted_primary_key[0])
+
+
+def finish_run(conn: Connection, run_id: int, now: datetime, status: str, rows_read: int = 0, rows_stored: int = 0,
+               rows_rejected: int = 0, error: str | None = None) -> None:
+    conn.execute(update(job_runs).where(job_runs.c.id == run_id).values(
+        finished_at=now, status=status, rows_read=rows_read, rows_stored=rows_stored, rows_rejected=rows_rejected,
+        error=error))
+
+
+def add_quarantine(conn: Connection, source_id: str, run_id: int, rejects, now: datetime) -> None:
+    rows = [dict(source_id=source_id, run_id=run_id, raw=r.raw, reason=r.reason, created_at=now) for r in rejects]
+    if rows:
+        conn.execute(insert(quarantine), rows)
+
+
+def get_watermark(conn: Connection, source_id: str) -> str | None:
+    return conn.execute(select(watermarks.c.value).where(watermarks.c.source_id == source_id)).scalar_one_or_none()
+
+
+def set_watermark(conn: Connection, source_id: str, value: str, now: datetime) -> None:
+    if get_watermark(conn, source_id) is None:
+        conn.execute(insert(watermarks).values(source_id=source_id, value=value, updated_at=now))
+    else:
+        conn.execute(update(watermarks).where(watermarks.c.source_id == source_id).values(value=value, updated_at=now))
+
+
+def read_runs(conn: Connection, source_id: str | None = None, limit: int = 50) -> pd.DataFrame:
+    query = select(*[job_runs.c[c] for c in RUN_COLUMNS]).order_by(job_runs.c.id.desc()).limit(limit)
+    if source_id is not None:
+        query = query.where(job_runs.c.source_id == source_id)
+    return _runs_frame(conn.execute(query).mappings().all())
+
+
+def read_last_runs(conn: Connection) -> pd.DataFrame:
+    """The most recent run of every source."""
+    latest = select(func.max(job_runs.c.id)).group_by(job_runs.c.source_id).scalar_subquery()
+    query = select(*[job_runs.c[c] for c in RUN_COLUMNS]).where(job_runs.c.id.in_(latest)).order_by(
+        job_runs.c.source_id)
+    return _runs_frame(conn.execute(query).mappings().all())
+
+
+def _runs_frame(rows) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=RUN_COLUMNS)
+    for column in ("started_at", "finished_at"):
+        frame[column] = pd.to_datetime(frame[column], utc=True)
+    return frame
+
+
+def read_quarantine(conn: Connection, source_id: str | None = None, run_id: int | None = None) -> pd.DataFrame:
+    query = select(quarantine.c.id, quarantine.c.source_id, quarantine.c.run_id, quarantine.c.raw,
+                   quarantine.c.reason, quarantine.c.created_at).order_by(quarantine.c.id)
+    if source_id is not None:
+        query = query.where(quarantine.c.source_id == source_id)
+    if run_id is not None:
+        query = query.where(quarantine.c.run_id == run_id)
+    return pd.DataFrame(conn.execute(query).mappings().all(),
+                        columns=["id", "source_id", "run_id", "raw", "reason", "created_at"])
+
+
+def archive_payload(conn: Connection, source_id: str, run_id: int, payload, now: datetime, max_bytes: int) -> None:
+    """Keep the raw payload, gzip-compressed; drop the oldest of this source beyond `max_bytes` compressed."""
+    blob = gzip.compress(_encode(payload))
+    conn.execute(insert(payload_archive).values(source_id=source_id, run_id=run_id, fetched_at=now,
+                                                size=payload.size, compressed=blob, reprocessed=False))
+    rows = conn.execute(select(payload_archive.c.id, func.length(payload_archive.c.compressed)).where(
+        payload_archive.c.source_id == source_id).order_by(payload_archive.c.id.desc())).all()
+    total, drop = 0, []
+    for archive_id, length in rows:
+        total += length or 0
+        if total > max_bytes and archive_id != rows[0][0]:
+            drop.append(archive_id)
+    if drop:
+        conn.execute(delete(payload_archive).where(payload_archive.c.id.in_(drop)))
+
+
+def read_archive(conn: Connection, source_id: str) -> list[tuple[int, int, object]]:
+    """(archive id, run id, payload) of a source's archived payloads, oldest first."""
+    rows = conn.execute(select(payload_archive.c.id, payload_archive.c.run_id, payload_archive.c.compressed).where(
+        payload_archive.c.source_id == source_id).order_by(payload_archive.c.id)).all()
+    return [(aid, rid, _decode(gzip.decompress(blob))) for aid, rid, blob in rows]
+
+
+def _encode(payload) -> bytes:
+    documents = [dict(name=d.name, content_type=d.content_type, content=base64.b64encode(d.content).decode("ascii"))
+                 for d in payload.documents]
+    return json.dumps({"meta": payload.meta, "documents": documents}, default=str).encode("utf-8")
+
+
+def _decode(data: bytes):
+    from cockpit.sources.base import Document, Payload
+
+    raw = json.loads(data)
+    documents = [Document(name=d["name"], content=base64.b64decode(d["content"]), content_type=d["content_type"])
+                 for d in raw["documents"]]
+    return Payload(documents=documents, meta=raw["meta"])

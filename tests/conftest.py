@@ -1,0 +1,44 @@
+"""Shared fixtures: settings on a temp database, and the rule that under CI=true nothing skips."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cockpit import PROJECT_ROOT
+from cockpit.catalog import load_catalog
+
+pytest_plugins = ["tests.fixtures.services"]
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+SAMPLES = PROJECT_ROOT / "data" / "samples"
+
+
+def require(condition: bool, what: str) -> None:
+    """Skip when a service or browser is missing locally; under CI=true that is a failure, never a skip."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"CI=true but {what} is missing (.ci/run installs it)")
+    pytest.skip(f"{what} is missing; run the README test command, which installs it")
+
+
+def require_executable(name: str, *candidates: str) -> str:
+    for path in (*candidates, shutil.which(name)):
+        if path and Path(path).exists():
+            return str(path)
+    require(False, f"executable '{name}'")
+    raise AssertionError("unreachable")
+
+
+@pytest.fixture(scope="session")
+def catalog():
+    return load_catalog(PROJECT_ROOT / "data" / "catalog.yaml")
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'cockpit.db'}"
