@@ -1,6 +1,6 @@
 """Indicator and goal catalog: models, loading and validation."""
 
-from cockpit.catalog.loader import CatalogError, load_catalog
+from cockpit.catalog.loader import CatalogError, load_catalog, parse_catalog
 from cockpit.catalog.models import (
     ActionField,
     Catalog,
@@ -23,4 +23,5 @@ __all__ = [
     "Vision",
     "YearValue",
     "load_catalog",
+    "parse_catalog",
 ]

@@ -86,7 +86,7 @@ class Goal(_Strict):
     milestones: list[YearValue] = Field(default_factory=list)
     target: YearValue
     tolerance: float = Field(default=0.10, ge=0, le=1)
-    trend_window: int = Field(default=5, ge=2, le=50)
+    trend_window: int = Field(default=5, ge=3, le=50)  # a forecast needs at least 3 points
     source: str = Field(min_length=1)
     field: str
     name: LocalText | None = None

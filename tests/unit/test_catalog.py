@@ -1,0 +1,130 @@
+"""Catalog loading: the shipped catalog is complete, and every bad catalog names file, entry and field."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import yaml
+
+from cockpit import PROJECT_ROOT
+from cockpit.catalog import CatalogError, load_catalog
+from cockpit.catalog.duration import Duration
+from cockpit.catalog.loader import parse_catalog
+
+SHIPPED = PROJECT_ROOT / "data" / "catalog.yaml"
+
+
+@pytest.fixture
+def raw():
+    return yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))
+
+
+def test_shipped_catalog_covers_the_three_domains(catalog):
+    domains = [i.domain for i in catalog.indicators]
+    assert len(catalog.indicators) >= 12
+    assert all(domains.count(d) >= 4 for d in ("energy", "mobility", "waste"))
+    assert sum(i.visibility == "internal" for i in catalog.indicators) >= 2
+    for ind in catalog.indicators:
+        assert ind.name.de and ind.name.en and ind.description.de and ind.description.en
+        assert ind.source.licence and ind.source.attribution and ind.department.de
+    assert {g.indicator for g in catalog.goals} <= set(catalog.indicator_map)
+    assert all(g.source for g in catalog.goals)
+
+
+def broken(raw, path, value):
+    data = copy.deepcopy(raw)
+    node = data
+    for key in path[:-1]:
+        node = node[key]
+    if value is KeyError:
+        del node[path[-1]]
+    else:
+        node[path[-1]] = value
+    return data
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "expected"),
+    [
+        (("indicators", 0, "aggregation"), "median", "indicators[0] (id 'co2-per-inhabitant'): field 'aggregation'"),
+        (("indicators", 1, "rhythm"), "daily", "indicators[1] (id 'renewable-share-electricity'): field 'rhythm'"),
+        (("indicators", 2, "visibility"), KeyError, "field 'visibility': Field required"),
+        (("indicators", 3, "name"), {"de": "Nur Deutsch"}, "field 'name.en'"),
+        (("indicators", 4, "domain"), "water", "field 'domain'"),
+        (("indicators", 0, "id"), "CO2 per Einwohner", "field 'id'"),
+        (("goals", 0, "baseline", "year"), "neunzehnhundertneunzig", "goals[0] (id 'co2-halve-2030'): field 'baseline.year'"),
+        (("fields", 0, "dimension"), "cultural", "fields[0] (id 'climate-energy'): field 'dimension'"),
+        (("indicators", 0, "colour"), "green", "field 'colour': Extra inputs are not permitted"),
+    ],
+)
+def test_schema_errors_name_the_entry_and_field(raw, path, value, expected):
+    with pytest.raises(CatalogError) as err:
+        parse_catalog(broken(raw, path, value), "catalog.yaml")
+    assert str(err.value).startswith("catalog.yaml: ")
+    assert expected in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "expected"),
+    [
+        (("goals", 0, "indicator"), "co2-total", "goals (id 'co2-halve-2030'): field 'indicator': unknown indicator"),
+        (("goals", 0, "field"), "nowhere", "field 'field': unknown field 'nowhere'"),
+        (("goals", 0, "direction"), "increase", "field 'direction': 'increase' contradicts baseline 9.8 and target 4.9"),
+        (("goals", 0, "milestones"), [{"year": 2035, "value": 6.0}], "field 'milestones': years must increase"),
+        (("goals", 0, "target", "year"), 1990, "years must increase"),
+        (("fields", 0, "vision"), "unknown-vision", "fields (id 'climate-energy'): field 'vision': unknown vision"),
+        (("indicators", 0, "plausible"), {"min": 5, "max": 1}, "field 'plausible': min must be below max"),
+    ],
+)
+def test_cross_reference_errors_name_the_goal_and_field(raw, path, value, expected):
+    with pytest.raises(CatalogError) as err:
+        parse_catalog(broken(raw, path, value), "catalog.yaml")
+    assert expected in str(err.value)
+
+
+def test_duplicate_ids_are_rejected(raw):
+    raw["indicators"].append(copy.deepcopy(raw["indicators"][0]))
+    with pytest.raises(CatalogError, match="indicators \\(id 'co2-per-inhabitant'\\): field 'id': duplicate id"):
+        parse_catalog(raw)
+
+
+def test_yaml_syntax_error_names_file_and_line(tmp_path):
+    path = tmp_path / "catalog.yaml"
+    path.write_text("indicators:\n  - id: a\n   name: [unclosed\n", encoding="utf-8")
+    with pytest.raises(CatalogError, match=r"catalog.yaml: not valid YAML at line \d+"):
+        load_catalog(path)
+
+
+def test_missing_file_and_wrong_top_level(tmp_path):
+    with pytest.raises(CatalogError, match="file not found"):
+        load_catalog(tmp_path / "nope.yaml")
+    (tmp_path / "list.yaml").write_text("- a\n- b\n")
+    with pytest.raises(CatalogError, match="must hold a mapping"):
+        load_catalog(tmp_path / "list.yaml")
+
+
+def test_all_problems_are_reported_at_once(raw):
+    data = broken(broken(raw, ("indicators", 0, "aggregation"), "median"), ("indicators", 1, "unit"), None)
+    with pytest.raises(CatalogError) as err:
+        parse_catalog(data)
+    assert len(err.value.problems) >= 2
+
+
+@pytest.mark.parametrize(("text", "start", "end"), [
+    ("P1M", "2026-01-31T00:00:00", "2026-02-28T00:00:00"),
+    ("P1Y", "2024-02-29T00:00:00", "2025-02-28T00:00:00"),
+    ("P1D", "2026-03-28T12:00:00", "2026-03-29T12:00:00"),
+    ("PT15M", "2026-01-01T23:50:00", "2026-01-02T00:05:00"),
+    ("P1W", "2026-01-01T00:00:00", "2026-01-08T00:00:00"),
+])
+def test_durations_use_calendar_arithmetic(text, start, end):
+    from datetime import datetime
+
+    assert Duration.parse(text).after(datetime.fromisoformat(start)) == datetime.fromisoformat(end)
+
+
+@pytest.mark.parametrize("text", ["P", "1D", "PT", "P1.5D", "monthly", ""])
+def test_bad_durations_are_rejected(text):
+    with pytest.raises(ValueError, match="ISO 8601"):
+        Duration.parse(text)

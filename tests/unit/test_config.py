@@ -1,0 +1,56 @@
+"""Settings: defaults for the embedded run, and a bad setting stops the start with its name."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from cockpit import PROJECT_ROOT
+from cockpit.config import ConfigError, load_settings
+
+
+def test_defaults_are_the_embedded_run(monkeypatch):
+    for name in ("COCKPIT_DATABASE_URL", "COCKPIT_PORT", "COCKPIT_CATALOG"):
+        monkeypatch.delenv(name, raising=False)
+    settings = load_settings()
+    assert settings.database_url.startswith("sqlite:///")
+    assert settings.port == 8050 and settings.host == "127.0.0.1"
+    assert settings.catalog == PROJECT_ROOT / "data" / "catalog.yaml"
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("COCKPIT_PORT", "eighty", "COCKPIT_PORT"),
+    ("COCKPIT_PORT", "70000", "COCKPIT_PORT"),
+    ("COCKPIT_DATABASE_URL", "mysql://localhost/x", "COCKPIT_DATABASE_URL: Value error, must start with sqlite:"),
+    ("COCKPIT_CATALOG", "/nonexistent/catalog.yaml", "COCKPIT_CATALOG: Value error, file not found"),
+    ("COCKPIT_DEFAULT_LANG", "fr", "COCKPIT_DEFAULT_LANG"),
+    ("COCKPIT_TIMEZONE", "Mars/Olympus", "COCKPIT_TIMEZONE"),
+    ("COCKPIT_SCHEDULER", "perhaps", "COCKPIT_SCHEDULER"),
+])
+def test_bad_setting_is_named(monkeypatch, name, value, message):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as err:
+        load_settings()
+    assert message in str(err.value)
+
+
+def test_bad_setting_stops_the_start_with_a_message(tmp_path):
+    env = {"COCKPIT_PORT": "not-a-port", "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, str(PROJECT_ROOT / "run.py"), "check-config"], env=env,
+                            capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "COCKPIT_PORT" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_catalog_stops_check_config_naming_file_entry_and_field(tmp_path, monkeypatch):
+    bad = tmp_path / "catalog.yaml"
+    text = (PROJECT_ROOT / "data" / "catalog.yaml").read_text(encoding="utf-8")
+    bad.write_text(text.replace("aggregation: last", "aggregation: latest", 1), encoding="utf-8")
+    env = {"COCKPIT_CATALOG": str(bad), "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, str(PROJECT_ROOT / "run.py"), "check-config"], env=env,
+                            capture_output=True, text=True)
+    assert result.returncode == 2
+    assert f"{bad}: indicators[0] (id 'co2-per-inhabitant'): field 'aggregation'" in result.stderr
