@@ -16,6 +16,7 @@ CORE_COMMANDS = (
     "cockpit.commands.backfill",
     "cockpit.commands.reprocess",
     "cockpit.commands.status",
+    "cockpit.commands.export",
     "cockpit.commands.check_config",
     "cockpit.commands.evaluate",
 )

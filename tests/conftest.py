@@ -42,3 +42,15 @@ def catalog():
 @pytest.fixture
 def sqlite_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'cockpit.db'}"
+
+
+@pytest.fixture
+def sqlite_store(sqlite_url, catalog):
+    """A migrated store on a temp SQLite file (for tests that need one backend only)."""
+    from cockpit.store import Store
+
+    store = Store.from_url(sqlite_url)
+    store.migrate()
+    store.sync_catalog(catalog)
+    yield store
+    store.engine.dispose()

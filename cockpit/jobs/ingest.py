@@ -43,7 +43,7 @@ class Ingestor:
 
     def run(self, source: SourceConfig) -> RunOutcome:
         """Fetch what is new since the source's watermark and store it."""
-        run_id = self.store.start_run(source.id)
+        run_id = self.store.start_run(source.id, interrupted_after=2 * source.run_timeout)
         try:
             connector = self.connector(source)
             payload = _with_deadline(lambda: connector.fetch(self.store.watermark(source.id)), source.run_timeout,

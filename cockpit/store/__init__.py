@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, func, select
@@ -65,9 +65,14 @@ class Store:
         return self.engine.connect()
 
     # ------------------------------------------------------------------ ingest
-    def start_run(self, source_id: str) -> int:
+    def start_run(self, source_id: str, interrupted_after: float | None = None) -> int:
+        """Open a run; with `interrupted_after` (seconds), older runs of the source still 'running' are closed
+        as failed first (their process was killed: their writes were never committed)."""
         with self._write() as conn:
-            return runs.start_run(conn, source_id, utcnow())
+            now = utcnow()
+            if interrupted_after is not None:
+                runs.close_interrupted(conn, source_id, now - timedelta(seconds=interrupted_after), now)
+            return runs.start_run(conn, source_id, now)
 
     def fail_run(self, run_id: int, error: str, rows_read: int = 0) -> None:
         with self._write() as conn:

@@ -29,6 +29,15 @@ def finish_run(conn: Connection, run_id: int, now: datetime, status: str, rows_r
         error=error))
 
 
+def close_interrupted(conn: Connection, source_id: str, started_before: datetime, now: datetime) -> int:
+    """Mark runs still 'running' that began before `started_before` as failed: their process ended mid-run."""
+    result = conn.execute(update(job_runs).where(
+        job_runs.c.source_id == source_id, job_runs.c.status == "running", job_runs.c.started_at < started_before,
+    ).values(status="failed", finished_at=now, error="interrupted: the process ended during the run; "
+                                                     "nothing of it was stored"))
+    return result.rowcount or 0
+
+
 def add_quarantine(conn: Connection, source_id: str, run_id: int, rejects, now: datetime) -> None:
     rows = [dict(source_id=source_id, run_id=run_id, raw=r.raw, reason=r.reason, created_at=now) for r in rejects]
     if rows:
