@@ -18,6 +18,8 @@ from cockpit.store.schema import utcnow
 
 __all__ = ["BatchResult", "Store"]
 
+WRITE_LOCK_KEY = 0x636F636B  # "cock": the advisory lock id that serializes writers on PostgreSQL
+
 
 @dataclass(frozen=True)
 class BatchResult:
@@ -57,8 +59,11 @@ class Store:
 
     @contextmanager
     def _write(self):
-        """One write transaction (BEGIN IMMEDIATE on SQLite, so concurrent writers wait instead of failing)."""
+        """One write transaction; writers are serialized so that concurrent runs of sources sharing keys
+        neither fail nor double a row: BEGIN IMMEDIATE on SQLite, a transaction-scoped advisory lock on PostgreSQL."""
         with self.engine.execution_options(sqlite_begin="IMMEDIATE").begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(select(func.pg_advisory_xact_lock(WRITE_LOCK_KEY)))
             yield conn
 
     def _read(self) -> Connection:

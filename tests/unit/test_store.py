@@ -107,3 +107,28 @@ def test_data_version_changes_when_data_changes(store):
     before = store.data_version()
     write(store, make_frame(rows(years=[2024])))
     assert store.data_version() != before
+
+
+def test_concurrent_writers_of_the_same_keys_neither_fail_nor_double(store):
+    import threading
+
+    frame = make_frame([dict(indicator="renewable-share-electricity", district="",
+                             period_start=pd.Timestamp("2020-01-01", tz="UTC") + pd.Timedelta(days=d),
+                             period_end=None, value=50.0, raw="") for d in range(300)])
+    barrier, errors = threading.Barrier(4), []
+
+    def writer(name):
+        try:
+            barrier.wait()
+            write(store, frame, source=name)
+        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(f"w{i}",)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(store.observations("public")) == 300
+    assert sorted(store.runs()["rows_stored"]) == [0, 0, 0, 300]
