@@ -132,3 +132,11 @@ def test_concurrent_writers_of_the_same_keys_neither_fail_nor_double(store):
     assert errors == []
     assert len(store.observations("public")) == 300
     assert sorted(store.runs()["rows_stored"]) == [0, 0, 0, 300]
+
+
+def test_a_run_left_running_by_a_killed_process_is_closed_as_interrupted(store):
+    orphan = store.start_run("src")
+    current = store.start_run("src", interrupted_after=0)
+    runs = store.runs("src").set_index("id")
+    assert runs.loc[orphan, "status"] == "failed" and "interrupted" in runs.loc[orphan, "error"]
+    assert runs.loc[current, "status"] == "running"
