@@ -1,0 +1,253 @@
+"""Energy-Charts (Fraunhofer ISE): public_power series or ren_share_daily_avg as a daily renewable share."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime, timedelta
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from cockpit.sources._time import (
+    LOCAL_TZ,
+    check_timezone,
+    closed_days,
+    daily_totals,
+    day_bounds,
+    iso_utc,
+    local_day,
+    parse_epoch,
+    parse_watermark,
+)
+from cockpit.sources.base import (
+    CITYWIDE,
+    Connector,
+    Document,
+    ParseResult,
+    Payload,
+    PayloadError,
+    Reject,
+    load_json,
+    make_frame,
+    raw_text,
+    require_keys,
+)
+from cockpit.sources.http import is_url
+
+RENEWABLE = [
+    "Wind onshore",
+    "Wind offshore",
+    "Solar",
+    "Photovoltaics",
+    "Biomass",
+    "Hydro Run-of-River",
+    "Hydro water reservoir",
+    "Geothermal",
+]
+DEFAULT_STEP = timedelta(minutes=15)
+
+
+class EnergyChartsOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    endpoint: Literal["public_power", "ren_share_daily_avg"] = "public_power"
+    country: str = "de"
+    indicator: str = "renewable-share-electricity"
+    district: str = CITYWIDE
+    renewable: list[str] = Field(default_factory=lambda: list(RENEWABLE), min_length=1)  # case-insensitive
+    load: list[str] = Field(default_factory=lambda: ["Load"], min_length=1)  # first name found is the load
+    scale: float = 100.0  # public_power: value = scale × renewable / load
+    since: date | None = None  # public_power, first run: start day (None = the API's default window)
+    timezone: Annotated[str, AfterValidator(check_timezone)] = LOCAL_TZ
+    min_coverage: float = Field(default=0.9, gt=0, le=1)
+
+
+class EnergyChartsConnector(Connector):
+    """public_power: renewable MW / load MW per 15-minute step, summed per local day (steps with a null in any
+    used series are left out; a day needs `min_coverage` of its steps and must be over in the data).
+    ren_share_daily_avg: the published daily share, days as dd.mm.yyyy or ISO. Nulls are skipped as not yet
+    published; malformed values and days are rejected; a missing load or renewable series fails the payload.
+    """
+
+    name = "energy-charts"
+    Options = EnergyChartsOptions
+
+    def fetch(self, watermark: str | None) -> Payload:
+        params = {"country": self.options.country}
+        after = parse_watermark(watermark)
+        start = local_day(after, self.options.timezone) if after else self.options.since
+        if start is not None and self.options.endpoint == "public_power":
+            params["start"] = start.isoformat()
+        local = not is_url(
+            self.source.location
+        )  # a local folder holds <endpoint>.json; parameters are ignored
+        path = f"{self.options.endpoint}.json" if local else self.options.endpoint
+        document = self.fetcher.get(self.source.location, path, params=None if local else params)
+        return Payload(documents=[document], meta={"watermark": watermark, "endpoint": self.options.endpoint})
+
+    def parse(self, payload: Payload) -> ParseResult:
+        if len(payload.documents) != 1:
+            raise PayloadError(
+                f"source '{self.source.id}': expected one document, got {len(payload.documents)}"
+            )
+        after = parse_watermark(payload.meta.get("watermark"))
+        endpoint = payload.meta.get("endpoint", self.options.endpoint)
+        document = payload.documents[0]
+        if endpoint == "ren_share_daily_avg":
+            return self._parse_daily(document, after)
+        return self._parse_power(document, after)
+
+    # ------------------------------------------------------------------ public_power
+    def _parse_power(self, document: Document, after: datetime | None) -> ParseResult:
+        where = f"source '{self.source.id}', {document.name}"
+        body = require_keys(load_json(document, self.source.id), ("unix_seconds", "production_types"), where)
+        times, types = body["unix_seconds"], body["production_types"]
+        if not isinstance(times, list) or not isinstance(types, list):
+            raise PayloadError(f"{where}: wrong schema, 'unix_seconds' and 'production_types' must be lists")
+        series = _series_by_name(types, len(times), where)
+        renewable = [
+            series[n.casefold()] for n in dict.fromkeys(self.options.renewable) if n.casefold() in series
+        ]
+        load = next((series[n.casefold()] for n in self.options.load if n.casefold() in series), None)
+        if not renewable or load is None:
+            wanted = (
+                "renewable series " + ", ".join(self.options.renewable)
+                if not renewable
+                else "load series " + ", ".join(self.options.load)
+            )
+            raise PayloadError(
+                f"{where}: none of the {wanted} found (got: {', '.join(s['name'] for s in types)})"
+            )
+        rejects: list[Reject] = []
+        points = []
+        for position, stamp in enumerate(times):
+            point = self._power_point(position, stamp, renewable, load, after, rejects)
+            if point is not None:
+                points.append(point)
+        step = _step([p[0] for p in points])
+        rows, last = [], None
+        for total in closed_days(
+            daily_totals(points, self.options.timezone), step, self.options.min_coverage
+        ):
+            raw = {
+                "day": total.day.isoformat(),
+                "renewable_mw_sum": total.numerator,
+                "load_mw_sum": total.denominator,
+                "steps": total.periods,
+            }
+            if total.denominator <= 0:
+                rejects.append(Reject(raw_text(raw), f"load sums to {total.denominator} on {total.day}"))
+                continue
+            rows.append(
+                self._row(
+                    total.start, total.end, self.options.scale * total.numerator / total.denominator, raw
+                )
+            )
+            last = total.last
+        return ParseResult(make_frame(rows), rejects, iso_utc(last) if last else None)
+
+    def _power_point(
+        self,
+        position: int,
+        stamp: object,
+        renewable: list[dict],
+        load: dict,
+        after: datetime | None,
+        rejects: list[Reject],
+    ) -> tuple[datetime, float, float] | None:
+        """(time, renewable MW, load MW) of one step; None if it is incomplete, bad or not after the watermark."""
+        try:
+            moment = parse_epoch(stamp)
+        except ValueError as exc:
+            rejects.append(Reject(raw_text({"position": position, "unix_seconds": stamp}), str(exc)))
+            return None
+        if after is not None and moment <= after:
+            return None  # stored by an earlier run
+        values = []
+        for entry in [*renewable, load]:
+            value = entry["data"][position]
+            if value is None:
+                return None  # not yet published
+            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+                rejects.append(
+                    Reject(
+                        raw_text({"time": iso_utc(moment), "series": entry["name"], "value": value}),
+                        f"series '{entry['name']}' at {iso_utc(moment)}: value {value!r} is not a number",
+                    )
+                )
+                return None
+            values.append(float(value))
+        return moment, sum(values[:-1]), values[-1]
+
+    # ------------------------------------------------------------------ ren_share_daily_avg
+    def _parse_daily(self, document: Document, after: datetime | None) -> ParseResult:
+        where = f"source '{self.source.id}', {document.name}"
+        body = require_keys(load_json(document, self.source.id), ("days", "data"), where)
+        days, data = body["days"], body["data"]
+        if not isinstance(days, list) or not isinstance(data, list) or len(days) != len(data):
+            raise PayloadError(f"{where}: wrong schema, 'days' and 'data' must be lists of the same length")
+        first = local_day(after, self.options.timezone) if after else None
+        rows, rejects, last = [], [], None
+        for text, value in zip(days, data, strict=True):
+            raw = {"day": text, "value": value}
+            try:
+                day = parse_day(text)
+            except ValueError as exc:
+                rejects.append(Reject(raw_text(raw), str(exc)))
+                continue
+            if value is None or (first is not None and day < first):
+                continue  # null = not yet published; before the watermark's day = stored by an earlier run
+            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+                rejects.append(Reject(raw_text(raw), f"value {value!r} of {day} is not a number"))
+                continue
+            start, end = day_bounds(day, self.options.timezone)
+            rows.append(self._row(start, end, float(value), raw))
+            last = max(last, start) if last else start
+        return ParseResult(make_frame(rows), rejects, iso_utc(last) if last else None)
+
+    def _row(self, start: datetime, end: datetime, value: float, raw: dict) -> dict:
+        return {
+            "indicator": self.options.indicator,
+            "district": self.options.district,
+            "period_start": start,
+            "period_end": end,
+            "value": value,
+            "raw": raw_text(raw),
+        }
+
+
+def _series_by_name(types: list, length: int, where: str) -> dict[str, dict]:
+    """production_types by case-folded name; each must be {name, data} with one value per timestamp."""
+    series = {}
+    for entry in types:
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or "data" not in entry:
+            raise PayloadError(
+                f"{where}: wrong schema, a production type is not {{'name': ..., 'data': [...]}}"
+            )
+        if not isinstance(entry["data"], list) or len(entry["data"]) != length:
+            count = len(entry["data"]) if isinstance(entry["data"], list) else "no"
+            raise PayloadError(
+                f"{where}: series '{entry['name']}' has {count} values for {length} timestamps"
+            )
+        series.setdefault(entry["name"].strip().casefold(), entry)
+    return series
+
+
+def _step(stamps: list[datetime]) -> timedelta:
+    """The sampling step: the smallest positive gap between timestamps (15 minutes if it cannot be told)."""
+    gaps = [b - a for a, b in zip(stamps, stamps[1:], strict=False) if b > a]
+    return min(gaps) if gaps else DEFAULT_STEP
+
+
+def parse_day(text: object) -> date:
+    """A day as 'dd.mm.yyyy', 'yyyy-mm-dd' or an ISO timestamp (its date part)."""
+    if isinstance(text, str):
+        match = re.fullmatch(r"\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*", text)
+        try:
+            if match:
+                return date(int(match[3]), int(match[2]), int(match[1]))
+            return date.fromisoformat(text.strip()[:10])
+        except ValueError:
+            pass
+    raise ValueError(f"unparsable day {text!r} (expected dd.mm.yyyy or yyyy-mm-dd)")

@@ -1,0 +1,210 @@
+"""GBFS 1.x/2.x/3.0 bike sharing: bikes available and the share of empty stations from station_status."""
+
+from __future__ import annotations
+
+import posixpath
+from datetime import datetime, timedelta
+from pathlib import Path
+from urllib.parse import urljoin, urlparse
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from cockpit.sources._time import floor_hour, iso_utc, parse_epoch, parse_instant, parse_watermark
+from cockpit.sources.base import (
+    CITYWIDE,
+    Connector,
+    Document,
+    ParseResult,
+    Payload,
+    PayloadError,
+    Reject,
+    load_json,
+    make_frame,
+    raw_text,
+    require_keys,
+)
+from cockpit.sources.http import is_url
+
+BIKES = "bike-sharing-bikes-available"
+EMPTY = "bike-sharing-empty-stations"
+
+
+class GbfsOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    language: str | None = None  # v1/v2 discovery: preferred language key (None = the first one listed)
+    feed: str = Field(default="station_status", min_length=1)
+    bikes_indicator: str = BIKES
+    empty_indicator: str = EMPTY
+
+
+class GbfsConnector(Connector):
+    """Reads gbfs.json (version detected from it), then the station_status feed it names.
+
+    Stations that are not installed or not renting are left out; a station with a missing or non-integer count
+    or flag is rejected and the other stations still count. A snapshot not newer than the watermark (its
+    last_updated) yields nothing, so re-reading the same snapshot stores nothing and quarantines nothing again.
+    """
+
+    name = "gbfs"
+    Options = GbfsOptions
+
+    def fetch(self, watermark: str | None) -> Payload:
+        discovery_location = self._discovery_location()
+        discovery = self.fetcher.get(discovery_location)
+        version, feed_url = self._find_feed(discovery)
+        status = self.fetcher.get(feed_location(discovery_location, feed_url))
+        return Payload(documents=[discovery, status], meta={"version": version, "watermark": watermark})
+
+    def parse(self, payload: Payload) -> ParseResult:
+        if len(payload.documents) != 2:
+            raise PayloadError(
+                f"source '{self.source.id}': expected gbfs.json and {self.options.feed}, "
+                f"got {len(payload.documents)} documents"
+            )
+        version = payload.meta.get("version") or self._find_feed(payload.documents[0])[0]
+        document = payload.documents[1]
+        where = f"source '{self.source.id}', {document.name}"
+        body = require_keys(load_json(document, self.source.id), ("last_updated", "data"), where)
+        updated = _last_updated(body["last_updated"], where)
+        after = parse_watermark(payload.meta.get("watermark"))
+        if after is not None and updated <= after:
+            return ParseResult(make_frame([]))  # the same (or an older) snapshot as last time
+        stations = body["data"].get("stations") if isinstance(body["data"], dict) else None
+        if not isinstance(stations, list):
+            raise PayloadError(f"{where}: wrong schema, 'data.stations' must be a list")
+        counts, rejects = self._station_counts(stations, version)
+        return ParseResult(make_frame(self._rows(counts, updated, version)), rejects, iso_utc(updated))
+
+    # ------------------------------------------------------------------ discovery
+    def _discovery_location(self) -> str:
+        location = self.source.location
+        if not is_url(location) and Path(location).is_dir():
+            return str(Path(location) / "gbfs.json")
+        return location
+
+    def _find_feed(self, document: Document) -> tuple[str, str]:
+        """(version, URL of the wanted feed) from gbfs.json: v3 lists data.feeds, v1/v2 data.<language>.feeds."""
+        where = f"source '{self.source.id}', {document.name}"
+        discovery = require_keys(load_json(document, self.source.id), ("data",), where)
+        data, declared = discovery["data"], str(discovery.get("version") or "")
+        feeds = None
+        if isinstance(data, dict) and isinstance(data.get("feeds"), list):
+            feeds, version = data["feeds"], declared if declared.startswith("3") else "3.0"
+        elif isinstance(data, dict) and data:
+            language = self.options.language if self.options.language in data else next(iter(data))
+            feeds = data[language].get("feeds") if isinstance(data[language], dict) else None
+            version = declared if declared.startswith(("1", "2")) else "2.3" if declared else "1.0"
+        if not isinstance(feeds, list):
+            raise PayloadError(
+                f"{where}: wrong schema, no feed list in 'data.feeds' (v3) or 'data.<language>.feeds'"
+            )
+        for feed in feeds:
+            if (
+                isinstance(feed, dict)
+                and feed.get("name") == self.options.feed
+                and isinstance(feed.get("url"), str)
+            ):
+                return version, feed["url"]
+        names = ", ".join(str(f.get("name")) for f in feeds if isinstance(f, dict))
+        raise PayloadError(f"{where}: the discovery feed lists no '{self.options.feed}' feed (has: {names})")
+
+    # ------------------------------------------------------------------ stations
+    def _station_counts(self, stations: list, version: str) -> tuple[list[int], list[Reject]]:
+        """Available counts of the installed and renting stations, and the rejected station records."""
+        counts, rejects, seen = [], [], set()
+        count_key = "num_vehicles_available" if version.startswith("3") else "num_bikes_available"
+        for station in stations:
+            try:
+                station_id, operating, count = read_station(station, count_key)
+            except ValueError as exc:
+                rejects.append(Reject(raw_text(station), str(exc)))
+                continue
+            if station_id in seen:
+                rejects.append(
+                    Reject(
+                        raw_text(station),
+                        f"station {station_id}: duplicate record, the first one was counted",
+                    )
+                )
+                continue
+            seen.add(station_id)
+            if operating:
+                counts.append(count)
+        return counts, rejects
+
+    def _rows(self, counts: list[int], updated: datetime, version: str) -> list[dict]:
+        if not counts:
+            return []
+        start = floor_hour(updated)
+        empty = sum(1 for c in counts if c == 0)
+        raw = {
+            "last_updated": iso_utc(updated),
+            "version": version,
+            "stations": len(counts),
+            "bikes": sum(counts),
+            "empty": empty,
+        }
+        base = {
+            "district": CITYWIDE,
+            "period_start": start,
+            "period_end": start + timedelta(hours=1),
+            "raw": raw_text(raw),
+        }
+        return [
+            {**base, "indicator": self.options.bikes_indicator, "value": float(sum(counts))},
+            {**base, "indicator": self.options.empty_indicator, "value": 100.0 * empty / len(counts)},
+        ]
+
+
+def feed_location(discovery_location: str, url: str) -> str:
+    """Where a feed listed in gbfs.json is: its URL (relative ones joined to the discovery URL), or for a local
+    discovery file the file of the same name in the same folder."""
+    if is_url(discovery_location):
+        return urljoin(discovery_location, url)
+    name = posixpath.basename(urlparse(url).path) or url
+    if not name.endswith(".json"):
+        name += ".json"
+    return str(Path(discovery_location).parent / name)
+
+
+def _last_updated(value: object, where: str) -> datetime:
+    """last_updated: POSIX seconds (v1/v2) or an RFC 3339 string (v3); either is accepted in any version."""
+    try:
+        return parse_instant(value) if isinstance(value, str) else parse_epoch(value)
+    except ValueError as exc:
+        raise PayloadError(f"{where}: unusable 'last_updated': {exc}") from None
+
+
+def _flag(station: dict, key: str) -> bool:
+    value = station.get(key)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):  # GBFS 1.x used 0/1
+        return bool(value)
+    raise ValueError(f"'{key}' is {'missing' if value is None else repr(value)}, expected a boolean")
+
+
+def read_station(station: object, count_key: str) -> tuple[str, bool, int]:
+    """(station_id, installed and renting, available count); ValueError with the reason if the record is bad."""
+    if not isinstance(station, dict):
+        raise ValueError(f"station record is a {type(station).__name__}, not an object")
+    station_id = station.get("station_id")
+    if not isinstance(station_id, str | int) or isinstance(station_id, bool) or station_id == "":
+        raise ValueError("station record without a station_id")
+    key = (
+        count_key
+        if count_key in station
+        else next((k for k in ("num_vehicles_available", "num_bikes_available") if k in station), count_key)
+    )
+    count = station.get(key)
+    if isinstance(count, bool) or not isinstance(count, int):
+        what = "missing" if key not in station else "null" if count is None else f"{count!r}, not an integer"
+        raise ValueError(f"station {station_id}: '{key}' is {what}")
+    if count < 0:
+        raise ValueError(f"station {station_id}: '{key}' is negative ({count})")
+    try:
+        installed, renting = _flag(station, "is_installed"), _flag(station, "is_renting")
+    except ValueError as exc:
+        raise ValueError(f"station {station_id}: {exc}") from None
+    return str(station_id), installed and renting, count

@@ -1,0 +1,256 @@
+"""OGC SensorThings API: Observations of configured Datastreams, paged by @iot.nextLink, incremental by time."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urljoin
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from cockpit.sources._time import iso_utc, parse_instant, parse_watermark
+from cockpit.sources.base import (
+    CITYWIDE,
+    Connector,
+    Document,
+    ParseResult,
+    Payload,
+    PayloadError,
+    Reject,
+    load_json,
+    make_frame,
+    raw_text,
+    require_keys,
+)
+from cockpit.sources.http import is_url
+
+log = logging.getLogger(__name__)
+
+
+class DatastreamDef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    datastream: int | str
+    indicator: str = Field(min_length=1)
+    district: str = CITYWIDE
+    scale: float = 1.0
+
+    @property
+    def key(self) -> str:
+        return str(self.datastream)
+
+    @property
+    def entity(self) -> str:
+        ident = self.datastream if isinstance(self.datastream, int) else f"'{self.datastream}'"
+        return f"Datastreams({ident})"
+
+
+class SensorThingsOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    datastreams: list[DatastreamDef] = Field(min_length=1)
+    page_size: int = Field(default=1000, ge=1, le=100_000)  # $top
+    max_pages: int = Field(default=500, ge=1)  # per datastream and run; the rest follows in the next run
+
+    @model_validator(mode="after")
+    def _unique(self):
+        keys = [d.key for d in self.datastreams]
+        if len(keys) != len(set(keys)):
+            raise ValueError("each datastream may be listed only once")
+        return self
+
+
+class SensorThingsConnector(Connector):
+    """GET {location}/Datastreams(N)/Observations with $orderby=phenomenonTime asc, $top and, given a watermark,
+    $filter=phenomenonTime gt <watermark>; a local folder serves Datastreams(N)/Observations.json and pages
+    named by @iot.nextLink relative to the current file.
+
+    An observation with a missing or non-numeric result, an unparsable / zone-less phenomenonTime or an interval
+    that ends before it starts is rejected; a duplicate @iot.id too. Observations not after the watermark are
+    skipped (a local folder ignores the filter). The watermark is the latest phenomenonTime (start) read, rejected
+    observations included so they are not fetched again: an ISO string with one datastream, else a JSON object
+    by datastream.
+    """
+
+    name = "sensorthings"
+    Options = SensorThingsOptions
+
+    # ------------------------------------------------------------------ fetch
+    def fetch(self, watermark: str | None) -> Payload:
+        marks = self._watermarks(watermark)
+        documents, pages = [], []
+        for definition in self.options.datastreams:
+            for document in self._pages(definition, marks.get(definition.key)):
+                documents.append(document)
+                pages.append(definition.key)
+        return Payload(documents=documents, meta={"datastreams": pages, "watermark": watermark})
+
+    def _pages(self, definition: DatastreamDef, after: datetime | None) -> list[Document]:
+        location = self.source.location
+        local = not is_url(location)
+        if local:
+            document = self.fetcher.get(location, f"{definition.entity}/Observations.json")
+        else:
+            params = {"$orderby": "phenomenonTime asc", "$top": str(self.options.page_size)}
+            if after is not None:
+                params["$filter"] = f"phenomenonTime gt {iso_utc(after)}"
+            document = self.fetcher.get(location, f"{definition.entity}/Observations", params=params)
+        documents, seen = [document], {document.name}
+        while (link := self._next_link(document)) is not None:
+            if len(documents) >= self.options.max_pages:
+                log.warning(
+                    "%s: %s: stopped after %s pages, the rest follows in the next run",
+                    self.source.id,
+                    definition.entity,
+                    len(documents),
+                )
+                break
+            target = (
+                str(Path(document.name).parent / link)
+                if local and not is_url(link)
+                else urljoin(document.name, link)
+            )
+            if target in seen:
+                raise PayloadError(
+                    f"source '{self.source.id}', {document.name}: @iot.nextLink loops back to {target}"
+                )
+            document = self.fetcher.get(target)
+            documents.append(document)
+            seen.add(document.name)
+        return documents
+
+    def _next_link(self, document: Document) -> str | None:
+        where = f"source '{self.source.id}', {document.name}"
+        link = self._page(document)[1]
+        if link is not None and (not isinstance(link, str) or not link.strip()):
+            raise PayloadError(f"{where}: '@iot.nextLink' is {link!r}, not a link")
+        return link
+
+    def _page(self, document: Document) -> tuple[list, object]:
+        where = f"source '{self.source.id}', {document.name}"
+        page = require_keys(load_json(document, self.source.id), ("value",), where)
+        if not isinstance(page["value"], list):
+            raise PayloadError(f"{where}: wrong schema, 'value' must be a list of Observations")
+        return page["value"], page.get("@iot.nextLink")
+
+    def _watermarks(self, watermark: str | None) -> dict[str, datetime]:
+        """Per-datastream watermarks from a JSON object, or one ISO timestamp for all datastreams."""
+        if not watermark:
+            return {}
+        if watermark.lstrip().startswith("{"):
+            try:
+                raw = json.loads(watermark)
+            except json.JSONDecodeError:
+                raw = {}
+            marks = {str(k): parse_watermark(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+            return {k: v for k, v in marks.items() if v is not None}
+        single = parse_watermark(watermark)
+        return {d.key: single for d in self.options.datastreams} if single else {}
+
+    # ------------------------------------------------------------------ parse
+    def parse(self, payload: Payload) -> ParseResult:
+        keys = payload.meta.get("datastreams") or []
+        if len(keys) != len(payload.documents):
+            raise PayloadError(f"source '{self.source.id}': payload meta does not describe its documents")
+        definitions = {d.key: d for d in self.options.datastreams}
+        marks = self._watermarks(payload.meta.get("watermark"))
+        latest = dict(marks)
+        rows, rejects, seen = [], [], set()
+        for document, key in zip(payload.documents, keys, strict=True):
+            definition = definitions.get(key)
+            if definition is None:
+                raise PayloadError(f"source '{self.source.id}': datastream {key} is no longer configured")
+            for observation in self._page(document)[0]:
+                stamp, row = self._observation(definition, observation, marks.get(key), seen, rejects)
+                if stamp is not None:
+                    latest[key] = max(latest.get(key, stamp), stamp)
+                if row is not None:
+                    rows.append(row)
+        return ParseResult(make_frame(rows), rejects, self._new_watermark(marks, latest))
+
+    def _observation(
+        self,
+        definition: DatastreamDef,
+        observation: object,
+        after: datetime | None,
+        seen: set,
+        rejects: list[Reject],
+    ) -> tuple[datetime | None, dict | None]:
+        """(start time if readable and new, row if usable); rejects what cannot be used.
+
+        A rejected observation with a readable time still moves the watermark, so it is not fetched again.
+        """
+        try:
+            start, end = read_time(observation)
+        except ValueError as exc:
+            rejects.append(Reject(raw_text(observation), f"{definition.entity}: {exc}"))
+            return None, None
+        if after is not None and start <= after:
+            return None, None  # stored by an earlier run (a local folder ignores $filter)
+        try:
+            value = read_result(observation)
+            if end is not None and end < start:
+                raise ValueError(
+                    f"Observation {observation.get('@iot.id', '?')}: phenomenonTime: interval "
+                    f"{observation['phenomenonTime']!r} ends before it starts"
+                )
+        except ValueError as exc:
+            rejects.append(Reject(raw_text(observation), f"{definition.entity}: {exc}"))
+            return start, None
+        iot_id = observation.get("@iot.id")
+        ident = (definition.key, iot_id if isinstance(iot_id, str | int) else None)
+        if ident[1] is not None and ident in seen:
+            rejects.append(
+                Reject(
+                    raw_text(observation),
+                    f"{definition.entity}: duplicate Observation @iot.id {ident[1]}, the first was kept",
+                )
+            )
+            return start, None
+        seen.add(ident)
+        return start, {
+            "indicator": definition.indicator,
+            "district": definition.district,
+            "period_start": start,
+            "period_end": end,
+            "value": value * definition.scale,
+            "raw": raw_text(observation),
+        }
+
+    def _new_watermark(self, marks: dict[str, datetime], latest: dict[str, datetime]) -> str | None:
+        if latest == marks or not latest:
+            return None
+        if len(self.options.datastreams) == 1:
+            return iso_utc(next(iter(latest.values())))
+        return json.dumps({k: iso_utc(v) for k, v in sorted(latest.items())})
+
+
+def read_time(observation: object) -> tuple[datetime, datetime | None]:
+    """(start, end or None) of an Observation's phenomenonTime (instant or interval); ValueError if unusable."""
+    if not isinstance(observation, dict):
+        raise ValueError(f"Observation is a {type(observation).__name__}, not an object")
+    ident = observation.get("@iot.id", "?")
+    phenomenon = observation.get("phenomenonTime")
+    if phenomenon is None:
+        raise ValueError(f"Observation {ident}: missing phenomenonTime")
+    try:
+        if isinstance(phenomenon, str) and "/" in phenomenon:
+            first, _, second = phenomenon.partition("/")
+            return parse_instant(first), parse_instant(second)
+        return parse_instant(phenomenon), None
+    except ValueError as exc:
+        raise ValueError(f"Observation {ident}: phenomenonTime: {exc}") from None
+
+
+def read_result(observation: dict) -> float:
+    """The numeric result of an Observation; ValueError if it is missing or not a finite number."""
+    ident = observation.get("@iot.id", "?")
+    result = observation.get("result")
+    if result is None:
+        raise ValueError(f"Observation {ident}: missing result")
+    if isinstance(result, bool) or not isinstance(result, int | float) or not math.isfinite(result):
+        raise ValueError(f"Observation {ident}: result {result!r} is not a number")
+    return float(result)

@@ -1,0 +1,309 @@
+"""SMARD (Bundesnetzagentur) chart data: index and chunk files combined into per-day indicator values."""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from cockpit.sources._time import (
+    LOCAL_TZ,
+    DayTotal,
+    check_timezone,
+    closed_days,
+    daily_totals,
+    iso_utc,
+    local_midnight,
+    parse_epoch,
+    parse_watermark,
+)
+from cockpit.sources.base import (
+    CITYWIDE,
+    Connector,
+    Document,
+    ParseResult,
+    Payload,
+    PayloadError,
+    Reject,
+    load_json,
+    make_frame,
+    raw_text,
+    require_keys,
+)
+
+log = logging.getLogger(__name__)
+
+# Resolutions finer than a day are summed up to local calendar days; day and coarser are emitted as published.
+STEPS = {"quarterhour": timedelta(minutes=15), "hour": timedelta(hours=1), "day": timedelta(days=1)}
+Resolution = Literal["quarterhour", "hour", "day", "week", "month", "year"]
+
+
+class IndicatorDef(BaseModel):
+    """value = scale × sum(numerator filters) / sum(denominator filters), or scale × sum(numerator) without one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    indicator: str = Field(min_length=1)
+    numerator: list[int] = Field(min_length=1)
+    denominator: list[int] = Field(default_factory=list)
+    scale: float = 1.0
+    district: str = CITYWIDE
+
+
+class SmardOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    region: str = "DE"
+    resolution: Resolution = "hour"
+    indicators: list[IndicatorDef] = Field(min_length=1)
+    since: date | None = None  # first run: skip chunks that end before this local day (None = all chunks)
+    timezone: Annotated[str, AfterValidator(check_timezone)] = LOCAL_TZ
+    min_coverage: float = Field(default=0.9, gt=0, le=1)  # share of a day's periods that must be complete
+
+    @model_validator(mode="after")
+    def _unique(self):
+        ids = [d.indicator for d in self.indicators]
+        if len(ids) != len(set(ids)):
+            raise ValueError("each indicator may be defined only once")
+        return self
+
+
+class SmardConnector(Connector):
+    """Fetches index_{resolution}.json per filter, then the chunks from the one holding the watermark onwards.
+
+    A null value means "not yet published": it is skipped, never quarantined. A period counts only when every
+    filter of an indicator has a value; a day is emitted when at least `min_coverage` of its periods are complete
+    and it is either fully covered or later data exists (so a day still being published is not emitted early).
+    Ratios are formed from the day's sums (energy-weighted). Malformed points become rejects.
+    """
+
+    name = "smard"
+    Options = SmardOptions
+
+    # ------------------------------------------------------------------ fetch
+    def fetch(self, watermark: str | None) -> Payload:
+        start = parse_watermark(watermark)
+        if start is None and self.options.since is not None:
+            start = local_midnight(self.options.since, self.options.timezone)
+        documents, described = [], []
+        for filter_id in self._filters():
+            index = self.fetcher.get(self.source.location, self._index_path(filter_id))
+            stamps = self._index_timestamps(index)
+            documents.append(index)
+            described.append({"kind": "index", "filter": filter_id})
+            for stamp in chunks_from(stamps, start):
+                documents.append(self.fetcher.get(self.source.location, self._chunk_path(filter_id, stamp)))
+                described.append({"kind": "chunk", "filter": filter_id, "timestamp": stamp})
+        return Payload(documents=documents, meta={"documents": described, "watermark": watermark})
+
+    def _filters(self) -> list[int]:
+        seen: dict[int, None] = {}
+        for definition in self.options.indicators:
+            seen.update(dict.fromkeys([*definition.numerator, *definition.denominator]))
+        return list(seen)
+
+    def _index_path(self, filter_id: int) -> str:
+        o = self.options
+        return f"chart_data/{filter_id}/{o.region}/index_{o.resolution}.json"
+
+    def _chunk_path(self, filter_id: int, stamp: int) -> str:
+        o = self.options
+        return f"chart_data/{filter_id}/{o.region}/{filter_id}_{o.region}_{o.resolution}_{stamp}.json"
+
+    def _index_timestamps(self, document: Document) -> list[int]:
+        where = f"source '{self.source.id}', {document.name}"
+        index = require_keys(load_json(document, self.source.id), ("timestamps",), where)
+        stamps = index["timestamps"]
+        if not isinstance(stamps, list) or not all(
+            isinstance(s, int) and not isinstance(s, bool) for s in stamps
+        ):
+            raise PayloadError(f"{where}: wrong schema, 'timestamps' must be a list of epoch milliseconds")
+        return sorted(stamps)
+
+    # ------------------------------------------------------------------ parse
+    def parse(self, payload: Payload) -> ParseResult:
+        after = parse_watermark(payload.meta.get("watermark"))
+        rejects: list[Reject] = []
+        series = self._read_series(payload, after, rejects)
+        rows, lasts = [], []
+        for definition in self.options.indicators:
+            points = combine(definition, series)
+            emitted, last = self._rows(definition, points, rejects)
+            rows.extend(emitted)
+            lasts.append(last)
+        watermark = None if not lasts or None in lasts else iso_utc(min(lasts))
+        return ParseResult(frame=make_frame(rows), rejects=rejects, watermark=watermark)
+
+    def _read_series(
+        self, payload: Payload, after: datetime | None, rejects: list[Reject]
+    ) -> dict[int, dict[datetime, float]]:
+        described = payload.meta.get("documents") or []
+        if len(described) != len(payload.documents):
+            raise PayloadError(f"source '{self.source.id}': payload meta does not describe its documents")
+        series: dict[int, dict[datetime, float]] = defaultdict(dict)
+        for document, info in zip(payload.documents, described, strict=True):
+            if info.get("kind") != "chunk":
+                continue
+            filter_id = int(info["filter"])
+            for point in self._chunk_points(document):
+                try:
+                    stamp = read_stamp(point)
+                    if after is not None and stamp <= after:
+                        continue  # stored by an earlier run
+                    value = read_value(point[1], stamp)
+                except ValueError as exc:
+                    rejects.append(
+                        Reject(raw_text({"filter": filter_id, "point": point}), f"filter {filter_id}: {exc}")
+                    )
+                    continue
+                if value is not None:  # null = not yet published: skipped, not quarantined
+                    self._put(series[filter_id], filter_id, stamp, value, rejects)
+        return series
+
+    def _chunk_points(self, document: Document) -> list:
+        where = f"source '{self.source.id}', {document.name}"
+        chunk = require_keys(load_json(document, self.source.id), ("series",), where)
+        if not isinstance(chunk["series"], list):
+            raise PayloadError(f"{where}: wrong schema, 'series' must be a list of [timestamp, value] pairs")
+        return chunk["series"]
+
+    @staticmethod
+    def _put(
+        values: dict[datetime, float], filter_id: int, stamp: datetime, value: float, rejects: list[Reject]
+    ) -> None:
+        old = values.get(stamp)
+        if old is not None and old != value:
+            rejects.append(
+                Reject(
+                    raw_text({"filter": filter_id, "point": [int(stamp.timestamp() * 1000), value]}),
+                    f"filter {filter_id}: duplicate timestamp {iso_utc(stamp)} with a different value "
+                    f"({old} and {value}); the last one was kept",
+                )
+            )
+        values[stamp] = value
+
+    def _rows(
+        self, definition: IndicatorDef, points: list[tuple[datetime, float, float]], rejects: list[Reject]
+    ) -> tuple[list[dict], datetime | None]:
+        step = STEPS.get(self.options.resolution)
+        if step is None:
+            return self._coarse_rows(definition, points, rejects)
+        rows, last = [], None
+        for total in closed_days(
+            daily_totals(points, self.options.timezone), step, self.options.min_coverage
+        ):
+            row = self._row(definition, total.start, total.end, total, rejects)
+            if row is not None:
+                rows.append(row)
+            last = total.last
+        return rows, last
+
+    def _coarse_rows(
+        self, definition: IndicatorDef, points: list[tuple[datetime, float, float]], rejects: list[Reject]
+    ) -> tuple[list[dict], datetime | None]:
+        rows = []
+        for stamp, num, den in sorted(points):
+            total = DayTotal(stamp.date(), stamp, stamp, num, den, 1, stamp)
+            end = period_end(stamp, self.options.resolution, self.options.timezone)
+            row = self._row(definition, stamp, end, total, rejects)
+            if row is not None:
+                rows.append(row)
+        return rows, (max(p[0] for p in points) if points else None)
+
+    def _row(
+        self, definition: IndicatorDef, start: datetime, end: datetime, total: DayTotal, rejects: list[Reject]
+    ) -> dict | None:
+        raw = {
+            "indicator": definition.indicator,
+            "region": self.options.region,
+            "period_start": iso_utc(start),
+            "numerator": {"filters": definition.numerator, "sum": total.numerator},
+            "periods": total.periods,
+        }
+        if definition.denominator:
+            raw["denominator"] = {"filters": definition.denominator, "sum": total.denominator}
+            if total.denominator == 0:
+                rejects.append(
+                    Reject(
+                        raw_text(raw),
+                        f"{definition.indicator}: denominator (filters "
+                        f"{definition.denominator}) sums to 0 for the period from {iso_utc(start)}",
+                    )
+                )
+                return None
+            value = definition.scale * total.numerator / total.denominator
+        else:
+            value = definition.scale * total.numerator
+        return {
+            "indicator": definition.indicator,
+            "district": definition.district,
+            "period_start": start,
+            "period_end": end,
+            "value": value,
+            "raw": raw_text(raw),
+        }
+
+
+def chunks_from(stamps: list[int], start: datetime | None) -> list[int]:
+    """The chunk timestamps from the chunk that contains `start` onwards (all of them without a start)."""
+    if start is None:
+        return list(stamps)
+    limit = start.timestamp() * 1000
+    first = 0
+    for position, stamp in enumerate(stamps):
+        if stamp <= limit:
+            first = position
+    return list(stamps[first:])
+
+
+def read_stamp(point: object) -> datetime:
+    """The time of one [epoch ms, value] pair of a SMARD series; ValueError with the reason if malformed."""
+    if not isinstance(point, list | tuple) or len(point) != 2:
+        raise ValueError(f"series point {point!r} is not a [timestamp, value] pair")
+    if isinstance(point[0], bool) or not isinstance(point[0], int):
+        raise ValueError(f"timestamp {point[0]!r} is not epoch milliseconds")
+    return parse_epoch(point[0], unit="ms")
+
+
+def read_value(value: object, stamp: datetime) -> float | None:
+    """A series value in MWh, None for null (not yet published); ValueError if it is not a finite number."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"value {value!r} at {iso_utc(stamp)} is not a number")
+    if not math.isfinite(value):
+        raise ValueError(f"value {value!r} at {iso_utc(stamp)} is not finite")
+    return float(value)
+
+
+def combine(
+    definition: IndicatorDef, series: dict[int, dict[datetime, float]]
+) -> list[tuple[datetime, float, float]]:
+    """(period start, numerator sum, denominator sum) for the periods where every filter has a value."""
+    filters = [*definition.numerator, *definition.denominator]
+    common = set.intersection(*(set(series.get(f, {})) for f in filters))
+    return [
+        (
+            stamp,
+            sum(series[f][stamp] for f in definition.numerator),
+            sum(series[f][stamp] for f in definition.denominator),
+        )
+        for stamp in sorted(common)
+    ]
+
+
+def period_end(start: datetime, resolution: str, tz: str) -> datetime:
+    """End of a week/month/year period that starts at `start`, in local calendar terms, as UTC."""
+    local = start.astimezone(ZoneInfo(tz)).date()
+    if resolution == "week":
+        following = local + timedelta(days=7)
+    elif resolution == "month":
+        following = date(local.year + local.month // 12, local.month % 12 + 1, 1)
+    else:
+        following = date(local.year + 1, 1, 1)
+    return local_midnight(following, tz).astimezone(UTC)

@@ -1,0 +1,349 @@
+"""SMARD connector against recorded chart-data samples (local folder and local HTTP server)."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+import pytest
+from werkzeug import Response
+
+from cockpit.sources.base import Document, Payload, PayloadError
+from cockpit.sources.config import SourceConfig, SourcesError
+from cockpit.sources.http import Fetcher
+from cockpit.sources.smard import SmardConnector, chunks_from, period_end
+from tests.conftest import SAMPLES
+
+FOLDER = SAMPLES / "smard"
+HOURLY = FOLDER / "hourly"
+BROKEN = FOLDER / "broken"
+SHARE = {
+    "indicator": "renewable-share-electricity",
+    "numerator": [4067, 4068],
+    "denominator": [410],
+    "scale": 100,
+}
+HOURLY_OPTIONS = {"region": "DE", "resolution": "hour", "indicators": [SHARE]}
+CHUNKS = [1710716400000, 1711321200000, 1711922400000]  # Mondays 18.03., 25.03., 01.04.2024 00:00 local
+
+
+def connector(location, **options) -> SmardConnector:
+    source = SourceConfig(
+        id="smard-test",
+        connector="smard",
+        location=str(location),
+        schedule={"cron": "30 6 * * *"},
+        options=options or HOURLY_OPTIONS,
+    )
+    return SmardConnector(source, Fetcher(retries=0, sleep=lambda _s: None))
+
+
+def run(c: SmardConnector, watermark: str | None = None):
+    return c.parse(c.fetch(watermark))
+
+
+def utc(text: str) -> pd.Timestamp:
+    return pd.Timestamp(text)
+
+
+def by_start(frame: pd.DataFrame) -> dict[str, float]:
+    return {row.period_start.strftime("%Y-%m-%dT%H:%MZ"): row.value for row in frame.itertuples()}
+
+
+def serve_folder(httpserver, folder, prefix="/app"):
+    """Serve a folder below `prefix` like a static web server (404 for missing files)."""
+
+    def handler(request):
+        path = folder / request.path.removeprefix(prefix + "/")
+        if not path.is_file():
+            return Response("not found", status=404)
+        return Response(path.read_bytes(), content_type="application/json")
+
+    httpserver.expect_request(re.compile(f"^{prefix}/.*")).respond_with_handler(handler)
+    return httpserver.url_for(prefix)
+
+
+def requested(httpserver) -> list[str]:
+    return [request.path for request, _response in httpserver.log]
+
+
+def chunk_payload(path, filter_id=410) -> Payload:
+    document = Document(name=str(path), content=path.read_bytes())
+    return Payload(
+        [document], meta={"documents": [{"kind": "chunk", "filter": filter_id, "timestamp": CHUNKS[0]}]}
+    )
+
+
+# ---------------------------------------------------------------------- valid data
+def test_hourly_series_become_one_share_per_local_day():
+    result = run(connector(HOURLY))
+    values = by_start(result.frame)
+    assert len(result.frame) == 15
+    assert set(result.frame["indicator"]) == {"renewable-share-electricity"}
+    assert set(result.frame["district"]) == {""}
+    # a normal day: 24 × 300 wind + 9 × 200 PV over 24 × 1000 load
+    assert values["2024-03-17T23:00Z"] == pytest.approx(37.5)
+    # the day starts at local midnight (CET) and ends at the next one
+    first = result.frame.iloc[0]
+    assert first.period_start == utc("2024-03-17T23:00Z") and first.period_end == utc("2024-03-18T23:00Z")
+
+
+def test_dst_day_has_23_hours_and_ends_at_local_midnight():
+    frame = run(connector(HOURLY)).frame
+    day = frame[frame["period_start"] == utc("2024-03-30T23:00Z")].iloc[0]
+    assert day.period_end == utc("2024-03-31T22:00Z")
+    assert json.loads(day.raw)["periods"] == 23
+    assert day.value == pytest.approx(100 * (23 * 300 + 9 * 200) / (23 * 1000))
+
+
+def test_null_is_skipped_as_not_yet_published_never_rejected():
+    result = run(connector(HOURLY))
+    values = by_start(result.frame)
+    # 20.03.: PV null at 12:00 -> that hour is left out, the day still has 23 of 24 hours
+    assert values["2024-03-19T23:00Z"] == pytest.approx(100 * (23 * 300 + 8 * 200) / 23_000)
+    # 21.03.: PV null for 6 hours -> coverage 18/24 below 0.9 -> no value, no reject
+    assert "2024-03-20T23:00Z" not in values
+    assert not any("null" in r.reason or "None" in r.reason for r in result.rejects)
+
+
+def test_day_still_being_published_is_not_emitted_and_watermark_is_last_complete_hour():
+    result = run(connector(HOURLY))
+    assert result.frame["period_start"].max() == utc("2024-04-01T22:00Z")  # 02.04. is the last full day
+    assert result.watermark == "2024-04-02T21:00:00Z"  # 23:00 CEST on 02.04.
+
+
+def test_malformed_points_are_rejected_with_reasons_and_the_rest_is_kept():
+    result = run(connector(HOURLY))
+    reasons = sorted(r.reason for r in result.rejects)
+    assert reasons == [
+        "filter 4067: timestamp '1710824400000' is not epoch milliseconds",
+        "filter 4067: value 'n/a' at 2024-03-26T04:00:00Z is not a number",
+        "filter 410: duplicate timestamp 2024-03-27T09:00:00Z with a different value (1000.0 and 1100.0); "
+        "the last one was kept",
+        "filter 410: series point [1711591200000] is not a [timestamp, value] pair",
+    ]
+    values = by_start(result.frame)
+    assert values["2024-03-25T23:00Z"] == pytest.approx(100 * 8700 / 23_000)  # the 'n/a' hour is left out
+    assert values["2024-03-26T23:00Z"] == pytest.approx(100 * 9000 / 24_100)  # the last duplicate is kept
+    assert all('"filter"' in r.raw for r in result.rejects)
+
+
+def test_daily_resolution_across_yearly_chunks():
+    c = connector(
+        FOLDER / "daily",
+        region="50Hertz",
+        resolution="day",
+        indicators=[
+            {
+                "indicator": "renewable-share-electricity",
+                "numerator": [4068],
+                "denominator": [410],
+                "scale": 100,
+            }
+        ],
+    )
+    result = run(c)
+    values = by_start(result.frame)
+    assert list(values) == [
+        "2023-12-28T23:00Z",
+        "2023-12-29T23:00Z",
+        "2023-12-30T23:00Z",
+        "2023-12-31T23:00Z",
+        "2024-01-01T23:00Z",
+        "2024-01-02T23:00Z",
+    ]  # 04.01. onwards is null
+    assert values["2023-12-28T23:00Z"] == pytest.approx(8.0)
+    assert values["2024-01-02T23:00Z"] == pytest.approx(10.0)
+    assert result.watermark == "2024-01-02T23:00:00Z"
+
+
+def test_numerator_only_is_a_scaled_sum_per_day():
+    c = connector(
+        FOLDER / "daily",
+        region="50Hertz",
+        resolution="day",
+        indicators=[{"indicator": "pv-generation", "numerator": [4068], "scale": 0.001}],
+    )
+    values = by_start(run(c).frame)
+    assert values["2023-12-28T23:00Z"] == pytest.approx(20.0)  # 20 000 MWh -> 20 GWh
+
+
+def test_local_folder_and_http_server_give_the_same_frame(httpserver):
+    base = serve_folder(httpserver, HOURLY)
+    over_http = run(connector(base))
+    from_folder = run(connector(HOURLY))
+    pd.testing.assert_frame_equal(over_http.frame, from_folder.frame)
+    assert "/app/chart_data/410/DE/index_hour.json" in requested(httpserver)
+    assert f"/app/chart_data/4068/DE/4068_DE_hour_{CHUNKS[2]}.json" in requested(httpserver)
+
+
+# ---------------------------------------------------------------------- incremental
+def test_watermark_skips_the_chunks_before_the_one_that_holds_it(httpserver):
+    base = serve_folder(httpserver, HOURLY)
+    result = run(connector(base), watermark="2024-03-27T12:00:00Z")
+    paths = requested(httpserver)
+    assert not any(str(CHUNKS[0]) in p for p in paths)
+    assert sum(str(CHUNKS[1]) in p for p in paths) == 3 and sum(str(CHUNKS[2]) in p for p in paths) == 3
+    starts = by_start(result.frame)
+    assert min(starts) == "2024-03-27T23:00Z"  # 27.03. is only partly after the watermark: not emitted again
+    assert not any(
+        "1710824400000" in r.reason for r in result.rejects
+    )  # old chunk: its bad point is not seen
+
+
+def test_second_run_from_the_watermark_yields_nothing_new():
+    c = connector(HOURLY)
+    first = run(c)
+    second = run(c, watermark=first.watermark)
+    assert second.frame.empty and second.rejects == [] and second.watermark is None
+
+
+def test_since_option_limits_the_first_run():
+    c = connector(HOURLY, **HOURLY_OPTIONS, since="2024-03-26")
+    payload = c.fetch(None)
+    stamps = {d["timestamp"] for d in payload.meta["documents"] if d["kind"] == "chunk"}
+    assert stamps == {CHUNKS[1], CHUNKS[2]}
+
+
+def test_chunks_from():
+    assert chunks_from([1, 5, 9], None) == [1, 5, 9]
+    at = datetime.fromtimestamp(0.006, tz=UTC)
+    assert chunks_from([1, 5, 9], at) == [5, 9]
+    assert chunks_from([1, 5, 9], datetime.fromtimestamp(0, tz=UTC)) == [1, 5, 9]
+
+
+def test_period_end_of_coarse_resolutions_follows_the_local_calendar():
+    start = datetime(2024, 1, 31, 23, tzinfo=UTC)  # 01.02.2024 00:00 CET
+    assert period_end(start, "month", "Europe/Berlin") == datetime(2024, 2, 29, 23, tzinfo=UTC)
+    assert period_end(start, "week", "Europe/Berlin") == start + timedelta(days=7)
+    assert period_end(datetime(2023, 12, 31, 23, tzinfo=UTC), "year", "Europe/Berlin") == datetime(
+        2024, 12, 31, 23, tzinfo=UTC
+    )
+
+
+def test_weekly_resolution_is_emitted_per_published_week(tmp_path):
+    folder = tmp_path / "chart_data"
+    for filter_id, value in ((4068, 300.0), (410, 1000.0)):
+        base = folder / str(filter_id) / "DE"
+        base.mkdir(parents=True)
+        (base / "index_week.json").write_text(json.dumps({"timestamps": [CHUNKS[0]]}))
+        (base / f"{filter_id}_DE_week_{CHUNKS[0]}.json").write_text(
+            json.dumps(
+                {
+                    "meta_data": {"version": 1},
+                    "series": [[CHUNKS[0], value], [CHUNKS[1], value], [CHUNKS[2], None]],
+                }
+            )
+        )
+    c = connector(
+        tmp_path,
+        region="DE",
+        resolution="week",
+        indicators=[{"indicator": "x", "numerator": [4068], "denominator": [410], "scale": 100}],
+    )
+    result = run(c)
+    assert list(result.frame["value"]) == [30.0, 30.0]
+    assert result.frame.iloc[1].period_end == utc("2024-03-31T22:00Z")  # the week with the DST change
+    assert result.watermark == "2024-03-24T23:00:00Z"
+
+
+# ---------------------------------------------------------------------- malformed payloads
+def test_html_error_page_with_status_200_instead_of_the_index(httpserver):
+    httpserver.expect_request("/app/chart_data/4067/DE/index_hour.json").respond_with_data(
+        (BROKEN / "index_html.json").read_bytes(), content_type="text/html"
+    )
+    with pytest.raises(PayloadError, match=r"source 'smard-test'.*index_hour\.json: got an HTML/XML page"):
+        connector(httpserver.url_for("/app")).fetch(None)
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("index_wrong_schema.json", "wrong schema, missing 'timestamps'"),
+        ("index_strings.json", "'timestamps' must be a list of epoch milliseconds"),
+    ],
+)
+def test_unusable_index(tmp_path, name, message):
+    folder = tmp_path / "chart_data" / "4067" / "DE"
+    folder.mkdir(parents=True)
+    (folder / "index_hour.json").write_bytes((BROKEN / name).read_bytes())
+    with pytest.raises(PayloadError, match=r"source 'smard-test'") as info:
+        connector(tmp_path).fetch(None)
+    assert message in str(info.value) and "index_hour.json" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("chunk_empty.json", "empty response"),
+        ("chunk_truncated.json", "truncated JSON"),
+        ("chunk_latin1.json", "not UTF-8 encoded JSON"),
+        ("chunk_series_object.json", "'series' must be a list of [timestamp, value] pairs"),
+        ("chunk_no_series.json", "wrong schema, missing 'series'"),
+    ],
+)
+def test_unusable_chunk(name, message):
+    with pytest.raises(PayloadError) as info:
+        connector(HOURLY).parse(chunk_payload(BROKEN / name))
+    assert str(info.value).startswith(f"source 'smard-test', {BROKEN / name}: ")
+    assert message in str(info.value)
+
+
+def test_missing_chunk_file_fails_the_fetch_naming_the_file(tmp_path):
+    folder = tmp_path / "chart_data" / "4067" / "DE"
+    folder.mkdir(parents=True)
+    (folder / "index_hour.json").write_text(json.dumps({"timestamps": [CHUNKS[0]]}))
+    with pytest.raises(Exception, match=f"4067_DE_hour_{CHUNKS[0]}.json"):
+        connector(tmp_path).fetch(None)
+
+
+def test_denominator_summing_to_zero_is_rejected(tmp_path):
+    folder = tmp_path / "chart_data"
+    for filter_id, value in ((4068, 300.0), (410, 0.0)):
+        base = folder / str(filter_id) / "DE"
+        base.mkdir(parents=True)
+        (base / "index_day.json").write_text(json.dumps({"timestamps": [CHUNKS[0]]}))
+        (base / f"{filter_id}_DE_day_{CHUNKS[0]}.json").write_text(
+            json.dumps({"meta_data": {}, "series": [[CHUNKS[0], value]]})
+        )
+    c = connector(
+        tmp_path,
+        region="DE",
+        resolution="day",
+        indicators=[{"indicator": "x", "numerator": [4068], "denominator": [410], "scale": 100}],
+    )
+    result = run(c)
+    assert result.frame.empty
+    assert [r.reason for r in result.rejects] == [
+        "x: denominator (filters [410]) sums to 0 for the period from 2024-03-17T23:00:00Z"
+    ]
+
+
+def test_invalid_options_name_the_source_and_field():
+    with pytest.raises(SourcesError, match=r"source 'smard-test': field 'options.indicators'"):
+        connector(HOURLY, region="DE")
+    with pytest.raises(SourcesError, match=r"options.resolution"):
+        connector(HOURLY, **{**HOURLY_OPTIONS, "resolution": "minute"})
+
+
+def test_demo_payload_of_the_sources_file():
+    from cockpit import PROJECT_ROOT
+    from cockpit.sources.config import load_sources
+    from scripts.samples import DEMO_END, DEMO_START
+
+    source = next(s for s in load_sources(PROJECT_ROOT / "data" / "sources.yaml") if s.id == "smard-50hertz")
+    result = run(SmardConnector(source, Fetcher()))
+    frame = result.frame
+    days = (DEMO_END - DEMO_START).days + 1
+    assert days - 5 <= len(frame) < days  # a few days with a null are left out
+    assert result.rejects == []
+    yearly = frame.groupby(frame["period_end"].dt.year)["value"].mean()
+    assert 40 < yearly[2019] < 50 and 55 < yearly[2025] < 68
+    assert frame["value"].between(0, 200).all()
+
+
+def test_unknown_time_zone_is_refused():
+    with pytest.raises(SourcesError, match=r"options.timezone.*unknown time zone 'Europe/Gera'"):
+        connector(HOURLY, **HOURLY_OPTIONS, timezone="Europe/Gera")
