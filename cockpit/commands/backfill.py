@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from tqdm import tqdm
 
@@ -38,8 +39,9 @@ def run(args: argparse.Namespace) -> int:
     except KeyError as exc:
         print(f"error: {exc.args[0]}", file=sys.stderr)
         return 2
-    since = datetime.combine(args.since, time(), tzinfo=UTC)
-    until = datetime.combine(args.until or datetime.now(UTC).date(), time(), tzinfo=UTC)
+    zone = ZoneInfo(cockpit.settings.timezone)  # chunks follow local calendar days, like the sources' periods
+    since = datetime.combine(args.since, time(), tzinfo=zone)
+    until = datetime.combine(args.until or datetime.now(zone).date(), time(), tzinfo=zone)
     total = sum(1 for _ in chunks(since, until, args.chunk))
     try:
         with tqdm(total=total, unit="chunk", desc=source.id) as bar:

@@ -86,10 +86,20 @@ class SmardConnector(Connector):
     Options = SmardOptions
 
     # ------------------------------------------------------------------ fetch
+    supports_backfill = True
+
     def fetch(self, watermark: str | None) -> Payload:
         start = parse_watermark(watermark)
         if start is None and self.options.since is not None:
             start = local_midnight(self.options.since, self.options.timezone)
+        return self._fetch(start, None, {"watermark": watermark})
+
+    def fetch_window(self, start: datetime, end: datetime) -> Payload:
+        """The chunks overlapping [start, end); parse keeps only the points inside the window."""
+        after = start - timedelta(seconds=1)
+        return self._fetch(start, end, {"watermark": iso_utc(after), "until": iso_utc(end)})
+
+    def _fetch(self, start: datetime | None, end: datetime | None, meta: dict) -> Payload:
         documents, described = [], []
         for filter_id in self._filters():
             index = self.fetcher.get(self.source.location, self._index_path(filter_id))
@@ -97,9 +107,11 @@ class SmardConnector(Connector):
             documents.append(index)
             described.append({"kind": "index", "filter": filter_id})
             for stamp in chunks_from(stamps, start):
+                if end is not None and stamp >= end.timestamp() * 1000:
+                    break
                 documents.append(self.fetcher.get(self.source.location, self._chunk_path(filter_id, stamp)))
                 described.append({"kind": "chunk", "filter": filter_id, "timestamp": stamp})
-        return Payload(documents=documents, meta={"documents": described, "watermark": watermark})
+        return Payload(documents=documents, meta={"documents": described, **meta})
 
     def _filters(self) -> list[int]:
         seen: dict[int, None] = {}
@@ -129,7 +141,7 @@ class SmardConnector(Connector):
     def parse(self, payload: Payload) -> ParseResult:
         after = parse_watermark(payload.meta.get("watermark"))
         rejects: list[Reject] = []
-        series = self._read_series(payload, after, rejects)
+        series = self._read_series(payload, after, rejects, until=parse_watermark(payload.meta.get("until")))
         rows, lasts = [], []
         for definition in self.options.indicators:
             points = combine(definition, series)
@@ -140,7 +152,7 @@ class SmardConnector(Connector):
         return ParseResult(frame=make_frame(rows), rejects=rejects, watermark=watermark)
 
     def _read_series(
-        self, payload: Payload, after: datetime | None, rejects: list[Reject]
+        self, payload: Payload, after: datetime | None, rejects: list[Reject], until: datetime | None = None
     ) -> dict[int, dict[datetime, float]]:
         described = payload.meta.get("documents") or []
         if len(described) != len(payload.documents):
@@ -153,8 +165,8 @@ class SmardConnector(Connector):
             for point in self._chunk_points(document):
                 try:
                     stamp = read_stamp(point)
-                    if after is not None and stamp <= after:
-                        continue  # stored by an earlier run
+                    if (after is not None and stamp <= after) or (until is not None and stamp >= until):
+                        continue  # stored by an earlier run, or outside a backfill window
                     value = read_value(point[1], stamp)
                 except ValueError as exc:
                     rejects.append(
