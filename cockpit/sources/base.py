@@ -128,7 +128,8 @@ def load_json(document: Document, source_id: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        kind = "truncated JSON" if exc.pos >= len(text.rstrip()) - 1 else "invalid JSON"
+        cut_short = exc.pos >= len(text.rstrip()) - 1 or exc.msg.startswith("Unterminated string")
+        kind = "truncated JSON" if cut_short else "invalid JSON"
         raise PayloadError(f"{where}: {kind} at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
 
 

@@ -55,3 +55,8 @@ def test_load_json_names_the_source_and_the_problem(body, message):
         load_json(Document("https://x/index.json", body), "smard-50hertz")
     assert "source 'smard-50hertz', https://x/index.json" in str(err.value)
     assert message in str(err.value)
+
+
+def test_json_cut_inside_a_string_counts_as_truncated():
+    with pytest.raises(PayloadError, match="truncated JSON"):
+        load_json(Document("x.json", b'{"entities": [{"id": "wastecontainer:Gera:0'), "waste-containers")
