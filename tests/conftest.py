@@ -11,7 +11,7 @@ import pytest
 from cockpit import PROJECT_ROOT
 from cockpit.catalog import load_catalog
 
-pytest_plugins = ["tests.fixtures.services"]
+pytest_plugins = ["tests.fixtures.services", "tests.fixtures.mqtt"]
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 SAMPLES = PROJECT_ROOT / "data" / "samples"

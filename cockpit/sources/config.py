@@ -53,7 +53,7 @@ class SourceConfig(BaseModel):
             return model.model_validate(self.options)
         except ValidationError as exc:
             problems = "; ".join(
-                f"field 'options.{'.'.join(str(p) for p in e['loc'])}': {e['msg']}" for e in exc.errors()
+                f"field '{'.'.join(['options', *(str(p) for p in e['loc'])])}': {e['msg']}" for e in exc.errors()
             )
             raise SourcesError(f"source '{self.id}': {problems}") from None
 
