@@ -26,7 +26,8 @@ def source_lines(cockpit: Cockpit, now: datetime, lang: str) -> list[str]:
         next_run = trigger_for(source).get_next_fire_time(None, now) if source.enabled else None
         head = f"{source.id} ({source.connector})"
         if source.id not in last.index:
-            lines.append(t("status.never_run", lang, source=head, next=format_datetime(next_run, lang)))
+            upcoming = format_datetime(next_run, lang) if next_run else t("status.disabled", lang)
+            lines.append(t("status.never_run", lang, source=head, next=upcoming))
             continue
         run = last.loc[source.id]
         lines.append(t("status.run_line", lang, source=head, status=run["status"],
