@@ -1,0 +1,27 @@
+"""Auto-refresh of the goal tree (role resolved on the server, language from the URL)."""
+
+from __future__ import annotations
+
+import dash
+from dash import Input, Output, State
+
+from cockpit.views import build_goals
+from layouts import ids
+from layouts.auth import current_role
+from layouts.components.goal import goals_content
+from layouts.context import current_cockpit, lang_from_search
+
+
+@dash.callback(
+    Output(ids.GOALS_CONTENT, "children"),
+    Output(ids.GOALS_STAMP, "data"),
+    Input(ids.GOALS_REFRESH, "n_intervals"),
+    State(ids.URL, "search"),
+    State(ids.GOALS_STAMP, "data"),
+    prevent_initial_call=True,
+)
+def refresh_goals(_n_intervals, search, shown):
+    view = build_goals(current_cockpit(), current_role(), lang_from_search(search))
+    if view.fingerprint == shown:
+        return dash.no_update, dash.no_update
+    return goals_content(view), view.fingerprint

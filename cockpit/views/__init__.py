@@ -1,0 +1,35 @@
+"""View models: what each screen shows, as plain data in the viewer's language (pure Python, no Dash)."""
+
+from cockpit.views.goals import FieldView, GoalsView, GoalView, PathPoint, VisionView, build_goals
+from cockpit.views.overview import (
+    DOMAINS,
+    DomainGroup,
+    OverviewView,
+    SourceView,
+    Sparkline,
+    SparkPoint,
+    TileView,
+    build_overview,
+)
+from cockpit.views.snapshot import Snapshot, clear_cache, normalize_role, snapshot
+
+__all__ = [
+    "DOMAINS",
+    "DomainGroup",
+    "FieldView",
+    "GoalView",
+    "GoalsView",
+    "OverviewView",
+    "PathPoint",
+    "Snapshot",
+    "SourceView",
+    "SparkPoint",
+    "Sparkline",
+    "TileView",
+    "VisionView",
+    "build_goals",
+    "build_overview",
+    "clear_cache",
+    "normalize_role",
+    "snapshot",
+]

@@ -1,0 +1,119 @@
+"""Texts shared by the view models: quantities with units, periods by rhythm, status words, forecasts."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from cockpit.catalog import Indicator
+from cockpit.i18n import format_date, format_datetime, format_number, format_signed, normalize_lang, t
+from cockpit.kpi import LOCAL_TZ, STATUSES, GoalEvaluation
+from cockpit.views.snapshot import is_annual, is_subdaily
+
+NBSP = "\u00a0"
+VIEW_STATUSES = (*STATUSES, "no_goal")
+
+
+def month_name(month: int, lang: str) -> str:
+    return t(f"ui.month.{month}", lang)
+
+
+def _join_unit(number: str, unit: str, lang: str) -> str:
+    if not unit:
+        return number
+    if unit == "%" and normalize_lang(lang) == "en":
+        return f"{number}%"
+    return f"{number}{NBSP}{unit}"
+
+
+def quantity(value: float | None, indicator: Indicator, lang: str) -> str:
+    """'1.234,5 t je Einw.' / '1,234.5 t per inhabitant' / '62,3 %' / '62.3%'; '–' without a value."""
+    if value is None:
+        return "–"
+    return _join_unit(format_number(value, indicator.decimals, lang), indicator.unit.get(lang), lang)
+
+
+def change_quantity(delta: float, indicator: Indicator, lang: str) -> str:
+    """A signed difference; a difference of percentages is given in percentage points."""
+    unit = indicator.unit.get(lang)
+    unit = t("ui.unit.pp", lang) if unit == "%" else unit
+    number = format_signed(delta, indicator.decimals, lang)
+    return f"{number}{NBSP}{unit}" if unit else number
+
+
+def period_label(moment: datetime, indicator: Indicator, lang: str) -> str:
+    """The period that starts at `moment`, in the indicator's rhythm and Europe/Berlin time.
+
+    Annual '2025', monthly 'Oktober 2026' / 'October 2026', daily '20.11.2026' / '20 Nov 2026',
+    sub-daily '20.11.2026, 14:00'.
+    """
+    local = moment.astimezone(LOCAL_TZ)
+    if is_annual(indicator):
+        return str(local.year)
+    if indicator.rhythm.months:
+        return f"{month_name(local.month, lang)} {local.year}"
+    if is_subdaily(indicator):
+        return format_datetime(moment, lang)
+    return format_date(local.date(), lang)
+
+
+def bucket_label(month: datetime, indicator: Indicator, lang: str) -> str:
+    """Label of a sparkline point: the year for annual indicators, else month and year."""
+    local = month.astimezone(LOCAL_TZ)
+    if is_annual(indicator):
+        return str(local.year)
+    return f"{month_name(local.month, lang)} {local.year}"
+
+
+def due_label(due: datetime, indicator: Indicator, lang: str) -> str:
+    return format_datetime(due, lang) if is_subdaily(indicator) else format_date(due, lang)
+
+
+def status_word(status: str, lang: str) -> str:
+    return t(f"status.{status}", lang)
+
+
+def forecast_sentence(evaluation: GoalEvaluation | None, lang: str) -> str | None:
+    """'Bei aktuellem Trend erreicht 2032 (Ziel 2030)' and its variants; None without a goal."""
+    if evaluation is None:
+        return None
+    goal = evaluation.goal
+    if evaluation.status == "achieved" and evaluation.year is not None:
+        return t("ui.forecast.achieved", lang, year=evaluation.year)
+    trend = evaluation.forecast
+    if trend is None:
+        return t("kpi.forecast.none", lang)
+    if trend.reached_year is None:
+        return t("kpi.forecast.not_reached", lang, target_year=goal.target.year)
+    return t("kpi.forecast.reached", lang, year=trend.reached_year, target_year=goal.target.year)
+
+
+def target_text(evaluation: GoalEvaluation, lang: str) -> str:
+    goal = evaluation.goal
+    return t("kpi.target", lang, year=goal.target.year, value=quantity(goal.target.value, evaluation.indicator, lang))
+
+
+def goal_count_text(count: int, lang: str) -> str:
+    return t("ui.count.goals.one", lang) if count == 1 else t("ui.count.goals.other", lang, count=count)
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    status: str
+    count: int
+    text: str  # '2 Auf Kurs'
+
+
+def status_counts(statuses: Iterable[str], lang: str) -> tuple[StatusCount, ...]:
+    """Counts per status in the fixed status order, only statuses that occur."""
+    counter = Counter(statuses)
+    return tuple(
+        StatusCount(s, counter[s], t("ui.count.status", lang, count=counter[s], status=status_word(s, lang)))
+        for s in VIEW_STATUSES if counter[s]
+    )
+
+
+def day_text(day: date, lang: str) -> str:
+    return format_date(day, lang)

@@ -1,0 +1,1 @@
+"""Dash components built from the view models in cockpit.views."""

@@ -1,0 +1,75 @@
+"""The frame of every page: skip link, header (brand, navigation, language, login), main, footer."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from dash import html
+
+from cockpit.i18n import t
+from cockpit.roles import Role
+from layouts import ids
+from layouts.context import PageContext, page_url
+
+NAV = (("/", "ui.nav.overview"), ("/goals", "ui.nav.goals"))
+
+
+def document_title(page_key: str, lang: str, city: str) -> str:
+    return t("ui.title", lang, page=t(page_key, lang), city=city)
+
+
+def _nav(ctx: PageContext) -> html.Nav:
+    items = []
+    for path, key in NAV:
+        current = {"aria-current": "page"} if path == ctx.path else {}
+        items.append(html.Li(html.A(t(key, ctx.lang), href=page_url(path, ctx.lang, ctx.kiosk),
+                                    className="site-nav__link", **current)))
+    return html.Nav(html.Ul(items, className="site-nav__list"), className="site-nav",
+                    **{"aria-label": t("ui.nav.label", ctx.lang)})
+
+
+def _tools(ctx: PageContext) -> html.Div:
+    other = "en" if ctx.lang == "de" else "de"
+    tools = [html.A(t("ui.lang.other", ctx.lang), href=page_url(ctx.path, other, ctx.kiosk), lang=other,
+                    hrefLang=other, className="site-tools__link site-tools__lang",
+                    **{"aria-label": f"{t('ui.lang.label', ctx.lang)}: {t('ui.lang.other', ctx.lang)}"})]
+    if ctx.role == Role.INTERNAL:
+        tools.insert(0, html.Span(t("ui.role.internal", ctx.lang), className="badge badge--internal"))
+        tools.append(html.A(t("ui.logout.link", ctx.lang), href=f"/logout?lang={ctx.lang}",
+                            className="site-tools__link"))
+    elif ctx.login_enabled:
+        query = urlencode({"lang": ctx.lang, "next": page_url(ctx.path, ctx.lang)})
+        tools.append(html.A(t("ui.login.link", ctx.lang), href=f"/login?{query}",
+                            className="site-tools__link", title=t("ui.login.link_hint", ctx.lang)))
+    return html.Div(tools, className="site-tools")
+
+
+def shell(ctx: PageContext, title: str, intro: str | None, content: list, footer_note: str | None = None) -> html.Div:
+    """A page: header, <main id="main"> with the <h1> `title`, then `content`, and a footer."""
+    header_inner = [
+        html.A([html.Span(className="brand__mark", **{"aria-hidden": "true"}),
+                html.Span([html.Span(t("ui.brand", ctx.lang), className="brand__name"),
+                           html.Span(t("ui.brand.tagline", ctx.lang, city=ctx.city), className="brand__city")],
+                          className="brand__text")],
+               href=page_url("/", ctx.lang, ctx.kiosk), className="brand"),
+    ]
+    if not ctx.kiosk:
+        header_inner += [_nav(ctx), _tools(ctx)]
+    main = [html.H1(title, className="page__title")]
+    if intro:
+        main.append(html.P(intro, className="page__intro"))
+    main += content
+    footer = [html.P(t("ui.footer.about", ctx.lang))]
+    if footer_note:
+        footer.append(html.P(footer_note))
+    return html.Div(
+        [
+            html.A(t("ui.skip", ctx.lang), href=f"#{ids.MAIN}", className="skip-link"),
+            html.Header(html.Div(header_inner, className="site-header__inner"), className="site-header"),
+            html.Main(main, id=ids.MAIN, className="page", tabIndex="-1"),
+            html.Footer(html.Div(footer, className="site-footer__inner"), className="site-footer")
+            if not ctx.kiosk else None,
+        ],
+        className="app" + (" app--kiosk" if ctx.kiosk else ""),
+        lang=ctx.lang,
+    )

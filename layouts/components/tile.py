@@ -1,0 +1,139 @@
+"""A KPI tile: value, change, sparkline, goal with progress and status, forecast, data date and source."""
+
+from __future__ import annotations
+
+from dash import html
+
+from cockpit.i18n import t
+from cockpit.views import OverviewView, SourceView, TileView
+from layouts import ids
+from layouts.components.sparkline import sparkline
+from layouts.components.status import demo_badge, stale_badge, status_badge, status_counts
+
+ARROWS = {"up": "▲", "down": "▼", "flat": "▶"}
+
+
+def progress_bar(share: float, text: str) -> html.Div:
+    """A bar (decorative, the text says the same) and the progress text."""
+    return html.Div(
+        [
+            html.Div(html.Div(className="progress__fill", style={"width": f"{share * 100:.1f}%"}),
+                     className="progress__track", **{"aria-hidden": "true"}),
+            html.P(text, className="progress__text"),
+        ],
+        className="progress",
+    )
+
+
+def source_details(source: SourceView, lang: str, demo: bool, definition: str = "") -> html.Details:
+    name = html.A(source.name, href=source.url, rel="noopener noreferrer", target="_blank") if source.url \
+        else source.name
+    items = [(t("ui.source.definition", lang), definition)] if definition else []
+    items += [
+        (t("ui.source.name", lang), name),
+        (t("ui.source.licence", lang), source.licence),
+        (t("ui.source.attribution", lang), source.attribution),
+        (t("ui.source.department", lang), source.department),
+    ]
+    if demo:
+        items.append((t("ui.source.synthetic", lang), t("ui.demo.notice", lang)))
+    return html.Details(
+        [
+            html.Summary(t("ui.source.summary", lang)),
+            html.Dl([part for term, value in items for part in (html.Dt(term), html.Dd(value))],
+                    className="source__list"),
+        ],
+        className="source",
+    )
+
+
+def _goal_block(tile: TileView, lang: str) -> html.Div:
+    if tile.goal_id is None:
+        return html.Div(
+            [status_badge(tile.status, tile.status_text), html.P(t("ui.tile.no_goal", lang), className="tile__nogoal")],
+            className="tile__goal tile__goal--none",
+        )
+    children = [status_badge(tile.status, tile.status_text, large=True)]
+    if tile.goal_name:
+        children.append(html.P(t("ui.tile.goal", lang, name=tile.goal_name), className="tile__goalname"))
+    children.append(html.P(tile.target_text, className="tile__target"))
+    if tile.progress_text:
+        children.append(progress_bar(tile.progress_bar, tile.progress_text))
+    if tile.forecast_text:
+        children.append(html.P(tile.forecast_text, className="tile__forecast"))
+    return html.Div(children, className="tile__goal")
+
+
+def tile(view: TileView, lang: str) -> html.Article:
+    """The tile of one indicator: id `tile-<indicator id>`, data-status, data-stale, data-demo."""
+    element_id = ids.tile(view.indicator_id)
+    name_id = f"{element_id}-name"
+    badges = []
+    if view.demo:
+        badges.append(demo_badge(t("demo.badge", lang)))
+    if view.stale:
+        badges.append(stale_badge(t("stale.word", lang)))
+    value = [html.Span(view.value_text, className="tile__number")]
+    if view.value is not None and view.unit:
+        value.append(html.Span(view.unit, className="tile__unit"))
+    change = html.P(className="tile__change tile__change--none")  # keeps the rows of all tiles aligned
+    if view.change_text:
+        change = html.P([html.Span(ARROWS[view.change_direction], className="tile__arrow", **{"aria-hidden": "true"}),
+                         view.change_text], className=f"tile__change tile__change--{view.change_direction}")
+    foot = [html.P(view.as_of_text, className="tile__asof")]
+    if view.stale_text:
+        foot.append(html.P(view.stale_text, className="tile__stale"))
+    foot.append(source_details(view.source, lang, view.demo, view.description))
+    classes = f"tile tile--{view.status}" + (" tile--stale" if view.stale else "") + (" tile--empty" if view.value
+                                                                                     is None else "")
+    return html.Article(
+        [
+            html.Div([html.H3(view.name, id=name_id, className="tile__name"),
+                      html.Div(badges, className="tile__badges") if badges else None], className="tile__head"),
+            html.P(value, className="tile__value"),
+            change,
+            sparkline(view.spark, lang, f"{element_id}-spark"),
+            _goal_block(view, lang),
+            html.Div(foot, className="tile__foot"),
+        ],
+        id=element_id,
+        className=classes,
+        **{"data-status": view.status, "data-stale": "true" if view.stale else "false",
+           "data-demo": "true" if view.demo else "false", "aria-labelledby": name_id},
+    )
+
+
+def demo_notice(lang: str) -> html.Div:
+    return html.Div([html.Span(className="notice__icon", **{"aria-hidden": "true"}),
+                     html.P(t("ui.demo.notice", lang))], id=ids.DEMO_NOTICE, className="notice notice--demo",
+                    role="note")
+
+
+def legend(lang: str) -> html.Details:
+    statuses = ("achieved", "on_track", "at_risk", "off_track", "no_data", "no_goal")
+    items = []
+    for status in statuses:
+        items += [html.Dt(status_badge(status, t(f"status.{status}", lang))), html.Dd(t(f"ui.legend.{status}", lang))]
+    items += [html.Dt(stale_badge(t("stale.word", lang))), html.Dd(t("ui.legend.stale", lang))]
+    return html.Details([html.Summary(t("ui.legend.summary", lang)), html.Dl(items, className="legend__list"),
+                         html.P(t("ui.legend.year", lang), className="legend__note")], className="legend")
+
+
+def overview_content(view: OverviewView) -> list:
+    """Everything below the page heading; re-rendered as a whole by the refresh callback."""
+    lang = view.lang
+    children = []
+    if view.demo:
+        children.append(demo_notice(lang))
+    bar = [legend(lang)]
+    if view.counts:
+        bar.insert(0, status_counts(view.counts, t("ui.overview.summary", lang)))
+    children.append(html.Div(bar, className="summary-bar"))
+    for group in view.groups:
+        heading_id = f"domain-{group.domain}"
+        children.append(html.Section(
+            [html.H2(group.title, id=heading_id, className="domain__title"),
+             html.Div([tile(tile_view, lang) for tile_view in group.tiles], className="tile-grid")],
+            className=f"domain domain--{group.domain}", **{"aria-labelledby": heading_id},
+        ))
+    return children

@@ -1,0 +1,26 @@
+"""Component ids used by pages, components, callbacks and tests (one place, no string literals elsewhere)."""
+
+URL = "url"  # dcc.Location of the app shell: the callbacks read the language from its `search`
+MAIN = "main"  # the <main> landmark (target of the skip link)
+
+OVERVIEW_CONTENT = "overview-content"  # re-rendered by the refresh callback
+OVERVIEW_REFRESH = "overview-refresh"  # dcc.Interval
+OVERVIEW_STAMP = "overview-stamp"  # dcc.Store with the fingerprint of what is shown
+
+GOALS_CONTENT = "goals-content"
+GOALS_REFRESH = "goals-refresh"
+GOALS_STAMP = "goals-stamp"
+
+REFRESH_INTERVAL_MS = 5 * 60 * 1000  # auto-refresh of the pages (well above the query time)
+
+DEMO_NOTICE = "demo-notice"
+
+
+def tile(indicator_id: str) -> str:
+    """The tile of an indicator on the overview: `tile-<indicator id>`."""
+    return f"tile-{indicator_id}"
+
+
+def goal(goal_id: str) -> str:
+    """A goal card on the goals page: `goal-<goal id>`."""
+    return f"goal-{goal_id}"

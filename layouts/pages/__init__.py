@@ -1,0 +1,1 @@
+"""Dash Pages (registered with dash.register_page when the app imports them)."""

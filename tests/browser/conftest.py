@@ -1,0 +1,65 @@
+"""Browser tests: Debian's Chromium driven by Playwright against the real app on a free port.
+
+The app runs on a temp SQLite database filled through the real pipeline (catalog, sources, connectors,
+ingest) from the shipped demo sources; nothing is faked.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from cockpit.config import load_settings
+from cockpit.runtime import open_cockpit
+from tests.conftest import require
+
+CHROMIUM = Path("/usr/bin/chromium")
+INTERNAL_PASSWORD = "browser-test-password"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    if not CHROMIUM.exists():
+        require(False, "Debian's Chromium (/usr/bin/chromium)")
+    return {
+        "executable_path": str(CHROMIUM),
+        "headless": True,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1600, "height": 1000}, "locale": "de-DE",
+            "timezone_id": "Europe/Berlin"}
+
+
+@pytest.fixture(scope="session")
+def demo_cockpit(tmp_path_factory):
+    """A cockpit on a fresh database, filled once by ingesting every configured (demo) source."""
+    database = tmp_path_factory.mktemp("browser") / "cockpit.db"
+    settings = load_settings(database_url=f"sqlite:///{database}", load_demo=True,
+                             internal_password=INTERNAL_PASSWORD, secret_key="browser-test-secret")
+    cockpit = open_cockpit(settings)
+    cockpit.load_demo_if_empty()
+    return cockpit
+
+
+@pytest.fixture(scope="session")
+def app_url(demo_cockpit):
+    """The real app (layouts.app.create_app) served by werkzeug in a background thread."""
+    from layouts.app import create_app
+
+    app = create_app(demo_cockpit)
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="cockpit-test-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
