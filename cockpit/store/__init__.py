@@ -13,6 +13,7 @@ from cockpit.catalog import Catalog
 from cockpit.roles import Role, visible_levels
 from cockpit.store import migrate, observations, runs
 from cockpit.store.engine import make_engine
+from cockpit.store.schema import job_runs as job_runs_table
 from cockpit.store.schema import observations as observations_table
 from cockpit.store.schema import utcnow
 
@@ -148,7 +149,8 @@ class Store:
             return observations.read_monthly(conn, visible_levels(role), indicator_ids, since)
 
     def data_version(self) -> int:
-        """A number that changes whenever observations change (for caching views)."""
+        """A number that changes whenever observations change (for caching views): the latest run that stored
+        rows. Cheap: it reads the small job_runs table, never the observations."""
         with self._read() as conn:
-            return int(conn.execute(select(func.coalesce(func.max(func.coalesce(
-                observations_table.c.run_id, 0)), 0) + func.count())).scalar_one())
+            return int(conn.execute(select(func.coalesce(func.max(job_runs_table.c.id), 0)).where(
+                job_runs_table.c.rows_stored > 0)).scalar_one())

@@ -106,7 +106,14 @@ def test_monthly_aggregates_in_berlin_months(store):
 def test_data_version_changes_when_data_changes(store):
     before = store.data_version()
     write(store, make_frame(rows(years=[2024])))
-    assert store.data_version() != before
+    after = store.data_version()
+    assert after != before
+    write(store, make_frame(rows(years=[2024])))  # identical: nothing stored, cached views stay valid
+    assert store.data_version() == after
+    changed = make_frame(rows(years=[2024]))
+    changed.loc[0, "value"] = 1.0
+    write(store, changed)
+    assert store.data_version() != after
 
 
 def test_concurrent_writers_of_the_same_keys_neither_fail_nor_double(store):
