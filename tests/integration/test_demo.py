@@ -82,3 +82,27 @@ def test_public_export_leaves_internal_indicators_out(demo):
     internal = {i.id for i in cockpit.catalog.indicators if i.visibility == "internal"}
     exported = {line.split(",")[0] for line in result.stdout.splitlines()[1:]}
     assert exported and not exported & internal
+
+
+def test_the_tiles_show_the_numbers_of_evaluate(demo):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from cockpit.views.overview import build_overview
+
+    cockpit, _outcomes, env, folder = demo
+    csv = folder / "observations-public.csv"
+    subprocess.run([*RUN, "export", "--citywide", "-o", str(csv)], env=env, check=True, capture_output=True)
+    result = subprocess.run([*RUN, "evaluate", "--catalog", str(PROJECT_ROOT / "data" / "catalog.yaml"),
+                             "--observations", str(csv), "--at", "2026-11-22"], env=env, capture_output=True,
+                            text=True, timeout=60)
+    by_indicator = {g["indicator"]: g for g in json.loads(result.stdout)["goals"]}
+    view = build_overview(cockpit, "public", "de", now=datetime(2026, 11, 22, 12, tzinfo=ZoneInfo("Europe/Berlin")))
+    tiles = {tile.indicator_id: tile for group in view.groups for tile in group.tiles}
+    assert set(by_indicator) <= set(tiles)
+    for indicator, goal in by_indicator.items():
+        tile = tiles[indicator]
+        assert tile.status == goal["status"]
+        assert tile.evaluated_year == goal["year"]
+        assert tile.progress == pytest.approx(goal["progress"])
+        assert str(goal["forecast"]["reached_year"] or "2100") in tile.forecast_text
