@@ -7,9 +7,8 @@ from dash import Input, Output, State
 
 from cockpit.views import build_goals
 from layouts import ids
-from layouts.auth import current_role
 from layouts.components.goal import goals_content
-from layouts.context import current_cockpit, lang_from_search
+from layouts.context import refreshed
 
 
 @dash.callback(
@@ -21,7 +20,4 @@ from layouts.context import current_cockpit, lang_from_search
     prevent_initial_call=True,
 )
 def refresh_goals(_n_intervals, search, shown):
-    view = build_goals(current_cockpit(), current_role(), lang_from_search(search))
-    if view.fingerprint == shown:
-        return dash.no_update, dash.no_update
-    return goals_content(view), view.fingerprint
+    return refreshed(build_goals, goals_content, search, shown)

@@ -7,9 +7,8 @@ from dash import Input, Output, State
 
 from cockpit.views import build_overview
 from layouts import ids
-from layouts.auth import current_role
 from layouts.components.tile import overview_content
-from layouts.context import current_cockpit, lang_from_search
+from layouts.context import refreshed
 
 
 @dash.callback(
@@ -21,7 +20,4 @@ from layouts.context import current_cockpit, lang_from_search
     prevent_initial_call=True,
 )
 def refresh_overview(_n_intervals, search, shown):
-    view = build_overview(current_cockpit(), current_role(), lang_from_search(search))
-    if view.fingerprint == shown:
-        return dash.no_update, dash.no_update
-    return overview_content(view), view.fingerprint
+    return refreshed(build_overview, overview_content, search, shown)

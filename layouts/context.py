@@ -100,3 +100,15 @@ def page_title(page_key: str):
         return document_title(page_key, lang, current_cockpit().catalog.city.get(lang))
 
     return title
+
+
+def refreshed(build, render, search: str | None, shown: str | None):
+    """A page refresh: build the view for this request's role and language; re-render only if it changed."""
+    from dash import no_update
+
+    from layouts.auth import current_role
+
+    view = build(current_cockpit(), current_role(), lang_from_search(search))
+    if view.fingerprint == shown:
+        return no_update, no_update
+    return render(view), view.fingerprint

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date, datetime, time
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from tqdm import tqdm
 
 from cockpit.catalog.duration import Duration
+from cockpit.commands._common import find_sources, iso_date
 from cockpit.jobs.backfill import backfill, chunks
 from cockpit.runtime import open_cockpit
 
@@ -17,28 +18,20 @@ NAME = "backfill"
 HELP = "fetch a source's history since a date in chunks (interruptible: run it again to resume)"
 
 
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
-
-
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("source", help="source id from the sources file")
-    parser.add_argument("--since", type=_date, required=True, help="first day to fetch (YYYY-MM-DD)")
-    parser.add_argument("--until", type=_date, help="day after the last one to fetch (default: today)")
+    parser.add_argument("--since", type=iso_date, required=True, help="first day to fetch (YYYY-MM-DD)")
+    parser.add_argument("--until", type=iso_date, help="day after the last one to fetch (default: today)")
     parser.add_argument("--chunk", type=Duration.parse, default=Duration.parse("P1M"),
                         help="size of one chunk as ISO 8601 duration (default: P1M)")
 
 
 def run(args: argparse.Namespace) -> int:
     cockpit = open_cockpit()
-    try:
-        source = cockpit.source(args.source)
-    except KeyError as exc:
-        print(f"error: {exc.args[0]}", file=sys.stderr)
+    sources = find_sources(cockpit, args.source)
+    if sources is None:
         return 2
+    source = sources[0]
     zone = ZoneInfo(cockpit.settings.timezone)  # chunks follow local calendar days, like the sources' periods
     since = datetime.combine(args.since, time(), tzinfo=zone)
     until = datetime.combine(args.until or datetime.now(zone).date(), time(), tzinfo=zone)

@@ -8,12 +8,13 @@ import json
 import math
 import sys
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from cockpit.catalog import Catalog, CatalogError, load_catalog
+from cockpit.commands._common import iso_date
 from cockpit.i18n import format_date, format_number, format_percent, t
 from cockpit.kpi import LOCAL_TZ, Evaluation, GoalEvaluation, TreeNode, evaluate_catalog
 
@@ -36,13 +37,6 @@ class Observations:
     problems: list[str] = field(default_factory=list)
 
 
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
-
-
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--catalog", required=True, type=Path, metavar="FILE", help="catalog YAML file")
     parser.add_argument(
@@ -54,7 +48,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--at",
-        type=_date,
+        type=iso_date,
         default=None,
         metavar="YYYY-MM-DD",
         help="evaluation day (default: today in Europe/Berlin)",

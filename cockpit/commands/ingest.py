@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
+from cockpit.commands._common import find_sources, print_outcomes
 from cockpit.jobs.scheduler import run_all
 from cockpit.runtime import open_cockpit
 
@@ -18,13 +18,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     cockpit = open_cockpit()
-    try:
-        sources = cockpit.sources if args.source == "all" else [cockpit.source(args.source)]
-    except KeyError as exc:
-        print(f"error: {exc.args[0]}", file=sys.stderr)
+    sources = find_sources(cockpit, args.source, allow_all=True)
+    if sources is None:
         return 2
-    outcomes = run_all(cockpit.ingestor, sources)
-    for o in outcomes:
-        line = f"{o.source_id}: run {o.run_id} {o.status}, read {o.rows_read}, stored {o.stored}, rejected {o.rejected}"
-        print(line + (f" - {o.error}" if o.error else ""))
-    return 1 if any(o.status == "failed" for o in outcomes) else 0
+    return print_outcomes(run_all(cockpit.ingestor, sources))

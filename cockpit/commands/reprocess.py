@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
+from cockpit.commands._common import find_sources, print_outcomes
 from cockpit.runtime import open_cockpit
 
 NAME = "reprocess"
@@ -17,15 +17,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     cockpit = open_cockpit()
-    try:
-        source = cockpit.source(args.source)
-    except KeyError as exc:
-        print(f"error: {exc.args[0]}", file=sys.stderr)
+    sources = find_sources(cockpit, args.source)
+    if sources is None:
         return 2
-    outcomes = cockpit.ingestor.reprocess(source)
-    for o in outcomes:
-        print(f"{o.source_id}: run {o.run_id} {o.status}, read {o.rows_read}, stored {o.stored}, "
-              f"rejected {o.rejected}" + (f" - {o.error}" if o.error else ""))
+    outcomes = cockpit.ingestor.reprocess(sources[0])
     if not outcomes:
-        print(f"{source.id}: no archived payloads")
-    return 1 if any(o.status == "failed" for o in outcomes) else 0
+        print(f"{sources[0].id}: no archived payloads")
+    return print_outcomes(outcomes)

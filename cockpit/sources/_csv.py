@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from cockpit.sources.base import Document, PayloadError
+from cockpit.sources.base import Connector, Document, Payload, PayloadError
 from cockpit.sources.config import SourceConfig
 from cockpit.sources.http import Fetcher
 
@@ -42,6 +42,13 @@ def fetch_document(fetcher: Fetcher, source: SourceConfig) -> Document:
         return fetcher.get(source.location)
     except PayloadError as exc:
         raise PayloadError(f"source '{source.id}': {exc}") from None
+
+
+class SingleFileConnector(Connector):
+    """A connector whose source is one file or URL, fetched whole on every run."""
+
+    def fetch(self, watermark: str | None) -> Payload:
+        return Payload(documents=[fetch_document(self.fetcher, self.source)])
 
 
 def single_document(documents: list[Document], source_id: str) -> Document:

@@ -12,17 +12,17 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from cockpit.sources._csv import (
     Row,
     RowError,
+    SingleFileConnector,
     check_csv_bytes,
     clean,
     decode,
-    fetch_document,
     german_date,
     german_number,
     period_bounds,
     read_rows,
     single_document,
 )
-from cockpit.sources.base import CITYWIDE, Connector, ParseResult, Payload, PayloadError, Reject, make_frame
+from cockpit.sources.base import CITYWIDE, ParseResult, Payload, PayloadError, Reject, make_frame
 
 HEADER_FIRST = "Ladeeinrichtungs-ID"
 ID, STATUS, POINTS, POWER, COMMISSIONED = (
@@ -92,7 +92,7 @@ class Station:
     commissioned: date
 
 
-class ChargingRegisterConnector(Connector):
+class ChargingRegisterConnector(SingleFileConnector):
     """The register as a monthly series of charge points per 1,000 inhabitants, city-wide and per district.
 
     The register is a snapshot: every station with its commissioning date (Inbetriebnahmedatum). The monthly history
@@ -108,9 +108,6 @@ class ChargingRegisterConnector(Connector):
 
     name = "charging-register"
     Options = ChargingRegisterOptions
-
-    def fetch(self, watermark: str | None) -> Payload:
-        return Payload(documents=[fetch_document(self.fetcher, self.source)])
 
     def parse(self, payload: Payload) -> ParseResult:
         document = single_document(payload.documents, self.source.id)

@@ -17,10 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from cockpit.sources._csv import (
     Row,
     RowError,
+    SingleFileConnector,
     check_csv_bytes,
     clean,
     decode,
-    fetch_document,
     german_number,
     period_bounds,
     read_rows,
@@ -28,7 +28,6 @@ from cockpit.sources._csv import (
 )
 from cockpit.sources.base import (
     CITYWIDE,
-    Connector,
     Document,
     ParseResult,
     Payload,
@@ -152,7 +151,7 @@ class Table:
     cells: list[list[object]]  # parallel to rows: str for CSV, native values for Excel
 
 
-class StatisticsConnector(Connector):
+class StatisticsConnector(SingleFileConnector):
     """A table with one period per row; each configured indicator is a formula over the row's columns.
 
     Each indicator is an arithmetic expression over columns, e.g. "(Restabfall_t + Bioabfall_t) * 1000 / Einwohner";
@@ -167,9 +166,6 @@ class StatisticsConnector(Connector):
 
     name = "statistics-csv"
     Options = StatisticsOptions
-
-    def fetch(self, watermark: str | None) -> Payload:
-        return Payload(documents=[fetch_document(self.fetcher, self.source)])
 
     def parse(self, payload: Payload) -> ParseResult:
         document = single_document(payload.documents, self.source.id)

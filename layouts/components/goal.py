@@ -7,9 +7,9 @@ from dash import html
 from cockpit.i18n import t
 from cockpit.views import FieldView, GoalsView, GoalView, VisionView
 from layouts import ids
-from layouts.components.status import demo_badge, stale_badge, status_badge, status_counts
+from layouts.components.status import demo_badge, page_intro, stale_badge, status_badge, status_counts
 from layouts.components.tables import data_table
-from layouts.components.tile import demo_notice, legend, progress_bar
+from layouts.components.tile import progress_bar
 
 
 def _figure(label: str, value: str, class_name: str) -> html.Div:
@@ -88,12 +88,6 @@ def vision_section(vision: VisionView, lang: str) -> html.Section:
 def goals_content(view: GoalsView) -> list:
     """Everything below the page heading; re-rendered as a whole by the refresh callback."""
     lang = view.lang
-    children = []
-    if view.demo:
-        children.append(demo_notice(lang))
-    bar = [legend(lang)]
-    if view.counts:
-        bar.insert(0, status_counts(view.counts, view.total_text))
-    children.append(html.Div(bar, className="summary-bar"))
+    children = page_intro(view.demo, view.counts, view.total_text, view.lang)
     children += [vision_section(v, lang) for v in view.visions]
     return children

@@ -8,7 +8,7 @@ from cockpit.i18n import t
 from cockpit.views import OverviewView, SourceView, TileView
 from layouts import ids
 from layouts.components.sparkline import sparkline
-from layouts.components.status import demo_badge, stale_badge, status_badge, status_counts
+from layouts.components.status import demo_badge, page_intro, stale_badge, status_badge
 
 ARROWS = {"up": "▲", "down": "▼", "flat": "▶"}
 
@@ -103,32 +103,10 @@ def tile(view: TileView, lang: str) -> html.Article:
     )
 
 
-def demo_notice(lang: str) -> html.Div:
-    return html.Div([html.Span(className="notice__icon", **{"aria-hidden": "true"}),
-                     html.P(t("ui.demo.notice", lang))], id=ids.DEMO_NOTICE, className="notice notice--demo",
-                    role="note")
-
-
-def legend(lang: str) -> html.Details:
-    statuses = ("achieved", "on_track", "at_risk", "off_track", "no_data", "no_goal")
-    items = []
-    for status in statuses:
-        items += [html.Dt(status_badge(status, t(f"status.{status}", lang))), html.Dd(t(f"ui.legend.{status}", lang))]
-    items += [html.Dt(stale_badge(t("stale.word", lang))), html.Dd(t("ui.legend.stale", lang))]
-    return html.Details([html.Summary(t("ui.legend.summary", lang)), html.Dl(items, className="legend__list"),
-                         html.P(t("ui.legend.year", lang), className="legend__note")], className="legend")
-
-
 def overview_content(view: OverviewView) -> list:
     """Everything below the page heading; re-rendered as a whole by the refresh callback."""
     lang = view.lang
-    children = []
-    if view.demo:
-        children.append(demo_notice(lang))
-    bar = [legend(lang)]
-    if view.counts:
-        bar.insert(0, status_counts(view.counts, t("ui.overview.summary", lang)))
-    children.append(html.Div(bar, className="summary-bar"))
+    children = page_intro(view.demo, view.counts, t("ui.overview.summary", lang), lang)
     for group in view.groups:
         heading_id = f"domain-{group.domain}"
         children.append(html.Section(
