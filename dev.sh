@@ -17,8 +17,11 @@ ensure_venv() {  # create/refresh .venv; reinstall only when pyproject.toml chan
   fi
   local want; want=$(sha256sum pyproject.toml | cut -d' ' -f1)
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".$extra"
+    # uv (from PyPI, into the venv) installs in seconds; plain pip is the fallback
+    [ -x .venv/bin/uv ] || .venv/bin/python -m pip install --quiet --disable-pip-version-check uv 2>/dev/null || true
+    if ! { [ -x .venv/bin/uv ] && .venv/bin/uv pip install --quiet --python .venv/bin/python -e ".$extra"; }; then
+      .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".$extra"
+    fi
     echo "$want" > "$stamp"
   fi
 }
