@@ -2,45 +2,14 @@
 
 import pytest
 
-from cockpit.catalog.loader import parse_catalog
 from cockpit.kpi import target_path
+from tests.unit.kpi_support import make_goal
 
 
 def goal(**overrides):
-    raw = {
-        "id": "g",
-        "indicator": "x",
-        "direction": "decrease",
-        "baseline": {"year": 1990, "value": 9.8},
-        "milestones": [{"year": 2020, "value": 6.5}],
-        "target": {"year": 2030, "value": 4.9},
-        "source": "test",
-        "field": "f",
-    } | overrides
-    catalog = parse_catalog(
-        {
-            "city": "Test",
-            "population": 1000,
-            "visions": [{"id": "v", "name": {"de": "V", "en": "V"}}],
-            "fields": [{"id": "f", "name": {"de": "F", "en": "F"}, "vision": "v", "dimension": "social"}],
-            "indicators": [
-                {
-                    "id": "x",
-                    "name": {"de": "X", "en": "X"},
-                    "description": {"de": "X", "en": "X"},
-                    "domain": "energy",
-                    "unit": "t",
-                    "aggregation": "last",
-                    "rhythm": "P1Y",
-                    "visibility": "public",
-                    "department": "A",
-                    "source": {"name": "S", "licence": "L", "attribution": "A"},
-                }
-            ],
-            "goals": [raw],
-        }
-    )
-    return catalog.goals[0]
+    shipped = {"direction": "decrease", "baseline": {"year": 1990, "value": 9.8},
+               "milestones": [{"year": 2020, "value": 6.5}], "target": {"year": 2030, "value": 4.9}}
+    return make_goal(**(shipped | overrides))
 
 
 @pytest.mark.parametrize(

@@ -2,36 +2,11 @@
 
 import pytest
 
-from cockpit.catalog.loader import parse_catalog
 from cockpit.kpi import goal_status, progress, shortfall, target_path
-
-INDICATOR = {
-    "id": "x",
-    "name": {"de": "X", "en": "X"},
-    "description": {"de": "X", "en": "X"},
-    "domain": "energy",
-    "unit": "t",
-    "aggregation": "last",
-    "rhythm": "P1Y",
-    "visibility": "public",
-    "department": "A",
-    "source": {"name": "S", "licence": "L", "attribution": "A"},
-}
+from tests.unit.kpi_support import make_goal
 
 
-def goal(**overrides):
-    raw = {"id": "g", "indicator": "x", "source": "test", "field": "f"} | overrides
-    catalog = parse_catalog(
-        {
-            "city": "Test",
-            "population": 1000,
-            "visions": [{"id": "v", "name": {"de": "V", "en": "V"}}],
-            "fields": [{"id": "f", "name": {"de": "F", "en": "F"}, "vision": "v", "dimension": "social"}],
-            "indicators": [INDICATOR],
-            "goals": [raw],
-        }
-    )
-    return catalog.goals[0]
+goal = make_goal
 
 
 def co2():
