@@ -10,7 +10,6 @@ from scipy import stats
 from cockpit.kpi import forecast
 from tests.unit.kpi_support import make_goal
 
-
 goal = make_goal
 
 

@@ -5,7 +5,6 @@ import pytest
 from cockpit.kpi import goal_status, progress, shortfall, target_path
 from tests.unit.kpi_support import make_goal
 
-
 goal = make_goal
 
 
