@@ -44,13 +44,19 @@ def sqlite_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'cockpit.db'}"
 
 
+def migrated_store(url: str, catalog):
+    """A store on `url` with the schema migrated and the catalog synced; dispose its engine when done."""
+    from cockpit.store import Store
+
+    store = Store.from_url(url)
+    store.migrate()
+    store.sync_catalog(catalog)
+    return store
+
+
 @pytest.fixture
 def sqlite_store(sqlite_url, catalog):
     """A migrated store on a temp SQLite file (for tests that need one backend only)."""
-    from cockpit.store import Store
-
-    store = Store.from_url(sqlite_url)
-    store.migrate()
-    store.sync_catalog(catalog)
+    store = migrated_store(sqlite_url, catalog)
     yield store
     store.engine.dispose()

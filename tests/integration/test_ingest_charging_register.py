@@ -6,18 +6,9 @@ import pytest
 
 from cockpit.jobs.ingest import Ingestor
 from cockpit.sources.config import SourceConfig
-from cockpit.store import Store
 from tests.conftest import SAMPLES
 
 FOLDER = SAMPLES / "charging-register"
-
-
-@pytest.fixture
-def store(tmp_path, catalog):
-    store = Store.from_url(f"sqlite:///{tmp_path / 'c.db'}")
-    store.migrate()
-    store.sync_catalog(catalog)
-    return store
 
 
 def source(catalog, name: str) -> SourceConfig:
@@ -37,20 +28,20 @@ def source(catalog, name: str) -> SourceConfig:
     )
 
 
-def test_clean_register_is_stored_once(store, catalog):
-    ingestor = Ingestor(store, catalog)
+def test_clean_register_is_stored_once(sqlite_store, catalog):
+    ingestor = Ingestor(sqlite_store, catalog)
     first = ingestor.run(source(catalog, "register-utf8-bom-3-preamble.csv"))
     second = ingestor.run(source(catalog, "register-utf8-bom-3-preamble.csv"))
     assert (first.status, first.stored, first.rejected) == ("ok", 87 * 9, 0)
     assert (second.status, second.stored, second.rejected) == ("ok", 0, 0)
-    city = store.observations("public", ["charge-points-per-1000"])
+    city = sqlite_store.observations("public", ["charge-points-per-1000"])
     assert len(city) == 87 and city["value"].iloc[-1] == pytest.approx(8 * 1000 / 93000)
-    assert len(store.observations("public", ["charge-points-per-1000"], district=None)) == 87 * 9
-    assert store.watermark("charging-register") == "2024-03-01"
+    assert len(sqlite_store.observations("public", ["charge-points-per-1000"], district=None)) == 87 * 9
+    assert sqlite_store.watermark("charging-register") == "2024-03-01"
 
 
-def test_bad_rows_are_quarantined_and_the_run_is_partial(store, catalog):
-    ingestor = Ingestor(store, catalog)
+def test_bad_rows_are_quarantined_and_the_run_is_partial(sqlite_store, catalog):
+    ingestor = Ingestor(sqlite_store, catalog)
     first = ingestor.run(source(catalog, "register-bad-rows.csv"))
     second = ingestor.run(source(catalog, "register-bad-rows.csv"))
     months = 6 * 12 + 11  # 2017-01 .. 2023-11
@@ -59,14 +50,14 @@ def test_bad_rows_are_quarantined_and_the_run_is_partial(store, catalog):
         "partial",
         0,
     )  # the register is re-read whole: same rejects again
-    quarantine = store.quarantine("charging-register", run_id=first.run_id)
+    quarantine = sqlite_store.quarantine("charging-register", run_id=first.run_id)
     assert len(quarantine) == 14
     reasons = " | ".join(quarantine["reason"])
     assert "line 6: date '31.02.2021' is not dd.mm.yyyy" in reasons
     assert "line 11: Postleitzahl '07580' is not mapped to a district" in reasons
     assert "line 12: duplicate Ladeeinrichtungs-ID 4001" in reasons
     assert quarantine["raw"].str.startswith("40").all()  # the original CSV line
-    latest = store.observations("public", ["charge-points-per-1000"])["value"].iloc[-1]
+    latest = sqlite_store.observations("public", ["charge-points-per-1000"])["value"].iloc[-1]
     assert latest == pytest.approx(6 * 1000 / 93000)
 
 
@@ -77,10 +68,10 @@ def test_bad_rows_are_quarantined_and_the_run_is_partial(store, catalog):
         ("register-truncated.csv", "truncated file"),
     ],
 )
-def test_unusable_file_fails_the_run_and_stores_nothing(store, catalog, name, problem):
-    outcome = Ingestor(store, catalog).run(source(catalog, name))
+def test_unusable_file_fails_the_run_and_stores_nothing(sqlite_store, catalog, name, problem):
+    outcome = Ingestor(sqlite_store, catalog).run(source(catalog, name))
     assert outcome.status == "failed"
     assert "source 'charging-register'" in outcome.error and problem in outcome.error
-    assert store.is_empty()
-    runs = store.runs("charging-register")
+    assert sqlite_store.is_empty()
+    runs = sqlite_store.runs("charging-register")
     assert runs["status"].tolist() == ["failed"] and problem in runs["error"].iloc[0]

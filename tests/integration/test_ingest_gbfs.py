@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 
 from cockpit.jobs.ingest import Ingestor
 from cockpit.sources.config import SourceConfig
-from cockpit.store import Store
 from tests.conftest import SAMPLES
 
 FOLDER = SAMPLES / "gbfs" / "v2"
 
 
-@pytest.fixture
-def store(tmp_path, catalog):
-    store = Store.from_url(f"sqlite:///{tmp_path / 'c.db'}")
-    store.migrate()
-    store.sync_catalog(catalog)
-    return store
-
-
-def test_gbfs_ingest_twice_then_a_later_snapshot(httpserver, store, catalog):
+def test_gbfs_ingest_twice_then_a_later_snapshot(httpserver, sqlite_store, catalog):
     status = {"file": "station_status.json"}
     httpserver.expect_request("/gbfs/gbfs.json").respond_with_data(
         (FOLDER / "gbfs.json").read_bytes(), content_type="application/json"
@@ -39,29 +29,29 @@ def test_gbfs_ingest_twice_then_a_later_snapshot(httpserver, store, catalog):
         retries=0,
         options={"language": "en"},
     )
-    ingestor = Ingestor(store, catalog)
+    ingestor = Ingestor(sqlite_store, catalog)
 
     first = ingestor.run(source)
     assert (first.status, first.stored, first.rejected, first.error) == ("partial", 2, 6, None)
-    stored = store.observations("internal", district=None)
+    stored = sqlite_store.observations("internal", district=None)
     assert dict(zip(stored["indicator"], stored["value"], strict=True)) == {
         "bike-sharing-bikes-available": 8.0,
         "bike-sharing-empty-stations": 50.0,
     }
     assert set(stored["period_start"]) == {pd.Timestamp("2024-05-01T12:00Z")}
-    quarantine = store.quarantine("bike-sharing")
+    quarantine = sqlite_store.quarantine("bike-sharing")
     assert len(quarantine) == 6 and "station s6: 'num_bikes_available' is '3', not an integer" in set(
         quarantine["reason"]
     )
 
     second = ingestor.run(source)
     assert (second.status, second.rows_read, second.stored, second.rejected) == ("ok", 0, 0, 0)
-    assert len(store.quarantine("bike-sharing")) == 6
+    assert len(sqlite_store.quarantine("bike-sharing")) == 6
 
     status["file"] = (
         "station_status_later.json"  # ten minutes later, same hour: the hour's values are updated
     )
     third = ingestor.run(source)
     assert (third.stored, third.rejected) == (2, 6)
-    stored = store.observations("internal", district=None)
+    stored = sqlite_store.observations("internal", district=None)
     assert len(stored) == 2 and set(stored["value"]) == {9.0, 25.0}

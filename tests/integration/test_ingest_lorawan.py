@@ -9,7 +9,6 @@ import pytest
 
 from cockpit.jobs.ingest import Ingestor
 from cockpit.sources.config import SourceConfig
-from cockpit.store import Store
 from tests.conftest import SAMPLES
 
 FOLDER = SAMPLES / "lorawan"
@@ -20,14 +19,6 @@ DEVICES = {
     "fill-004": {"model": "ultrasonic-dist-v1", "district": "nowhere", "container_height_cm": 150},
 }
 pytestmark = pytest.mark.mqtt
-
-
-@pytest.fixture
-def store(tmp_path, catalog):
-    store = Store.from_url(f"sqlite:///{tmp_path / 'c.db'}")
-    store.migrate()
-    store.sync_catalog(catalog)
-    return store
 
 
 @pytest.fixture
@@ -64,9 +55,11 @@ def publish(mosquitto, app, names, bodies=(), device="fill-001"):
         client.disconnect()
 
 
-def test_uplinks_are_stored_once_and_bad_ones_quarantined_once(mosquitto, tmp_path, store, catalog, app):
+def test_uplinks_are_stored_once_and_bad_ones_quarantined_once(
+    mosquitto, tmp_path, sqlite_store, catalog, app
+):
     src = source(mosquitto, tmp_path, app)
-    ingestor = Ingestor(store, catalog)
+    ingestor = Ingestor(sqlite_store, catalog)
     assert ingestor.run(src).status == "ok"  # the first run creates the persistent session
     publish(
         mosquitto,
@@ -85,48 +78,50 @@ def test_uplinks_are_stored_once_and_bad_ones_quarantined_once(mosquitto, tmp_pa
     second = ingestor.run(src)  # re-delivers the spooled hour: nothing new, no second quarantine entry
     assert (first.status, first.stored, first.rejected) == ("partial", 4, 3)
     assert (second.status, second.stored, second.rejected) == ("ok", 0, 0)
-    values = store.observations("internal", ["smart-bin-fill-level"], district=None)
+    values = sqlite_store.observations("internal", ["smart-bin-fill-level"], district=None)
     assert {(r.district, r.value) for r in values.itertuples()} == {
         ("stadtmitte", 62.5),
         ("lusan", 80.0),
         ("bieblach-tinz", 75.0),
         ("", 70.0),
     }
-    assert store.observations("public", ["smart-bin-fill-level"]).empty  # internal indicator
-    quarantine = store.quarantine("fill-level-sensors")
+    assert sqlite_store.observations("public", ["smart-bin-fill-level"]).empty  # internal indicator
+    quarantine = sqlite_store.quarantine("fill-level-sensors")
     assert len(quarantine) == 3 and set(quarantine["run_id"]) == {first.run_id}
     reasons = " | ".join(quarantine["reason"])
     assert "unknown device 'fill-999'" in reasons and "has no time zone" in reasons and "no echo" in reasons
     assert quarantine["raw"].str.contains('"end_device_ids"').all()
 
 
-def test_messages_published_while_away_arrive_on_the_next_run(mosquitto, tmp_path, store, catalog, app):
+def test_messages_published_while_away_arrive_on_the_next_run(
+    mosquitto, tmp_path, sqlite_store, catalog, app
+):
     src = source(mosquitto, tmp_path, app)
-    Ingestor(store, catalog).run(src)
+    Ingestor(sqlite_store, catalog).run(src)
     publish(mosquitto, app, ["uplink-overfull.json", "uplink-empty-container.json"])
-    restarted = Ingestor(store, catalog)  # a new process: same client id and spool
+    restarted = Ingestor(sqlite_store, catalog)  # a new process: same client id and spool
     outcome = restarted.run(src)
     assert (outcome.status, outcome.stored) == ("ok", 3)  # lusan 100 %, stadtmitte 0 %, city 50 % at 10 UTC
-    city = store.observations("internal", ["smart-bin-fill-level"])
+    city = sqlite_store.observations("internal", ["smart-bin-fill-level"])
     assert city["value"].tolist() == [50.0]
 
 
-def test_unknown_district_is_left_to_validation(mosquitto, tmp_path, store, catalog, app):
+def test_unknown_district_is_left_to_validation(mosquitto, tmp_path, sqlite_store, catalog, app):
     src = source(mosquitto, tmp_path, app)
-    ingestor = Ingestor(store, catalog)
+    ingestor = Ingestor(sqlite_store, catalog)
     ingestor.run(src)
     text = (FOLDER / "uplink-ultrasonic.json").read_text().replace('"fill-001"', '"fill-004"')
     publish(mosquitto, app, [], bodies=[text.encode()], device="fill-004")
     outcome = ingestor.run(src)
     # the city-wide mean of the hour is stored; the reading's district is not in the catalog
     assert (outcome.status, outcome.stored, outcome.rejected) == ("partial", 1, 1)
-    assert "unknown district 'nowhere'" in store.quarantine("fill-level-sensors")["reason"].iloc[0]
+    assert "unknown district 'nowhere'" in sqlite_store.quarantine("fill-level-sensors")["reason"].iloc[0]
 
 
-def test_unreachable_broker_fails_the_run(tmp_path, store, catalog, app):
+def test_unreachable_broker_fails_the_run(tmp_path, sqlite_store, catalog, app):
     from tests.fixtures.mqtt import _free_port
 
     src = source(("127.0.0.1", _free_port()), tmp_path, app)
-    outcome = Ingestor(store, catalog).run(src)
+    outcome = Ingestor(sqlite_store, catalog).run(src)
     assert outcome.status == "failed" and "source 'fill-level-sensors'" in outcome.error
     assert "cannot connect" in outcome.error

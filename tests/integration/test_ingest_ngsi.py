@@ -8,22 +8,13 @@ import pytest
 
 from cockpit.jobs.ingest import Ingestor
 from cockpit.sources.config import SourceConfig
-from cockpit.store import Store
 from tests.conftest import SAMPLES
 from tests.unit.test_source_ngsi import POSTCODES, MiniBroker
 
 FOLDER = SAMPLES / "ngsi" / "v2-keyvalues"
 
 
-@pytest.fixture
-def store(tmp_path, catalog):
-    store = Store.from_url(f"sqlite:///{tmp_path / 'c.db'}")
-    store.migrate()
-    store.sync_catalog(catalog)
-    return store
-
-
-def test_ngsi_ingest_twice_then_a_later_poll(httpserver, store, catalog):
+def test_ngsi_ingest_twice_then_a_later_poll(httpserver, sqlite_store, catalog):
     broker = MiniBroker(httpserver, json.loads((FOLDER / "entities.json").read_text()))
     source = SourceConfig(
         id="waste-containers",
@@ -39,11 +30,11 @@ def test_ngsi_ingest_twice_then_a_later_poll(httpserver, store, catalog):
             "postcodes": POSTCODES,
         },
     )
-    ingestor = Ingestor(store, catalog)
+    ingestor = Ingestor(sqlite_store, catalog)
 
     first = ingestor.run(source)
     assert (first.status, first.stored, first.rejected, first.error) == ("partial", 6, 10, None)
-    stored = store.observations("internal", district=None)
+    stored = sqlite_store.observations("internal", district=None)
     by_key = {(r.period_start.hour, r.district or "city"): r.value for r in stored.itertuples()}
     assert by_key == pytest.approx(
         {
@@ -55,7 +46,7 @@ def test_ngsi_ingest_twice_then_a_later_poll(httpserver, store, catalog):
             (11, "stadtmitte"): 65.0,
         }
     )
-    quarantine = store.quarantine("waste-containers")
+    quarantine = sqlite_store.quarantine("waste-containers")
     assert "wastecontainer:gera:006: status 'vandalized': the fill level cannot be trusted" in set(
         quarantine["reason"]
     )
@@ -63,11 +54,11 @@ def test_ngsi_ingest_twice_then_a_later_poll(httpserver, store, catalog):
 
     second = ingestor.run(source)
     assert (second.status, second.rows_read, second.stored, second.rejected) == ("ok", 0, 0, 0)
-    assert len(store.quarantine("waste-containers")) == 10
+    assert len(sqlite_store.quarantine("waste-containers")) == 10
 
     broker.entities = json.loads((FOLDER / "entities-later.json").read_text())
     third = ingestor.run(source)
     assert (third.status, third.stored, third.rejected) == ("ok", 2, 0)
-    stored = store.observations("internal", district=None)
+    stored = sqlite_store.observations("internal", district=None)
     assert stored.loc[stored["period_start"].dt.hour == 11, "value"].tolist() == pytest.approx([53.5, 53.5])
-    assert store.watermark("waste-containers") == "2024-05-01T11:21:00Z"
+    assert sqlite_store.watermark("waste-containers") == "2024-05-01T11:21:00Z"

@@ -6,19 +6,10 @@ import pytest
 
 from cockpit.jobs.ingest import Ingestor
 from cockpit.sources.config import SourceConfig
-from cockpit.store import Store
 from tests.unit.test_source_sensorthings import STREAM7, MiniFrost, sample_observations
 
 
-@pytest.fixture
-def store(tmp_path, catalog):
-    store = Store.from_url(f"sqlite:///{tmp_path / 'c.db'}")
-    store.migrate()
-    store.sync_catalog(catalog)
-    return store
-
-
-def test_sensorthings_ingest_twice_then_one_new_observation(httpserver, store, catalog):
+def test_sensorthings_ingest_twice_then_one_new_observation(httpserver, sqlite_store, catalog):
     observations = sample_observations()
     frost = MiniFrost(httpserver, {7: observations})
     source = SourceConfig(
@@ -29,26 +20,28 @@ def test_sensorthings_ingest_twice_then_one_new_observation(httpserver, store, c
         retries=0,
         options={"datastreams": [STREAM7], "page_size": 5},
     )
-    ingestor = Ingestor(store, catalog)
+    ingestor = Ingestor(sqlite_store, catalog)
 
     first = ingestor.run(source)
     assert (first.status, first.stored, first.rejected, first.error) == ("partial", 5, 8, None)
-    stored = store.observations("internal", district=None)
+    stored = sqlite_store.observations("internal", district=None)
     assert sorted(stored["value"]) == pytest.approx([29.95075, 30.112, 31.0055, 41.2505, 44.98025])
-    assert store.observations("public", district=None).empty  # the indicator is internal
-    reasons = list(store.quarantine("building-meters")["reason"])
+    assert sqlite_store.observations("public", district=None).empty  # the indicator is internal
+    reasons = list(sqlite_store.quarantine("building-meters")["reason"])
     assert "Datastreams(7): Observation 1003: missing result" in reasons and len(reasons) == 8
-    assert store.watermark("building-meters") == "2024-03-11T23:00:00Z"
+    assert sqlite_store.watermark("building-meters") == "2024-03-11T23:00:00Z"
 
     second = ingestor.run(source)
     assert httpserver.log[-1][0].args["$filter"] == "phenomenonTime gt 2024-03-11T23:00:00Z"
     assert (second.status, second.rows_read, second.stored, second.rejected) == ("ok", 0, 0, 0)
-    assert len(store.observations("internal", district=None)) == 5 and len(store.quarantine()) == 8
+    assert (
+        len(sqlite_store.observations("internal", district=None)) == 5 and len(sqlite_store.quarantine()) == 8
+    )
 
     observations.append(
         {"@iot.id": 1013, "phenomenonTime": "2024-03-12T23:00:00Z/2024-03-13T23:00:00Z", "result": 43000.0}
     )
     third = ingestor.run(source)
     assert (third.status, third.stored, third.rejected) == ("ok", 1, 0)
-    assert store.watermark("building-meters") == "2024-03-12T23:00:00Z"
-    assert [r for r in store.runs("building-meters")["rows_stored"]] == [1, 0, 5]
+    assert sqlite_store.watermark("building-meters") == "2024-03-12T23:00:00Z"
+    assert [r for r in sqlite_store.runs("building-meters")["rows_stored"]] == [1, 0, 5]

@@ -7,7 +7,6 @@ import pytest
 from cockpit import PROJECT_ROOT
 from cockpit.jobs.ingest import Ingestor
 from cockpit.sources.config import SourceConfig, load_sources
-from cockpit.store import Store
 from tests.conftest import SAMPLES
 
 ALL = "(Restabfall_t + Bioabfall_t + Papier_t + Glas_t + LVP_t + Sperrmuell_t)"
@@ -19,14 +18,6 @@ WASTE = dict(
         {"id": "recycling-rate", "expr": f"(Bioabfall_t + Papier_t + Glas_t + LVP_t) * 100 / {ALL}"},
     ],
 )
-
-
-@pytest.fixture
-def store(tmp_path, catalog):
-    store = Store.from_url(f"sqlite:///{tmp_path / 'c.db'}")
-    store.migrate()
-    store.sync_catalog(catalog)
-    return store
 
 
 def waste_source(name: str) -> SourceConfig:
@@ -42,24 +33,24 @@ def waste_source(name: str) -> SourceConfig:
 @pytest.mark.parametrize(
     "source_id", ["waste-balance", "climate-balance", "vehicle-stock", "passenger-counts"]
 )
-def test_demo_source_is_stored_once(store, catalog, source_id):
+def test_demo_source_is_stored_once(sqlite_store, catalog, source_id):
     source = next(s for s in load_sources(PROJECT_ROOT / "data" / "sources.yaml") if s.id == source_id)
-    ingestor = Ingestor(store, catalog)
+    ingestor = Ingestor(sqlite_store, catalog)
     first, second = ingestor.run(source), ingestor.run(source)
     assert first.status == "ok" and first.rejected == 0 and first.stored == first.rows_read > 0
     assert (second.status, second.stored, second.rejected) == ("ok", 0, 0)
-    assert store.quarantine(source_id).empty
+    assert sqlite_store.quarantine(source_id).empty
 
 
-def test_bad_rows_are_quarantined_and_the_valid_rows_stored(store, catalog):
-    ingestor = Ingestor(store, catalog)
+def test_bad_rows_are_quarantined_and_the_valid_rows_stored(sqlite_store, catalog):
+    ingestor = Ingestor(sqlite_store, catalog)
     first = ingestor.run(waste_source("abfall-bad-rows.csv"))
     second = ingestor.run(waste_source("abfall-bad-rows.csv"))
     # parse: 5 bad lines + 2 divisions by zero; validation: 1 duplicate month with another value per indicator
     # (3) and the July household waste beyond the plausible 150 kg per month
     assert first.status == "partial" and first.rejected == 5 + 2 + 3 + 1
     assert second.status == "partial" and second.stored == 0
-    quarantine = store.quarantine("waste-balance", run_id=first.run_id)
+    quarantine = sqlite_store.quarantine("waste-balance", run_id=first.run_id)
     reasons = quarantine["reason"].tolist()
     assert any(r.startswith("line 3: period '13/2023'") for r in reasons)
     assert any(r.startswith("line 6: column 'Bioabfall_t': 'k.A.' is not a number") for r in reasons)
@@ -67,7 +58,7 @@ def test_bad_rows_are_quarantined_and_the_valid_rows_stored(store, catalog):
     assert any("duplicate record for recycling-rate" in r for r in reasons)
     assert any("outside the plausible range" in r and "household-waste-per-inhabitant" in r for r in reasons)
     assert all(quarantine["raw"].str.contains("/2023"))
-    stored = store.observations(
+    stored = sqlite_store.observations(
         "public", ["household-waste-per-inhabitant", "residual-waste-per-inhabitant", "recycling-rate"]
     )
     months = stored["period_start"].dt.tz_convert("Europe/Berlin").dt.strftime("%m")
@@ -82,7 +73,7 @@ def test_bad_rows_are_quarantined_and_the_valid_rows_stored(store, catalog):
     ]  # the last duplicate wins
 
 
-def test_missing_column_fails_the_run(store, catalog):
-    outcome = Ingestor(store, catalog).run(waste_source("missing-column.csv"))
+def test_missing_column_fails_the_run(sqlite_store, catalog):
+    outcome = Ingestor(sqlite_store, catalog).run(waste_source("missing-column.csv"))
     assert outcome.status == "failed" and "missing column(s) 'Einwohner'" in outcome.error
-    assert "source 'waste-balance'" in outcome.error and store.is_empty()
+    assert "source 'waste-balance'" in outcome.error and sqlite_store.is_empty()
