@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from functools import cached_property
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, field_validator
 
@@ -134,13 +135,22 @@ class Catalog(_Strict):
     def indicator(self, indicator_id: str) -> Indicator:
         return self.indicator_map[indicator_id]
 
-    @property
+    # Lookups are built once per (frozen) catalog: validation asks them for every record.
+    _CACHED: ClassVar[tuple[str, ...]] = ("indicator_map", "district_ids")
+
+    @cached_property
     def indicator_map(self) -> dict[str, Indicator]:
         return {i.id: i for i in self.indicators}
 
-    @property
-    def district_ids(self) -> set[str]:
-        return {d.id for d in self.districts}
+    @cached_property
+    def district_ids(self) -> frozenset[str]:
+        return frozenset(d.id for d in self.districts)
+
+    def model_copy(self, *, update=None, deep: bool = False) -> Catalog:
+        copy = super().model_copy(update=update, deep=deep)
+        for name in self._CACHED:
+            copy.__dict__.pop(name, None)  # rebuilt from the copy's own lists
+        return copy
 
     def goals_for(self, indicator_id: str) -> list[Goal]:
         return [g for g in self.goals if g.indicator == indicator_id]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import Connection, and_, func, insert, literal, select, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, literal, select, update
 
 from cockpit.catalog import Catalog
 from cockpit.store.schema import indicators, observation_revisions, observations
@@ -69,9 +69,10 @@ def upsert(conn: Connection, frame: pd.DataFrame, source_id: str, run_id: int, n
                  valid_from=r.ingested_at_old.to_pydatetime(), replaced_at=now, replaced_by_run=run_id)
             for r in changed.itertuples(index=False)
         ])
-        for r in changed.itertuples(index=False):
-            conn.execute(update(observations).where(observations.c.id == int(r.id)).values(
-                value=float(r.value), source_id=source_id, run_id=run_id, ingested_at=now))
+        conn.execute(
+            update(observations).where(observations.c.id == bindparam("row_id")).values(
+                value=bindparam("new_value"), source_id=source_id, run_id=run_id, ingested_at=now),
+            [dict(row_id=int(r.id), new_value=float(r.value)) for r in changed.itertuples(index=False)])
     return UpsertCounts(inserted=len(new), updated=len(changed), unchanged=len(old) - len(changed))
 
 
