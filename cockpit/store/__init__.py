@@ -85,18 +85,17 @@ class Store:
             runs.finish_run(conn, run_id, utcnow(), "failed", rows_read=rows_read, error=error)
 
     def write_batch(self, source_id: str, run_id: int, frame: pd.DataFrame, rejects, rows_read: int,
-                    watermark: str | None = None, payload=None, archive_max_bytes: int = 200 * 2**20,
-                    watermarks: list[tuple[str, str]] = (),
+                    watermarks: list[tuple[str, str]] = (), payload=None, archive_max_bytes: int = 200 * 2**20,
                     ) -> BatchResult:
         """Store a run's valid rows, quarantine its rejects, move watermarks and close the run: all or nothing.
 
-        `watermark` is the source's own; `watermarks` are further (key, value) pairs, e.g. backfill progress.
+        `watermarks` are (key, value) pairs: the source's own (key = source id) or e.g. a backfill's progress.
         """
         with self._write() as conn:
             now = utcnow()
             counts = observations.upsert(conn, frame, source_id, run_id, now)
             runs.add_quarantine(conn, source_id, run_id, rejects, now)
-            for key, value in ([(source_id, watermark)] if watermark is not None else []) + list(watermarks):
+            for key, value in watermarks:
                 runs.set_watermark(conn, key, value, now)
             if payload is not None:
                 runs.archive_payload(conn, source_id, run_id, payload, now, archive_max_bytes)

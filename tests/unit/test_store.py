@@ -17,7 +17,8 @@ def rows(indicator="co2-per-inhabitant", years=range(2019, 2026), district="", b
 
 def write(store, frame, rejects=(), source="test-source", watermark=None):
     run = store.start_run(source)
-    return store.write_batch(source, run, frame, list(rejects), len(frame) + len(rejects), watermark=watermark)
+    marks = [(source, watermark)] if watermark else []
+    return store.write_batch(source, run, frame, list(rejects), len(frame) + len(rejects), watermarks=marks)
 
 
 def test_migrations_reach_head_and_are_repeatable(store):
