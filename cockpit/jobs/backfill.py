@@ -46,7 +46,7 @@ def backfill(ingestor: Ingestor, source: SourceConfig, since: datetime, until: d
         try:
             payload = connector.fetch_window(start, end)
         except Exception as exc:  # noqa: BLE001 - recorded like any failed run
-            outcomes.append(ingestor._failed(source, run_id, exc))
+            outcomes.append(ingestor.record_failure(source, run_id, exc))
             break
         outcome = ingestor.store_payload(source, run_id, connector, payload, progress_key=(key, end.isoformat()))
         outcomes.append(outcome)

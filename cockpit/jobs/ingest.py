@@ -49,7 +49,7 @@ class Ingestor:
             payload = _with_deadline(lambda: connector.fetch(self.store.watermark(source.id)), source.run_timeout,
                                      f"source '{source.id}': fetch timed out after {source.run_timeout:.0f} s")
         except Exception as exc:  # noqa: BLE001 - every failure of a source is recorded, none stops the others
-            return self._failed(source, run_id, exc)
+            return self.record_failure(source, run_id, exc)
         return self.store_payload(source, run_id, connector, payload)
 
     def store_payload(self, source: SourceConfig, run_id: int, connector: Connector, payload: Payload,
@@ -70,7 +70,7 @@ class Ingestor:
         except Exception as exc:  # noqa: BLE001
             if archive:
                 self._archive_quietly(source, run_id, payload)
-            return self._failed(source, run_id, exc)
+            return self.record_failure(source, run_id, exc)
         log.info("%s: run %s %s, %s read, %s stored, %s rejected", source.id, run_id, batch.status,
                  batch.rows_read, batch.stored, batch.rejected)
         return RunOutcome(source.id, run_id, batch.status, batch.rows_read, batch.stored, batch.rejected)
@@ -90,7 +90,8 @@ class Ingestor:
         except Exception:  # noqa: BLE001 - archiving must not hide the original failure
             log.exception("%s: could not archive the payload of run %s", source.id, run_id)
 
-    def _failed(self, source: SourceConfig, run_id: int, exc: Exception) -> RunOutcome:
+    def record_failure(self, source: SourceConfig, run_id: int, exc: Exception) -> RunOutcome:
+        """Close the run as failed with a message that names the source."""
         message = str(exc) or type(exc).__name__
         if source.id not in message:
             message = f"source '{source.id}': {message}"
