@@ -235,27 +235,19 @@ class ChargingRegisterConnector(SingleFileConnector):
                     f"{area or 'city'}: {points[area]} charge points, {power[area]:.1f} kW commissioned by "
                     f"{month_end:%d.%m.%Y}, {population} inhabitants"
                 )
-                rows.append(
+                per_1000 = [(opts.indicator, points), (opts.capacity_indicator, power)]
+                rows.extend(
                     dict(
-                        indicator=opts.indicator,
+                        indicator=indicator,
                         district=area,
                         period_start=start,
                         period_end=end,
-                        value=points[area] * 1000 / population,
+                        value=totals[area] * 1000 / population,
                         raw=label,
                     )
+                    for indicator, totals in per_1000
+                    if indicator
                 )
-                if opts.capacity_indicator:
-                    rows.append(
-                        dict(
-                            indicator=opts.capacity_indicator,
-                            district=area,
-                            period_start=start,
-                            period_end=end,
-                            value=power[area] * 1000 / population,
-                            raw=label,
-                        )
-                    )
         return rows
 
 
