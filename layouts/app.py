@@ -22,7 +22,7 @@ from cockpit import PROJECT_ROOT
 from cockpit.config import Settings, load_settings
 from cockpit.i18n import t
 from cockpit.runtime import Cockpit, open_cockpit
-from layouts import auth, ids, security
+from layouts import auth, blueprints, ids, security
 from layouts.context import COCKPIT_KEY, current_cockpit, resolve_lang
 
 log = logging.getLogger(__name__)
@@ -111,6 +111,7 @@ def create_server(cockpit: Cockpit) -> flask.Flask:
     server.config[COCKPIT_KEY] = cockpit
     auth.init_app(server)
     security.init_app(server, settings.embed_origins)
+    blueprints.register_all(server)
     return server
 
 

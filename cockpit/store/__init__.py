@@ -147,6 +147,22 @@ class Store:
         with self._read() as conn:
             return observations.read_monthly(conn, visible_levels(role), indicator_ids, since)
 
+    def aggregates(self, role: Role | str, grain: str, indicator_ids: list[str] | None = None,
+                   district: str | None = "", since: datetime | None = None,
+                   until: datetime | None = None) -> pd.DataFrame:
+        """Aggregates per indicator, district and local calendar bucket (grain 'year', 'month' or 'day') of the
+        indicators the viewer may see: columns indicator, district, bucket (Europe/Berlin start), n, sum, min,
+        max, last_value, last_start (UTC), value (the indicator's own aggregation). district "" = city-wide,
+        None = all. The contract every screen reads; never raw observations."""
+        with self._read() as conn:
+            return observations.read_aggregates(conn, visible_levels(role), grain, indicator_ids, district,
+                                                since, until)
+
+    def indicator_sources(self, role: Role | str) -> pd.DataFrame:
+        """(indicator, source_id) pairs: which source delivered data of which visible indicator."""
+        with self._read() as conn:
+            return observations.read_indicator_sources(conn, visible_levels(role))
+
     def data_version(self) -> int:
         """A number that changes whenever observations change (for caching views): the latest run that stored
         rows. Cheap: it reads the small job_runs table, never the observations."""

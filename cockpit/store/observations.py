@@ -168,6 +168,45 @@ def read_monthly(conn: Connection, levels: tuple[str, ...], indicator_ids: list[
     return frame[["indicator", "month", "value", "n"]]
 
 
+GRAINS = ("year", "month", "day")
+AGGREGATE_COLUMNS = ["indicator", "district", "bucket", "n", "sum", "min", "max", "last_value", "last_start", "value"]
+
+
+def read_aggregates(conn: Connection, levels: tuple[str, ...], grain: str, indicator_ids: list[str] | None = None,
+                    district: str | None = "", since: datetime | None = None,
+                    until: datetime | None = None) -> pd.DataFrame:
+    """Per indicator, district and Europe/Berlin calendar bucket (year, month or day) of visible indicators:
+    count, sum, min, max, the last value and its period start, and `value` = the indicator's own aggregation
+    (sum -> sum, mean -> sum / n, last -> last value). `bucket` is the local start of the bucket (tz-aware,
+    Europe/Berlin); `since`/`until` bound the period starts (since <= start < until)."""
+    if grain not in GRAINS:
+        raise ValueError(f"unknown grain {grain!r} (one of {', '.join(GRAINS)})")
+    raw = read_observations(conn, levels, indicator_ids, district, since, until)
+    if raw.empty:
+        return pd.DataFrame(columns=AGGREGATE_COLUMNS)
+    local = raw["period_start"].dt.tz_convert(LOCAL_TZ_NAME)
+    freq = {"year": "Y", "month": "M", "day": "D"}[grain]
+    raw["bucket"] = local.dt.tz_localize(None).dt.to_period(freq).dt.start_time.dt.tz_localize(
+        LOCAL_TZ_NAME, ambiguous=False, nonexistent="shift_forward")
+    raw = raw.sort_values("period_start", kind="stable")
+    grouped = raw.groupby(["indicator", "district", "bucket"], sort=True)
+    frame = grouped["value"].agg(n="count", sum="sum", min="min", max="max", last_value="last").reset_index()
+    frame["last_start"] = grouped["period_start"].max().to_numpy()
+    aggregation = dict(conn.execute(select(indicators.c.id, indicators.c.aggregation)).all())
+    kind = frame["indicator"].map(aggregation)
+    frame["value"] = frame["last_value"].where(kind == "last", frame["sum"].where(kind == "sum",
+                                                                                    frame["sum"] / frame["n"]))
+    frame["n"] = frame["n"].astype("int64")
+    return frame[AGGREGATE_COLUMNS].reset_index(drop=True)
+
+
+def read_indicator_sources(conn: Connection, levels: tuple[str, ...]) -> pd.DataFrame:
+    """Which source delivered observations of which visible indicator (indicator, source_id)."""
+    query = select(observations.c.indicator_id.label("indicator"), observations.c.source_id).select_from(
+        observations.join(indicators, _visible(levels))).distinct()
+    return pd.DataFrame(conn.execute(query).mappings().all(), columns=["indicator", "source_id"])
+
+
 def _frame(rows, columns: list[str]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=columns)
     for column in ("period_start", "period_end", "ingested_at"):

@@ -9,13 +9,13 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
 import pandas as pd
 
-from cockpit.kpi import LOCAL_TZ, Evaluation, evaluate_catalog, latest_period_start
+from cockpit.kpi import LOCAL_TZ, Evaluation, evaluate_catalog
 from cockpit.roles import Role
 
 if TYPE_CHECKING:
@@ -48,16 +48,21 @@ def is_subdaily(indicator: Indicator) -> bool:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """What one role may see on day `at`, read and evaluated once."""
+    """What one role may see on day `at`, read and evaluated once, from the store's aggregates only."""
 
     role: Role
     at: date
     version: int
     evaluation: Evaluation
     latest: pd.DataFrame  # store.latest(role, 2): rank 1 = latest city-wide observation per indicator
-    monthly: pd.DataFrame  # store.monthly: indicator, month (Europe/Berlin), value, n
+    monthly: pd.DataFrame  # indicator, month (Europe/Berlin), value, n (the sparkline window)
     latest_start: dict[str, datetime]  # latest city-wide period start per indicator
     synthetic: frozenset[str]  # indicators with at least one observation from a synthetic source
+    annual: pd.DataFrame  # store.aggregates(role, "year"): city-wide, every year
+    daily: pd.DataFrame  # store.aggregates(role, "day") of sub-monthly indicators, the last RECENT_DAYS days
+
+
+RECENT_DAYS = 62  # days of daily aggregates kept for sub-monthly indicators (headline windows, changes)
 
 
 def spark_since(at: date, annual: bool) -> datetime:
@@ -68,28 +73,46 @@ def spark_since(at: date, annual: bool) -> datetime:
     return datetime(month_index // 12, month_index % 12 + 1, 1, tzinfo=LOCAL_TZ)
 
 
+def annual_frame(annual: pd.DataFrame) -> pd.DataFrame:
+    """Year aggregates as observation rows for the goal engine: one row per indicator and local year whose
+    value is already the year's aggregate (so sum, mean and last of the single row give it back)."""
+    if annual.empty:
+        return pd.DataFrame({"indicator": pd.Series(dtype="str"), "district": pd.Series(dtype="str"),
+                             "period_start": pd.Series(dtype="datetime64[us, UTC]"),
+                             "value": pd.Series(dtype="float64")})
+    return pd.DataFrame({"indicator": annual["indicator"].astype("str"), "district": annual["district"],
+                         "period_start": pd.to_datetime(annual["bucket"]).dt.tz_convert("UTC"),
+                         "value": annual["value"].astype("float64")})
+
+
 def read_snapshot(catalog: Catalog, store: Store, synthetic_sources: set[str], role: Role | str,
                   at: date, version: int = 0) -> Snapshot:
-    """Read and evaluate without cache (the cached entry point is `snapshot`)."""
+    """Read and evaluate without cache (the cached entry point is `snapshot`). Reads aggregates only."""
     role = normalize_role(role)
-    frame = store.observations(role, district="")
-    evaluation = evaluate_catalog(catalog, frame, at)
+    annual = store.aggregates(role, "year", district="")
+    evaluation = evaluate_catalog(catalog, annual_frame(annual), at)
     visible = catalog.visible_indicators(role)
     monthly_parts = []
-    for annual in (True, False):
-        ids = [i.id for i in visible if is_annual(i) == annual]
+    for yearly in (True, False):
+        ids = [i.id for i in visible if is_annual(i) == yearly]
         if ids:
-            monthly_parts.append(store.monthly(role, ids, since=spark_since(at, annual)))
+            part = store.aggregates(role, "month", ids, district="", since=spark_since(at, yearly))
+            monthly_parts.append(part.rename(columns={"bucket": "month"})[["indicator", "month", "value", "n"]])
     monthly = pd.concat(monthly_parts, ignore_index=True) if monthly_parts else pd.DataFrame(
         columns=["indicator", "month", "value", "n"])
+    sub_monthly = [i.id for i in visible if not (i.rhythm.years or i.rhythm.months)]
+    since = datetime.combine(at - timedelta(days=RECENT_DAYS), datetime.min.time(), LOCAL_TZ)
+    daily = store.aggregates(role, "day", sub_monthly, district="", since=since) if sub_monthly else \
+        pd.DataFrame(columns=annual.columns)
     latest_start = {}
-    for indicator_id in frame["indicator"].unique():
-        start = latest_period_start(frame, str(indicator_id))
-        if start is not None:
-            latest_start[str(indicator_id)] = start
-    synthetic = frozenset(
-        str(i) for i in frame.loc[frame["source_id"].isin(sorted(synthetic_sources)), "indicator"].unique())
-    return Snapshot(role, at, version, evaluation, store.latest(role, count=2), monthly, latest_start, synthetic)
+    if not annual.empty:
+        for indicator_id, start in annual.groupby("indicator")["last_start"].max().items():
+            latest_start[str(indicator_id)] = pd.Timestamp(start).to_pydatetime()
+    pairs = store.indicator_sources(role)
+    synthetic = frozenset(str(i) for i in pairs.loc[pairs["source_id"].isin(sorted(synthetic_sources)),
+                                                     "indicator"].unique())
+    return Snapshot(role, at, version, evaluation, store.latest(role, count=2), monthly, latest_start, synthetic,
+                    annual, daily)
 
 
 class _StoreCache:
