@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import flask
 
 from cockpit.i18n import t
-from cockpit.roles import Role
+from cockpit.roles import Role, Viewer
 from layouts.context import current_cockpit, page_url, resolve_lang
 
 SESSION_ROLE = "role"
@@ -62,6 +62,11 @@ def current_role() -> Role:
     if not isinstance(given, str) or not hmac.compare_digest(given, _fingerprint(password)):
         return Role.PUBLIC
     return Role.INTERNAL
+
+
+def current_viewer() -> Viewer:
+    """The viewer of this request (role, and for staff accounts login name and department)."""
+    return Viewer(current_role())
 
 
 def init_app(server: flask.Flask) -> None:

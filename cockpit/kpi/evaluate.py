@@ -31,6 +31,7 @@ class GoalEvaluation:
     stale: bool
     forecast: Forecast | None
     annual: pd.Series
+    position: Status | None = None  # the status from the shortfall alone (goal rules v2); None = status
 
     def to_dict(self) -> dict:
         return {
@@ -83,14 +84,14 @@ def evaluate_goal(goal: Goal, indicator: Indicator, frame: pd.DataFrame, at: dat
     annual = complete_years(annual_values(city_observations(frame, indicator.id), indicator.aggregation), at)
     stale = is_stale(indicator, latest_period_start(frame, indicator.id), at)
     if annual.empty:
-        return GoalEvaluation(goal, indicator, None, None, None, None, "no_data", stale, None, annual)
+        return GoalEvaluation(goal, indicator, None, None, None, None, "no_data", stale, None, annual, "no_data")
     year = int(annual.index.max())
     value = float(annual[year])
     expected = target_path(goal, year)
     status = goal_status(goal, value, expected)
     trend = forecast(goal, annual, year, status)
     return GoalEvaluation(
-        goal, indicator, year, value, expected, progress(goal, value), status, stale, trend, annual
+        goal, indicator, year, value, expected, progress(goal, value), status, stale, trend, annual, status
     )
 
 

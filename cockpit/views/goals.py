@@ -64,6 +64,7 @@ class GoalView:
     basis_text: str  # legal or political source
     stale: bool
     demo: bool
+    reason_text: str | None = None  # one plain-language line explaining the status (goal rules v2)
 
 
 @dataclass(frozen=True)

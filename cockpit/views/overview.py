@@ -91,6 +91,7 @@ class TileView:
     stale_text: str | None  # 'Veraltet – neue Werte waren bis 20.11.2026 fällig'
     demo: bool
     source: SourceView
+    reason_text: str | None = None  # one plain-language line explaining the status (goal rules v2)
 
 
 @dataclass(frozen=True)
