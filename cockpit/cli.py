@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import pkgutil
 import sys
 from collections.abc import Callable
 
-# Command modules, in the order `--help` lists them. Each module defines NAME, HELP,
-# configure(parser) and run(args) -> int.
-CORE_COMMANDS = (
+# The original commands keep their place at the top of `--help`; every other module of cockpit/commands/
+# (one per command: NAME, HELP, configure(parser), run(args) -> int) follows in name order.
+FIRST_COMMANDS = (
     "cockpit.commands.scheduler",
     "cockpit.commands.ingest",
     "cockpit.commands.backfill",
@@ -20,6 +21,14 @@ CORE_COMMANDS = (
     "cockpit.commands.check_config",
     "cockpit.commands.evaluate",
 )
+
+
+def command_modules() -> list[str]:
+    import cockpit.commands as package
+
+    others = sorted(f"{package.__name__}.{m.name}" for m in pkgutil.iter_modules(package.__path__)
+                    if not m.name.startswith("_") and f"{package.__name__}.{m.name}" not in FIRST_COMMANDS)
+    return [*FIRST_COMMANDS, *others]
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -32,7 +41,7 @@ def build_parser(extra: tuple[tuple[str, str, Callable, Handler], ...] = ()) -> 
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     specs = list(extra)
-    for module_name in CORE_COMMANDS:
+    for module_name in command_modules():
         module = importlib.import_module(module_name)
         specs.append((module.NAME, module.HELP, module.configure, module.run))
     for name, help_text, configure, handler in specs:

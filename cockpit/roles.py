@@ -7,8 +7,9 @@ from enum import StrEnum
 
 
 class Role(StrEnum):
-    PUBLIC = "public"
-    INTERNAL = "internal"
+    PUBLIC = "public"  # anonymous visitors
+    INTERNAL = "internal"  # staff: public + internal indicators
+    ADMIN = "admin"  # staff + administration (accounts, wall tokens, measures)
 
 
 class Visibility(StrEnum):
@@ -36,6 +37,6 @@ def role_of(who: Viewer | Role | str | None) -> Role | str | None:
 
 def visible_levels(role: Viewer | Role | str | None) -> tuple[str, ...]:
     """The indicator visibilities a viewer with `role` may read; anything but INTERNAL gets the public view."""
-    if role_of(role) == Role.INTERNAL:
+    if role_of(role) in (Role.INTERNAL, Role.ADMIN):
         return (Visibility.PUBLIC.value, Visibility.INTERNAL.value)
     return (Visibility.PUBLIC.value,)

@@ -4,6 +4,7 @@ from cockpit.catalog.loader import CatalogError, load_catalog, parse_catalog
 from cockpit.catalog.models import (
     ActionField,
     Catalog,
+    Department,
     District,
     Goal,
     Indicator,
@@ -16,6 +17,7 @@ __all__ = [
     "ActionField",
     "Catalog",
     "CatalogError",
+    "Department",
     "District",
     "Goal",
     "Indicator",

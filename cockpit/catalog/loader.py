@@ -38,7 +38,7 @@ def _entry_label(raw: dict, loc: tuple) -> tuple[str, str]:
 
 def _cross_check(catalog: Catalog) -> list[str]:
     problems: list[str] = []
-    for section in ("visions", "fields", "districts", "indicators", "goals"):
+    for section in ("visions", "fields", "districts", "departments", "indicators", "goals"):
         seen: set[str] = set()
         for item in getattr(catalog, section):
             if item.id in seen:
@@ -67,7 +67,10 @@ def _cross_check(catalog: Catalog) -> list[str]:
                 f"{where}: field 'direction': '{g.direction}' contradicts baseline {g.baseline.value} "
                 f"and target {g.target.value}"
             )
+    departments = {d.id for d in catalog.departments}
     for ind in catalog.indicators:
+        if ind.owner is not None and ind.owner not in departments:
+            problems.append(f"indicators (id '{ind.id}'): field 'owner': unknown department '{ind.owner}'")
         if ind.plausible and ind.plausible.min >= ind.plausible.max:
             problems.append(f"indicators (id '{ind.id}'): field 'plausible': min must be below max")
     return problems

@@ -53,6 +53,13 @@ class Range(_Strict):
     max: float
 
 
+class Department(_Strict):
+    """An office of the city administration that owns indicators (and measures)."""
+
+    id: Slug
+    name: Text
+
+
 class Indicator(_Strict):
     id: Slug
     name: Text
@@ -64,6 +71,7 @@ class Indicator(_Strict):
     grace: IsoDuration | None = None
     visibility: Literal["public", "internal"]
     department: LocalText
+    owner: str | None = None  # id of the owning department (catalog `departments`)
     source: SourceRef
     spatial: Literal["city", "district"] = "city"
     plausible: Range | None = None
@@ -129,6 +137,7 @@ class Catalog(_Strict):
     visions: list[Vision] = Field(default_factory=list)
     fields: list[ActionField] = Field(default_factory=list)
     districts: list[District] = Field(default_factory=list)
+    departments: list[Department] = Field(default_factory=list)
     indicators: list[Indicator]
     goals: list[Goal] = Field(default_factory=list)
 
