@@ -52,6 +52,6 @@ def backfill(ingestor: Ingestor, source: SourceConfig, since: datetime, until: d
         outcomes.append(outcome)
         if progress:
             progress.update(1)
-        if outcome.status == "failed":
-            break
+        if outcome.status == "failed" or outcome.error:
+            break  # a failed chunk, or one with a part missing: progress stays before it, re-running resumes there
     return outcomes

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
+from datetime import timedelta
+
+import pandas as pd
 
 from cockpit.catalog import Catalog
 from cockpit.jobs.validate import validate
+from cockpit.sources._time import iso_utc, parse_watermark
 from cockpit.sources.base import Connector, Payload
 from cockpit.sources.config import SourceConfig
 from cockpit.sources.http import Fetcher
@@ -58,22 +63,32 @@ class Ingestor:
 
         With `progress_key` (key, value) a backfill's progress is written in the same transaction and the
         source's own watermark is left alone.
+
+        Nothing lost: rows that the catalog validation rejects (range, district, time window: fixable in the
+        catalog) hold the watermark just before the earliest of them, so the next run fetches them again; and
+        a payload with `problems` (e.g. a missing chunk) makes the run 'partial' and does not move a backfill's
+        progress, so that window is fetched again.
         """
         try:
             result = connector.parse(payload)
             rows_read = len(result.frame) + len(result.rejects)
             valid, rejects = validate(result.frame, self.catalog)
-            marks = [progress_key] if progress_key else ([(source.id, result.watermark)] if result.watermark else [])
+            watermark = hold_watermark(result.watermark, result.frame, valid)
+            if progress_key:
+                marks = [] if result.problems else [progress_key]
+            else:
+                marks = [(source.id, watermark)] if watermark else []
+            message = "; ".join(result.problems) or None
             batch = self.store.write_batch(
                 source.id, run_id, valid, [*result.rejects, *rejects], rows_read, watermarks=marks,
-                payload=payload if archive else None, archive_max_bytes=self.archive_max_bytes)
+                payload=payload if archive else None, archive_max_bytes=self.archive_max_bytes, message=message)
         except Exception as exc:  # noqa: BLE001
             if archive:
                 self._archive_quietly(source, run_id, payload)
             return self.record_failure(source, run_id, exc)
         log.info("%s: run %s %s, %s read, %s stored, %s rejected", source.id, run_id, batch.status,
                  batch.rows_read, batch.stored, batch.rejected)
-        return RunOutcome(source.id, run_id, batch.status, batch.rows_read, batch.stored, batch.rejected)
+        return RunOutcome(source.id, run_id, batch.status, batch.rows_read, batch.stored, batch.rejected, message)
 
     def reprocess(self, source: SourceConfig) -> list[RunOutcome]:
         """Re-parse every archived payload of a source (after a parser fix); each gets a run of its own."""
@@ -101,6 +116,37 @@ class Ingestor:
         except Exception:  # noqa: BLE001
             log.exception("%s: could not record the failure of run %s", source.id, run_id)
         return RunOutcome(source.id, run_id, "failed", error=message)
+
+
+def hold_watermark(watermark: str | None, parsed: pd.DataFrame, valid: pd.DataFrame) -> str | None:
+    """The connector's watermark, but never past a parsed row that validation rejected.
+
+    Works for the timestamp watermarks (an ISO timestamp, or a JSON object of them by series): each is held
+    at one microsecond before the earliest rejected row. Other watermarks (e.g. a register's date) are kept.
+    """
+    if not watermark or len(parsed) == len(valid):
+        return watermark
+    key = ["indicator", "district", "period_start"]
+    kept = set(map(tuple, valid[key].itertuples(index=False, name=None)))
+    starts = [row[2] for row in parsed[key].itertuples(index=False, name=None)
+              if row not in kept and not pd.isna(row[2])]
+    if not starts:
+        return watermark
+    cap = min(starts).to_pydatetime() - timedelta(microseconds=1)
+    single = parse_watermark(watermark)
+    if single is not None:
+        return iso_utc(min(single, cap))
+    try:
+        marks = json.loads(watermark)
+    except ValueError:
+        return watermark
+    if not isinstance(marks, dict):
+        return watermark
+    held = {}
+    for name, value in marks.items():
+        stamp = parse_watermark(value) if isinstance(value, str) else None
+        held[name] = iso_utc(min(stamp, cap)) if stamp is not None else value
+    return json.dumps(held)
 
 
 def _with_deadline(func, seconds: float, message: str):

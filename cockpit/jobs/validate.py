@@ -6,6 +6,10 @@ import math
 
 import pandas as pd
 
+# Timestamps outside this window are implausible (catches epoch seconds read as milliseconds and vice versa).
+EARLIEST_PLAUSIBLE = pd.Timestamp("2000-01-01", tz="UTC")
+FUTURE_TOLERANCE = pd.Timedelta(days=1)
+
 from cockpit.catalog import Catalog
 from cockpit.sources.base import CITYWIDE, Reject
 
@@ -16,6 +20,9 @@ def _check(row, catalog: Catalog, districts: set[str]) -> str | None:
         return f"unknown indicator '{row.indicator}'"
     if pd.isna(row.period_start):
         return "missing or unparsable timestamp (period_start)"
+    if not EARLIEST_PLAUSIBLE <= row.period_start <= pd.Timestamp.now(tz="UTC") + FUTURE_TOLERANCE:
+        return (f"implausible timestamp {row.period_start.isoformat()}: before 2000-01-01 or more than one day "
+                "in the future (seconds read as milliseconds?)")
     if row.value is None or pd.isna(row.value):
         return "missing or non-numeric value"
     if not math.isfinite(row.value):

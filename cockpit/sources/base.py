@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+import zlib
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -54,11 +56,16 @@ class Reject:
 
 @dataclass
 class ParseResult:
-    """Parsed observations (FRAME_COLUMNS), rejected records, and the new watermark (None = unchanged)."""
+    """Parsed observations (FRAME_COLUMNS), rejected records, and the new watermark (None = unchanged).
+
+    `problems` name parts of the payload that could not be read this time (e.g. a chunk listed in an index but
+    missing): the run is then 'partial' with these messages, and the watermark must not pass them.
+    """
 
     frame: pd.DataFrame
     rejects: list[Reject] = field(default_factory=list)
     watermark: str | None = None
+    problems: list[str] = field(default_factory=list)
 
 
 class NoOptions(BaseModel):
@@ -112,10 +119,30 @@ def raw_text(record: Any, limit: int = 2000) -> str:
     return text if len(text) <= limit else text[:limit] + f"… [{len(text)} characters]"
 
 
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def gunzip_if_needed(body: bytes, where: str, max_bytes: int = 256 * 2**20) -> bytes:
+    """A gzip body served without Content-Encoding (or a .gz file) decompressed, bounded in size; other bodies
+    unchanged. A body that starts like gzip but does not decompress is a PayloadError saying so."""
+    if not body.startswith(GZIP_MAGIC):
+        return body
+    try:
+        inflater = zlib.decompressobj(wbits=31)
+        data = inflater.decompress(body, max_bytes + 1)
+        if len(data) > max_bytes:
+            raise PayloadError(f"{where}: gzip body decompresses to more than {max_bytes} bytes")
+        if not inflater.eof:
+            raise PayloadError(f"{where}: gzip without Content-Encoding, truncated (the stream does not end)")
+    except (zlib.error, gzip.BadGzipFile) as exc:
+        raise PayloadError(f"{where}: gzip without Content-Encoding that cannot be decompressed ({exc})") from None
+    return data
+
+
 def load_json(document: Document, source_id: str) -> Any:
     """Decode a JSON document, failing with a message that names the source and what was wrong."""
     where = f"source '{source_id}', {document.name}"
-    body = document.content
+    body = gunzip_if_needed(document.content, where)
     if not body or not body.strip():
         raise PayloadError(f"{where}: empty response")
     head = body.lstrip()[:200].lower()

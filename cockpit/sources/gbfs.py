@@ -34,6 +34,8 @@ class GbfsOptions(BaseModel):
 
     language: str | None = None  # v1/v2 discovery: preferred language key (None = the first one listed)
     feed: str = Field(default="station_status", min_length=1)
+    information_feed: str | None = "station_information"  # stations checked against it; None = no check
+    max_per_station: int = Field(default=200, ge=1)  # plausibility bound where a station publishes no capacity
     bikes_indicator: str = BIKES
     empty_indicator: str = EMPTY
 
@@ -44,6 +46,11 @@ class GbfsConnector(Connector):
     Stations that are not installed or not renting are left out; a station with a missing or non-integer count
     or flag is rejected and the other stations still count. A snapshot not newer than the watermark (its
     last_updated) yields nothing, so re-reading the same snapshot stores nothing and quarantines nothing again.
+
+    Per-station plausibility comes before the city-wide sums: station_information (fetched once per run when
+    the discovery lists it) names the stations and their capacity; a station it does not list, or one with more
+    vehicles than its capacity (or than `max_per_station` without a capacity), is quarantined with the reason
+    and the other stations still count.
     """
 
     name = "gbfs"
@@ -54,13 +61,17 @@ class GbfsConnector(Connector):
         discovery = self.fetcher.get(discovery_location)
         version, feed_url = self._find_feed(discovery)
         status = self.fetcher.get(feed_location(discovery_location, feed_url))
-        return Payload(documents=[discovery, status], meta={"version": version, "watermark": watermark})
+        documents = [discovery, status]
+        info_url = self._feed_url(discovery, self.options.information_feed)
+        if info_url is not None:
+            documents.append(self.fetcher.get(feed_location(discovery_location, info_url)))
+        return Payload(documents=documents, meta={"version": version, "watermark": watermark})
 
     def parse(self, payload: Payload) -> ParseResult:
-        if len(payload.documents) != 2:
+        if len(payload.documents) not in (2, 3):
             raise PayloadError(
-                f"source '{self.source.id}': expected gbfs.json and {self.options.feed}, "
-                f"got {len(payload.documents)} documents"
+                f"source '{self.source.id}': expected gbfs.json, {self.options.feed} and optionally "
+                f"{self.options.information_feed}, got {len(payload.documents)} documents"
             )
         version = payload.meta.get("version") or self._find_feed(payload.documents[0])[0]
         document = payload.documents[1]
@@ -73,8 +84,32 @@ class GbfsConnector(Connector):
         stations = body["data"].get("stations") if isinstance(body["data"], dict) else None
         if not isinstance(stations, list):
             raise PayloadError(f"{where}: wrong schema, 'data.stations' must be a list")
-        counts, rejects = self._station_counts(stations, version)
+        known = self._station_information(payload.documents[2]) if len(payload.documents) == 3 else None
+        counts, rejects = self._station_counts(stations, version, known)
         return ParseResult(make_frame(self._rows(counts, updated, version)), rejects, iso_utc(updated))
+
+    def _station_information(self, document: Document) -> dict[str, int | None]:
+        """station_id -> capacity (None if not published) from station_information."""
+        where = f"source '{self.source.id}', {document.name}"
+        body = require_keys(load_json(document, self.source.id), ("data",), where)
+        stations = body["data"].get("stations") if isinstance(body["data"], dict) else None
+        if not isinstance(stations, list):
+            raise PayloadError(f"{where}: wrong schema, 'data.stations' must be a list")
+        known: dict[str, int | None] = {}
+        for station in stations:
+            if isinstance(station, dict) and isinstance(station.get("station_id"), str | int):
+                capacity = station.get("capacity")
+                ok = isinstance(capacity, int) and not isinstance(capacity, bool) and capacity >= 0
+                known[str(station["station_id"])] = capacity if ok else None
+        return known
+
+    def _feed_url(self, document: Document, name: str | None) -> str | None:
+        if not name:
+            return None
+        try:
+            return self._find_feed(document, name)[1]
+        except PayloadError:
+            return None  # not published by this system: stations are not checked against it
 
     # ------------------------------------------------------------------ discovery
     def _discovery_location(self) -> str:
@@ -83,7 +118,7 @@ class GbfsConnector(Connector):
             return str(Path(location) / "gbfs.json")
         return location
 
-    def _find_feed(self, document: Document) -> tuple[str, str]:
+    def _find_feed(self, document: Document, wanted: str | None = None) -> tuple[str, str]:
         """(version, URL of the wanted feed) from gbfs.json: v3 lists data.feeds, v1/v2 data.<language>.feeds."""
         where = f"source '{self.source.id}', {document.name}"
         discovery = require_keys(load_json(document, self.source.id), ("data",), where)
@@ -99,18 +134,17 @@ class GbfsConnector(Connector):
             raise PayloadError(
                 f"{where}: wrong schema, no feed list in 'data.feeds' (v3) or 'data.<language>.feeds'"
             )
+        wanted = wanted or self.options.feed
         for feed in feeds:
-            if (
-                isinstance(feed, dict)
-                and feed.get("name") == self.options.feed
-                and isinstance(feed.get("url"), str)
-            ):
+            if isinstance(feed, dict) and feed.get("name") == wanted and isinstance(feed.get("url"), str):
                 return version, feed["url"]
         names = ", ".join(str(f.get("name")) for f in feeds if isinstance(f, dict))
-        raise PayloadError(f"{where}: the discovery feed lists no '{self.options.feed}' feed (has: {names})")
+        raise PayloadError(f"{where}: the discovery feed lists no '{wanted}' feed (has: {names})")
 
     # ------------------------------------------------------------------ stations
-    def _station_counts(self, stations: list, version: str) -> tuple[list[int], list[Reject]]:
+    def _station_counts(
+        self, stations: list, version: str, known: dict[str, int | None] | None = None
+    ) -> tuple[list[int], list[Reject]]:
         """Available counts of the installed and renting stations, and the rejected station records."""
         counts, rejects, seen = [], [], set()
         count_key = "num_vehicles_available" if version.startswith("3") else "num_bikes_available"
@@ -129,9 +163,26 @@ class GbfsConnector(Connector):
                 )
                 continue
             seen.add(station_id)
+            problem = self._implausible(station_id, count, known)
+            if problem:
+                rejects.append(Reject(raw_text(station), problem))
+                continue
             if operating:
                 counts.append(count)
         return counts, rejects
+
+    def _implausible(self, station_id: str, count: int, known: dict[str, int | None] | None) -> str | None:
+        capacity = None
+        if known is not None:
+            if station_id not in known:
+                return f"station {station_id}: not listed in {self.options.information_feed}; not counted"
+            capacity = known[station_id]
+        if capacity is not None and count > capacity:
+            return f"station {station_id}: {count} vehicles available exceeds its capacity of {capacity}"
+        if capacity is None and count > self.options.max_per_station:
+            return (f"station {station_id}: {count} vehicles available exceeds the plausible maximum of "
+                    f"{self.options.max_per_station} per station (no capacity published)")
+        return None
 
     def _rows(self, counts: list[int], updated: datetime, version: str) -> list[dict]:
         if not counts:

@@ -12,7 +12,7 @@ from urllib.parse import urlencode, urljoin
 
 import requests
 
-from cockpit.sources.base import Document, PayloadError
+from cockpit.sources.base import Document, PayloadError, gunzip_if_needed
 
 log = logging.getLogger(__name__)
 RETRY_STATUS = {429, 500, 502, 503, 504}
@@ -74,7 +74,8 @@ class Fetcher:
             raise FetchError(f"file not found: {file}") from None
         if size > self.max_bytes:
             raise PayloadError(f"{file}: payload of {size} bytes exceeds the limit of {self.max_bytes} bytes")
-        return Document(name=str(file), content=file.read_bytes(), content_type=_guess_type(file))
+        content = gunzip_if_needed(file.read_bytes(), str(file), self.max_bytes)
+        return Document(name=str(file), content=content, content_type=_guess_type(file))
 
     def _get_url(self, url: str, params: dict | None, headers: dict | None) -> Document:
         name = f"{url}?{urlencode(params)}" if params else url
@@ -99,8 +100,9 @@ class Fetcher:
                     continue
                 if response.status_code >= 400:
                     raise FetchError(f"{name}: HTTP {response.status_code} after {attempt + 1} attempts")
-                return Document(name=name, content=self._read_body(response, name),
-                                content_type=response.headers.get("Content-Type", ""))
+                # requests undoes a declared Content-Encoding; a gzip body without one is recognised here
+                body = gunzip_if_needed(self._read_body(response, name), name, self.max_bytes)
+                return Document(name=name, content=body, content_type=response.headers.get("Content-Type", ""))
         raise FetchError(f"{name}: no attempt made")  # pragma: no cover - loop always returns or raises
 
     def _read_body(self, response: requests.Response, name: str) -> bytes:

@@ -35,6 +35,7 @@ from cockpit.sources.base import (
     raw_text,
     require_keys,
 )
+from cockpit.sources.http import FetchError
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +101,9 @@ class SmardConnector(Connector):
         return self._fetch(start, end, {"watermark": iso_utc(after), "until": iso_utc(end)})
 
     def _fetch(self, start: datetime | None, end: datetime | None, meta: dict) -> Payload:
-        documents, described = [], []
+        """A chunk listed in the index that cannot be fetched is noted in meta 'missing' (the others are kept);
+        parse then makes the run partial and holds the watermark before it, so the next run fetches it again."""
+        documents, described, missing = [], [], []
         for filter_id in self._filters():
             index = self.fetcher.get(self.source.location, self._index_path(filter_id))
             stamps = self._index_timestamps(index)
@@ -109,9 +112,14 @@ class SmardConnector(Connector):
             for stamp in chunks_from(stamps, start):
                 if end is not None and stamp >= end.timestamp() * 1000:
                     break
-                documents.append(self.fetcher.get(self.source.location, self._chunk_path(filter_id, stamp)))
+                try:
+                    chunk = self.fetcher.get(self.source.location, self._chunk_path(filter_id, stamp))
+                except (FetchError, PayloadError) as exc:
+                    missing.append({"filter": filter_id, "timestamp": stamp, "error": str(exc)})
+                    continue
+                documents.append(chunk)
                 described.append({"kind": "chunk", "filter": filter_id, "timestamp": stamp})
-        return Payload(documents=documents, meta={"documents": described, **meta})
+        return Payload(documents=documents, meta={"documents": described, "missing": missing, **meta})
 
     def _filters(self) -> list[int]:
         seen: dict[int, None] = {}
@@ -149,7 +157,16 @@ class SmardConnector(Connector):
             rows.extend(emitted)
             lasts.append(last)
         watermark = None if not lasts or None in lasts else iso_utc(min(lasts))
-        return ParseResult(frame=make_frame(rows), rejects=rejects, watermark=watermark)
+        missing = payload.meta.get("missing") or []
+        problems = [
+            f"source '{self.source.id}': chunk {m['timestamp']} of filter {m['filter']} is listed in the index "
+            f"but could not be fetched ({m['error']}); the other chunks were stored, this one is retried next run"
+            for m in missing
+        ]
+        if missing and watermark is not None:
+            first = parse_epoch(min(int(m["timestamp"]) for m in missing), unit="ms") - timedelta(seconds=1)
+            watermark = iso_utc(min(parse_watermark(watermark), first))
+        return ParseResult(frame=make_frame(rows), rejects=rejects, watermark=watermark, problems=problems)
 
     def _read_series(
         self, payload: Payload, after: datetime | None, rejects: list[Reject], until: datetime | None = None

@@ -86,10 +86,11 @@ class Store:
 
     def write_batch(self, source_id: str, run_id: int, frame: pd.DataFrame, rejects, rows_read: int,
                     watermarks: list[tuple[str, str]] = (), payload=None, archive_max_bytes: int = 200 * 2**20,
-                    ) -> BatchResult:
+                    message: str | None = None) -> BatchResult:
         """Store a run's valid rows, quarantine its rejects, move watermarks and close the run: all or nothing.
 
         `watermarks` are (key, value) pairs: the source's own (key = source id) or e.g. a backfill's progress.
+        A `message` (e.g. a chunk that was missing) makes the run 'partial' and is kept as its error text.
         """
         with self._write() as conn:
             now = utcnow()
@@ -99,9 +100,9 @@ class Store:
                 runs.set_watermark(conn, key, value, now)
             if payload is not None:
                 runs.archive_payload(conn, source_id, run_id, payload, now, archive_max_bytes)
-            status = "partial" if rejects else "ok"
+            status = "partial" if rejects or message else "ok"
             runs.finish_run(conn, run_id, now, status, rows_read=rows_read, rows_stored=counts.stored,
-                            rows_rejected=len(rejects))
+                            rows_rejected=len(rejects), error=message)
         return BatchResult(status, rows_read, counts.inserted, counts.updated, counts.unchanged, len(rejects))
 
     def archive_failed_payload(self, source_id: str, run_id: int, payload, max_bytes: int) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import gzip
+import hashlib
 import json
+from collections import Counter
 from datetime import datetime
 
 import pandas as pd
@@ -38,10 +40,54 @@ def close_interrupted(conn: Connection, source_id: str, started_before: datetime
     return result.rowcount or 0
 
 
-def add_quarantine(conn: Connection, source_id: str, run_id: int, rejects, now: datetime) -> None:
-    rows = [dict(source_id=source_id, run_id=run_id, raw=r.raw, reason=r.reason, created_at=now) for r in rejects]
+QUARANTINE_SAMPLE = 1000  # distinct records quarantined individually per run; beyond it a sample and a count
+
+
+def fingerprint(raw: str, reason: str) -> str:
+    return hashlib.sha256(f"{raw}\x00{reason}".encode()).hexdigest()
+
+
+def add_quarantine(conn: Connection, source_id: str, run_id: int, rejects, now: datetime,
+                   limit: int = QUARANTINE_SAMPLE) -> None:
+    """Quarantine rejects once per (source, raw record, reason): a record seen before counts up `times_seen`
+    and moves `last_run_id`; more than `limit` distinct new records in one run keep a sample of `limit` plus
+    one summary row with the count and the most frequent reasons."""
+    seen: dict[str, tuple[str, str, int]] = {}
+    for r in rejects:
+        key = fingerprint(r.raw, r.reason)
+        raw, reason, times = seen.get(key, (r.raw, r.reason, 0))
+        seen[key] = (raw, reason, times + 1)
+    if not seen:
+        return
+    known: dict[str, tuple[int, int]] = {}
+    keys = list(seen)
+    for start in range(0, len(keys), 500):
+        rows = conn.execute(select(quarantine.c.fingerprint, quarantine.c.id, quarantine.c.times_seen).where(
+            quarantine.c.source_id == source_id, quarantine.c.fingerprint.in_(keys[start:start + 500]))).all()
+        known.update({fp: (qid, times) for fp, qid, times in rows})
+    for key, (qid, times) in known.items():
+        conn.execute(update(quarantine).where(quarantine.c.id == qid).values(
+            times_seen=times + seen[key][2], last_run_id=run_id, last_seen_at=now))
+    new = [(key, *seen[key]) for key in keys if key not in known]
+    sample, rest = new[:limit], new[limit:]
+    rows = [dict(source_id=source_id, run_id=run_id, raw=raw, reason=reason, created_at=now, fingerprint=key,
+                 times_seen=times, last_run_id=run_id, last_seen_at=now) for key, raw, reason, times in sample]
+    if rest:
+        reasons = Counter(_reason_kind(reason) for _key, _raw, reason, _times in rest)
+        top = "; ".join(f"{count} x {kind}" for kind, count in reasons.most_common(5))
+        records = sum(times for *_, times in rest)
+        reason = (f"{records} further rejected records ({len(rest)} distinct) of this run were not quarantined "
+                  f"individually (bound {limit}); most frequent reasons: {top}")
+        rows.append(dict(source_id=source_id, run_id=run_id, raw=f"[{len(rest)} records not kept]",
+                         reason=reason, created_at=now, fingerprint=fingerprint(f"summary:{run_id}", reason),
+                         times_seen=records, last_run_id=run_id, last_seen_at=now))
     if rows:
         conn.execute(insert(quarantine), rows)
+
+
+def _reason_kind(reason: str) -> str:
+    """A reason without its record-specific details (ids, line numbers, values), to count reasons by kind."""
+    return " ".join(word for word in reason.split() if not any(ch.isdigit() for ch in word))[:120]
 
 
 def get_watermark(conn: Connection, source_id: str) -> str | None:
@@ -77,15 +123,18 @@ def _runs_frame(rows) -> pd.DataFrame:
     return frame
 
 
+QUARANTINE_COLUMNS = ["id", "source_id", "run_id", "raw", "reason", "created_at", "times_seen", "last_run_id",
+                      "last_seen_at"]
+
+
 def read_quarantine(conn: Connection, source_id: str | None = None, run_id: int | None = None) -> pd.DataFrame:
-    query = select(quarantine.c.id, quarantine.c.source_id, quarantine.c.run_id, quarantine.c.raw,
-                   quarantine.c.reason, quarantine.c.created_at).order_by(quarantine.c.id)
+    """Quarantined records; `run_id` selects those first seen in that run (`last_run_id`: seen again later)."""
+    query = select(*[quarantine.c[c] for c in QUARANTINE_COLUMNS]).order_by(quarantine.c.id)
     if source_id is not None:
         query = query.where(quarantine.c.source_id == source_id)
     if run_id is not None:
         query = query.where(quarantine.c.run_id == run_id)
-    return pd.DataFrame(conn.execute(query).mappings().all(),
-                        columns=["id", "source_id", "run_id", "raw", "reason", "created_at"])
+    return pd.DataFrame(conn.execute(query).mappings().all(), columns=QUARANTINE_COLUMNS)
 
 
 def archive_payload(conn: Connection, source_id: str, run_id: int, payload, now: datetime, max_bytes: int) -> None:

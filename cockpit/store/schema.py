@@ -141,3 +141,13 @@ payload_archive = Table(
     Column("compressed", LargeBinary, nullable=False),
     Column("reprocessed", Boolean, nullable=False, default=False),
 )
+
+
+# --- formats
+# Quarantine deduplication: the same raw record with the same reason is kept once per source; a repetition
+# counts up `times_seen` and moves `last_run_id` / `last_seen_at` (migration 0003_quarantine_dedup).
+quarantine.append_column(Column("fingerprint", String(64), nullable=True))
+quarantine.append_column(Column("times_seen", Integer, nullable=False, default=1, server_default="1"))
+quarantine.append_column(Column("last_run_id", Integer, nullable=True))
+quarantine.append_column(Column("last_seen_at", UTCDateTime, nullable=True))
+Index("ix_quarantine_source_fingerprint", quarantine.c.source_id, quarantine.c.fingerprint)

@@ -16,6 +16,9 @@ def test_gbfs_ingest_twice_then_a_later_snapshot(httpserver, sqlite_store, catal
     httpserver.expect_request("/gbfs/gbfs.json").respond_with_data(
         (FOLDER / "gbfs.json").read_bytes(), content_type="application/json"
     )
+    httpserver.expect_request("/gbfs/station_information.json").respond_with_data(
+        (FOLDER / "station_information.json").read_bytes(), content_type="application/json"
+    )
     httpserver.expect_request("/gbfs/station_status.json").respond_with_handler(
         lambda _request: __import__("werkzeug").Response(
             (FOLDER / status["file"]).read_bytes(), content_type="application/json"
@@ -55,3 +58,6 @@ def test_gbfs_ingest_twice_then_a_later_snapshot(httpserver, sqlite_store, catal
     assert (third.stored, third.rejected) == (2, 6)
     stored = sqlite_store.observations("internal", district=None)
     assert len(stored) == 2 and set(stored["value"]) == {9.0, 25.0}
+    quarantine = sqlite_store.quarantine("bike-sharing")  # the same six bad stations: counted, not repeated
+    assert len(quarantine) == 6 and set(quarantine["times_seen"]) == {2}
+    assert set(quarantine["last_run_id"]) == {third.run_id} and set(quarantine["run_id"]) == {first.run_id}

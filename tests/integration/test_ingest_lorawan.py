@@ -13,10 +13,11 @@ from tests.conftest import SAMPLES
 
 FOLDER = SAMPLES / "lorawan"
 DEVICES = {
-    "fill-001": {"model": "ultrasonic-dist-v1", "district": "stadtmitte", "container_height_cm": 150},
-    "fill-002": {"model": "ultrasonic-dist-v1", "district": "lusan", "container_height_cm": 150},
-    "fill-003": {"model": "decoded-distance-cm", "district": "bieblach-tinz", "container_height_cm": 120},
-    "fill-004": {"model": "ultrasonic-dist-v1", "district": "nowhere", "container_height_cm": 150},
+    "fill-001": {"model": "dragino-ldds75", "district": "stadtmitte", "empty_mm": 1500, "full_mm": 300},
+    "fill-002": {"model": "dragino-ldds20", "district": "lusan", "empty_mm": 1500, "full_mm": 300},
+    "fill-003": {"model": "milesight-em310-udl", "district": "bieblach-tinz", "empty_mm": 1200, "full_mm": 200,
+                 "payload": "decoded_payload"},
+    "fill-004": {"model": "dragino-ldds75", "district": "nowhere", "empty_mm": 1500, "full_mm": 300},
 }
 pytestmark = pytest.mark.mqtt
 
@@ -89,7 +90,7 @@ def test_uplinks_are_stored_once_and_bad_ones_quarantined_once(
     quarantine = sqlite_store.quarantine("fill-level-sensors")
     assert len(quarantine) == 3 and set(quarantine["run_id"]) == {first.run_id}
     reasons = " | ".join(quarantine["reason"])
-    assert "unknown device 'fill-999'" in reasons and "has no time zone" in reasons and "no echo" in reasons
+    assert "unknown device 'fill-999'" in reasons and "has no time zone" in reasons and "'No Sensor'" in reasons
     assert quarantine["raw"].str.contains('"end_device_ids"').all()
 
 

@@ -76,12 +76,17 @@ def test_v30_over_http_with_absolute_feed_urls(httpserver):
     base = httpserver.url_for("/v3")
     serve(httpserver, "/v3/gbfs.json", "v3/gbfs.json", {"https://gbfs.example.org/v3": base})
     serve(httpserver, "/v3/station_status.json", "v3/station_status.json")
+    serve(httpserver, "/v3/station_information.json", "v3/station_information.json")
     c = connector(f"{base}/gbfs.json")
     payload = c.fetch(None)
     result = c.parse(payload)
     assert payload.meta["version"] == "3.0"
-    assert values(result.frame) == {BIKES: 11.0, EMPTY: pytest.approx(100 / 3)}
-    assert [r.reason for r in result.rejects] == ["station d: 'num_vehicles_available' is null"]
+    # station_information lists a and b only: c (4 vehicles) is not counted but quarantined
+    assert values(result.frame) == {BIKES: 7.0, EMPTY: 50.0}
+    assert [r.reason for r in result.rejects] == [
+        "station c: not listed in station_information; not counted",
+        "station d: 'num_vehicles_available' is null",
+    ]
     assert result.watermark == "2024-05-01T12:07:30Z"  # RFC 3339 with +02:00, stored as UTC
     assert set(result.frame["period_start"]) == {pd.Timestamp("2024-05-01T12:00Z")}
 
@@ -89,6 +94,7 @@ def test_v30_over_http_with_absolute_feed_urls(httpserver):
 def test_v23_over_http_with_relative_feed_urls(httpserver):
     serve(httpserver, "/gbfs/gbfs.json", "v2/gbfs.json")
     serve(httpserver, "/gbfs/station_status.json", "v2/station_status.json")
+    serve(httpserver, "/gbfs/station_information.json", "v2/station_information.json")
     c = connector(httpserver.url_for("/gbfs/gbfs.json"))
     assert values(c.parse(c.fetch(None)).frame) == {BIKES: 8.0, EMPTY: 50.0}
 

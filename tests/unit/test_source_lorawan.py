@@ -20,9 +20,11 @@ from tests.conftest import SAMPLES
 
 FOLDER = SAMPLES / "lorawan"
 DEVICES = {
-    "fill-001": {"model": "ultrasonic-dist-v1", "district": "stadtmitte", "container_height_cm": 150},
-    "fill-002": {"model": "ultrasonic-dist-v1", "district": "lusan", "container_height_cm": 150},
-    "fill-003": {"model": "decoded-distance-cm", "district": "bieblach-tinz", "container_height_cm": 120},
+    "fill-001": {"model": "dragino-ldds75", "district": "stadtmitte", "empty_mm": 1500, "full_mm": 300},
+    "fill-002": {"model": "dragino-ldds20", "district": "lusan", "empty_mm": 1500, "full_mm": 300},
+    "fill-003": {"model": "milesight-em310-udl", "district": "bieblach-tinz", "empty_mm": 1200, "full_mm": 200,
+                 "payload": "decoded_payload"},
+    "fill-004": {"model": "milesight-em310-udl", "district": "lusan", "empty_mm": 1200, "full_mm": 200},
 }
 GOOD = [
     "uplink-ultrasonic.json",
@@ -63,12 +65,13 @@ def test_uplinks_become_hourly_means_per_district_and_city(tmp_path):
     result = parse(tmp_path, GOOD)
     assert result.rejects == []
     assert means(result.frame) == {
-        # 09 UTC: fill-001 750 mm and 375 mm of 150 cm -> 50 %, 75 %; fill-002 300 mm -> 80 %; fill-003 30 of 120 cm
+        # 09 UTC: fill-001 (LDDS75, empty 1500 mm, full 300 mm) 900 mm and 600 mm -> 50 %, 75 %;
+        # fill-002 (LDDS20) 540 mm -> 80 %; fill-003 (EM310-UDL formatter output, 1200/200 mm) 450 mm -> 75 %
         ("stadtmitte", "09"): 62.5,
         ("lusan", "09"): 80.0,
         ("bieblach-tinz", "09"): 75.0,
         ("", "09"): 70.0,
-        # 10 UTC: 0 mm -> 100 % (clipped), 1600 mm in a 150 cm container -> 0 % (clipped)
+        # 10 UTC: 250 mm, nearer than full (300 mm) -> 100 % (clipped); 1600 mm, below empty (1500 mm) -> 0 %
         ("lusan", "10"): 100.0,
         ("stadtmitte", "10"): 0.0,
         ("", "10"): 50.0,
@@ -89,13 +92,17 @@ BAD = {
     "uplink-missing-received-at.json": "missing received_at",
     "uplink-missing-device-id.json": "missing end_device_ids.device_id",
     "uplink-bad-base64.json": "is not base64",
-    "uplink-short-payload.json": "frm_payload has 2 bytes; ultrasonic-dist-v1 needs 3",
-    "uplink-no-echo.json": "no echo (distance 0xFFFF)",
+    "uplink-short-payload.json": "dragino-ldds75: frm_payload has 4 bytes, expected 8 (No Sensor?)",
+    "uplink-no-echo.json": "dragino-ldds20: distance 0 mm means 'No Sensor', not a full container",
     "uplink-no-frm-payload.json": "missing uplink_message.frm_payload",
-    "uplink-no-decoded-payload.json": "no decoded_payload.distance_cm",
-    "uplink-distance-string.json": "decoded_payload.distance_cm '30' is not a number",
-    "uplink-negative-distance.json": "negative distance -5.0 cm",
-    "uplink-implausible-distance.json": "distance 500.0 cm is implausible for a container of 120 cm",
+    "uplink-no-decoded-payload.json": "no decoded_payload (payload formatter not set in TTN?)",
+    "uplink-distance-string.json": "decoded_payload distance is 'Invalid Reading', not a distance",
+    "uplink-negative-distance.json": "milesight-em310-udl: distance 0 mm means 'No Sensor', not a full container",
+    "uplink-implausible-distance.json": "distance 4000 mm is deeper than the container (empty at 1200 mm)",
+    "uplink-no-sensor-flag.json": "dragino-ldds75: sensor flag 0: no ultrasonic sensor connected",
+    "uplink-wrong-port.json": "dragino-ldds75: f_port 5, expected 2 (not a measurement uplink)",
+    "uplink-blind-zone.json": "dragino-ldds75: distance 200 mm is inside the sensor's blind zone (< 280 mm)",
+    "uplink-tilt.json": "milesight-em310-udl: the sensor reports 'tilt'; its distance is not a fill level",
     "join-accept.json": "missing uplink_message (not an uplink?)",
     "uplink-truncated.json": "not JSON",
     "uplink-not-json.txt": "not JSON",
@@ -160,16 +167,16 @@ def test_late_messages_for_closed_hours_are_quarantined_not_averaged(tmp_path):
     "change, problem",
     [
         (
-            {"devices": {"x": {"model": "laser-v9", "district": "lusan", "container_height_cm": 100}}},
+            {"devices": {"x": {"model": "laser-v9", "district": "lusan", "empty_mm": 1000, "full_mm": 100}}},
             "unknown device model 'laser-v9'",
         ),
         (
-            {
-                "devices": {
-                    "x": {"model": "ultrasonic-dist-v1", "district": "lusan", "container_height_cm": 0}
-                }
-            },
-            "container_height_cm",
+            {"devices": {"x": {"model": "dragino-ldds75", "district": "lusan", "empty_mm": 0, "full_mm": 0}}},
+            "empty_mm",
+        ),
+        (
+            {"devices": {"x": {"model": "dragino-ldds75", "district": "lusan", "empty_mm": 500, "full_mm": 900}}},
+            "full_mm (900) must be less than empty_mm (500)",
         ),
         ({"qos": 0}, "options.qos"),
         ({"devices": {}}, "options.devices"),
@@ -352,12 +359,12 @@ def test_unreachable_broker_is_a_fetch_error_naming_the_source(tmp_path):
         conn.fetch(None)
 
 
-def test_frm_payload_layout_documented_in_the_decoder():
-    data = base64.b64decode(
-        json.loads((FOLDER / "uplink-ultrasonic.json").read_text())["uplink_message"]["frm_payload"]
-    )
-    assert int.from_bytes(data[:2], "big") == 750 and data[2] == 87  # mm, battery %
-    assert module.decode_ultrasonic_v1({"frm_payload": base64.b64encode(data).decode()}, 150) == 0.5
+def test_sample_bytes_and_formatter_output_agree():
+    """The project's samples carry both frm_payload and the decoded_payload the TTN formatter gives for it."""
+    for name in ("uplink-ultrasonic.json", "uplink-decoded.json", "uplink-overfull.json"):
+        uplink = json.loads((FOLDER / name).read_text())["uplink_message"]
+        model = module.MODELS["dragino-ldds75" if uplink["f_port"] == 2 else "milesight-em310-udl"]
+        assert module.decode_uplink(uplink, model, "bytes") == module.decode_uplink(uplink, model, "decoded_payload")
 
 
 def test_shipped_entry_is_valid_and_disabled():

@@ -291,12 +291,17 @@ def test_unusable_chunk(name, message):
     assert message in str(info.value)
 
 
-def test_missing_chunk_file_fails_the_fetch_naming_the_file(tmp_path):
-    folder = tmp_path / "chart_data" / "4067" / "DE"
-    folder.mkdir(parents=True)
-    (folder / "index_hour.json").write_text(json.dumps({"timestamps": [CHUNKS[0]]}))
-    with pytest.raises(Exception, match=f"4067_DE_hour_{CHUNKS[0]}.json"):
-        connector(tmp_path).fetch(None)
+def test_missing_chunk_is_a_problem_of_the_run_naming_the_file(tmp_path):
+    for filter_id in (4067, 4068, 410):
+        folder = tmp_path / "chart_data" / str(filter_id) / "DE"
+        folder.mkdir(parents=True)
+        (folder / "index_hour.json").write_text(json.dumps({"timestamps": [CHUNKS[0]]}))
+    c = connector(tmp_path)
+    payload = c.fetch(None)  # the index is there, the chunks are not: the fetch itself succeeds
+    result = c.parse(payload)
+    assert result.frame.empty and result.watermark is None
+    assert len(result.problems) == 3
+    assert f"4067_DE_hour_{CHUNKS[0]}.json" in result.problems[0] and "retried next run" in result.problems[0]
 
 
 def test_denominator_summing_to_zero_is_rejected(tmp_path):
