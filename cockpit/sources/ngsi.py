@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import logging
 import math
-from collections import defaultdict
+import os
+from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlparse
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from cockpit.sources._time import floor_hour, iso_utc, parse_instant, parse_watermark
 from cockpit.sources.base import (
@@ -32,6 +33,11 @@ log = logging.getLogger(__name__)
 
 UNTRUSTED_STATUS = {"dropped", "vandalized", "burning"}
 LD_TYPES = {"Property", "GeoProperty", "Relationship", "LanguageProperty"}
+FILL_NAMES = ("fillingLevel", "binFillingLevel")  # the model's name, and the one of newer bin-sensor models
+# Observation times, most specific first: of the fill-level attribute itself, then of the entity.
+ATTRIBUTE_TIMES = ("observedAt", "TimeInstant", "dateModified", "modifiedAt")
+ENTITY_TIMES = ("TimeInstant", "dateObserved", "binLoggedTime", "dateModified", "modifiedAt")
+RETRIEVAL = "retrieval time"
 
 
 class NgsiOptions(BaseModel):
@@ -49,6 +55,14 @@ class NgsiOptions(BaseModel):
     postcodes: dict[str, str] = Field(
         default_factory=dict
     )  # address.postalCode -> district id; {} = city only
+    bbox: list[float] | None = None  # the city's [min lon, min lat, max lon, max lat]; None = no location check
+
+    @field_validator("bbox")
+    @classmethod
+    def _bbox(cls, value: list[float] | None) -> list[float] | None:
+        if value is not None and (len(value) != 4 or not (value[0] < value[2] and value[1] < value[3])):
+            raise ValueError("bbox must be [min lon, min lat, max lon, max lat] with min < max")
+        return value
 
 
 @dataclass
@@ -60,6 +74,7 @@ class Reading:
     district: str = CITYWIDE
     level: float = math.nan
     reason: str | None = None
+    time_from: str = ""
 
     @property
     def hour(self) -> datetime | None:
@@ -67,13 +82,24 @@ class Reading:
 
 
 class NgsiConnector(Connector):
-    """Reads the WasteContainer entities (v2 or LD, keyValues or normalized), groups them by the hour of their
-    dateObserved (else fillingLevel.observedAt, else dateModified) and emits the mean fillingLevel in percent per
-    district (by address.postalCode through the `postcodes` option) and city-wide.
+    """Reads the WasteContainer entities (v2 or LD, keyValues or normalized) as the Smart Data Models
+    specification defines them and emits the mean fill level in percent per hour, per district (by
+    address.postalCode through the `postcodes` option) and city-wide.
 
-    Rejected (excluded from the means): missing/non-numeric fillingLevel or outside 0..1, status dropped /
-    vandalized / burning, no or unparsable time, unmapped postcode, wrong type, duplicate id. Hours in which no
-    entity is newer than the watermark (the latest observation time) are not emitted again.
+    Fill level: `fillingLevel` (0..1), else `binFillingLevel`. Time, the first one present: of the fill-level
+    attribute its `observedAt` (NGSI-LD) or its metadata `TimeInstant` / `dateModified` (NGSI-v2, requested via
+    `metadata=`), else of the entity `TimeInstant` (IoT Agent), `dateObserved`, `binLoggedTime`, `dateModified`
+    (requested via `attrs=dateModified,*`) or `modifiedAt` (LD `options=sysAttrs`); an entity with none of them
+    is a current-state reading and gets the retrieval time of the query. The raw text of every emitted hour
+    says which times were used ("time_from").
+    Location: `location` (GeoJSON [longitude, latitude]) must lie in the city's `bbox` (coordinates in
+    latitude/longitude order are named as such); without a location, an address.postalCode or areaServed must
+    place the container, otherwise it is quarantined.
+
+    Rejected (excluded from the means): no or non-numeric fill level or outside 0..1, status dropped /
+    vandalized / burning, unparsable time, no location or one outside the city, unmapped postcode, wrong type,
+    duplicate id. Hours in which no entity is newer than the watermark (the latest observation time) are not
+    emitted again.
     """
 
     name = "ngsi"
@@ -84,11 +110,16 @@ class NgsiConnector(Connector):
         location = self.source.location
         if not is_url(location):
             path = Path(location)
-            document = self.fetcher.get(str(path / "entities.json") if path.is_dir() else location)
+            file = path / "entities.json" if path.is_dir() else path
+            document = self.fetcher.get(str(file))
+            # a recorded file was retrieved when it was written
+            retrieved = datetime.fromtimestamp(os.stat(file).st_mtime, tz=UTC)
             return Payload(
-                documents=[document], meta={"watermark": watermark, "flavour": self.options.flavour}
+                documents=[document],
+                meta={"watermark": watermark, "flavour": self.options.flavour, "retrieved_at": iso_utc(retrieved)},
             )
         flavour, path = self._endpoint(location)
+        retrieved = datetime.now(UTC)
         documents = []
         for page in range(self.options.max_pages):
             params = self._params(flavour, page * self.options.page_size)
@@ -103,7 +134,10 @@ class NgsiConnector(Connector):
                 self.options.max_pages,
                 self.options.page_size,
             )
-        return Payload(documents=documents, meta={"watermark": watermark, "flavour": flavour})
+        return Payload(
+            documents=documents,
+            meta={"watermark": watermark, "flavour": flavour, "retrieved_at": iso_utc(retrieved)},
+        )
 
     def _endpoint(self, location: str) -> tuple[str, str]:
         """(flavour, path below the location): the location may be the broker root or its v2 / ngsi-ld/v1 base."""
@@ -123,8 +157,12 @@ class NgsiConnector(Connector):
         }
         if flavour == "v2":
             params["options"] = "count,keyValues" if self.options.key_values else "count"
-        elif self.options.key_values:
-            params["options"] = "keyValues"
+            # Orion returns these builtins only when asked: the time of the entity and of each attribute
+            params["attrs"] = "dateModified,*"
+            if not self.options.key_values:
+                params["metadata"] = "dateModified,TimeInstant,*"
+        else:
+            params["options"] = "keyValues,sysAttrs" if self.options.key_values else "sysAttrs"
         return params
 
     def _headers(self, flavour: str) -> dict:
@@ -163,8 +201,9 @@ class NgsiConnector(Connector):
     def parse(self, payload: Payload) -> ParseResult:
         entities = [entity for document in payload.documents for entity in self._entities(document)]
         after = parse_watermark(payload.meta.get("watermark"))
+        retrieved = parse_watermark(payload.meta.get("retrieved_at"))
         seen: set[str] = set()
-        readings = [self._reading(entity, seen) for entity in entities]
+        readings = [self._reading(entity, seen, retrieved) for entity in entities]
         new_hours = {r.hour for r in readings if r.stamp and (after is None or r.stamp > after)}
         if not new_hours and after is not None:
             return ParseResult(make_frame([]))  # nothing observed since the last run
@@ -186,20 +225,20 @@ class NgsiConnector(Connector):
         watermark = iso_utc(max(stamps)) if stamps and (after is None or max(stamps) > after) else None
         return ParseResult(make_frame(self._rows(valid, flavour)), rejects, watermark)
 
-    def _reading(self, entity: object, seen: set[str]) -> Reading:
+    def _reading(self, entity: object, seen: set[str], retrieved: datetime | None = None) -> Reading:
         reading = Reading(entity)
         if not isinstance(entity, dict) or not isinstance(entity.get("id"), str):
             reading.reason = "entity without an 'id'"
             return reading
         attrs = attributes(entity)
         try:
-            reading.stamp = observed_at(entity, attrs)
+            reading.stamp, reading.time_from = observed_at(entity, attrs, retrieved)
         except ValueError as exc:
             reading.reason = f"{entity['id']}: {exc}"
             return reading
         reason = self._problem(entity, attrs, seen)
         if reason is None:
-            reading.level = float(attrs["fillingLevel"])
+            reading.level = float(fill_level(attrs)[1])
             reading.district = self.options.postcodes.get(postcode(attrs) or "", CITYWIDE)
         else:
             reading.reason = f"{entity['id']}: {reason}"
@@ -216,13 +255,16 @@ class NgsiConnector(Connector):
         status = attrs.get("status")
         if isinstance(status, str) and status in UNTRUSTED_STATUS:
             return f"status '{status}': the fill level cannot be trusted"
-        level = attrs.get("fillingLevel")
-        if level is None:
-            return "missing fillingLevel"
+        name, level = fill_level(attrs)
+        if name is None:
+            return f"no fill level ({' or '.join(FILL_NAMES)}): nothing to count"
         if isinstance(level, bool) or not isinstance(level, int | float) or not math.isfinite(level):
-            return f"fillingLevel {level!r} is not a number"
+            return f"{name} {level!r} is not a number"
         if not 0 <= level <= 1:
-            return f"fillingLevel {level} outside 0..1"
+            return f"{name} {level} outside 0..1"
+        problem = self._location_problem(attrs)
+        if problem:
+            return problem
         if self.options.postcodes:
             code = postcode(attrs)
             if code is None:
@@ -231,19 +273,43 @@ class NgsiConnector(Connector):
                 return f"postcode '{code}' is not mapped to a district (add it to the 'postcodes' option)"
         return None
 
+    def _location_problem(self, attrs: dict) -> str | None:
+        """Why the container cannot be placed in the city, or None."""
+        location = attrs.get("location")
+        if location is None:
+            if postcode(attrs) or attrs.get("areaServed"):
+                return None
+            return "no location (neither location nor address.postalCode nor areaServed)"
+        try:
+            lon, lat = point_of(location)
+        except ValueError as exc:
+            return f"location: {exc}"
+        box = self.options.bbox
+        if box is None:
+            return None
+        inside = box[0] <= lon <= box[2] and box[1] <= lat <= box[3]
+        if inside:
+            return None
+        if box[0] <= lat <= box[2] and box[1] <= lon <= box[3]:
+            return (f"location [{lon}, {lat}] is in latitude/longitude order; GeoJSON is [longitude, latitude] "
+                    "(not counted: the source must be fixed)")
+        return f"location [{lon}, {lat}] (lon, lat) lies outside the city's bounding box {box}"
+
     def _rows(self, readings: list[Reading], flavour: str) -> list[dict]:
-        groups: dict[tuple[datetime, str], list[float]] = defaultdict(list)
+        groups: dict[tuple[datetime, str], list[Reading]] = defaultdict(list)
         for r in readings:
-            groups[(r.hour, CITYWIDE)].append(r.level)
+            groups[(r.hour, CITYWIDE)].append(r)
             if r.district != CITYWIDE:
-                groups[(r.hour, r.district)].append(r.level)
+                groups[(r.hour, r.district)].append(r)
         rows = []
-        for (hour, district), levels in sorted(groups.items()):
+        for (hour, district), members in sorted(groups.items(), key=lambda item: item[0]):
+            levels = [r.level for r in members]
             raw = {
                 "hour": iso_utc(hour),
                 "district": district or "city",
                 "containers": len(levels),
                 "flavour": flavour,
+                "time_from": dict(sorted(Counter(r.time_from for r in members).items())),
             }
             rows.append(
                 {
@@ -265,6 +331,8 @@ def short_name(key: str) -> str:
 
 def unwrap(value: Any) -> Any:
     """The plain value of a keyValues, v2-normalized ({value, type}) or LD ({type: Property, value}) attribute."""
+    if isinstance(value, dict) and value.get("type") == "Relationship" and "object" in value:
+        value = value["object"]
     if isinstance(value, dict) and "value" in value and ("type" in value or "metadata" in value):
         value = value["value"]
     if isinstance(value, dict) and "@value" in value:
@@ -276,21 +344,57 @@ def attributes(entity: dict) -> dict[str, Any]:
     return {short_name(k): unwrap(v) for k, v in entity.items() if k not in ("id", "type", "@context")}
 
 
-def observed_at(entity: dict, attrs: dict) -> datetime:
-    """dateObserved, else the observedAt of fillingLevel (LD), else dateModified; ValueError if none is usable."""
-    level = next((v for k, v in entity.items() if short_name(k) == "fillingLevel"), None)
-    candidates = [
-        ("dateObserved", attrs.get("dateObserved")),
-        ("fillingLevel.observedAt", level.get("observedAt") if isinstance(level, dict) else None),
-        ("dateModified", attrs.get("dateModified")),
-    ]
-    for name, value in candidates:
+def fill_level(attrs: dict) -> tuple[str | None, Any]:
+    """(attribute name, plain value) of the fill level, (None, None) if the entity has none."""
+    for name in FILL_NAMES:
+        if attrs.get(name) is not None:
+            return name, attrs[name]
+    return None, None
+
+
+def observed_at(entity: dict, attrs: dict, retrieved: datetime | None = None) -> tuple[datetime, str]:
+    """(time of the fill level, which attribute gave it); see NgsiConnector. ValueError if a present time is
+    unusable, or if there is none and no retrieval time either."""
+    raw = next((v for k, v in entity.items() if short_name(k) in FILL_NAMES), None)
+    name = next((short_name(k) for k in entity if short_name(k) in FILL_NAMES), "fillingLevel")
+    candidates = []
+    if isinstance(raw, dict):
+        metadata = raw.get("metadata") if isinstance(raw.get("metadata"), dict) else {}
+        for key in ATTRIBUTE_TIMES:
+            value = raw.get(key, metadata.get(key))
+            candidates.append((f"{name}.{key}", unwrap(value)))
+    candidates += [(key, attrs.get(key)) for key in ENTITY_TIMES]
+    for source, value in candidates:
         if value is not None:
             try:
-                return parse_instant(value)
+                return parse_instant(value), source
             except ValueError as exc:
-                raise ValueError(f"{name}: {exc}") from None
-    raise ValueError("no dateObserved or dateModified")
+                raise ValueError(f"{source}: {exc}") from None
+    if retrieved is not None:
+        return retrieved, RETRIEVAL
+    raise ValueError(f"no observation time ({', '.join(ENTITY_TIMES)}) and no retrieval time")
+
+
+def point_of(location: Any) -> tuple[float, float]:
+    """(lon, lat) of a GeoJSON location: a Point, else the mean of the positions of another geometry."""
+    if isinstance(location, str):
+        raise ValueError(f"{location[:60]!r} is not GeoJSON")
+    coordinates = location.get("coordinates") if isinstance(location, dict) else None
+    positions: list = []
+
+    def collect(item: Any) -> None:
+        if isinstance(item, list) and len(item) >= 2 and all(isinstance(c, int | float) for c in item[:2]):
+            positions.append(item)
+        elif isinstance(item, list):
+            for part in item:
+                collect(part)
+
+    collect(coordinates)
+    if not positions or any(isinstance(c, bool) for p in positions for c in p[:2]):
+        raise ValueError(f"{str(location)[:80]} has no GeoJSON coordinates")
+    lon = sum(p[0] for p in positions) / len(positions)
+    lat = sum(p[1] for p in positions) / len(positions)
+    return float(lon), float(lat)
 
 
 def postcode(attrs: dict) -> str | None:

@@ -68,8 +68,11 @@ class SensorThingsConnector(Connector):
     $filter=phenomenonTime gt <watermark>; a local folder serves Datastreams(N)/Observations.json and pages
     named by @iot.nextLink relative to the current file.
 
-    An observation with a missing or non-numeric result, an unparsable / zone-less phenomenonTime or an interval
-    that ends before it starts is rejected; a duplicate @iot.id too. Observations not after the watermark are
+    Attribution: each Observation is requested with $expand=Datastream($select=id) and stored under the
+    Datastream it names itself, never under the one whose URL fetched it; one naming an unconfigured Datastream,
+    or none at all (a server that ignored $expand), is quarantined (a recorded local folder names the Datastream
+    by its path). An observation with a missing or non-numeric result, an unparsable / zone-less phenomenonTime
+    or an interval that ends before it starts is rejected; a duplicate @iot.id too. Observations not after the watermark are
     skipped (a local folder ignores the filter). The watermark is the latest phenomenonTime (start) read, rejected
     observations included so they are not fetched again: an ISO string with one datastream, else a JSON object
     by datastream.
@@ -96,7 +99,9 @@ class SensorThingsConnector(Connector):
             for document in self._pages(definition, after_for(definition.key), until):
                 documents.append(document)
                 pages.append(definition.key)
-        return Payload(documents=documents, meta={"datastreams": pages, **meta})
+        return Payload(
+            documents=documents, meta={"datastreams": pages, "local": not is_url(self.source.location), **meta}
+        )
 
     def _pages(
         self, definition: DatastreamDef, after: datetime | None, until: datetime | None = None
@@ -106,7 +111,12 @@ class SensorThingsConnector(Connector):
         if local:
             document = self.fetcher.get(location, f"{definition.entity}/Observations.json")
         else:
-            params = {"$orderby": "phenomenonTime asc", "$top": str(self.options.page_size)}
+            params = {
+                "$orderby": "phenomenonTime asc",
+                "$top": str(self.options.page_size),
+                # each Observation names its own Datastream: attribution never relies on the request path
+                "$expand": "Datastream($select=id)",
+            }
             conditions = [f"phenomenonTime gt {iso_utc(after)}"] if after is not None else []
             if until is not None:
                 conditions.append(f"phenomenonTime lt {iso_utc(until)}")
@@ -171,6 +181,7 @@ class SensorThingsConnector(Connector):
         if len(keys) != len(payload.documents):
             raise PayloadError(f"source '{self.source.id}': payload meta does not describe its documents")
         definitions = {d.key: d for d in self.options.datastreams}
+        local = bool(payload.meta.get("local", False))
         marks = self._watermarks(payload.meta.get("watermark"))
         until = parse_watermark(payload.meta.get("until"))
         latest = dict(marks)
@@ -182,12 +193,39 @@ class SensorThingsConnector(Connector):
             for observation in self._page(document)[0]:
                 if until is not None and _starts_at_or_after(observation, until):
                     continue  # outside a backfill window
-                stamp, row = self._observation(definition, observation, marks.get(key), seen, rejects)
-                if stamp is not None:
+                owner, problem = self._owner(observation, definition, definitions, local)
+                if problem:
+                    rejects.append(Reject(raw_text(observation), problem))
+                    continue
+                stamp, row = self._observation(owner, observation, marks.get(owner.key), seen, rejects)
+                if stamp is not None and owner.key == key:  # a foreign Observation never moves this watermark
                     latest[key] = max(latest.get(key, stamp), stamp)
                 if row is not None:
                     rows.append(row)
         return ParseResult(make_frame(rows), rejects, self._new_watermark(marks, latest))
+
+    @staticmethod
+    def _owner(
+        observation: object, requested: DatastreamDef, definitions: dict[str, DatastreamDef], local: bool
+    ) -> tuple[DatastreamDef, str | None]:
+        """The Datastream an Observation belongs to, by its own id ($expand=Datastream); (_, reason) if unknown.
+
+        A recorded local folder holds one file tree per Datastream, so there the folder names it."""
+        if not isinstance(observation, dict):
+            return requested, None  # left to _observation, which rejects it with the reason
+        ident = observation.get("@iot.id", "?")
+        expanded = observation.get("Datastream")
+        own = expanded.get("@iot.id", expanded.get("id")) if isinstance(expanded, dict) else None
+        if own is None:
+            if local:
+                return requested, None
+            return requested, (f"{requested.entity}: Observation {ident} does not name its Datastream (the server "
+                               "ignored $expand=Datastream); not attributed to the requested one")
+        definition = definitions.get(str(own))
+        if definition is None:
+            return requested, (f"{requested.entity}: Observation {ident} belongs to Datastream {own}, which is not "
+                               "configured (the server ignored the request's path?)")
+        return definition, None
 
     def _observation(
         self,

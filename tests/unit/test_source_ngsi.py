@@ -96,7 +96,7 @@ def test_v2_bad_entities_are_rejected_with_reasons_and_left_out_of_the_means():
     result = run(connector(FOLDER / "v2-keyvalues"))
     assert [r.reason for r in result.rejects] == [
         "wastecontainer:gera:006: status 'vandalized': the fill level cannot be trusted",
-        "wastecontainer:gera:007: missing fillingLevel",
+        "wastecontainer:gera:007: no fill level (fillingLevel or binFillingLevel): nothing to count",
         "wastecontainer:gera:008: fillingLevel 1.4 outside 0..1",
         "wastecontainer:gera:009: fillingLevel '80%' is not a number",
         "wastecontainer:gera:010: postcode '99999' is not mapped to a district (add it to the 'postcodes' option)",
@@ -104,7 +104,7 @@ def test_v2_bad_entities_are_rejected_with_reasons_and_left_out_of_the_means():
         "wastecontainer:gera:001: duplicate entity, the first one was used",
         "wastecontainermodel:1: entity type 'WasteContainerModel', expected 'WasteContainer'",
         "wastecontainer:gera:013: status 'burning': the fill level cannot be trusted",
-        "wastecontainer:gera:014: missing fillingLevel",
+        "wastecontainer:gera:014: no fill level (fillingLevel or binFillingLevel): nothing to count",
     ]
     assert json.loads(result.rejects[0].raw)["id"] == "wastecontainer:gera:006"
 
@@ -188,7 +188,7 @@ def test_ld_over_http_uses_the_ld_path_tenant_and_accept_header(httpserver):
     request = httpserver.log[0][0]
     assert request.headers["Accept"] == "application/ld+json" and request.headers["NGSILD-Tenant"] == "gera"
     assert "smartdatamodels.org/context.jsonld" in request.headers["Link"]
-    assert "options" not in request.args
+    assert request.args["options"] == "sysAttrs"  # modifiedAt of each entity (the time when nothing else is given)
     assert means(result.frame)[("09:00", "lusan")] == 45.0
 
 
