@@ -12,7 +12,7 @@ from datetime import timedelta
 import pandas as pd
 
 from cockpit.catalog import Catalog
-from cockpit.jobs.validate import validate
+from cockpit.jobs.validate import EARLIEST_PLAUSIBLE, FUTURE_TOLERANCE, validate
 from cockpit.sources._time import iso_utc, parse_watermark
 from cockpit.sources.base import Connector, Payload
 from cockpit.sources.config import SourceConfig
@@ -123,13 +123,16 @@ def hold_watermark(watermark: str | None, parsed: pd.DataFrame, valid: pd.DataFr
 
     Works for the timestamp watermarks (an ISO timestamp, or a JSON object of them by series): each is held
     at one microsecond before the earliest rejected row. Other watermarks (e.g. a register's date) are kept.
+    A row with an implausible time (e.g. seconds read as milliseconds: 1970) cannot be fetched again by its
+    time and would pin the watermark forever, so it does not hold it (it stays in the quarantine).
     """
     if not watermark or len(parsed) == len(valid):
         return watermark
     key = ["indicator", "district", "period_start"]
     kept = set(map(tuple, valid[key].itertuples(index=False, name=None)))
+    latest = pd.Timestamp.now(tz="UTC") + FUTURE_TOLERANCE
     starts = [row[2] for row in parsed[key].itertuples(index=False, name=None)
-              if row not in kept and not pd.isna(row[2])]
+              if row not in kept and not pd.isna(row[2]) and EARLIEST_PLAUSIBLE <= row[2] <= latest]
     if not starts:
         return watermark
     cap = min(starts).to_pydatetime() - timedelta(microseconds=1)

@@ -22,7 +22,15 @@ from cockpit.sources._csv import (
     read_rows,
     single_document,
 )
-from cockpit.sources.base import CITYWIDE, ParseResult, Payload, PayloadError, Reject, make_frame
+from cockpit.sources.base import (
+    CITYWIDE,
+    ParseResult,
+    Payload,
+    PayloadError,
+    Reject,
+    gunzip_if_needed,
+    make_frame,
+)
 
 HEADER_FIRST = "Ladeeinrichtungs-ID"
 ID, STATUS, POINTS, POWER, COMMISSIONED = (
@@ -103,7 +111,9 @@ class ChargingRegisterConnector(SingleFileConnector):
     Bad rows of the city (unparsable date or number, missing or unmapped postcode, duplicate id, implausible
     values) become Rejects naming the row's line in the file; rows of other places and stations not "In Betrieb"
     are skipped silently. A file without the header line, an HTML page, an empty or truncated file is a
-    PayloadError: every count depends on the complete register.
+    PayloadError: every count depends on the complete register (all or nothing; the run message says so).
+    Read as published: a preamble of any length before the header (about 3 lines in current editions, about 10
+    in older ones), UTF-8 with BOM or cp1252, gzip bodies, and plug power cells with several values ("22; 3,7").
     """
 
     name = "charging-register"
@@ -112,12 +122,15 @@ class ChargingRegisterConnector(SingleFileConnector):
     def parse(self, payload: Payload) -> ParseResult:
         document = single_document(payload.documents, self.source.id)
         where = f"source '{self.source.id}', {document.name}"
-        check_csv_bytes(document.content, where)
-        rows = read_rows(decode(document.content, where), ";", where)
+        content = gunzip_if_needed(document.content, where)
+        check_csv_bytes(content, where)
+        rows = read_rows(decode(content, where), ";", where)
         preamble, header, body = _split_header(rows, where)
         if body and not body[-1].complete and len(body[-1].fields) < len(header):
             raise PayloadError(
-                f"{where}: truncated file: line {body[-1].line} ends in the middle of a record"
+                f"{where}: truncated file: line {body[-1].line} ends in the middle of a record; nothing "
+                "was stored: the register is a snapshot whose every count needs the complete file (all or "
+                "nothing), the previous edition's values stay until a complete file is read"
             )
         stations, rejects = self._stations(header, body)
         snapshot = _snapshot(preamble, stations, where)
@@ -308,10 +321,20 @@ def _plug_powers(record: dict[str, str]) -> list[float | None]:
     for number in sorted(blocks):
         text = blocks[number].get("Nennleistung Stecker", "")
         try:
-            powers.append(german_number(text) if text else None)
+            powers.append(plug_power(text) if text else None)
         except RowError as exc:
             raise RowError(f"Nennleistung Stecker{number}: {exc}") from None
     return powers
+
+
+def plug_power(text: str) -> float:
+    """The power of one plug block. The register lists several plugs of one charge point in one cell, e.g.
+    "22; 3,7" (Typ 2 and Schuko): a charge point charges through one plug at a time, so its power is the
+    largest value."""
+    values = [german_number(part) for part in text.split(";") if part.strip()]
+    if not values:
+        raise RowError(f"{text!r} is not a number")
+    return max(values)
 
 
 def _points(text: str, plugs: list[float | None]) -> int:
