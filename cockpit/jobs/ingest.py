@@ -123,19 +123,27 @@ def hold_watermark(watermark: str | None, parsed: pd.DataFrame, valid: pd.DataFr
 
     Works for the timestamp watermarks (an ISO timestamp, or a JSON object of them by series): each is held
     at one microsecond before the earliest rejected row. Other watermarks (e.g. a register's date) are kept.
-    A row with an implausible time (e.g. seconds read as milliseconds: 1970) cannot be fetched again by its
-    time and would pin the watermark forever, so it does not hold it (it stays in the quarantine).
+    A row with a time before 2000 (e.g. seconds read as milliseconds: 1970) cannot be fetched again by its time
+    and would pin the watermark forever, so it does not hold it (it stays in the quarantine); a row dated in the
+    future would push the watermark past every real record to come, so then the watermark goes no further than
+    the latest stored row (None = unchanged, if nothing was stored).
     """
     if not watermark or len(parsed) == len(valid):
         return watermark
     key = ["indicator", "district", "period_start"]
     kept = set(map(tuple, valid[key].itertuples(index=False, name=None)))
     latest = pd.Timestamp.now(tz="UTC") + FUTURE_TOLERANCE
-    starts = [row[2] for row in parsed[key].itertuples(index=False, name=None)
-              if row not in kept and not pd.isna(row[2]) and EARLIEST_PLAUSIBLE <= row[2] <= latest]
-    if not starts:
+    rejected = [row[2] for row in parsed[key].itertuples(index=False, name=None)
+                if row not in kept and not pd.isna(row[2])]
+    caps = [start.to_pydatetime() - timedelta(microseconds=1)
+            for start in rejected if EARLIEST_PLAUSIBLE <= start <= latest]
+    if any(start > latest for start in rejected):
+        if valid.empty:
+            return None
+        caps.append(valid["period_start"].max().to_pydatetime())
+    if not caps:
         return watermark
-    cap = min(starts).to_pydatetime() - timedelta(microseconds=1)
+    cap = min(caps)
     single = parse_watermark(watermark)
     if single is not None:
         return iso_utc(min(single, cap))
