@@ -6,12 +6,12 @@ import math
 
 import pandas as pd
 
+from cockpit.catalog import Catalog
+from cockpit.sources.base import CITYWIDE, Reject
+
 # Timestamps outside this window are implausible (catches epoch seconds read as milliseconds and vice versa).
 EARLIEST_PLAUSIBLE = pd.Timestamp("2000-01-01", tz="UTC")
 FUTURE_TOLERANCE = pd.Timedelta(days=1)
-
-from cockpit.catalog import Catalog
-from cockpit.sources.base import CITYWIDE, Reject
 
 
 def _check(row, catalog: Catalog, districts: set[str]) -> str | None:

@@ -10,10 +10,15 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from sqlalchemy import insert
 
 from cockpit.jobs.ingest import Ingestor
+from cockpit.sources.base import FRAME_COLUMNS, Reject
 from cockpit.sources.config import SourceConfig
+from cockpit.store import Store, migrate
+from cockpit.store.schema import job_runs
 from tests.conftest import SAMPLES
 from tests.unit.test_source_smard import HOURLY_OPTIONS
 
@@ -253,3 +258,26 @@ def test_missing_chunk_makes_the_run_partial_and_is_fetched_next_run(sqlite_stor
     assert len(sqlite_store.observations("internal", district=None)) == 15  # as if nothing had been missing
     third = ingestor.run(source)
     assert (third.status, third.stored, third.rejected) == ("ok", 0, 0)
+
+
+# ------------------------------------------------------------------------------------------- migration
+def test_quarantine_rows_from_before_the_dedup_migration_are_deduplicated(database_url, catalog):
+    store = Store.from_url(database_url)
+    try:
+        migrate.upgrade(store.engine, "0001")
+        now = datetime(2026, 11, 20, tzinfo=UTC)
+        with store.engine.begin() as conn:
+            old_run = conn.execute(insert(job_runs).values(
+                source_id="s", started_at=now, status="partial", rows_read=1, rows_stored=0,
+                rows_rejected=1)).inserted_primary_key[0]
+            conn.exec_driver_sql("INSERT INTO quarantine (source_id, run_id, raw, reason, created_at) "
+                                 f"VALUES ('s', {int(old_run)}, 'raw', 'bad', '2026-11-20 00:00:00')")
+        store.migrate()
+        store.sync_catalog(catalog)
+        run = store.start_run("s")
+        store.write_batch("s", run, pd.DataFrame(columns=list(FRAME_COLUMNS)), [Reject("raw", "bad")], 1)
+        q = store.quarantine("s")
+        assert len(q) == 1 and q["times_seen"].tolist() == [2] and q["last_run_id"].tolist() == [run]
+        assert q["run_id"].tolist() == [old_run]
+    finally:
+        store.engine.dispose()

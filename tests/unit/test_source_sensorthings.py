@@ -6,6 +6,7 @@ import json
 import logging
 import re
 from datetime import datetime
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -290,3 +291,30 @@ def test_demo_payload_of_the_sources_file():
     assert len(result.frame) == (DEMO_END - DEMO_START).days + 1 and result.rejects == []
     assert result.frame["value"].between(20, 70).all()
     assert result.frame["value"].mean() == pytest.approx(42, abs=6)
+
+
+# ---------------------------------------------------------------------- FROST-Server's documented response
+FROST_DOCS = Path(__file__).parents[1] / "fixtures" / "third_party" / "sensorthings"
+FROST_DOCS = FROST_DOCS / "frost-docs-filtering-response.json"
+
+
+def test_frost_documented_response_without_datastream_id_is_not_attributed_by_the_request(httpserver):
+    """FROST's documented Observations response names no Datastream: over HTTP (where the connector asks for
+    $expand=Datastream) such an Observation is quarantined; with the expanded id it is stored under it."""
+    body = json.loads(FROST_DOCS.read_text())
+    del body["@iot.nextLink"]  # relative to the documentation's server
+    pages = {"plain": body, "expanded": {**body, "value": [{**body["value"][0], "Datastream": {"@iot.id": 7}}]}}
+    state = {"page": "plain"}
+    httpserver.expect_request(re.compile(r".*/Datastreams\(7\)/Observations$")).respond_with_handler(
+        lambda request: Response(json.dumps(pages[state["page"]]), content_type="application/json"))
+    c = connector(httpserver.url_for("/FROST-Server/v1.1"))
+    result = c.parse(c.fetch(None))
+    assert httpserver.log[-1][0].args["$expand"] == "Datastream($select=id)"
+    assert result.frame.empty
+    assert [r.reason for r in result.rejects] == [
+        "Datastreams(7): Observation 34 does not name its Datastream (the server ignored $expand=Datastream); "
+        "not attributed to the requested one"]
+    state["page"] = "expanded"
+    result = c.parse(c.fetch(None))
+    assert result.rejects == [] and result.frame["value"].tolist() == [pytest.approx(0.01)]  # 10 kWh -> MWh
+    assert result.frame["period_start"].iloc[0] == pd.Timestamp("2016-06-22T13:21:31.144Z")
