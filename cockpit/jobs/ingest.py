@@ -32,6 +32,7 @@ class RunOutcome:
     stored: int = 0
     rejected: int = 0
     error: str | None = None
+    note: str | None = None  # how the payload was read (e.g. which time attribute), kept in the run's message
 
 
 class Ingestor:
@@ -79,16 +80,19 @@ class Ingestor:
             else:
                 marks = [(source.id, watermark)] if watermark else []
             message = "; ".join(result.problems) or None
+            note = "; ".join(result.notes) or None
             batch = self.store.write_batch(
                 source.id, run_id, valid, [*result.rejects, *rejects], rows_read, watermarks=marks,
-                payload=payload if archive else None, archive_max_bytes=self.archive_max_bytes, message=message)
+                payload=payload if archive else None, archive_max_bytes=self.archive_max_bytes, message=message,
+                note=note)
         except Exception as exc:  # noqa: BLE001
             if archive:
                 self._archive_quietly(source, run_id, payload)
             return self.record_failure(source, run_id, exc)
         log.info("%s: run %s %s, %s read, %s stored, %s rejected", source.id, run_id, batch.status,
                  batch.rows_read, batch.stored, batch.rejected)
-        return RunOutcome(source.id, run_id, batch.status, batch.rows_read, batch.stored, batch.rejected, message)
+        return RunOutcome(source.id, run_id, batch.status, batch.rows_read, batch.stored, batch.rejected, message,
+                          note)
 
     def reprocess(self, source: SourceConfig) -> list[RunOutcome]:
         """Re-parse every archived payload of a source (after a parser fix); each gets a run of its own."""

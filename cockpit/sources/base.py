@@ -59,13 +59,16 @@ class ParseResult:
     """Parsed observations (FRAME_COLUMNS), rejected records, and the new watermark (None = unchanged).
 
     `problems` name parts of the payload that could not be read this time (e.g. a chunk listed in an index but
-    missing): the run is then 'partial' with these messages, and the watermark must not pass them.
+    missing): the run is then 'partial' with these messages, and the watermark must not pass them. `notes` are
+    facts about how the payload was read (e.g. which time attribute was used) kept in the run's message
+    without changing its status.
     """
 
     frame: pd.DataFrame
     rejects: list[Reject] = field(default_factory=list)
     watermark: str | None = None
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 class NoOptions(BaseModel):

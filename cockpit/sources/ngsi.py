@@ -223,7 +223,8 @@ class NgsiConnector(Connector):
         valid = [r for r in readings if not r.reason and r.hour in new_hours]
         stamps = [r.stamp for r in readings if r.stamp]
         watermark = iso_utc(max(stamps)) if stamps and (after is None or max(stamps) > after) else None
-        return ParseResult(make_frame(self._rows(valid, flavour)), rejects, watermark)
+        notes = [time_note(valid)] if valid else []
+        return ParseResult(make_frame(self._rows(valid, flavour)), rejects, watermark, notes=notes)
 
     def _reading(self, entity: object, seen: set[str], retrieved: datetime | None = None) -> Reading:
         reading = Reading(entity)
@@ -322,6 +323,17 @@ class NgsiConnector(Connector):
                 }
             )
         return rows
+
+
+def time_note(readings: list[Reading]) -> str:
+    """Which attributes gave the containers' times, e.g. 'fill-level time of 3 containers from dateObserved,
+    1 from the retrieval time (current-state query: the entity carries no observation time)'."""
+    counts = Counter(r.time_from for r in readings)
+    parts = [f"{n} from {'the ' + name if name == RETRIEVAL else name}" for name, n in sorted(counts.items())]
+    text = f"fill-level time of {len(readings)} containers: {', '.join(parts)}"
+    if RETRIEVAL in counts:
+        text += " (current-state query: those entities carry no observation time)"
+    return text
 
 
 def short_name(key: str) -> str:

@@ -86,11 +86,12 @@ class Store:
 
     def write_batch(self, source_id: str, run_id: int, frame: pd.DataFrame, rejects, rows_read: int,
                     watermarks: list[tuple[str, str]] = (), payload=None, archive_max_bytes: int = 200 * 2**20,
-                    message: str | None = None) -> BatchResult:
+                    message: str | None = None, note: str | None = None) -> BatchResult:
         """Store a run's valid rows, quarantine its rejects, move watermarks and close the run: all or nothing.
 
         `watermarks` are (key, value) pairs: the source's own (key = source id) or e.g. a backfill's progress.
-        A `message` (e.g. a chunk that was missing) makes the run 'partial' and is kept as its error text.
+        A `message` (e.g. a chunk that was missing) makes the run 'partial' and is kept as its error text; a
+        `note` (how the payload was read) is kept there too without changing the status.
         """
         with self._write() as conn:
             now = utcnow()
@@ -101,8 +102,9 @@ class Store:
             if payload is not None:
                 runs.archive_payload(conn, source_id, run_id, payload, now, archive_max_bytes)
             status = "partial" if rejects or message else "ok"
+            text = "; ".join(t for t in (message, note) if t) or None
             runs.finish_run(conn, run_id, now, status, rows_read=rows_read, rows_stored=counts.stored,
-                            rows_rejected=len(rejects), error=message)
+                            rows_rejected=len(rejects), error=text)
         return BatchResult(status, rows_read, counts.inserted, counts.updated, counts.unchanged, len(rejects))
 
     def archive_failed_payload(self, source_id: str, run_id: int, payload, max_bytes: int) -> None:

@@ -56,6 +56,9 @@ def test_ngsi_official_examples_and_time_sources(store, catalog, tmp_path):
     ingestor = Ingestor(store, catalog)
     first = ingestor.run(source)
     assert (first.status, first.stored, first.rejected) == ("partial", 4, 2)
+    assert first.note == ("fill-level time of 2 containers: 1 from TimeInstant, 1 from the retrieval time "
+                          "(current-state query: those entities carry no observation time)")
+    assert store.runs("waste-containers")["error"].iloc[0] == first.note  # the run's message says so
     stored = store.observations("internal", ["smart-bin-fill-level"], district=None)
     assert {(r.period_start.hour, r.district, r.value) for r in stored.itertuples()} == {
         (9, "", 50.0), (9, "stadtmitte", 50.0), (10, "", 30.0), (10, "lusan", 30.0)}
