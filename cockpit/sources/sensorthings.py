@@ -181,7 +181,8 @@ class SensorThingsConnector(Connector):
         if len(keys) != len(payload.documents):
             raise PayloadError(f"source '{self.source.id}': payload meta does not describe its documents")
         definitions = {d.key: d for d in self.options.datastreams}
-        local = bool(payload.meta.get("local", False))
+        # payloads archived before Observations were requested with $expand carry no "local": attributed as before
+        local = bool(payload.meta.get("local", True))
         marks = self._watermarks(payload.meta.get("watermark"))
         until = parse_watermark(payload.meta.get("until"))
         latest = dict(marks)

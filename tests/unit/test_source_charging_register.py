@@ -11,7 +11,7 @@ import yaml
 from cockpit import PROJECT_ROOT
 from cockpit.jobs.validate import validate
 from cockpit.sources.base import PayloadError
-from cockpit.sources.charging_register import ChargingRegisterConnector
+from cockpit.sources.charging_register import ChargingRegisterConnector, plug_power
 from cockpit.sources.config import SourceConfig, SourcesError, load_sources
 from cockpit.sources.http import Fetcher
 from tests.conftest import SAMPLES
@@ -268,3 +268,26 @@ def test_demo_register_matches_the_reference_magnitudes(catalog):
     assert 180 <= value(frame, "", "2026-11") * CITY / 1000 <= 200
     valid, rejects = validate(frame, catalog)
     assert rejects == [] and len(valid) == len(frame)
+
+
+# ---------------------------------------------------------------------- the documented header (third-party fixture)
+DOCUMENTED = PROJECT_ROOT / "tests" / "fixtures" / "third_party" / "charging-register"
+
+
+@pytest.mark.parametrize("name", ["documented-header-utf8-bom.csv", "documented-header-cp1252.csv"])
+def test_documented_header_with_multi_valued_plug_cells(catalog, name):
+    c = connector(catalog, DOCUMENTED / name, history_since="2024-03", capacity_indicator="charging-kw-per-1000")
+    result = c.parse(c.fetch(None))
+    city = result.frame[result.frame["district"] == ""].set_index("indicator")["value"]
+    # 3001: 2 points, no station power, plugs "22; 3,7" (one plug at a time: 22) and 11 -> 33 kW;
+    # 3002: 1 point, 150 kW given (its plug cell "150; 50" is not needed); 3003: broken date, quarantined
+    assert city["charge-points-per-1000"] == pytest.approx(3 * 1000 / catalog.population)
+    assert city["charging-kw-per-1000"] == pytest.approx(183 * 1000 / catalog.population)
+    assert [r.reason for r in result.rejects] == ["line 8: date '31.02.2023' is not dd.mm.yyyy"]
+    assert result.watermark == "2024-03-01"
+
+
+def test_plug_power_cells():
+    assert plug_power("22; 3,7") == 22.0 and plug_power("3,7") == 3.7 and plug_power("11;") == 11.0
+    with pytest.raises(ValueError, match="is not a number"):
+        plug_power("22 kW")
