@@ -42,6 +42,13 @@ ID, STATUS, POINTS, POWER, COMMISSIONED = (
 )
 POSTCODE, PLACE, COUNTY = "Postleitzahl", "Ort", "Kreis/kreisfreie Stadt"
 REQUIRED = (ID, STATUS, POINTS, POWER, COMMISSIONED, POSTCODE, PLACE, COUNTY)
+# Editions up to about 2022: no id and no status column (only stations in operation are listed), the station
+# power is "Anschlussleistung", the plug blocks are "Steckertypen<n>;P<n> [kW];Public Key<n>", and a group line
+# ("Allgemeine Informationen;...;1. Ladepunkt;...") precedes the header. Read by renaming to today's names.
+OLD_HEADER_FIRST = "Betreiber"
+OLD_NAMES = {"Anschlussleistung": POWER, "Art der Ladeeinrichung": "Art der Ladeeinrichtung"}
+OLD_PLUG_POWER = re.compile(r"^P(\d+) \[kW\]$")
+OLD_REQUIRED = (POINTS, POWER, COMMISSIONED, POSTCODE, PLACE, COUNTY)
 IN_OPERATION = "in betrieb"
 PLUG = re.compile(r"^(Steckertypen|Nennleistung Stecker|EVSE-ID|Public Key)\s*(\d+)$")
 SNAPSHOT = re.compile(r"\b(\d{2}\.\d{2}\.\d{4})\b")
@@ -113,7 +120,8 @@ class ChargingRegisterConnector(SingleFileConnector):
     are skipped silently. A file without the header line, an HTML page, an empty or truncated file is a
     PayloadError: every count depends on the complete register (all or nothing; the run message says so).
     Read as published: a preamble of any length before the header (about 3 lines in current editions, about 10
-    in older ones), UTF-8 with BOM or cp1252, gzip bodies, and plug power cells with several values ("22; 3,7").
+    in older ones), UTF-8 with BOM or cp1252, gzip bodies, and plug power cells with several values ("22; 3,7");
+    the header of editions up to about 2022 (no id and status columns, "Anschlussleistung", "P1 [kW]") too.
     """
 
     name = "charging-register"
@@ -184,9 +192,9 @@ class ChargingRegisterConnector(SingleFileConnector):
             )
         if not self._in_city(get(COUNTY), get(PLACE), get(POSTCODE)):
             return None
-        if get(STATUS).lower() != IN_OPERATION:
-            return None
-        station_id = get(ID)
+        if STATUS in header and get(STATUS).lower() != IN_OPERATION:
+            return None  # (older editions have no status: they list the stations in operation only)
+        station_id = get(ID) if ID in header else f"line {row.line}"
         if not station_id:
             raise RowError(f"missing {ID}")
         district = self._district(get(POSTCODE))
@@ -267,9 +275,12 @@ class ChargingRegisterConnector(SingleFileConnector):
 def _split_header(rows: list[Row], where: str) -> tuple[list[Row], list[str], list[Row]]:
     """(preamble rows, cleaned header names, data rows): the header is the row whose first column is the id."""
     for index, row in enumerate(rows):
-        if row.fields and clean(row.fields[0]).strip('"') == HEADER_FIRST:
-            header = [clean(f) for f in row.fields]
-            missing = [c for c in REQUIRED if c not in header]
+        first = clean(row.fields[0]).strip('"') if row.fields else ""
+        names = [clean(f) for f in row.fields]
+        old = first == OLD_HEADER_FIRST and "Anschlussleistung" in names
+        if first == HEADER_FIRST or old:
+            header = [_current_name(n) for n in names] if old else names
+            missing = [c for c in (OLD_REQUIRED if old else REQUIRED) if c not in header]
             if missing:
                 raise PayloadError(
                     f"{where}: header in line {row.line} lacks the column(s) "
@@ -278,8 +289,8 @@ def _split_header(rows: list[Row], where: str) -> tuple[list[Row], list[str], li
             return rows[:index], header, rows[index + 1 :]
     first = rows[0].raw[:80] if rows else ""
     raise PayloadError(
-        f"{where}: no header line starting with '{HEADER_FIRST}' found (first line: {first!r}); "
-        "not a Ladesäulenregister CSV?"
+        f"{where}: no header line starting with '{HEADER_FIRST}' (or '{OLD_HEADER_FIRST}' in older editions) "
+        f"found (first line: {first!r}); not a Ladesäulenregister CSV?"
     )
 
 
@@ -297,6 +308,12 @@ def _snapshot(preamble: list[Row], stations: list[Station], where: str) -> date:
     raise PayloadError(
         f"{where}: no date in the preamble and no station of the city, so the register's month is unknown"
     )
+
+
+def _current_name(name: str) -> str:
+    """A column name of an older edition as today's name (P1 [kW] -> Nennleistung Stecker1)."""
+    match = OLD_PLUG_POWER.match(name)
+    return f"Nennleistung Stecker{match.group(1)}" if match else OLD_NAMES.get(name, name)
 
 
 def _getter(header: list[str], fields: list[str]):

@@ -291,3 +291,16 @@ def test_plug_power_cells():
     assert plug_power("22; 3,7") == 22.0 and plug_power("3,7") == 3.7 and plug_power("11;") == 11.0
     with pytest.raises(ValueError, match="is not a number"):
         plug_power("22 kW")
+
+
+def test_older_edition_without_id_and_status_columns(catalog):
+    """Preamble, group line and header of the 2021 editions as published (see SOURCES.md), with Gera rows."""
+    c = connector(catalog, DOCUMENTED / "older-edition-2021-cp1252.csv", history_since="2021-12",
+                  capacity_indicator="charging-kw-per-1000")
+    result = c.parse(c.fetch(None))
+    city = result.frame[result.frame["district"] == ""].set_index("indicator")["value"]
+    # two stations in operation: 2 points / 22 kW (Anschlussleistung), 1 point / 50 kW (from "P1 [kW]" "50; 50")
+    assert city["charge-points-per-1000"] == pytest.approx(3 * 1000 / catalog.population)
+    assert city["charging-kw-per-1000"] == pytest.approx(72 * 1000 / catalog.population)
+    assert [r.reason for r in result.rejects] == ["line 10: date '31.11.2021' is not dd.mm.yyyy"]
+    assert result.watermark == "2021-12-01"
