@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     Boolean,
-    Date,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
