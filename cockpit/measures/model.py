@@ -81,7 +81,7 @@ class Measure(_Strict):
     milestones: list[Milestone] = Field(default_factory=list)
     budget_eur: float | None = Field(default=None, ge=0)
     visibility: Literal["public", "internal"] = "public"
-    reporting: IsoDuration = DEFAULT_RHYTHM  # reporting rhythm of progress reports
+    reporting: IsoDuration = Field(default=DEFAULT_RHYTHM, validate_default=True)  # rhythm of progress reports
     check: dict[Dimension, Check] = Field(default_factory=dict)
     demo: bool = False
     created_at: datetime | None = None  # set by the store when the measure is first imported
