@@ -30,8 +30,7 @@ def goal(goal_id: str) -> str:
 MEASURES_CONTENT = "measures-content"
 MEASURES_FILTERS = "measures-filters"
 MEASURE_CONTENT = "measure-content"
-MEASURE_ID = "measure-id"  # dcc.Store with the id of the measure shown
-MEASURE_REPORTS = "measure-reports"  # the report history (re-rendered after a report)
+MEASURE_REPORTS = "measure-reports"  # the report history
 MEASURE_FORM = "measure-report-form"
 MEASURE_FORM_STATUS = "measure-report-status"
 MEASURE_FORM_PERCENT = "measure-report-percent"

@@ -12,7 +12,12 @@ MAX_TEXT = 1000
 
 
 class ReportRejected(ValueError):
-    """The report was not recorded; the message (in the viewer's language) says why."""
+    """The report was not recorded; the message (in the viewer's language) says why, `code` names the problem
+    (forbidden | status | percent | milestone | text)."""
+
+    def __init__(self, code: str, lang: str):
+        self.code = code
+        super().__init__(t(f"measures.form.error.{code}", lang))
 
 
 def _percent(value, lang: str) -> int | None:
@@ -21,9 +26,9 @@ def _percent(value, lang: str) -> int | None:
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise ReportRejected(t("measures.form.error.percent", lang)) from None
+        raise ReportRejected("percent", lang) from None
     if not number.is_integer() or not 0 <= number <= 100:
-        raise ReportRejected(t("measures.form.error.percent", lang))
+        raise ReportRejected("percent", lang)
     return int(number)
 
 
@@ -32,16 +37,16 @@ def submit_report(store, viewer: Viewer, measure_id: str, status, percent, miles
     """Record the report if `viewer` may report for the measure; the confirmation text, else ReportRejected."""
     measure = store.measure(viewer, measure_id)
     if measure is None or not can_report(viewer, measure):
-        raise ReportRejected(t("measures.form.error.forbidden", lang))
+        raise ReportRejected("forbidden", lang)
     if status not in STATUSES:
-        raise ReportRejected(t("measures.form.error.status", lang))
+        raise ReportRejected("status", lang)
     number = _percent(percent, lang)
     milestone = milestone or None
     if milestone is not None and milestone not in {m.id for m in measure.milestones}:
-        raise ReportRejected(t("measures.form.error.milestone", lang))
+        raise ReportRejected("milestone", lang)
     text = (text or "").strip()
     if not text or len(text) > MAX_TEXT:
-        raise ReportRejected(t("measures.form.error.text", lang))
+        raise ReportRejected("text", lang)
     author = viewer.user or t("measures.author.shared", lang, department=viewer.department or viewer.role.value)
     store.record_report(Report(measure_id=measure.id, reported_at=now or datetime.now(UTC), author=author,
                                status=status, percent=number, milestone=milestone, text=text))

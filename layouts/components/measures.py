@@ -5,6 +5,7 @@ operations page content."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from urllib.parse import urlencode
 
 from dash import dcc, html
 
@@ -169,39 +170,44 @@ def reports_table(view: MeasureDetailView) -> html.Div:
                     id=ids.MEASURE_REPORTS)
 
 
-def report_form(view: MeasureDetailView, message: str | None = None) -> html.Form:
-    """Status, percent or milestone reached, short text; sent by a Dash callback that checks the permission."""
+def report_form(view: MeasureDetailView, kiosk: bool = False, message: str | None = None,
+                error: bool = False) -> html.Form:
+    """A native POST form (works without JavaScript): status, percent or milestone reached, short text. The
+    server checks the permission again (`layouts/blueprints/measures.py`)."""
     lang = view.lang
     card = view.card
-    milestones = [{"label": t("measures.form.milestone_none", lang), "value": ""}]
-    milestones += [{"label": o.label, "value": o.value} for o in view.milestone_options]
-    return html.Form([
+    statuses = [html.Option(o.label, value=o.value, selected=o.value == card.status) for o in view.status_options]
+    milestones = [html.Option(t("measures.form.milestone_none", lang), value="", selected=True)]
+    milestones += [html.Option(o.label, value=o.value) for o in view.milestone_options]
+    query = urlencode({"lang": lang, **({"kiosk": "1"} if kiosk else {})})
+    children = [
         html.P(t("measures.form.intro", lang)),
-        html.Fieldset([
-            html.Legend(t("measures.form.status", lang)),
-            dcc.RadioItems(id=ids.MEASURE_FORM_STATUS, value=card.status, className="measures-form__radios",
-                           options=[{"label": o.label, "value": o.value} for o in view.status_options]),
-        ], className="measures-form__set"),
+        html.Div([html.Label(t("measures.form.status", lang), htmlFor=ids.MEASURE_FORM_STATUS),
+                  html.Select(statuses, id=ids.MEASURE_FORM_STATUS, name="status", required=True,
+                              className="measures-filters__select")], className="measures-form__field"),
         html.Div([html.Label(t("measures.form.percent", lang), htmlFor=ids.MEASURE_FORM_PERCENT),
-                  dcc.Input(id=ids.MEASURE_FORM_PERCENT, type="number", min=0, max=100, step=1,
+                  dcc.Input(id=ids.MEASURE_FORM_PERCENT, name="percent", type="number", min=0, max=100, step=1,
                             value=card.percent, className="measures-form__input")],
                  className="measures-form__field"),
-        html.Fieldset([
-            html.Legend(t("measures.form.milestone", lang)),
-            dcc.RadioItems(id=ids.MEASURE_FORM_MILESTONE, value="", options=milestones,
-                           className="measures-form__radios"),
-        ], className="measures-form__set"),
+        html.Div([html.Label(t("measures.form.milestone", lang), htmlFor=ids.MEASURE_FORM_MILESTONE),
+                  html.Select(milestones, id=ids.MEASURE_FORM_MILESTONE, name="milestone",
+                              className="measures-filters__select")], className="measures-form__field"),
         html.Div([html.Label(t("measures.form.text", lang), htmlFor=ids.MEASURE_FORM_TEXT),
-                  dcc.Textarea(id=ids.MEASURE_FORM_TEXT, maxLength=1000, rows=3,
-                               className="measures-form__text")], className="measures-form__field"),
-        html.Button(t("measures.form.submit", lang), id=ids.MEASURE_FORM_SUBMIT, type="button",
+                  html.Textarea(id=ids.MEASURE_FORM_TEXT, name="text", maxLength=1000, rows=3, required=True,
+                                className="measures-form__text")], className="measures-form__field"),
+        html.Button(t("measures.form.submit", lang), id=ids.MEASURE_FORM_SUBMIT, type="submit",
                     className="measures-button"),
-        html.P(message, id=ids.MEASURE_FORM_MESSAGE, className="measures-form__message", role="status",
-               **{"aria-live": "polite"}),
-    ], id=ids.MEASURE_FORM, className="measures-form", noValidate=True)
+    ]
+    if message:
+        children.append(html.P(message, id=ids.MEASURE_FORM_MESSAGE, role="alert" if error else "status",
+                               className="measures-form__message" + (" measures-form__message--error"
+                                                                     if error else "")))
+    return html.Form(children, id=ids.MEASURE_FORM, className="measures-form", method="POST",
+                     action=f"/measure/{card.id}/report?{query}")
 
 
-def measure_detail(view: MeasureDetailView, kiosk: bool = False, message: str | None = None) -> list:
+def measure_detail(view: MeasureDetailView, kiosk: bool = False, message: str | None = None,
+                   error: bool = False) -> list:
     lang = view.lang
     card = view.card
     facts = [(t("measures.label.status", lang), card.status_text),
@@ -250,7 +256,7 @@ def measure_detail(view: MeasureDetailView, kiosk: bool = False, message: str | 
     children.append(_section(t("measures.section.reports", lang), [reports_table(view)],
                              "measures-section--reports"))
     if view.can_report:
-        children.append(_section(t("measures.section.report_form", lang), [report_form(view, message)],
+        children.append(_section(t("measures.section.report_form", lang), [report_form(view, kiosk, message, error)],
                                  "measures-section--form"))
     else:
         children.append(html.P(t("measures.form.hint", lang), className="measures-form__hint"))

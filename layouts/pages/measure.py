@@ -4,7 +4,7 @@ report form for staff of the owning office and admins."""
 from __future__ import annotations
 
 import dash
-from dash import dcc, html
+from dash import html
 
 from cockpit.i18n import t
 from cockpit.views.measures import build_measure
@@ -21,7 +21,11 @@ dash.register_page(__name__, path_template=PATH_TEMPLATE, name="measure", title=
                    title_key=TITLE_KEY, order=3)
 
 
-def layout(measure_id: str | None = None, lang: str | None = None, kiosk: str | None = None, **_query) -> html.Div:
+REPORT_ERRORS = ("forbidden", "status", "percent", "milestone", "text")
+
+
+def layout(measure_id: str | None = None, lang: str | None = None, kiosk: str | None = None,
+           saved: str | None = None, report_error: str | None = None, **_query) -> html.Div:
     path = f"/measure/{measure_id}"
     ctx = page_context(path, lang, kiosk)
     view = build_measure(current_cockpit(), measures_viewer(), measure_id or "", ctx.lang)
@@ -29,7 +33,12 @@ def layout(measure_id: str | None = None, lang: str | None = None, kiosk: str | 
         return shell(ctx, t("measure.title", ctx.lang), None, [
             html.P(t("measures.notfound", ctx.lang), className="measures-notfound"),
             html.P(html.A(t("measures.back", ctx.lang), href=page_url("/measures", ctx.lang, ctx.kiosk)))])
+    message, error = None, False
+    if report_error in REPORT_ERRORS:
+        message, error = t(f"measures.form.error.{report_error}", ctx.lang), True
+    elif saved is not None:
+        message = t("measures.form.saved", ctx.lang)
     return shell(ctx, view.card.name, None, [
-        html.Div(measure_detail(view, ctx.kiosk), id=ids.MEASURE_CONTENT, className="measures measures-detail"),
-        dcc.Store(id=ids.MEASURE_ID, data=view.card.id),
+        html.Div(measure_detail(view, ctx.kiosk, message, error), id=ids.MEASURE_CONTENT,
+                 className="measures measures-detail"),
     ])
