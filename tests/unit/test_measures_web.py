@@ -11,6 +11,7 @@ from cockpit.measures.demo import load_demo_measures
 from cockpit.roles import Role
 from cockpit.runtime import open_cockpit
 from cockpit.views import clear_cache
+from tests.unit.test_app import router_request, text
 
 PASSWORD = "measures-test-password"
 URL = "/measure/hydrogen-buses/report?lang=de"  # owned by the gvb
@@ -86,3 +87,20 @@ def test_cross_site_posts_are_refused(client, cockpit, monkeypatch):
     response = client.post(URL, data=FORM, headers={"Origin": "https://evil.example"})
     assert response.status_code == 403
     assert reports(cockpit) == before
+
+
+def test_crafted_page_requests_never_show_internal_measures_or_operations_to_the_public(client, cockpit):
+    """The Dash routing callback is what the browser calls: the role comes from the session, not the request."""
+    run_id = cockpit.store.start_run("waste-containers")
+    cockpit.store.fail_run(run_id, "HTTP 503 from the broker")
+    public_list = text(router_request(client, "/measures", "?lang=de&status=postponed"))
+    assert "Innovationszentrum" not in public_list and "0 Zurückgestellt" in public_list
+    assert "nicht öffentlich" in text(router_request(client, "/measure/innovation-centre", "?lang=de"))
+    public_status = text(router_request(client, "/status", "?lang=de"))
+    assert "nur für angemeldete Mitarbeitende" in public_status
+    assert "waste-containers" not in public_status and "HTTP 503" not in public_status
+
+    login(client)
+    assert "Innovationszentrum mit Stadtdatenlabor" in text(router_request(client, "/measures", "?lang=de"))
+    staff_status = text(router_request(client, "/status", "?lang=de"))
+    assert "waste-containers" in staff_status and "HTTP 503 from the broker" in staff_status
