@@ -116,8 +116,7 @@ def test_from_a_goals_measures_to_a_progress_report_by_staff(page: Page, app_url
     expect(first).to_contain_text("Verbrauchs-App für alle Mieter freigeschaltet.")
     expect(page.locator(".measures-badge--overdue")).to_have_count(0)  # the update is no longer overdue
     page.set_viewport_size({"width": 1920, "height": 1080})
-    page.locator(".measures-section--reports").scroll_into_view_if_needed()
-    page.evaluate("window.scrollBy(0, -20)")
+    page.evaluate("document.querySelector('.measures-section--reports').scrollIntoView({block: 'start'})")
     page.screenshot(path=str(SCREENSHOTS / "measures-report.png"), full_page=False)
 
     page.reload()  # kept in the database, shown on the measure page for everyone
