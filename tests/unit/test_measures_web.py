@@ -104,3 +104,9 @@ def test_crafted_page_requests_never_show_internal_measures_or_operations_to_the
     assert "Innovationszentrum mit Stadtdatenlabor" in text(router_request(client, "/measures", "?lang=de"))
     staff_status = text(router_request(client, "/status", "?lang=de"))
     assert "waste-containers" in staff_status and "HTTP 503 from the broker" in staff_status
+
+
+def test_measure_pages_have_their_title_in_the_first_html(client):
+    page = client.get("/measure/hydrogen-buses?lang=en").get_data(as_text=True)
+    assert "<title>Measure – SmartCity Cockpit Gera</title>" in page
+    assert "<title>Maßnahmen – SmartCity Cockpit Gera</title>" in client.get("/measures").get_data(as_text=True)
