@@ -4,6 +4,8 @@ comes back as a note on the form, never a 500."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from cockpit.config import load_settings
@@ -11,7 +13,6 @@ from cockpit.measures.demo import load_demo_measures
 from cockpit.roles import Role
 from cockpit.runtime import open_cockpit
 from cockpit.views import clear_cache
-from tests.unit.test_app import router_request, text
 
 PASSWORD = "measures-test-password"
 URL = "/measure/hydrogen-buses/report?lang=de"  # owned by the gvb
@@ -33,6 +34,24 @@ def client(cockpit):
     from layouts.app import create_app
 
     return create_app(cockpit).server.test_client()
+
+
+def router_request(client, pathname: str, search: str):
+    """The Dash Pages routing callback for a page, as the browser sends it on load."""
+    body = {
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+        "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
+                   {"id": "_pages_location", "property": "search", "value": search}],
+        "state": [],
+        "changedPropIds": ["_pages_location.pathname"],
+    }
+    return client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
+
+
+def text(response) -> str:
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return json.dumps(response.get_json(), ensure_ascii=False)
 
 
 def login(client):
