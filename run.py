@@ -22,11 +22,10 @@ def configure_serve(parser: argparse.ArgumentParser) -> None:
 
 def serve(args: argparse.Namespace) -> int:
     """Migrate, load the demo data on first start, start the in-process scheduler, serve the web cockpit."""
-    from layouts.app import create_app
-
     from cockpit.config import load_settings
     from cockpit.jobs.scheduler import build_scheduler
     from cockpit.runtime import open_cockpit
+    from layouts.app import create_app
 
     settings = load_settings()
     cockpit = open_cockpit(settings)

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8050, ge=1, le=65535)
     log_level: str = "INFO"
+    alerts: Path | None = None  # --- measures: alert rules and channels (YAML); unset = no alert job
+    shared_login_department: str | None = None  # --- measures: department of the shared-password staff login
 
     @field_validator("database_url")
     @classmethod

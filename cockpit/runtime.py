@@ -10,6 +10,7 @@ from cockpit.catalog import Catalog, load_catalog
 from cockpit.config import Settings, load_settings
 from cockpit.jobs.ingest import Ingestor, RunOutcome
 from cockpit.jobs.scheduler import run_all
+from cockpit.measures.demo import load_demo_measures
 from cockpit.sources.config import SourceConfig, load_sources
 from cockpit.store import Store
 
@@ -44,6 +45,7 @@ class Cockpit:
         if not (self.settings.load_demo and self.store.is_empty()):
             return []
         log.info("empty database: ingesting every source once (first start)")
+        load_demo_measures(self.store, self.catalog)
         return run_all(self.ingestor, self.sources)
 
 

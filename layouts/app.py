@@ -61,7 +61,7 @@ class CockpitDash(dash.Dash):
         city = current_cockpit().catalog.city.get(lang)
         title_key = "ui.notfound.title"
         for page in dash.page_registry.values():
-            if page.get("path") == request.path:
+            if page.get("path") == request.path or _template_matches(page.get("path_template"), request.path):
                 title_key = page.get("title_key", title_key)
         from layouts.components.shell import document_title
 
@@ -85,6 +85,14 @@ class CockpitDash(dash.Dash):
 
 
 _SCRIPT_TAG = re.compile(r"<script(?=[\s>])")
+
+
+def _template_matches(template: str | None, path: str) -> bool:
+    """'/measure/<measure_id>' matches '/measure/e-bike-boxes' (pages with path variables)."""
+    if not template:
+        return False
+    pattern = re.sub(r"<[^/>]+>", "[^/]+", re.escape(template).replace(r"\<", "<").replace(r"\>", ">"))
+    return re.fullmatch(pattern, path) is not None
 
 
 def _with_nonce(markup: str, nonce: str) -> str:

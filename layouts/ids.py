@@ -24,3 +24,23 @@ def tile(indicator_id: str) -> str:
 def goal(goal_id: str) -> str:
     """A goal card on the goals page: `goal-<goal id>`."""
     return f"goal-{goal_id}"
+
+
+# --- measures
+MEASURES_CONTENT = "measures-content"
+MEASURES_FILTERS = "measures-filters"
+MEASURE_CONTENT = "measure-content"
+MEASURE_REPORTS = "measure-reports"  # the report history
+MEASURE_FORM = "measure-report-form"
+MEASURE_FORM_STATUS = "measure-report-status"
+MEASURE_FORM_PERCENT = "measure-report-percent"
+MEASURE_FORM_MILESTONE = "measure-report-milestone"
+MEASURE_FORM_TEXT = "measure-report-text"
+MEASURE_FORM_SUBMIT = "measure-report-submit"
+MEASURE_FORM_MESSAGE = "measure-report-message"
+STATUS_CONTENT = "status-content"
+
+
+def measure(measure_id: str) -> str:
+    """A measure card in lists (measures page, goal page): `measure-<measure id>`."""
+    return f"measure-{measure_id}"

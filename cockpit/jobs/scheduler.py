@@ -11,6 +11,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from cockpit.alerts import add_alert_job
 from cockpit.catalog.duration import Duration
 from cockpit.jobs.ingest import Ingestor, RunOutcome
 from cockpit.sources.config import SourceConfig
@@ -39,6 +40,7 @@ def build_scheduler(ingestor: Ingestor, sources: list[SourceConfig], run_now: bo
                     scheduler: BaseScheduler | None = None) -> BaseScheduler:
     scheduler = scheduler or BackgroundScheduler(timezone=TZ, job_defaults={"max_instances": 1, "coalesce": True})
     add_jobs(scheduler, ingestor, sources, run_now=run_now)
+    add_alert_job(scheduler, ingestor.store, ingestor.catalog, sources)  # only when COCKPIT_ALERTS is set
     return scheduler
 
 

@@ -10,7 +10,9 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, func, select
 
 from cockpit.catalog import Catalog
-from cockpit.roles import Role, visible_levels
+from cockpit.measures.model import Measure, Report
+from cockpit.roles import Role, Viewer, visible_levels
+from cockpit.store import measures as store_measures
 from cockpit.store import migrate, observations, runs
 from cockpit.store.engine import make_engine
 from cockpit.store.schema import job_runs as job_runs_table
@@ -172,3 +174,48 @@ class Store:
         with self._read() as conn:
             return int(conn.execute(select(func.coalesce(func.max(job_runs_table.c.id), 0)).where(
                 job_runs_table.c.rows_stored > 0)).scalar_one())
+
+    # --- measures
+    def import_measures(self, items: list[Measure]) -> tuple[int, int]:
+        """Insert or replace measure definitions (reports are kept); (inserted, updated)."""
+        with self._write() as conn:
+            return store_measures.upsert_measures(conn, items, utcnow())
+
+    def measures(self, who: Viewer | Role | str, ids: list[str] | None = None) -> list[Measure]:
+        """The measures the viewer may see (visibility filtered in SQL), ordered by id."""
+        with self._read() as conn:
+            return store_measures.read_measures(conn, visible_levels(who), ids)
+
+    def measure(self, who: Viewer | Role | str, measure_id: str) -> Measure | None:
+        found = self.measures(who, [measure_id])
+        return found[0] if found else None
+
+    def record_report(self, report: Report) -> int:
+        """Keep a progress report (history) and apply its status and milestone to the measure."""
+        with self._write() as conn:
+            return store_measures.add_report(conn, report)
+
+    def measure_reports(self, who: Viewer | Role | str, measure_id: str | None = None) -> list[Report]:
+        with self._read() as conn:
+            return store_measures.read_reports(conn, visible_levels(who), measure_id)
+
+    def last_reports(self, who: Viewer | Role | str) -> dict[str, datetime]:
+        with self._read() as conn:
+            return store_measures.read_last_reports(conn, visible_levels(who))
+
+    def alert_states(self) -> dict[str, store_measures.AlertState]:
+        with self._read() as conn:
+            return store_measures.read_alert_states(conn)
+
+    def record_alert(self, state: store_measures.AlertState, event: str | None = None, message: str = "",
+                     channels: dict[str, str] | None = None) -> None:
+        """Save an alert state; with `event` (fired | recovered) also log the notification and its delivery."""
+        with self._write() as conn:
+            store_measures.save_alert_state(conn, state)
+            if event:
+                store_measures.add_alert_log(conn, state.rule_id, state.subject, event, message, channels or {},
+                                             state.changed_at)
+
+    def alert_log(self, limit: int = 100) -> list[dict]:
+        with self._read() as conn:
+            return store_measures.read_alert_log(conn, limit)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -151,3 +152,99 @@ quarantine.append_column(Column("times_seen", Integer, nullable=False, default=1
 quarantine.append_column(Column("last_run_id", Integer, nullable=True))
 quarantine.append_column(Column("last_seen_at", UTCDateTime, nullable=True))
 Index("ix_quarantine_source_fingerprint", quarantine.c.source_id, quarantine.c.fingerprint)
+
+# --- measures
+measures = Table(
+    "measures",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name_de", Text, nullable=False),
+    Column("name_en", Text, nullable=False),
+    Column("description_de", Text, nullable=False),
+    Column("description_en", Text, nullable=False),
+    Column("field", String(64), nullable=False),
+    Column("department", String(64), nullable=False, index=True),
+    Column("contact", Text),
+    Column("status", String(16), nullable=False),
+    Column("start_date", Date),
+    Column("end_date", Date),
+    Column("budget_eur", Float),
+    Column("visibility", String(16), nullable=False),
+    Column("reporting", String(32), nullable=False),
+    Column("demo", Boolean, nullable=False, default=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+measure_links = Table(
+    "measure_links",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("measure_id", String(64), ForeignKey("measures.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("kind", String(16), nullable=False),  # goal | indicator
+    Column("target_id", String(64), nullable=False),
+    Column("direction", String(16), nullable=False),  # decrease | increase
+    Column("effect_value", Float),
+    Column("effect_from_year", Integer),
+)
+
+measure_milestones = Table(
+    "measure_milestones",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("measure_id", String(64), ForeignKey("measures.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("milestone_id", String(64), nullable=False),
+    Column("name_de", Text, nullable=False),
+    Column("name_en", Text, nullable=False),
+    Column("due", Date, nullable=False),
+    Column("reached", Date),
+)
+
+measure_checks = Table(
+    "measure_checks",
+    metadata,
+    Column("measure_id", String(64), ForeignKey("measures.id", ondelete="CASCADE"), primary_key=True),
+    Column("dimension", String(16), primary_key=True),  # ecological | social | economic
+    Column("assessment", String(16), nullable=False),  # positive | neutral | negative
+    Column("justification_de", Text, nullable=False),
+    Column("justification_en", Text, nullable=False),
+)
+
+measure_reports = Table(
+    "measure_reports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("measure_id", String(64), ForeignKey("measures.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("reported_at", UTCDateTime, nullable=False),
+    Column("author", String(120), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("percent", Integer),
+    Column("milestone_id", String(64)),
+    Column("text", Text, nullable=False),
+)
+
+alert_states = Table(
+    "alert_states",
+    metadata,
+    Column("key", String(200), primary_key=True),  # '<rule id>:<subject>'
+    Column("rule_id", String(64), nullable=False),
+    Column("subject", String(128), nullable=False),
+    Column("firing", Boolean, nullable=False),
+    Column("value", String(64)),  # last seen value (goal status)
+    Column("baseline", String(64)),  # the value before it got worse (goal status)
+    Column("changed_at", UTCDateTime, nullable=False),
+)
+
+alert_log = Table(
+    "alert_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("rule_id", String(64), nullable=False),
+    Column("subject", String(128), nullable=False),
+    Column("event", String(16), nullable=False),  # fired | recovered
+    Column("message", Text, nullable=False),
+    Column("channels", Text, nullable=False),  # JSON: {channel id: "ok" | error text}
+    Column("created_at", UTCDateTime, nullable=False, index=True),
+)

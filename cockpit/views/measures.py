@@ -1,0 +1,397 @@
+"""Measures for the screens: the list with filters and status counts, one measure with its reports, the measures
+of a goal, chart annotations of linked indicators and the wall slide (plain data in the viewer's language)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from cockpit.i18n import format_date, format_datetime, format_number, normalize_lang, t
+from cockpit.kpi import LOCAL_TZ
+from cockpit.kpi.measures import chart_events, is_update_overdue, status_counts, update_due
+from cockpit.measures.model import DIMENSIONS, STATUSES, Measure, Report, can_report
+from cockpit.roles import Role, Viewer, visible_levels
+from cockpit.views.formatting import quantity
+from cockpit.views.snapshot import now_local
+
+if TYPE_CHECKING:
+    from cockpit.runtime import Cockpit
+
+FILTERS = ("field", "department", "status", "dimension")
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class CountView:
+    status: str
+    count: int
+    text: str  # '3 in Umsetzung'
+    label: str  # 'in Umsetzung'
+
+
+@dataclass(frozen=True)
+class DimensionView:
+    dimension: str
+    dimension_text: str  # 'Ökologisch'
+    assessment: str | None  # positive | neutral | negative | None (open)
+    assessment_text: str
+    justification: str
+
+
+@dataclass(frozen=True)
+class MeasureCard:
+    id: str
+    name: str
+    url_path: str  # '/measure/<id>'
+    field_name: str
+    department_name: str
+    status: str
+    status_text: str
+    period_text: str  # '01.03.2025 – 31.12.2027'
+    percent: int | None
+    percent_text: str | None
+    check_complete: bool
+    check_text: str  # 'Nachhaltigkeits-Check: 3 von 3 positiv' / 'Nachhaltigkeits-Check offen'
+    dimensions: tuple[DimensionView, ...]
+    overdue: bool
+    due_text: str | None  # 'Nächster Bericht fällig am 30.11.2026' / 'Bericht überfällig seit …'
+    demo: bool
+    internal: bool
+
+
+@dataclass(frozen=True)
+class MeasuresView:
+    lang: str
+    role: Role
+    cards: tuple[MeasureCard, ...]
+    counts: tuple[CountView, ...]  # of the filtered measures, every status
+    total_text: str
+    overdue_count: int
+    overdue_text: str
+    filters: dict[str, str]  # selected values ('' = all)
+    options: dict[str, tuple[Option, ...]]
+    demo: bool
+
+    @property
+    def fingerprint(self) -> str:
+        return hashlib.sha256(repr(self).encode("utf-8")).hexdigest()[:20]
+
+
+@dataclass(frozen=True)
+class LinkView:
+    kind: str  # goal | indicator
+    kind_text: str
+    target_id: str
+    name: str
+    direction_text: str
+    effect_text: str | None
+
+
+@dataclass(frozen=True)
+class MilestoneView:
+    id: str
+    name: str
+    due_text: str
+    reached: bool
+    state_text: str  # 'erreicht am 14.10.2025' / 'offen' / 'überfällig'
+    late: bool
+
+
+@dataclass(frozen=True)
+class ReportView:
+    id: int | None
+    when_text: str
+    author: str
+    status_text: str
+    percent_text: str | None
+    milestone_text: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class MeasureDetailView:
+    lang: str
+    card: MeasureCard
+    description: str
+    contact: str | None
+    budget_text: str | None
+    rhythm_text: str
+    visibility_text: str
+    links: tuple[LinkView, ...]
+    milestones: tuple[MilestoneView, ...]
+    reports: tuple[ReportView, ...]
+    can_report: bool
+    status_options: tuple[Option, ...]
+    milestone_options: tuple[Option, ...]  # milestones not yet reached
+
+    @property
+    def fingerprint(self) -> str:
+        return hashlib.sha256(repr(self).encode("utf-8")).hexdigest()[:20]
+
+
+@dataclass(frozen=True)
+class AnnotationView:
+    """A measure's start, end or milestone on a linked indicator's chart (plot marker and table row)."""
+
+    day: date
+    date_text: str
+    kind: str  # start | end | milestone
+    kind_text: str
+    label: str  # 'Beginn: Intelligente Abfallsammlung …'
+    measure_id: str
+    measure_name: str
+
+
+@dataclass(frozen=True)
+class WallMeasuresView:
+    """The wall slide 'Maßnahmen': counts per status and the measures whose update is overdue."""
+
+    title: str
+    counts: tuple[CountView, ...]
+    total_text: str
+    overdue_count: int
+    overdue_text: str
+    overdue_names: tuple[str, ...]
+    demo: bool
+
+
+# ------------------------------------------------------------------------------------------------ helpers
+
+
+def _viewer(who: Viewer | Role | str) -> Viewer:
+    if isinstance(who, Viewer):
+        return who
+    return Viewer(Role(who) if who in {r.value for r in Role} else Role.PUBLIC)
+
+
+def status_text(status: str, lang: str) -> str:
+    return t(f"measures.status.{status}", lang)
+
+
+def _count_view(status: str, count: int, lang: str) -> CountView:
+    label = status_text(status, lang)
+    return CountView(status, count, t("measures.count.status", lang, count=count, status=label), label)
+
+
+def _period(m: Measure, lang: str) -> str:
+    if not m.start and not m.end:
+        return t("measures.period.open", lang)
+    return f"{format_date(m.start, lang) if m.start else '…'} – {format_date(m.end, lang) if m.end else '…'}"
+
+
+def _dimensions(m: Measure, lang: str) -> tuple[DimensionView, ...]:
+    views = []
+    for dim in DIMENSIONS:
+        check = m.check.get(dim)
+        views.append(DimensionView(
+            dim, t(f"measures.dimension.{dim}", lang), check.assessment if check else None,
+            t(f"measures.assessment.{check.assessment}", lang) if check else t("measures.assessment.open", lang),
+            check.justification.get(lang) if check else ""))
+    return tuple(views)
+
+
+def _check_text(m: Measure, lang: str) -> str:
+    if not m.check_complete:
+        return t("measures.check.open", lang)
+    positive = sum(1 for c in m.check.values() if c.assessment == "positive")
+    return t("measures.check.summary", lang, positive=positive, total=len(DIMENSIONS))
+
+
+def card(cockpit: Cockpit, m: Measure, reports: list[Report], last_report: datetime | None, at: datetime,
+         lang: str) -> MeasureCard:
+    catalog = cockpit.catalog
+    fields = {f.id: f.name.get(lang) for f in catalog.fields}
+    departments = {d.id: d.name.get(lang) for d in catalog.departments}
+    percent = next((r.percent for r in reports if r.percent is not None), None)
+    if m.status == "completed":
+        percent = 100
+    overdue = is_update_overdue(m, last_report, at)
+    due = update_due(m, last_report)
+    if due is None:
+        due_text = None
+    elif overdue:
+        due_text = t("measures.overdue.since", lang, date=format_date(due, lang))
+    else:
+        due_text = t("measures.due.next", lang, date=format_date(due, lang))
+    return MeasureCard(
+        id=m.id, name=m.name.get(lang), url_path=f"/measure/{m.id}", field_name=fields.get(m.field, m.field),
+        department_name=departments.get(m.department, m.department), status=m.status,
+        status_text=status_text(m.status, lang), period_text=_period(m, lang), percent=percent,
+        percent_text=t("measures.percent", lang, percent=percent) if percent is not None else None,
+        check_complete=m.check_complete, check_text=_check_text(m, lang), dimensions=_dimensions(m, lang),
+        overdue=overdue, due_text=due_text, demo=m.demo, internal=m.visibility == "internal")
+
+
+def _filter(items: list[Measure], filters: dict[str, str]) -> list[Measure]:
+    found = items
+    if filters.get("field"):
+        found = [m for m in found if m.field == filters["field"]]
+    if filters.get("department"):
+        found = [m for m in found if m.department == filters["department"]]
+    if filters.get("status"):
+        found = [m for m in found if m.status == filters["status"]]
+    if filters.get("dimension"):
+        dim = filters["dimension"]
+        found = [m for m in found if m.check.get(dim) and m.check[dim].assessment == "positive"]
+    if filters.get("goal"):
+        found = [m for m in found if filters["goal"] in m.goal_ids]
+    return found
+
+
+def clean_filters(cockpit: Cockpit, raw: dict[str, str | None]) -> dict[str, str]:
+    """Only known values are kept (anything else means 'all'): field, department, status, dimension, goal."""
+    catalog = cockpit.catalog
+    known = {"field": {f.id for f in catalog.fields}, "department": {d.id for d in catalog.departments},
+             "status": set(STATUSES), "dimension": set(DIMENSIONS), "goal": {g.id for g in catalog.goals}}
+    return {key: (raw.get(key) or "") if (raw.get(key) or "") in values else "" for key, values in known.items()}
+
+
+def _options(cockpit: Cockpit, lang: str) -> dict[str, tuple[Option, ...]]:
+    catalog = cockpit.catalog
+    return {
+        "field": tuple(Option(f.id, f.name.get(lang)) for f in catalog.fields),
+        "department": tuple(Option(d.id, d.name.get(lang)) for d in catalog.departments),
+        "status": tuple(Option(s, status_text(s, lang)) for s in STATUSES),
+        "dimension": tuple(Option(d, t(f"measures.dimension.{d}", lang)) for d in DIMENSIONS),
+    }
+
+
+def _now(now: datetime | None) -> datetime:
+    return (now or now_local()).astimezone(LOCAL_TZ)
+
+
+# ------------------------------------------------------------------------------------------------ builders
+
+
+def build_measures(cockpit: Cockpit, who: Viewer | Role | str, lang: str | None = None,
+                   filters: dict[str, str | None] | None = None, now: datetime | None = None) -> MeasuresView:
+    """The measures the viewer may see, filtered; status counts of the filtered set."""
+    lang = normalize_lang(lang)
+    viewer = _viewer(who)
+    at = _now(now)
+    selected = clean_filters(cockpit, filters or {})
+    store = cockpit.store
+    items = sorted(_filter(store.measures(viewer), selected), key=lambda m: m.name.get(lang).casefold())
+    last = store.last_reports(viewer)
+    reports = store.measure_reports(viewer)
+    cards = tuple(card(cockpit, m, [r for r in reports if r.measure_id == m.id], last.get(m.id), at, lang)
+                  for m in items)
+    counts = tuple(_count_view(s, n, lang) for s, n in status_counts(items).items())
+    overdue = sum(1 for c in cards if c.overdue)
+    return MeasuresView(
+        lang=lang, role=viewer.role, cards=cards, counts=counts,
+        total_text=t("measures.count.total", lang, count=len(cards)), overdue_count=overdue,
+        overdue_text=t("measures.count.overdue", lang, count=overdue), filters=selected,
+        options=_options(cockpit, lang), demo=any(c.demo for c in cards))
+
+
+def _link_view(cockpit: Cockpit, viewer: Viewer, link, lang: str) -> LinkView | None:
+    catalog = cockpit.catalog
+    levels = visible_levels(viewer)
+    if link.goal:
+        goal = next((g for g in catalog.goals if g.id == link.goal), None)
+        if goal is None or catalog.indicator(goal.indicator).visibility not in levels:
+            return None
+        indicator = catalog.indicator(goal.indicator)
+        name = goal.name.get(lang) if goal.name else goal.id
+    else:
+        indicator = catalog.indicator_map.get(link.indicator)
+        if indicator is None or indicator.visibility not in levels:
+            return None
+        name = indicator.name.get(lang)
+    effect = None
+    if link.effect:
+        sign = "+" if link.effect.value > 0 else ("\u2212" if link.effect.value < 0 else "±")
+        amount = sign + quantity(abs(link.effect.value), indicator, lang)
+        effect = t("measures.effect", lang, amount=amount, year=link.effect.from_year)
+    return LinkView(link.kind, t(f"measures.link.{link.kind}", lang), link.target, name,
+                    t(f"measures.direction.{link.direction}", lang), effect)
+
+
+def build_measure(cockpit: Cockpit, who: Viewer | Role | str, measure_id: str, lang: str | None = None,
+                  now: datetime | None = None) -> MeasureDetailView | None:
+    """One measure with links, milestones, check and report history; None if unknown or not visible."""
+    lang = normalize_lang(lang)
+    viewer = _viewer(who)
+    at = _now(now)
+    store = cockpit.store
+    m = store.measure(viewer, measure_id)
+    if m is None:
+        return None
+    reports = store.measure_reports(viewer, m.id)
+    last = reports[0].reported_at if reports else None
+    the_card = card(cockpit, m, reports, last, at, lang)
+    milestones = []
+    names = {s.id: s.name.get(lang) for s in m.milestones}
+    for s in m.milestones:
+        late = s.reached is None and s.due < at.date()
+        state = (t("measures.milestone.reached", lang, date=format_date(s.reached, lang)) if s.reached else
+                 t("measures.milestone.late", lang) if late else t("measures.milestone.open", lang))
+        milestones.append(MilestoneView(s.id, s.name.get(lang), format_date(s.due, lang), s.reached is not None,
+                                        state, late))
+    report_views = tuple(ReportView(
+        r.id, format_datetime(r.reported_at, lang), r.author, status_text(r.status, lang),
+        t("measures.percent", lang, percent=r.percent) if r.percent is not None else None,
+        t("measures.report.milestone", lang, name=names.get(r.milestone, r.milestone)) if r.milestone else None,
+        r.text) for r in reports)
+    links = tuple(v for v in (_link_view(cockpit, viewer, link, lang) for link in m.links) if v)
+    return MeasureDetailView(
+        lang=lang, card=the_card, description=m.description.get(lang), contact=m.contact,
+        budget_text=t("measures.budget", lang, amount=format_number(m.budget_eur, 0, lang))
+        if m.budget_eur is not None else None,
+        rhythm_text=t(f"measures.rhythm.{m.reporting}", lang) if str(m.reporting) in ("P1M", "P3M", "P6M", "P1Y")
+        else str(m.reporting),
+        visibility_text=t(f"measures.visibility.{m.visibility}", lang), links=links,
+        milestones=tuple(milestones), reports=report_views, can_report=can_report(viewer, m),
+        status_options=tuple(Option(s, status_text(s, lang)) for s in STATUSES),
+        milestone_options=tuple(Option(s.id, s.name.get(lang)) for s in m.milestones if s.reached is None))
+
+
+def goal_measures(cockpit: Cockpit, who: Viewer | Role | str, goal_id: str, lang: str | None = None,
+                  now: datetime | None = None) -> tuple[MeasureCard, ...]:
+    """The measures backing a goal (linked to it directly), for the goal page."""
+    view = build_measures(cockpit, who, lang, {"goal": goal_id}, now)
+    return view.cards
+
+
+def chart_annotations(cockpit: Cockpit, who: Viewer | Role | str, indicator_id: str,
+                      lang: str | None = None) -> tuple[AnnotationView, ...]:
+    """Start, end and milestones of the visible measures linked to an indicator (directly or by a goal), for
+    markers on its chart and the table below it."""
+    lang = normalize_lang(lang)
+    viewer = _viewer(who)
+    measures = cockpit.store.measures(viewer)
+    names = {m.id: m.name.get(lang) for m in measures}
+    milestones = {(m.id, s.id): s.name.get(lang) for m in measures for s in m.milestones}
+    goal_indicator = {g.id: g.indicator for g in cockpit.catalog.goals}
+    views = []
+    for event in chart_events(measures, indicator_id, goal_indicator):
+        name = names[event.measure_id]
+        if event.kind == "milestone":
+            kind_text = t("measures.event.milestone_reached" if event.reached else "measures.event.milestone", lang)
+            label = f"{kind_text}: {milestones[(event.measure_id, event.milestone_id)]} ({name})"
+        else:
+            kind_text = t(f"measures.event.{event.kind}", lang)
+            label = f"{kind_text}: {name}"
+        views.append(AnnotationView(event.day, format_date(event.day, lang), event.kind, kind_text, label,
+                                    event.measure_id, name))
+    return tuple(views)
+
+
+def build_wall_measures(cockpit: Cockpit, who: Viewer | Role | str, lang: str | None = None,
+                        now: datetime | None = None) -> WallMeasuresView:
+    """The wall slide 'Maßnahmen': counts per status (every status) and overdue progress updates."""
+    lang = normalize_lang(lang)
+    view = build_measures(cockpit, who, lang, None, now)
+    return WallMeasuresView(
+        title=t("measures.wall.title", lang), counts=view.counts, total_text=view.total_text,
+        overdue_count=view.overdue_count, overdue_text=view.overdue_text,
+        overdue_names=tuple(c.name for c in view.cards if c.overdue), demo=view.demo)
+

@@ -1,0 +1,382 @@
+"""Measures on screen: status badge (icon + word), cards, filter form, detail sections, report form, the goal
+page block `goal_measures`, chart annotation data with its table alternative, the wall slide, and the
+operations page content."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from urllib.parse import urlencode
+
+from dash import dcc, html
+
+from cockpit.i18n import t
+from cockpit.views.measures import (
+    AnnotationView,
+    MeasureCard,
+    MeasureDetailView,
+    MeasuresView,
+    WallMeasuresView,
+    build_measures,
+    chart_annotations,
+)
+from cockpit.views.status import StatusView
+from layouts import ids
+from layouts.components.tables import data_table
+from layouts.context import page_url
+
+FILTER_KEYS = ("field", "department", "status", "dimension")
+
+
+def measure_status(status: str, text: str) -> html.Span:
+    """The status of a measure as icon plus word (never by colour alone)."""
+    return html.Span([html.Span(className="status__icon", **{"aria-hidden": "true"}),
+                      html.Span(text, className="status__text")],
+                     className=f"status measures-status measures-status--{status}")
+
+
+def _badge(text: str, kind: str) -> html.Span:
+    return html.Span([html.Span(className="badge__icon", **{"aria-hidden": "true"}), text],
+                     className=f"badge measures-badge measures-badge--{kind}")
+
+
+def card_badges(card: MeasureCard, lang: str) -> list:
+    badges = [measure_status(card.status, card.status_text)]
+    if card.overdue:
+        badges.append(_badge(t("measures.overdue.badge", lang), "overdue"))
+    if not card.check_complete:
+        badges.append(_badge(t("measures.check.open", lang), "check-open"))
+    if card.internal:
+        badges.append(html.Span(t("measures.internal.badge", lang), className="badge badge--internal"))
+    if card.demo:
+        badges.append(html.Span([html.Span(className="badge__icon", **{"aria-hidden": "true"}),
+                                 t("measures.demo.badge", lang)], className="badge badge--demo"))
+    return badges
+
+
+def _dimension_chips(card: MeasureCard) -> html.Ul:
+    return html.Ul([html.Li([html.Span(className="measures-check__icon", **{"aria-hidden": "true"}),
+                             f"{d.dimension_text}: {d.assessment_text}"],
+                            className=f"measures-check__item measures-check--{d.assessment or 'open'}")
+                    for d in card.dimensions], className="measures-check")
+
+
+def measure_card(card: MeasureCard, lang: str, kiosk: bool = False, heading: str = "H3") -> html.Article:
+    """One measure in a list: id `measure-<id>`, data-status, data-overdue."""
+    element_id = ids.measure(card.id)
+    name_id = f"{element_id}-name"
+    title = getattr(html, heading)(
+        html.A(card.name, href=page_url(card.url_path, lang, kiosk), className="measures-card__link"),
+        id=name_id, className="measures-card__name")
+    facts = [(t("measures.label.field", lang), card.field_name),
+             (t("measures.label.department", lang), card.department_name),
+             (t("measures.label.period", lang), card.period_text)]
+    if card.percent_text:
+        facts.append((t("measures.label.progress", lang), card.percent_text))
+    body = [
+        html.Div([title, html.Div(card_badges(card, lang), className="measures-card__badges")],
+                 className="measures-card__head"),
+        html.Dl([html.Div([html.Dt(k), html.Dd(v)], className="measures-card__fact") for k, v in facts],
+                className="measures-card__facts"),
+    ]
+    if card.percent is not None:
+        body.append(html.Div(html.Div(className="measures-progress__bar", style={"width": f"{card.percent}%"}),
+                             className="measures-progress", **{"aria-hidden": "true"}))
+    body.append(html.P(card.check_text, className="measures-card__check"))
+    body.append(_dimension_chips(card))
+    if card.due_text:
+        body.append(html.P(card.due_text, className="measures-card__due" + (" measures-card__due--overdue"
+                                                                             if card.overdue else "")))
+    return html.Article(body, id=element_id, className=f"measures-card measures-card--{card.status}",
+                        **{"data-status": card.status, "data-overdue": "true" if card.overdue else "false",
+                           "aria-labelledby": name_id})
+
+
+def _select(key: str, label: str, options, selected: str, lang: str) -> html.Div:
+    select_id = f"measures-filter-{key}"
+    choices = [html.Option(t("measures.filter.all", lang), value="", selected=selected == "")]
+    choices += [html.Option(o.label, value=o.value, selected=o.value == selected) for o in options]
+    return html.Div([html.Label(label, htmlFor=select_id),
+                     html.Select(choices, id=select_id, name=key, className="measures-filters__select")],
+                    className="measures-filters__field")
+
+
+def filters_form(view: MeasuresView, lang: str, kiosk: bool = False) -> html.Form:
+    """A GET form: the filters live in the URL (bookmarkable, works without JavaScript)."""
+    fields = [_select(key, t(f"measures.filter.{key}", lang), view.options[key], view.filters.get(key, ""), lang)
+              for key in FILTER_KEYS]
+    hidden = [dcc.Input(type="hidden", name="lang", value=lang, id="measures-filter-lang")]
+    if view.filters.get("goal"):
+        hidden.append(dcc.Input(type="hidden", name="goal", value=view.filters["goal"], id="measures-filter-goal"))
+    if kiosk:
+        hidden.append(dcc.Input(type="hidden", name="kiosk", value="1", id="measures-filter-kiosk"))
+    buttons = [html.Button(t("measures.filter.apply", lang), type="submit", className="measures-button"),
+               html.A(t("measures.filter.reset", lang), href=page_url("/measures", lang, kiosk),
+                      className="measures-filters__reset")]
+    return html.Form(html.Fieldset([html.Legend(t("measures.filter.legend", lang)), *fields, *hidden,
+                                    html.Div(buttons, className="measures-filters__actions")],
+                                   className="measures-filters__set"),
+                     method="GET", action="/measures", id=ids.MEASURES_FILTERS, className="measures-filters")
+
+
+def counts_bar(view: MeasuresView | WallMeasuresView, lang: str) -> html.Div:
+    items = [html.Li(measure_status(c.status, c.text), className="measures-counts__item",
+                     **{"data-status": c.status, "data-count": str(c.count)}) for c in view.counts]
+    items.append(html.Li(_badge(view.overdue_text, "overdue"), className="measures-counts__item",
+                         **{"data-status": "overdue", "data-count": str(view.overdue_count)}))
+    return html.Div([html.Span(t("measures.summary.label", lang) + f" ({view.total_text})",
+                               className="measures-counts__label"),
+                     html.Ul(items, className="measures-counts__list")], className="measures-counts")
+
+
+def demo_notice(lang: str) -> html.Div:
+    return html.Div([html.Span(className="notice__icon", **{"aria-hidden": "true"}),
+                     html.P(t("measures.demo.notice", lang))], className="notice notice--demo measures-demo",
+                    role="note")
+
+
+def measures_content(view: MeasuresView, lang: str, kiosk: bool = False, goal_name: str | None = None) -> list:
+    children = [demo_notice(lang)] if view.demo else []
+    children.append(counts_bar(view, lang))
+    if goal_name:
+        children.append(html.P(t("measures.filter.goal", lang, goal=goal_name), className="measures-goal-filter"))
+    children.append(filters_form(view, lang, kiosk))
+    if view.cards:
+        children.append(html.Div([measure_card(c, lang, kiosk, "H2") for c in view.cards],
+                                 className="measures-list"))
+    else:
+        children.append(html.P(t("measures.empty", lang), className="measures-empty", role="status"))
+    return children
+
+
+# ------------------------------------------------------------------------------------------------ detail
+
+
+def _section(title: str, children: list, class_name: str) -> html.Section:
+    return html.Section([html.H2(title, className="measures-section__title"), *children],
+                        className=f"measures-section {class_name}")
+
+
+def reports_table(view: MeasureDetailView) -> html.Div:
+    lang = view.lang
+    if not view.reports:
+        return html.Div(html.P(t("measures.reports.none", lang)), id=ids.MEASURE_REPORTS)
+    rows = [(r.when_text, r.author, r.status_text,
+             " · ".join(x for x in (r.percent_text, r.milestone_text) if x) or "–", r.text or "–")
+            for r in view.reports]
+    return html.Div(data_table(t("measures.section.reports", lang),
+                               [t("measures.th.when", lang), t("measures.th.author", lang),
+                                t("measures.th.status", lang), t("measures.th.progress", lang),
+                                t("measures.th.text", lang)], rows, class_name="data-table measures-reports"),
+                    id=ids.MEASURE_REPORTS)
+
+
+def report_form(view: MeasureDetailView, kiosk: bool = False, message: str | None = None,
+                error: bool = False) -> html.Form:
+    """A native POST form (works without JavaScript): status, percent or milestone reached, short text. The
+    server checks the permission again (`layouts/blueprints/measures.py`)."""
+    lang = view.lang
+    card = view.card
+    statuses = [html.Option(o.label, value=o.value, selected=o.value == card.status) for o in view.status_options]
+    milestones = [html.Option(t("measures.form.milestone_none", lang), value="", selected=True)]
+    milestones += [html.Option(o.label, value=o.value) for o in view.milestone_options]
+    query = urlencode({"lang": lang, **({"kiosk": "1"} if kiosk else {})})
+    children = [
+        html.P(t("measures.form.intro", lang)),
+        html.Div([html.Label(t("measures.form.status", lang), htmlFor=ids.MEASURE_FORM_STATUS),
+                  html.Select(statuses, id=ids.MEASURE_FORM_STATUS, name="status", required=True,
+                              className="measures-filters__select")], className="measures-form__field"),
+        html.Div([html.Label(t("measures.form.percent", lang), htmlFor=ids.MEASURE_FORM_PERCENT),
+                  dcc.Input(id=ids.MEASURE_FORM_PERCENT, name="percent", type="number", min=0, max=100, step=1,
+                            value=card.percent, className="measures-form__input")],
+                 className="measures-form__field"),
+        html.Div([html.Label(t("measures.form.milestone", lang), htmlFor=ids.MEASURE_FORM_MILESTONE),
+                  html.Select(milestones, id=ids.MEASURE_FORM_MILESTONE, name="milestone",
+                              className="measures-filters__select")], className="measures-form__field"),
+        html.Div([html.Label(t("measures.form.text", lang), htmlFor=ids.MEASURE_FORM_TEXT),
+                  html.Textarea(id=ids.MEASURE_FORM_TEXT, name="text", maxLength=1000, rows=3, required=True,
+                                className="measures-form__text")], className="measures-form__field"),
+        html.Button(t("measures.form.submit", lang), id=ids.MEASURE_FORM_SUBMIT, type="submit",
+                    className="measures-button"),
+    ]
+    if message:
+        children.append(html.P(message, id=ids.MEASURE_FORM_MESSAGE, role="alert" if error else "status",
+                               className="measures-form__message" + (" measures-form__message--error"
+                                                                     if error else "")))
+    return html.Form(children, id=ids.MEASURE_FORM, className="measures-form", method="POST",
+                     action=f"/measure/{card.id}/report?{query}")
+
+
+def measure_detail(view: MeasureDetailView, kiosk: bool = False, message: str | None = None,
+                   error: bool = False) -> list:
+    lang = view.lang
+    card = view.card
+    facts = [(t("measures.label.status", lang), card.status_text),
+             (t("measures.label.field", lang), card.field_name),
+             (t("measures.label.department", lang), card.department_name),
+             (t("measures.label.period", lang), card.period_text)]
+    if card.percent_text:
+        facts.append((t("measures.label.progress", lang), card.percent_text))
+    if view.contact:
+        facts.append((t("measures.label.contact", lang), view.contact))
+    if view.budget_text:
+        facts.append((t("measures.label.budget", lang), view.budget_text))
+    facts += [(t("measures.label.rhythm", lang), view.rhythm_text),
+              (t("measures.label.visibility", lang), view.visibility_text)]
+    children = [demo_notice(lang)] if card.demo else []
+    children += [
+        html.P(html.A(t("measures.back", lang), href=page_url("/measures", lang, kiosk)),
+               className="measures-back"),
+        html.Div(card_badges(card, lang), className="measures-card__badges measures-detail__badges"),
+        html.P(view.description, className="measures-detail__description"),
+        html.Dl([html.Div([html.Dt(k), html.Dd(v)], className="measures-card__fact") for k, v in facts],
+                className="measures-card__facts measures-detail__facts"),
+    ]
+    if card.due_text:
+        children.append(html.P(card.due_text, className="measures-card__due" + (
+            " measures-card__due--overdue" if card.overdue else "")))
+    links = (data_table(t("measures.section.links", lang),
+                        [t("measures.th.name", lang), t("measures.th.link", lang), t("measures.th.direction", lang),
+                         t("measures.th.effect", lang)],
+                        [(x.name, x.kind_text, x.direction_text, x.effect_text or "–") for x in view.links])
+             if view.links else html.P(t("measures.links.none", lang)))
+    children.append(_section(t("measures.section.links", lang), [links], "measures-section--links"))
+    check_rows = [(d.dimension_text, d.assessment_text, d.justification or "–") for d in card.dimensions]
+    children.append(_section(t("measures.section.check", lang), [
+        html.P(card.check_text, className="measures-card__check"), _dimension_chips(card),
+        data_table(t("measures.section.check", lang), [t("measures.th.dimension", lang),
+                                                       t("measures.th.assessment", lang),
+                                                       t("measures.th.justification", lang)], check_rows)],
+        "measures-section--check"))
+    milestones = (data_table(t("measures.section.milestones", lang),
+                             [t("measures.th.milestone", lang), t("measures.th.due", lang),
+                              t("measures.th.state", lang)],
+                             [(m.name, m.due_text, m.state_text) for m in view.milestones])
+                  if view.milestones else html.P(t("measures.milestones.none", lang)))
+    children.append(_section(t("measures.section.milestones", lang), [milestones], "measures-section--milestones"))
+    children.append(_section(t("measures.section.reports", lang), [reports_table(view)],
+                             "measures-section--reports"))
+    if view.can_report:
+        children.append(_section(t("measures.section.report_form", lang), [report_form(view, kiosk, message, error)],
+                                 "measures-section--form"))
+    else:
+        children.append(html.P(t("measures.form.hint", lang), className="measures-form__hint"))
+    return children
+
+
+# ------------------------------------------------------------------------------------------------ for other screens
+
+
+def goal_measures(cockpit, viewer, goal_id: str, lang: str, kiosk: bool = False) -> html.Section:
+    """The block 'Maßnahmen für dieses Ziel' for the goal page (the viewer decides what is visible)."""
+    view = build_measures(cockpit, viewer, lang, {"goal": goal_id})
+    heading_id = f"measures-goal-{goal_id}"
+    children = [html.H3(t("measures.goal.heading", lang), id=heading_id, className="measures-goal__title")]
+    if view.cards:
+        children.append(counts_bar(view, lang))
+        children.append(html.Div([measure_card(c, lang, kiosk, "H4") for c in view.cards],
+                                 className="measures-list measures-list--compact"))
+        children.append(html.P(html.A(t("measures.goal.all", lang),
+                                      href=page_url("/measures", lang, kiosk) + f"&goal={goal_id}")))
+    else:
+        children.append(html.P(t("measures.goal.none", lang)))
+    return html.Section(children, className="measures-goal", **{"aria-labelledby": heading_id})
+
+
+def annotation_data(cockpit, viewer, indicator_id: str, lang: str) -> tuple[AnnotationView, ...]:
+    """The markers for the indicator chart of `indicator_id`: start, end and milestones of the linked measures
+    the viewer may see (use `plotly_markers` for the figure and `annotation_table` as its table alternative)."""
+    return chart_annotations(cockpit, viewer, indicator_id, lang)
+
+
+def plotly_markers(annotations: Sequence[AnnotationView]) -> dict:
+    """Vertical dotted lines with a short label, as plotly layout `shapes` and `annotations` (x = ISO date)."""
+    shapes, labels = [], []
+    for i, a in enumerate(annotations):
+        x = a.day.isoformat()
+        shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": x, "x1": x, "y0": 0, "y1": 1,
+                       "line": {"color": "#583b8a", "width": 1, "dash": "dot"}})
+        labels.append({"x": x, "xref": "x", "yref": "paper", "y": 1 - 0.08 * (i % 3), "text": a.label,
+                       "showarrow": False, "xanchor": "left", "font": {"size": 11, "color": "#3b2a5c"},
+                       "bgcolor": "rgba(255,255,255,0.85)"})
+    return {"shapes": shapes, "annotations": labels}
+
+
+def annotation_table(annotations: Sequence[AnnotationView], indicator_name: str, lang: str) -> html.Details | None:
+    """The table alternative of the measure markers on a chart (None when there are none)."""
+    if not annotations:
+        return None
+    rows = [(a.date_text, a.kind_text, a.measure_name) for a in annotations]
+    return html.Details([
+        html.Summary(t("measures.annotations.summary", lang)),
+        data_table(t("measures.annotations.caption", lang, indicator=indicator_name),
+                   [t("measures.th.date", lang), t("measures.th.event", lang), t("measures.th.measure", lang)], rows),
+    ], className="measures-annotations")
+
+
+def wall_slide(view: WallMeasuresView, lang: str) -> html.Section:
+    """The wall slide 'Maßnahmen': counts per status and the measures with overdue updates."""
+    children = [html.H2(view.title, className="measures-wall__title"), counts_bar(view, lang)]
+    if view.overdue_names:
+        children.append(html.Ul([html.Li(name) for name in view.overdue_names], className="measures-wall__overdue",
+                                **{"aria-label": view.overdue_text}))
+    if view.demo:
+        children.append(html.P(t("measures.demo.badge", lang), className="badge badge--demo"))
+    return html.Section(children, className="measures-wall")
+
+
+# ------------------------------------------------------------------------------------------------ operations
+
+
+def status_content(view: StatusView, lang: str) -> list:
+    sources = data_table(
+        t("measures.ops.sources", lang),
+        [t("measures.th.source", lang), t("measures.th.connector", lang), t("measures.th.last_run", lang),
+         t("measures.th.run_status", lang), t("measures.th.read", lang), t("measures.th.stored", lang),
+         t("measures.th.rejected", lang), t("measures.th.next_run", lang)],
+        [(s.source_id, s.connector, s.last_run_text, s.status_text, str(s.read), str(s.stored), str(s.rejected),
+          s.next_run_text) for s in view.sources], numeric=(4, 5, 6), class_name="data-table measures-ops__runs")
+    errors = (data_table(t("measures.ops.errors", lang),
+                         [t("measures.th.source", lang), t("measures.th.when", lang), t("measures.th.error", lang)],
+                         [(e.source_id, e.when_text, e.error) for e in view.errors])
+              if view.errors else html.P(t("measures.ops.errors.none", lang)))
+    options = [html.Option(t("measures.filter.all", lang), value="", selected=view.quarantine_source == "")]
+    options += [html.Option(s, value=s, selected=s == view.quarantine_source) for s in view.source_options]
+    q_filter = html.Form(html.Div([
+        html.Label(t("measures.ops.quarantine.filter", lang), htmlFor="status-quarantine-source"),
+        html.Select(options, id="status-quarantine-source", name="source", className="measures-filters__select"),
+        dcc.Input(type="hidden", name="lang", value=lang, id="status-filter-lang"),
+        html.Button(t("measures.filter.apply", lang), type="submit", className="measures-button"),
+    ], className="measures-filters__field measures-ops__filter"), method="GET", action="/status",
+        className="measures-filters")
+    if view.quarantine:
+        quarantine = [html.P(t("measures.ops.quarantine.count", lang, shown=len(view.quarantine),
+                               count=view.quarantine_total)),
+                      html.Table([
+                          html.Caption(t("measures.ops.quarantine", lang)),
+                          html.Thead(html.Tr([html.Th(t(k, lang), scope="col") for k in (
+                              "measures.th.source", "measures.th.run", "measures.th.when", "measures.th.reason",
+                              "measures.th.raw")])),
+                          html.Tbody([html.Tr([html.Th(q.source_id, scope="row"), html.Td(str(q.run_id)),
+                                               html.Td(q.when_text), html.Td(q.reason),
+                                               html.Td(html.Pre(q.raw, className="measures-ops__raw"))])
+                                      for q in view.quarantine]),
+                      ], className="data-table measures-ops__quarantine")]
+    else:
+        quarantine = [html.P(t("measures.ops.quarantine.none", lang))]
+    alerts = [html.P(t("measures.ops.alerts.firing", lang, count=len(view.firing)))]
+    if view.firing:
+        alerts.append(html.Ul([html.Li(k) for k in view.firing], className="measures-ops__firing"))
+    alerts.append(data_table(t("measures.ops.alerts", lang),
+                             [t("measures.th.when", lang), t("measures.th.rule", lang), t("measures.th.subject", lang),
+                              t("measures.th.event", lang), t("measures.th.message", lang),
+                              t("measures.th.delivery", lang)],
+                             [(a.when_text, a.rule_id, a.subject, a.event_text, a.message, a.delivery_text)
+                              for a in view.alerts]) if view.alerts else html.P(t("measures.ops.alerts.none", lang)))
+    return [
+        _section(t("measures.ops.sources", lang), [html.Div(sources, className="measures-scroll")],
+                 "measures-ops__sources"),
+        _section(t("measures.ops.errors", lang), [errors], "measures-ops__errors"),
+        _section(t("measures.ops.quarantine", lang), [q_filter, html.Div(quarantine, className="measures-scroll")],
+                 "measures-ops__quarantine-section"),
+        _section(t("measures.ops.alerts", lang), alerts, "measures-ops__alerts"),
+    ]

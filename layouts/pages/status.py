@@ -1,0 +1,37 @@
+"""Operations page `/status` for staff: source runs, recent errors, quarantine (filter in the URL), alerts.
+Anonymous visitors get a notice and no data."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import dash
+from dash import html
+
+from cockpit.i18n import t
+from cockpit.views.status import build_status
+from layouts import ids
+from layouts.auth import login_enabled
+from layouts.components.measures import status_content
+from layouts.components.shell import shell
+from layouts.context import current_cockpit, page_context, page_title, page_url
+from layouts.measures_auth import is_staff, measures_viewer
+
+PATH = "/status"
+TITLE_KEY = "measures.ops.title"
+
+dash.register_page(__name__, path=PATH, name="status", title=page_title(TITLE_KEY), title_key=TITLE_KEY, order=4)
+
+
+def layout(lang: str | None = None, kiosk: str | None = None, source: str | None = None, **_query) -> html.Div:
+    ctx = page_context(PATH, lang, kiosk)
+    if not is_staff(measures_viewer()):
+        content = [html.P(t("measures.ops.forbidden", ctx.lang), className="measures-forbidden", role="status")]
+        if login_enabled():
+            query = urlencode({"lang": ctx.lang, "next": page_url(PATH, ctx.lang)})
+            content.append(html.P(html.A(t("measures.ops.login", ctx.lang), href=f"/login?{query}")))
+        return shell(ctx, t("measures.ops.heading", ctx.lang), None,
+                     [html.Div(content, id=ids.STATUS_CONTENT, className="measures")])
+    view = build_status(current_cockpit(), ctx.lang, source)
+    return shell(ctx, t("measures.ops.heading", ctx.lang), t("measures.ops.intro", ctx.lang),
+                 [html.Div(status_content(view, ctx.lang), id=ids.STATUS_CONTENT, className="measures")])

@@ -1,0 +1,163 @@
+"""Measures in a real browser: from a goal's measures to a measure page, a progress report recorded by staff of
+the owning office and shown on the page; /status for staff only; axe-core finds no violations; screenshots."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from cockpit import PROJECT_ROOT
+from tests.browser.conftest import INTERNAL_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
+MEASURE = "smart-quarter-energy"  # owned by the umweltamt
+
+
+class Watch:
+    def __init__(self, page: Page, origin: str):
+        self.errors: list[str] = []
+        self.foreign: list[str] = []
+        page.on("console", lambda msg: self.errors.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        page.on("request", lambda request: self._request(request.url, origin))
+
+    def _request(self, url: str, origin: str) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("data", "blob", "about") and f"{parts.scheme}://{parts.netloc}" != origin:
+            self.foreign.append(url)
+
+    def assert_clean(self) -> None:
+        assert self.errors == [] and self.foreign == [], (self.errors, self.foreign)
+
+
+def open_page(page: Page, url: str, ready: str) -> None:
+    page.goto(url)
+    page.wait_for_selector(ready, timeout=20_000)
+    page.wait_for_load_state("networkidle")
+
+
+def assert_accessible(page: Page) -> None:
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def login(page: Page, app_url: str, next_path: str) -> None:
+    page.goto(f"{app_url}/login?next={next_path}")
+    page.fill("#password", INTERNAL_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+@pytest.fixture
+def staff_of_umweltamt(demo_cockpit, monkeypatch):
+    """The shared-password login belongs to the umweltamt in this test (COCKPIT_SHARED_LOGIN_DEPARTMENT)."""
+    monkeypatch.setattr(demo_cockpit.settings, "shared_login_department", "umweltamt")
+
+
+def test_measures_page_filters_in_the_url_and_counts(page: Page, app_url):
+    watch = Watch(page, app_url)
+    open_page(page, f"{app_url}/measures", "#measures-content .measures-card")
+    expect(page).to_have_title("Maßnahmen – SmartCity Cockpit Gera")
+    expect(page.locator(".measures-card")).to_have_count(5)  # the internal demo measure is not public
+    expect(page.locator("#measure-innovation-centre")).to_have_count(0)
+    expect(page.locator(".measures-demo")).to_contain_text("Demo-Inhalt")
+    expect(page.locator(".measures-counts__item[data-status=in_progress]")).to_contain_text("3 In Umsetzung")
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "measures.png"), full_page=False)
+    assert_accessible(page)
+
+    page.select_option("#measures-filter-department", "verkehr")
+    page.click("#measures-filters button[type=submit]")
+    page.wait_for_url("**department=verkehr**")
+    page.wait_for_selector("#measures-content .measures-card")
+    expect(page.locator(".measures-card")).to_have_count(2)
+    expect(page.locator("#measures-filter-department")).to_have_value("verkehr")
+    page.reload()  # the filter is in the URL: a bookmark shows the same
+    page.wait_for_selector("#measures-content .measures-card")
+    expect(page.locator(".measures-card")).to_have_count(2)
+    assert page.context.cookies() == [], "public visitors get no cookie"
+    watch.assert_clean()
+
+
+def test_from_a_goals_measures_to_a_progress_report_by_staff(page: Page, app_url, staff_of_umweltamt):
+    watch = Watch(page, app_url)
+    open_page(page, f"{app_url}/measures?goal=co2-halve-2030", "#measures-content .measures-card")
+    expect(page.locator(".measures-goal-filter")).to_contain_text("CO2 je Einwohner bis 2030 halbieren")
+    expect(page.locator(".measures-card")).to_have_count(2)
+    page.get_by_role("link", name="Energiesparen im Smart Quarter Bieblach").click()
+    page.wait_for_selector("#measure-content")
+    assert urlsplit(page.url).path == f"/measure/{MEASURE}"
+    expect(page.locator("h1")).to_have_text("Energiesparen im Smart Quarter Bieblach")
+    expect(page.locator("#measure-report-form")).to_have_count(0)  # the public cannot report
+    expect(page.locator(".measures-form__hint")).to_be_visible()
+    assert_accessible(page)
+
+    login(page, app_url, f"/measure/{MEASURE}")
+    page.wait_for_selector("#measure-report-form")
+    expect(page.locator(".measures-badge--overdue")).to_be_visible()
+    page.select_option("#measure-report-status", "in_progress")
+    page.fill("#measure-report-percent", "70")
+    page.select_option("#measure-report-milestone", label="Verbrauchs-App für Mieter freigeschaltet")
+    page.fill("#measure-report-text", "Verbrauchs-App für alle Mieter freigeschaltet.")
+    assert_accessible(page)
+    page.click("#measure-report-submit")
+    page.wait_for_url("**saved=1**")
+    expect(page.locator("#measure-report-message")).to_have_text("Bericht gespeichert.")
+    first = page.locator("#measure-reports tbody tr").first
+    expect(first).to_contain_text("Mitarbeitende (umweltamt)")
+    expect(first).to_contain_text("70 % umgesetzt")
+    expect(first).to_contain_text("Meilenstein erreicht: Verbrauchs-App für Mieter freigeschaltet")
+    expect(first).to_contain_text("Verbrauchs-App für alle Mieter freigeschaltet.")
+    expect(page.locator(".measures-badge--overdue")).to_have_count(0)  # the update is no longer overdue
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.evaluate("document.querySelector('.measures-section--reports').scrollIntoView({block: 'start'})")
+    page.screenshot(path=str(SCREENSHOTS / "measures-report.png"), full_page=False)
+
+    page.reload()  # kept in the database, shown on the measure page for everyone
+    page.wait_for_selector("#measure-reports tbody tr")
+    expect(page.locator("#measure-reports tbody tr").first).to_contain_text("70 % umgesetzt")
+    page.context.clear_cookies()
+    open_page(page, f"{app_url}/measure/{MEASURE}", "#measure-reports tbody tr")
+    expect(page.locator("#measure-reports tbody tr").first).to_contain_text("Verbrauchs-App für alle Mieter")
+    expect(page.locator(".measures-section--milestones")).to_contain_text("erreicht am")
+    watch.assert_clean()
+
+
+def test_staff_of_another_office_see_no_form(page: Page, app_url, demo_cockpit, monkeypatch):
+    monkeypatch.setattr(demo_cockpit.settings, "shared_login_department", "verkehr")
+    login(page, app_url, f"/measure/{MEASURE}")
+    page.wait_for_selector("#measure-content")
+    expect(page.locator("#measure-report-form")).to_have_count(0)
+    expect(page.locator(".measures-form__hint")).to_be_visible()
+
+
+def test_status_page_for_staff_only(page: Page, app_url):
+    watch = Watch(page, app_url)
+    open_page(page, f"{app_url}/status", "#status-content")
+    expect(page.locator(".measures-forbidden")).to_be_visible()
+    expect(page.locator("#status-content table")).to_have_count(0)
+    assert_accessible(page)
+
+    login(page, app_url, "/status")
+    page.wait_for_selector(".measures-ops__runs")
+    runs = page.locator(".measures-ops__runs tbody tr")
+    expect(runs.first).to_be_visible()
+    expect(page.locator(".measures-ops__runs")).to_contain_text("waste-containers")
+    quarantine = page.locator(".measures-ops__quarantine tbody tr")
+    expect(quarantine).to_have_count(1)
+    expect(quarantine.first).to_contain_text("vandalized")  # the reason
+    expect(quarantine.first.locator("pre")).to_contain_text('"id": "wastecontainer:gera:023"')  # the raw record
+    assert_accessible(page)
+    page.select_option("#status-quarantine-source", "smard-50hertz")
+    page.click(".measures-ops__filter button[type=submit]")
+    page.wait_for_url("**source=smard-50hertz**")
+    page.wait_for_selector(".measures-ops__quarantine-section")
+    expect(page.locator(".measures-ops__quarantine tbody tr")).to_have_count(0)
+    expect(page.locator(".measures-ops__quarantine-section")).to_contain_text("Keine abgelehnten Datensätze")
+    watch.assert_clean()

@@ -1,0 +1,106 @@
+"""The measure blocks other screens embed: the goal page block, chart markers with their table alternative,
+the wall slide (rendered to Dash components, checked for what a reader sees)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from cockpit import PROJECT_ROOT
+from cockpit.alerts import load_alert_config
+from cockpit.measures.demo import load_demo_measures
+from cockpit.roles import Role, Viewer
+from cockpit.views.measures import build_wall_measures
+from layouts.components.measures import (
+    annotation_data,
+    annotation_table,
+    goal_measures,
+    plotly_markers,
+    wall_slide,
+)
+
+
+@dataclass
+class FakeCockpit:
+    catalog: object
+    store: object
+
+
+@pytest.fixture
+def cockpit(sqlite_store, catalog):
+    load_demo_measures(sqlite_store, catalog)
+    return FakeCockpit(catalog, sqlite_store)
+
+
+def texts(component) -> list[str]:
+    """Every text in a component tree, in document order."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, str):
+            found.append(node)
+        elif isinstance(node, list | tuple):
+            for child in node:
+                walk(child)
+        elif node is not None and hasattr(node, "children"):
+            walk(node.children)
+
+    walk(component)
+    return found
+
+
+def find(component, predicate) -> list:
+    hits = []
+
+    def walk(node):
+        if isinstance(node, list | tuple):
+            for child in node:
+                walk(child)
+        elif node is not None and hasattr(node, "children"):
+            if predicate(node):
+                hits.append(node)
+            walk(node.children)
+
+    walk(component)
+    return hits
+
+
+def test_goal_block_lists_the_goals_measures_with_links_to_their_pages(cockpit):
+    block = goal_measures(cockpit, Viewer(Role.PUBLIC), "co2-halve-2030", "de")
+    words = texts(block)
+    assert words[0] == "Maßnahmen für dieses Ziel"
+    assert "Energiesparen im Smart Quarter Bieblach" in words and "Wasserstoffbusse im Stadtverkehr" in words
+    links = {a.href for a in find(block, lambda n: type(n).__name__ == "A")}
+    assert "/measure/smart-quarter-energy?lang=de" in links
+    assert "/measures?lang=de&goal=co2-halve-2030" in links
+    assert "Für dieses Ziel ist noch keine Maßnahme erfasst." in texts(
+        goal_measures(cockpit, Role.PUBLIC, "renewable-electricity-80-2030", "de"))
+
+
+def test_chart_markers_and_their_table_alternative(cockpit):
+    marks = annotation_data(cockpit, Role.PUBLIC, "charge-points-per-1000", "de")
+    figure = plotly_markers(marks)
+    assert [s["x0"] for s in figure["shapes"]] == [a.day.isoformat() for a in marks]
+    assert figure["annotations"][0]["text"] == "Beginn: Öffentliche Ladepunkte in der Innenstadt"
+    table = annotation_table(marks, "Öffentliche Ladepunkte je 1.000 Einwohner", "de")
+    rows = find(table, lambda n: type(n).__name__ == "Tr")
+    assert len(rows) == len(marks) + 1  # header row + one per marker
+    assert texts(rows[1]) == ["01.09.2024", "Beginn", "Öffentliche Ladepunkte in der Innenstadt"]
+    assert annotation_table((), "x", "de") is None
+
+
+def test_wall_slide_counts_every_status_and_names_overdue_measures(cockpit):
+    view = build_wall_measures(cockpit, Role.PUBLIC, "de")
+    slide = wall_slide(view, "de")
+    words = texts(slide)
+    assert words[0] == "Maßnahmen"
+    assert "1 Geplant" in words and "0 Abgebrochen" in words
+    assert view.overdue_text in words
+    assert set(view.overdue_names) <= set(words)
+
+
+def test_the_example_alert_configuration_is_valid():
+    config = load_alert_config(PROJECT_ROOT / "data" / "alerts.example.yaml")
+    assert {r.kind for r in config.rules} == {"goal_status_worse", "indicator_stale", "source_failing",
+                                              "measure_overdue"}
