@@ -63,15 +63,20 @@ def test_goal_figures_path_forecast_and_basis(cockpit):
     assert [(p.kind_text, p.year, p.number_text) for p in goal.path] == [
         ("Ausgangswert", 1990, "9,80"), ("Zwischenziel", 2020, "6,50"), ("Zielwert", 2030, "4,90")]
     assert goal.progress_text == "Fortschritt 90\u00a0%"
-    assert goal.forecast_text == "Bei aktuellem Trend erreicht 2028 (Ziel 2030)"
+    assert goal.forecast_text == "Beim jetzigen Tempo 2028 erreicht (Ziel 2030)"
+    assert goal.reason_text == "Im Plan und beim jetzigen Tempo 2028 erreicht (Ziel 2030)"
     assert goal.trend_text.startswith("Trend 2030: ")
-    assert "80-%-Intervall" in goal.trend_text
-    assert goal.basis_text == "Grundlage: Klima-Bündnis commitment; Energie- und Klimaschutzkonzept Gera 2016"
-    assert goal.demo and not goal.stale
+    assert "mit 80\u00a0% Wahrscheinlichkeit zwischen" in goal.trend_text
+    assert goal.basis_text.startswith("Grundlage: Selbstverpflichtung im Klima-Bündnis")
+    assert goal.demo and not goal.stale and goal.stale_text is None
+    assert goal.href == "/indicator/co2-per-inhabitant?lang=de"
     en = build_goals(cockpit, "public", "en", NOW).goal("co2-halve-2030")
-    assert (en.name, en.status_text, en.actual_label) == ("Halve CO2 per inhabitant by 2030", "On track", "Actual 2025")
-    assert en.forecast_text == "At the current trend reached 2028 (target 2030)"
-    assert en.basis_text.startswith("Basis: ")
+    assert (en.name, en.status_text, en.actual_label) == (
+        "CO2 emissions: 4.9 t per inhabitant by 2030 (half of 1990)", "On track", "Actual 2025")
+    assert en.forecast_text == "At the current pace reached in 2028 (target 2030)"
+    assert en.reason_text == "On the path, and at the current pace reached in 2028 (target 2030)"
+    assert en.basis_text.startswith("Basis: Climate Alliance commitment")
+    assert "80% likely between" in en.trend_text
 
 
 def test_goal_without_data(cockpit):
