@@ -133,9 +133,19 @@ def overdue_period(indicator: Indicator, latest_start: datetime, lang: str) -> s
     return period_label(next_period_start(indicator, latest_start), indicator, lang)
 
 
+def figure_quantity(value: float, indicator: Indicator, lang: str) -> str:
+    """A figure set by a goal, with only the decimals it has ('80 %', '4,9 t je Einw.', '12 je 1.000 Einw.'), so
+    that it reads as the goal's name writes it."""
+    decimals = 0
+    while decimals < indicator.decimals and round(value, decimals) != round(value, indicator.decimals):
+        decimals += 1
+    return _join_unit(format_number(value, decimals, lang), indicator.unit.get(lang), lang)
+
+
 def target_text(evaluation: GoalEvaluation, lang: str) -> str:
     goal = evaluation.goal
-    return t("kpi.target", lang, year=goal.target.year, value=quantity(goal.target.value, evaluation.indicator, lang))
+    return t("kpi.target", lang, year=goal.target.year,
+             value=figure_quantity(goal.target.value, evaluation.indicator, lang))
 
 
 def goal_count_text(count: int, lang: str) -> str:

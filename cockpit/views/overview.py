@@ -257,7 +257,7 @@ def _period_headline(indicator: Indicator, series: Series, lang: str) -> Headlin
         if not rows:
             return None
         (start, value) = rows[-1]
-        head = Headline(value, period_label(start, indicator, lang))
+        head = Headline(value, t("ui.headline.year", lang, year=start.year))
         earlier = [r for r in rows if r[0].year == start.year - 1]
     else:
         rows = _rows(series.monthly, "month")
@@ -318,7 +318,7 @@ def _stale(indicator: Indicator, evaluation: GoalEvaluation | None, latest_start
     text = stale_sentence(overdue_period(indicator, latest_start, lang),
                           due_label(due_by(indicator, latest_start), indicator, lang), lang)
     if demo and is_subdaily(indicator):
-        text += " " + t("ui.stale.demo_snapshot", lang)
+        text = t("ui.stale.with_note", lang, text=text, note=t("ui.stale.demo_snapshot", lang))
     return True, text
 
 

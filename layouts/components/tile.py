@@ -62,7 +62,7 @@ def _goal_block(tile: TileView, lang: str) -> html.Div:
                           html.P(tile.reason_text, className="tile__reason") if tile.reason_text else None],
                          className="tile__verdict")]
     if tile.goal_name:
-        children.append(html.P(t("ui.tile.goal", lang, name=tile.goal_name), className="tile__goalname"))
+        children.append(html.P(tile.goal_name, className="tile__goalname"))
     children.append(html.P(tile.target_text, className="tile__target"))
     if tile.progress_text:
         children.append(progress_bar(tile.progress_bar, tile.progress_text))

@@ -59,7 +59,7 @@ def test_goal_figures_path_forecast_and_basis(cockpit):
     assert goal.year == 2025
     assert (goal.actual_label, goal.value_text) == ("Ist 2025", "5,40\u00a0t je Einw.")
     assert (goal.expected_label, goal.expected_text) == ("Soll 2025", "5,70\u00a0t je Einw.")
-    assert (goal.target_label, goal.target_value_text) == ("Ziel 2030", "4,90\u00a0t je Einw.")
+    assert (goal.target_label, goal.target_value_text) == ("Ziel 2030", "4,9\u00a0t je Einw.")
     assert [(p.kind_text, p.year, p.number_text) for p in goal.path] == [
         ("Ausgangswert", 1990, "9,80"), ("Zwischenziel", 2020, "6,50"), ("Zielwert", 2030, "4,90")]
     assert goal.progress_text == "Fortschritt 90\u00a0%"

@@ -73,7 +73,7 @@ def test_value_and_change_are_formatted_in_the_locale_and_compare_like_with_like
     energy = de.tile("final-energy-use")
     assert energy.value_text == "1.234"
     assert energy.quantity_text == "1.234\u00a0GWh"
-    assert (energy.value_label, energy.change_text) == ("2025", "\u221233\u00a0GWh gegenüber 2024")
+    assert (energy.value_label, energy.change_text) == ("Jahreswert 2025", "\u221233\u00a0GWh gegenüber 2024")
     assert energy.change_direction == "down"
     assert energy.as_of_text == "Stand: 2025"
     waste = de.tile("household-waste-per-inhabitant")  # a monthly sum: October against October, not September
@@ -170,7 +170,7 @@ def test_goal_status_progress_target_and_forecast(cockpit):
     assert tile.goal_id == "co2-halve-2030"
     assert tile.status == "on_track"
     assert tile.status_text == "Auf Kurs"
-    assert tile.target_text == "Ziel 2030: 4,90\u00a0t je Einw."
+    assert tile.target_text == "Ziel 2030: 4,9\u00a0t je Einw."  # as the goal writes it
     assert (tile.target_value, tile.target_year) == (4.9, 2030)
     assert tile.progress == pytest.approx((5.4 - 9.8) / (4.9 - 9.8))
     assert tile.progress_text == "Fortschritt 90\u00a0% (2025)"
@@ -298,3 +298,12 @@ def test_source_licence_attribution_department(cockpit):
     assert tile.source.licence == "CC BY 4.0"
     assert tile.source.attribution == "Bundesnetzagentur | SMARD.de"
     assert tile.source.department == "Environment office – climate management"
+
+
+def test_a_goal_figure_reads_as_the_goal_name_writes_it(cockpit):
+    write(cockpit, LIVE, annual("renewable-share-electricity", {2023: 55.0, 2024: 58.0, 2025: 61.0}))
+    en = build_overview(cockpit, "public", "en", NOW).tile("renewable-share-electricity")
+    assert en.goal_name == "Renewable electricity: 80% of consumption by 2030"
+    assert en.target_text == "Target 2030: 80%"  # not 80.0% beside 80%
+    de = build_overview(cockpit, "public", "de", NOW).tile("renewable-share-electricity")
+    assert (de.goal_name, de.target_text) == ("Erneuerbarer Strom: 80 % des Verbrauchs bis 2030", "Ziel 2030: 80\u00a0%")
