@@ -254,11 +254,11 @@ def test_the_demo_is_current_and_consistent_on_any_day(browser, dated_app, day, 
                 page.goto(f"{url}/?lang={lang}")
                 page.wait_for_selector("#overview-content .tile")
                 page.wait_for_load_state("networkidle")
-                page.screenshot(path=str(SCREENSHOTS / f"overview{suffix}.png"))
+                page.screenshot(path=str(SCREENSHOTS / f"overview{suffix}.png"), full_page=True)
                 page.goto(f"{url}/goals?lang={lang}")
                 page.wait_for_selector("#goals-content .goal")
                 page.wait_for_load_state("networkidle")
-                page.screenshot(path=str(SCREENSHOTS / f"goals{suffix}.png"))
+                page.screenshot(path=str(SCREENSHOTS / f"goals{suffix}.png"), full_page=True)
         assert errors == []
     finally:
         context.close()
