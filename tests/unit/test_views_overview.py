@@ -150,7 +150,7 @@ def test_daily_and_hourly_series_show_a_seven_day_aggregate_not_one_day(cockpit)
     assert (bikes.value, bikes.value_label) == (118.0, "Mittel der 7 Tage bis 21.11.2026")
     assert bikes.change_text is None  # nothing to compare with
     en = build_overview(cockpit, "internal", "en", NOW).tile("municipal-buildings-electricity")
-    assert (en.value_label, en.change_text) == ("7-day total to 21 Nov 2026",
+    assert (en.value_label, en.change_text) == ("7-day total up to 21 Nov 2026",
                                                 "+28.0\u00a0MWh compared with the previous 7 days")
 
 
