@@ -275,11 +275,10 @@ def _period_headline(indicator: Indicator, series: Series, lang: str) -> Headlin
 def headline(indicator: Indicator, evaluation: GoalEvaluation | None, series: Series, lang: str) -> Headline:
     if evaluation is not None and evaluation.year is not None:
         return _goal_headline(evaluation, indicator, lang)
+    found = None
     if evaluation is None and not (indicator.rhythm.years or indicator.rhythm.months):
-        found = _days_headline(indicator, series.daily, lang)
-    else:
-        found = _period_headline(indicator, series, lang)
-    return found or Headline(None, None)
+        found = _days_headline(indicator, series.daily, lang)  # None when the last days hold no data
+    return found or _period_headline(indicator, series, lang) or Headline(None, None)
 
 
 def running_year_text(indicator: Indicator, evaluation: GoalEvaluation | None, series: Series,
