@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 from datetime import date, datetime
 
+from cockpit.config import ConfigError
 from cockpit.kpi import LOCAL_TZ
 
 ENV_TODAY = "COCKPIT_DEMO_TODAY"
 
 
-class ClockError(ValueError):
-    """COCKPIT_DEMO_TODAY is not a date."""
+class ClockError(ConfigError):
+    """COCKPIT_DEMO_TODAY is not a date (a bad setting: the start stops with its name)."""
 
 
 def fixed_today() -> date | None:

@@ -71,6 +71,7 @@ class Cockpit:
 def open_cockpit(settings: Settings | None = None, migrate: bool = True) -> Cockpit:
     """Load and validate configuration, catalog and sources; migrate the database and sync the catalog."""
     settings = settings or load_settings()
+    clock.fixed_today()  # a bad COCKPIT_DEMO_TODAY stops the start, naming the variable
     catalog = load_catalog(settings.catalog)
     sources = load_sources(settings.sources)
     store = Store.from_url(settings.database_url)
