@@ -119,3 +119,13 @@ def test_goals_of_internal_indicators_are_left_out_for_the_public(cockpit):
     internal = build_goals(cockpit, "internal", "de", NOW)
     assert "buildings-electricity-down" in {g.id for g in internal.goals}
     assert internal.visions[0].total_text == "4 Ziele"
+
+
+def test_an_overdue_annual_value_is_named_with_its_due_date(cockpit):
+    write(cockpit, LIVE, "co2-per-inhabitant", {2020: 6.6, 2021: 6.3, 2022: 6.0, 2023: 5.8})  # lag P18M
+    goal = build_goals(cockpit, "public", "de", NOW).goal("co2-halve-2030")
+    assert goal.year == 2023 and goal.stale
+    assert goal.stale_text == "Wert für 2024 seit 01.07.2026 überfällig"
+    en = build_goals(cockpit, "public", "en", NOW).goal("co2-halve-2030")
+    assert en.stale_text == "Value for 2024 overdue since 1 Jul 2026"
+    assert en.reason_text.startswith("On the path")  # 5.8 in 2023 is ahead of the path
