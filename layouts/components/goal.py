@@ -52,7 +52,7 @@ def goal_card(goal: GoalView, lang: str) -> html.Article:
         body.append(html.P(goal.trend_text, className="goal__trend"))
     body.append(html.Details([
         html.Summary(t("ui.goals.path", lang)),
-        data_table(t("ui.goals.path", lang) + ": " + goal.name,
+        data_table(f"{t('ui.goals.path', lang)} – {goal.name}",
                    [t("ui.goals.path.kind", lang), t("ui.goals.path.year", lang),
                     t("ui.goals.path.value", lang, unit=goal.unit)],
                    path_rows, numeric=(1, 2)),
