@@ -1,7 +1,9 @@
 """Write the synthetic demo payloads under data/samples/demo/ in the publishers' real formats (deterministic).
 
-Usage: python scripts/make_samples.py [--out data/samples/demo]
-Each module in scripts/samples/ has generate(out: Path) and writes the payloads of one format.
+Usage: python scripts/make_samples.py [--out data/samples/demo] [--today YYYY-MM-DD]
+Each module in scripts/samples/ has generate(out: Path, calendar) and writes the payloads of one format.
+Without --today it writes the committed payloads (the connector test fixtures, ending on 2026-11-20); with
+--today the payloads of the running demo for that day (what the cockpit generates itself, see cockpit/demo.py).
 """
 
 from __future__ import annotations
@@ -9,10 +11,15 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from cockpit.catalog import load_catalog  # noqa: E402 - the project root is on sys.path from here
+from cockpit.demo import calendar_for  # noqa: E402
+from scripts.samples import FIXTURE  # noqa: E402
 
 GENERATORS = (
     "scripts.samples.smard",
@@ -27,9 +34,14 @@ GENERATORS = (
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "data" / "samples" / "demo")
+    parser.add_argument("--today", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
+                        help="write the running demo as of this day instead of the committed payloads")
     args = parser.parse_args(argv)
+    calendar = FIXTURE
+    if args.today:
+        calendar = calendar_for(load_catalog(ROOT / "data" / "catalog.yaml"), args.today)
     for name in GENERATORS:
-        importlib.import_module(name).generate(args.out)
+        importlib.import_module(name).generate(args.out, calendar)
         print(f"{name}: written to {args.out}")
     return 0
 

@@ -69,6 +69,10 @@ def _cross_check(catalog: Catalog) -> list[str]:
             )
     departments = {d.id for d in catalog.departments}
     for ind in catalog.indicators:
+        if ind.grace is not None and ind.publication_lag is not None and ind.grace != ind.publication_lag:
+            problems.append(f"indicators (id '{ind.id}'): field 'grace': deprecated alias of 'publication_lag' "
+                            f"with a different value ({ind.grace} vs {ind.publication_lag}); keep only "
+                            "'publication_lag'")
         if ind.owner is not None and ind.owner not in departments:
             problems.append(f"indicators (id '{ind.id}'): field 'owner': unknown department '{ind.owner}'")
         if ind.plausible and ind.plausible.min >= ind.plausible.max:

@@ -46,6 +46,7 @@ class SourceRef(_Strict):
     url: str | None = None
     licence: str = Field(min_length=1)
     attribution: str = Field(min_length=1)
+    lang: Literal["de", "en"] = "de"  # the language of name, licence and attribution (proper names, not translated)
 
 
 class Range(_Strict):
@@ -68,6 +69,9 @@ class Indicator(_Strict):
     unit: LocalText
     aggregation: Literal["sum", "mean", "last"]
     rhythm: IsoDuration
+    # How long after a period ends its value is normally published (default: the rhythm); `grace` is the
+    # deprecated name of the same key (check-config warns about it).
+    publication_lag: IsoDuration | None = None
     grace: IsoDuration | None = None
     visibility: Literal["public", "internal"]
     department: LocalText
@@ -78,8 +82,14 @@ class Indicator(_Strict):
     decimals: int = Field(default=1, ge=0, le=4)
 
     @property
+    def lag(self) -> Duration:
+        """The publication lag: `publication_lag`, else the deprecated `grace`, else the rhythm."""
+        return self.publication_lag or self.grace or self.rhythm
+
+    @property
     def grace_period(self) -> Duration:
-        return self.grace or self.rhythm
+        """Deprecated name of `lag`."""
+        return self.lag
 
 
 class YearValue(_Strict):
@@ -96,7 +106,7 @@ class Goal(_Strict):
     target: YearValue
     tolerance: float = Field(default=0.10, ge=0, le=1)
     trend_window: int = Field(default=5, ge=3, le=50)  # a forecast needs at least 3 points
-    source: str = Field(min_length=1)
+    source: LocalText  # the legal or political basis of the figures, in German and English
     field: str
     name: LocalText | None = None
 
@@ -160,6 +170,14 @@ class Catalog(_Strict):
         for name in self._CACHED:
             copy.__dict__.pop(name, None)  # rebuilt from the copy's own lists
         return copy
+
+    def deprecations(self) -> list[str]:
+        """Warnings about deprecated keys (the catalog still loads), naming entry and field."""
+        return [
+            f"indicators[{index}] (id '{ind.id}'): field 'grace' is deprecated, rename it to 'publication_lag' "
+            "(how long after a period ends its value is normally published)"
+            for index, ind in enumerate(self.indicators) if ind.grace is not None
+        ]
 
     def goals_for(self, indicator_id: str) -> list[Goal]:
         return [g for g in self.goals if g.indicator == indicator_id]

@@ -30,6 +30,8 @@ def run(args: argparse.Namespace) -> int:
     except (ConfigError, CatalogError, SourcesError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    for warning in catalog.deprecations():
+        print(f"warning: {settings.catalog}: {warning}", file=sys.stderr)
     print(f"ok: {len(catalog.indicators)} indicators, {len(catalog.goals)} goals, {len(sources)} sources "
           f"({settings.catalog}, {settings.sources})")
     return 0

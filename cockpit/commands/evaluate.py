@@ -17,6 +17,7 @@ from cockpit.catalog import Catalog, CatalogError, load_catalog
 from cockpit.commands._common import iso_date
 from cockpit.i18n import format_date, format_number, format_percent, t
 from cockpit.kpi import LOCAL_TZ, Evaluation, GoalEvaluation, TreeNode, evaluate_catalog
+from cockpit.views.formatting import reason_sentence
 
 NAME = "evaluate"
 HELP = "Evaluate every goal of the catalog against observations from a CSV file."
@@ -221,9 +222,11 @@ def _goal_row(ev: GoalEvaluation, lang: str) -> list[str]:
         format_number(ev.expected, decimals, lang),
         ev.indicator.unit.get(lang),
         format_percent(ev.progress, 0, lang),
+        t(f"status.{ev.position or ev.status}", lang),
         t(f"status.{ev.status}", lang),
         t("kpi.yes" if ev.stale else "kpi.no", lang),
         *_forecast_cells(ev, lang),
+        reason_sentence(ev, lang),
     ]
 
 
@@ -236,12 +239,12 @@ def _node_row(node: TreeNode, names: dict[str, str], lang: str) -> list[str]:
 
 def render_table(evaluation: Evaluation, catalog: Catalog, lang: str) -> str:
     """The evaluation for a person: localized words, numbers and dates, goals first, then the tree."""
-    goal_headers = ["goal", "year", "value", "expected", "unit", "progress", "status", "stale"]
-    goal_headers += ["forecast", "interval", "reached_year", "on_course"]
+    goal_headers = ["goal", "year", "value", "expected", "unit", "progress", "position", "status", "stale"]
+    goal_headers += ["forecast", "interval", "reached_year", "on_course", "reason"]
     goals = _grid(
         [t("kpi.progress", lang) if h == "progress" else t(f"kpi.table.{h}", lang) for h in goal_headers],
         [_goal_row(ev, lang) for ev in evaluation.goals],
-        right={1, 2, 3, 5, 8, 9, 10},
+        right={1, 2, 3, 5, 9, 10, 11},
     )
     names = {v.id: v.name.get(lang) for v in catalog.visions} | {
         f.id: f.name.get(lang) for f in catalog.fields

@@ -11,8 +11,8 @@ from cockpit.kpi.evaluate import (
 from cockpit.kpi.forecast import Forecast, forecast
 from cockpit.kpi.observations import city_observations, latest_period_start
 from cockpit.kpi.path import target_path
-from cockpit.kpi.staleness import due_by, is_stale
-from cockpit.kpi.status import STATUSES, Status, goal_status, progress, reached, shortfall
+from cockpit.kpi.staleness import due_by, is_stale, is_year_stale, next_period_start, year_due_by
+from cockpit.kpi.status import STATUSES, Status, combined_status, goal_status, progress, reached, shortfall
 from cockpit.kpi.tree import TreeNode, goal_tree
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "TreeNode",
     "annual_values",
     "city_observations",
+    "combined_status",
     "complete_years",
     "due_by",
     "evaluate_catalog",
@@ -33,10 +34,13 @@ __all__ = [
     "goal_status",
     "goal_tree",
     "is_stale",
+    "is_year_stale",
     "latest_period_start",
     "local_years",
+    "next_period_start",
     "progress",
     "reached",
     "shortfall",
     "target_path",
+    "year_due_by",
 ]

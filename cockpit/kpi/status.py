@@ -44,3 +44,17 @@ def goal_status(goal: Goal, value: float, expected: float) -> Status:
     if lag <= EPSILON:
         return "on_track"
     return "at_risk" if lag <= goal.tolerance + EPSILON else "off_track"
+
+
+_WORSE: dict[Status, Status] = {"on_track": "at_risk", "at_risk": "off_track"}
+
+
+def combined_status(position: Status, on_course: bool | None) -> Status:
+    """Goal rules v2: the status is the position, one level worse when a forecast exists and is not on course.
+
+    `on_course` None means there is no forecast (status = position). on_track -> at_risk, at_risk -> off_track;
+    off_track, achieved and no_data stay. A good trend never upgrades a position behind the path.
+    """
+    if on_course is None or on_course:
+        return position
+    return _WORSE.get(position, position)

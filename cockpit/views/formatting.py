@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from cockpit.catalog import Indicator
 from cockpit.i18n import format_date, format_datetime, format_number, format_signed, normalize_lang, t
-from cockpit.kpi import LOCAL_TZ, STATUSES, GoalEvaluation
+from cockpit.kpi import LOCAL_TZ, STATUSES, GoalEvaluation, next_period_start
 from cockpit.views.snapshot import is_annual, is_subdaily
 
 NBSP = "\u00a0"
@@ -18,6 +18,10 @@ VIEW_STATUSES = (*STATUSES, "no_goal")
 
 def month_name(month: int, lang: str) -> str:
     return t(f"ui.month.{month}", lang)
+
+
+def capitalize(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _join_unit(number: str, unit: str, lang: str) -> str:
@@ -76,7 +80,7 @@ def status_word(status: str, lang: str) -> str:
 
 
 def forecast_sentence(evaluation: GoalEvaluation | None, lang: str) -> str | None:
-    """'Bei aktuellem Trend erreicht 2032 (Ziel 2030)' and its variants; None without a goal."""
+    """'Beim jetzigen Tempo 2032 erreicht (Ziel 2030)' and its variants; None without a goal."""
     if evaluation is None:
         return None
     goal = evaluation.goal
@@ -90,9 +94,58 @@ def forecast_sentence(evaluation: GoalEvaluation | None, lang: str) -> str | Non
     return t("kpi.forecast.reached", lang, year=trend.reached_year, target_year=goal.target.year)
 
 
+def gap_quantity(gap: float, indicator: Indicator, lang: str) -> str:
+    """An unsigned distance, percentages in percentage points; more decimals where it would round to 0."""
+    unit = indicator.unit.get(lang)
+    unit = t("ui.unit.pp", lang) if unit == "%" else unit
+    decimals = indicator.decimals
+    while decimals < 4 and gap > 0 and round(gap, decimals) == 0:
+        decimals += 1
+    return _join_unit(format_number(gap, decimals, lang), unit, lang)
+
+
+def reason_sentence(evaluation: GoalEvaluation, lang: str) -> str:
+    """One plain-language line explaining the status (goal rules v2), from `evaluation.reason`.
+
+    'Im Plan, aber beim jetzigen Tempo erst 2031 erreicht (Ziel 2030)' /
+    'On the path now, but at the current pace reached only in 2031 (target 2030)'.
+    """
+    code = evaluation.reason
+    goal, indicator = evaluation.goal, evaluation.indicator
+    if code in ("achieved", "no_data"):
+        return capitalize(t(f"kpi.reason.{code}", lang, year=evaluation.year))
+    where, trend = code.split("+")
+    values = {"target_year": goal.target.year,
+              "reached": evaluation.forecast.reached_year if evaluation.forecast else None}
+    if where == "behind":
+        values["gap"] = gap_quantity(abs(evaluation.value - evaluation.expected), indicator, lang)
+        values["side"] = t(f"kpi.reason.side.{'above' if goal.direction == 'decrease' else 'below'}", lang)
+    return capitalize(t(f"kpi.reason.{where}.{trend}", lang, **values))
+
+
+def stale_sentence(period: str, due: str, lang: str) -> str:
+    """'Wert für 2026 seit 03.01.2027 überfällig' / 'Value for 2026 overdue since 3 Jan 2027'."""
+    return t("ui.stale.overdue", lang, period=period, due=due)
+
+
+def overdue_period(indicator: Indicator, latest_start: datetime, lang: str) -> str:
+    """The period after the latest one, in the indicator's rhythm ('2026', 'November 2026', '21.11.2026')."""
+    return period_label(next_period_start(indicator, latest_start), indicator, lang)
+
+
+def figure_quantity(value: float, indicator: Indicator, lang: str) -> str:
+    """A figure set by a goal, with only the decimals it has ('80 %', '4,9 t je Einw.', '12 je 1.000 Einw.'), so
+    that it reads as the goal's name writes it."""
+    decimals = 0
+    while decimals < indicator.decimals and round(value, decimals) != round(value, indicator.decimals):
+        decimals += 1
+    return _join_unit(format_number(value, decimals, lang), indicator.unit.get(lang), lang)
+
+
 def target_text(evaluation: GoalEvaluation, lang: str) -> str:
     goal = evaluation.goal
-    return t("kpi.target", lang, year=goal.target.year, value=quantity(goal.target.value, evaluation.indicator, lang))
+    return t("kpi.target", lang, year=goal.target.year,
+             value=figure_quantity(goal.target.value, evaluation.indicator, lang))
 
 
 def goal_count_text(count: int, lang: str) -> str:
@@ -117,3 +170,8 @@ def status_counts(statuses: Iterable[str], lang: str) -> tuple[StatusCount, ...]
 
 def day_text(day: date, lang: str) -> str:
     return format_date(day, lang)
+
+
+def indicator_href(indicator_id: str, lang: str) -> str:
+    """The indicator's detail page (built by the explorer engineer): '/indicator/<id>?lang=de'."""
+    return f"/indicator/{indicator_id}?lang={lang}"

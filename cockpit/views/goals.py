@@ -8,15 +8,21 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from cockpit.i18n import format_number, format_percent, normalize_lang, t
-from cockpit.kpi import LOCAL_TZ, GoalEvaluation
+from cockpit.i18n import format_date, format_number, format_percent, normalize_lang, t
+from cockpit.kpi import LOCAL_TZ, GoalEvaluation, due_by, year_due_by
 from cockpit.roles import Role
 from cockpit.views.formatting import (
     StatusCount,
     day_text,
+    due_label,
+    figure_quantity,
     forecast_sentence,
     goal_count_text,
+    indicator_href,
+    overdue_period,
     quantity,
+    reason_sentence,
+    stale_sentence,
     status_counts,
     status_word,
     target_text,
@@ -65,6 +71,8 @@ class GoalView:
     stale: bool
     demo: bool
     reason_text: str | None = None  # one plain-language line explaining the status (goal rules v2)
+    stale_text: str | None = None  # 'Wert für 2026 seit 03.01.2027 überfällig'
+    href: str | None = None  # the indicator's detail page, '/indicator/<id>?lang=de'
 
 
 @dataclass(frozen=True)
@@ -181,7 +189,7 @@ def goal_view(evaluation: GoalEvaluation, snap: Snapshot, lang: str) -> GoalView
         expected_label=t("ui.goals.expected", lang, year=year) if year is not None else None,
         expected_text=quantity(evaluation.expected, indicator, lang) if year is not None else None,
         target_label=t("ui.goals.target", lang, year=goal.target.year),
-        target_value_text=quantity(goal.target.value, indicator, lang),
+        target_value_text=figure_quantity(goal.target.value, indicator, lang),
         target_text=target_text(evaluation, lang),
         path=path,
         progress=progress,
@@ -189,7 +197,25 @@ def goal_view(evaluation: GoalEvaluation, snap: Snapshot, lang: str) -> GoalView
         progress_text=t("ui.tile.progress", lang, percent=format_percent(progress, 0, lang)) if finite else None,
         forecast_text=forecast_sentence(evaluation, lang) or "",
         trend_text=trend_text,
-        basis_text=t("ui.goals.basis", lang, source=goal.source),
+        basis_text=t("ui.goals.basis", lang, source=goal.source.get(lang)),
         stale=evaluation.stale,
         demo=indicator.id in snap.synthetic,
+        reason_text=reason_sentence(evaluation, lang),
+        stale_text=_stale_text(evaluation, snap, lang),
+        href=indicator_href(indicator.id, lang),
     )
+
+
+def _stale_text(evaluation: GoalEvaluation, snap: Snapshot, lang: str) -> str | None:
+    """What is overdue since when: the annual value after Y*, or (without a complete year) the next value."""
+    if not evaluation.stale:
+        return None
+    indicator = evaluation.indicator
+    if evaluation.year is not None:
+        due = year_due_by(indicator, evaluation.year)
+        return stale_sentence(str(evaluation.year + 1), format_date(due, lang), lang)
+    latest = snap.latest_start.get(indicator.id)
+    if latest is None:
+        return None
+    return stale_sentence(overdue_period(indicator, latest, lang),
+                          due_label(due_by(indicator, latest), indicator, lang), lang)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from cockpit.catalog import Indicator
-from cockpit.i18n import format_number, format_percent, normalize_lang, t
-from cockpit.kpi import LOCAL_TZ, GoalEvaluation, due_by, is_stale
+from cockpit.i18n import format_date, format_number, format_percent, normalize_lang, t
+from cockpit.kpi import LOCAL_TZ, GoalEvaluation, due_by, is_stale, year_due_by
 from cockpit.roles import Role
 from cockpit.views.formatting import (
     StatusCount,
@@ -21,8 +21,13 @@ from cockpit.views.formatting import (
     day_text,
     due_label,
     forecast_sentence,
+    indicator_href,
+    month_name,
+    overdue_period,
     period_label,
     quantity,
+    reason_sentence,
+    stale_sentence,
     status_counts,
     status_word,
     target_text,
@@ -58,6 +63,7 @@ class SourceView:
     licence: str
     attribution: str
     department: str
+    lang: str | None = None  # language of name, licence and attribution when it is not the page's
 
 
 @dataclass(frozen=True)
@@ -88,10 +94,13 @@ class TileView:
     status_text: str
     forecast_text: str | None
     stale: bool
-    stale_text: str | None  # 'Veraltet – neue Werte waren bis 20.11.2026 fällig'
+    stale_text: str | None  # 'Wert für 2026 seit 03.01.2027 überfällig'
     demo: bool
     source: SourceView
     reason_text: str | None = None  # one plain-language line explaining the status (goal rules v2)
+    value_label: str | None = None  # what the big number is: 'Jahresmittel 2025', 'Mittel der 7 Tage bis …'
+    running_text: str | None = None  # provisional running year: '2026 bisher (bis Oktober, vorläufig): 57,2 %'
+    href: str | None = None  # the indicator's detail page, '/indicator/<id>?lang=de'
 
 
 @dataclass(frozen=True)
@@ -141,10 +150,12 @@ def overview_from_snapshot(cockpit: Cockpit, snap: Snapshot, lang: str, now: dat
     for evaluation in snap.evaluation.goals:
         first_goal.setdefault(evaluation.indicator.id, evaluation)
     visible = catalog.visible_indicators(snap.role)
-    latest = _latest_by_indicator(snap.latest)
     monthly = {str(k): g for k, g in snap.monthly.groupby("indicator", sort=False)} if len(snap.monthly) else {}
+    yearly = {str(k): g for k, g in snap.annual.groupby("indicator", sort=False)} if len(snap.annual) else {}
+    daily = {str(k): g for k, g in snap.daily.groupby("indicator", sort=False)} if len(snap.daily) else {}
     tiles = [
-        tile_view(ind, lang, now, snap, first_goal.get(ind.id), latest.get(ind.id, []), monthly.get(ind.id))
+        tile_view(ind, lang, now, snap, first_goal.get(ind.id),
+                  Series(monthly.get(ind.id), yearly.get(ind.id), daily.get(ind.id)))
         for ind in visible
     ]
     groups = tuple(
@@ -157,31 +168,171 @@ def overview_from_snapshot(cockpit: Cockpit, snap: Snapshot, lang: str, now: dat
                         any(tile.demo for tile in tiles))
 
 
-def _latest_by_indicator(frame: pd.DataFrame) -> dict[str, list[tuple[datetime, float]]]:
-    """indicator -> [(period_start, value)] newest first (at most two)."""
-    result: dict[str, list[tuple[datetime, float]]] = {}
-    for row in frame.sort_values(["indicator", "rank"]).itertuples(index=False):
-        result.setdefault(str(row.indicator), []).append((row.period_start.to_pydatetime(), float(row.value)))
-    return result
+@dataclass(frozen=True)
+class Series:
+    """One indicator's city-wide aggregates from the snapshot (None where the store has none)."""
+
+    monthly: pd.DataFrame | None  # indicator, month, value, n
+    yearly: pd.DataFrame | None  # store.aggregates(..., "year")
+    daily: pd.DataFrame | None  # store.aggregates(..., "day"), the last RECENT_DAYS days
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The big number of a tile, what it is (label), and the like-for-like change line."""
+
+    value: float | None
+    label: str | None
+    change: float | None = None
+    change_text: str | None = None
+
+
+def _rows(frame: pd.DataFrame | None, column: str) -> list[tuple[datetime, float]]:
+    """(bucket start as Europe/Berlin datetime, value) oldest first, rows without a value left out."""
+    if frame is None or frame.empty:
+        return []
+    rows = frame.dropna(subset=["value"]).sort_values(column)
+    return [(pd.Timestamp(b).tz_convert(LOCAL_TZ).to_pydatetime(), float(v))
+            for b, v in zip(rows[column], rows["value"], strict=True)]
+
+
+def _change(delta: float, indicator: Indicator, lang: str, against: str) -> tuple[float, str]:
+    return delta, t("ui.tile.change", lang, change=change_quantity(delta, indicator, lang), period=against)
+
+
+def _goal_headline(evaluation: GoalEvaluation, indicator: Indicator, lang: str) -> Headline:
+    """The annual value of Y* (what the status is about), compared with the year before."""
+    year = evaluation.year
+    kind = "year" if is_annual(indicator) else indicator.aggregation
+    headline = Headline(evaluation.value, t(f"ui.headline.{kind}", lang, year=year))
+    if (year - 1) in evaluation.annual.index:
+        delta, text = _change(evaluation.value - float(evaluation.annual[year - 1]), indicator, lang, str(year - 1))
+        headline = Headline(evaluation.value, headline.label, delta, text)
+    return headline
+
+
+WINDOW_DAYS = 7
+
+
+def _days_headline(indicator: Indicator, daily: pd.DataFrame | None, lang: str) -> Headline | None:
+    """Daily and sub-daily series: the last 7 days up to the latest day with data (mean or total), compared
+    with the 7 days before; a 'last' indicator shows its latest day."""
+    if daily is None or daily.empty:
+        return None
+    frame = daily.assign(day=pd.to_datetime(daily["bucket"]).dt.tz_convert(LOCAL_TZ).dt.date)
+    last_day = max(frame["day"])
+    date_text = day_text(last_day, lang)
+    agg = indicator.aggregation
+
+    def window(end) -> pd.DataFrame:
+        return frame[(frame["day"] <= end) & (frame["day"] > end - timedelta(days=WINDOW_DAYS))]
+
+    def value(rows: pd.DataFrame) -> float | None:
+        if rows.empty:
+            return None
+        if agg == "sum":
+            return float(rows["sum"].sum())
+        if agg == "mean":
+            return float(rows["sum"].sum() / rows["n"].sum())
+        return float(rows.sort_values("day")["value"].iloc[-1])
+
+    if agg == "last":
+        return Headline(value(frame[frame["day"] == last_day]), t("ui.headline.days.last", lang, date=date_text))
+    current, previous = window(last_day), window(last_day - timedelta(days=WINDOW_DAYS))
+    label = t(f"ui.headline.days.{agg}", lang, days=WINDOW_DAYS, date=date_text)
+    now_value, before = value(current), value(previous)
+    comparable = not previous.empty and (agg != "sum" or len(previous) == len(current) == WINDOW_DAYS)
+    if now_value is None or before is None or not comparable:
+        return Headline(now_value, label)
+    delta = now_value - before
+    return Headline(now_value, label, delta, t("ui.tile.change_days", lang,
+                                               change=change_quantity(delta, indicator, lang), days=WINDOW_DAYS))
+
+
+def _period_headline(indicator: Indicator, series: Series, lang: str) -> Headline | None:
+    """Monthly series: the latest month, compared with the same month a year earlier; annual series: the
+    latest year, compared with the year before."""
+    if is_annual(indicator):
+        rows = _rows(series.yearly, "bucket")
+        if not rows:
+            return None
+        (start, value) = rows[-1]
+        head = Headline(value, t("ui.headline.year", lang, year=start.year))
+        earlier = [r for r in rows if r[0].year == start.year - 1]
+    else:
+        rows = _rows(series.monthly, "month")
+        if not rows:
+            return None
+        (start, value) = rows[-1]
+        head = Headline(value, period_label(start, indicator, lang))
+        earlier = [r for r in rows if (r[0].year, r[0].month) == (start.year - 1, start.month)]
+    if not earlier:
+        return head
+    delta, text = _change(value - earlier[0][1], indicator, lang, period_label(earlier[0][0], indicator, lang))
+    return Headline(value, head.label, delta, text)
+
+
+def headline(indicator: Indicator, evaluation: GoalEvaluation | None, series: Series, lang: str) -> Headline:
+    if evaluation is not None and evaluation.year is not None:
+        return _goal_headline(evaluation, indicator, lang)
+    found = None
+    if evaluation is None and not (indicator.rhythm.years or indicator.rhythm.months):
+        found = _days_headline(indicator, series.daily, lang)  # None when the last days hold no data
+    return found or _period_headline(indicator, series, lang) or Headline(None, None)
+
+
+def running_year_text(indicator: Indicator, evaluation: GoalEvaluation | None, series: Series,
+                      at: date, lang: str) -> str | None:
+    """The provisional line of the running year under an assessed annual value:
+    '2026 bisher (bis Oktober, vorläufig): 57,2 %' (aggregated like the year); 'Aktuell (Oktober 2026): …'
+    for stock indicators ('last')."""
+    if evaluation is None or evaluation.year is None or is_annual(indicator) or series.yearly is None:
+        return None
+    rows = series.yearly[pd.to_datetime(series.yearly["bucket"]).dt.tz_convert(LOCAL_TZ).dt.year == at.year]
+    rows = rows.dropna(subset=["value"])
+    if rows.empty:
+        return None
+    row = rows.iloc[-1]
+    latest = pd.Timestamp(row["last_start"]).to_pydatetime()
+    value = quantity(float(row["value"]), indicator, lang)
+    if indicator.aggregation == "last":
+        return t("ui.running.latest", lang, period=period_label(latest, indicator, lang), value=value)
+    local = latest.astimezone(LOCAL_TZ)
+    until = month_name(local.month, lang) if indicator.rhythm.months else day_text(local.date(), lang)
+    return t("ui.running.partial", lang, year=at.year, until=until, value=value)
+
+
+def _stale(indicator: Indicator, evaluation: GoalEvaluation | None, latest_start: datetime | None,
+           now: datetime, demo: bool, lang: str) -> tuple[bool, str | None]:
+    """Goal tiles are stale when the next annual value is overdue (the goal's rule), other tiles when the
+    indicator's next value is; the text names what is overdue and since when."""
+    if evaluation is not None and evaluation.year is not None:
+        if not evaluation.stale:
+            return False, None
+        due = year_due_by(indicator, evaluation.year)
+        return True, stale_sentence(str(evaluation.year + 1), format_date(due, lang), lang)
+    stale_at = now if is_subdaily(indicator) else now.date()
+    if latest_start is None or not is_stale(indicator, latest_start, stale_at):
+        return False, None
+    text = stale_sentence(overdue_period(indicator, latest_start, lang),
+                          due_label(due_by(indicator, latest_start), indicator, lang), lang)
+    if demo and is_subdaily(indicator):
+        text = t("ui.stale.with_note", lang, text=text, note=t("ui.stale.demo_snapshot", lang))
+    return True, text
 
 
 def tile_view(indicator: Indicator, lang: str, now: datetime, snap: Snapshot, evaluation: GoalEvaluation | None,
-              latest: list[tuple[datetime, float]], monthly: pd.DataFrame | None) -> TileView:
-    value = latest[0][1] if latest else None
-    period = period_label(latest[0][0], indicator, lang) if latest else None
-    change_text = direction = None
-    if len(latest) >= 2:
-        delta = latest[0][1] - latest[1][1]
+              series: Series) -> TileView:
+    head = headline(indicator, evaluation, series, lang)
+    value = head.value
+    direction = None
+    if head.change is not None:
         tolerance = 0.5 * 10 ** -indicator.decimals
-        direction = "flat" if abs(delta) < tolerance else ("up" if delta > 0 else "down")
-        change_text = t("ui.tile.change", lang, change=change_quantity(delta, indicator, lang),
-                        period=period_label(latest[1][0], indicator, lang))
+        direction = "flat" if abs(head.change) < tolerance else ("up" if head.change > 0 else "down")
     latest_start = snap.latest_start.get(indicator.id)
-    stale_at = now if is_subdaily(indicator) else now.date()
-    stale = is_stale(indicator, latest_start, stale_at)
-    stale_text = None
-    if stale and latest_start is not None:
-        stale_text = t("ui.stale.since", lang, due=due_label(due_by(indicator, latest_start), indicator, lang))
+    period = period_label(latest_start, indicator, lang) if latest_start is not None else None
+    demo = indicator.id in snap.synthetic
+    stale, stale_text = _stale(indicator, evaluation, latest_start, now, demo, lang)
     goal_fields = _goal_fields(evaluation, lang)
     return TileView(
         indicator_id=indicator.id,
@@ -192,25 +343,33 @@ def tile_view(indicator: Indicator, lang: str, now: datetime, snap: Snapshot, ev
         value=value,
         value_text=format_number(value, indicator.decimals, lang),
         quantity_text=quantity(value, indicator, lang),
-        change_text=change_text,
+        change_text=head.change_text,
         change_direction=direction,
         period_text=period,
         as_of_text=t("ui.tile.as_of", lang, period=period) if period else t("ui.tile.no_value", lang),
-        spark=sparkline(indicator, monthly, lang, now),
+        spark=sparkline(indicator, series.monthly, lang, now),
         stale=stale,
         stale_text=stale_text,
-        demo=indicator.id in snap.synthetic,
-        source=SourceView(indicator.source.name, indicator.source.url, indicator.source.licence,
-                          indicator.source.attribution, indicator.department.get(lang)),
+        demo=demo,
+        source=source_view(indicator, lang),
+        value_label=head.label,
+        running_text=running_year_text(indicator, evaluation, series, snap.at, lang),
+        href=indicator_href(indicator.id, lang),
         **goal_fields,
     )
+
+
+def source_view(indicator: Indicator, lang: str) -> SourceView:
+    source = indicator.source
+    return SourceView(source.name, source.url, source.licence, source.attribution, indicator.department.get(lang),
+                      None if source.lang == lang else source.lang)
 
 
 def _goal_fields(evaluation: GoalEvaluation | None, lang: str) -> dict:
     if evaluation is None:
         return dict(goal_id=None, goal_name=None, target_text=None, target_value=None, target_year=None,
                     progress=None, progress_bar=0.0, progress_text=None, evaluated_year=None, status="no_goal",
-                    status_text=status_word("no_goal", lang), forecast_text=None)
+                    status_text=status_word("no_goal", lang), forecast_text=None, reason_text=None)
     goal = evaluation.goal
     progress = evaluation.progress
     progress_text = None
@@ -231,6 +390,7 @@ def _goal_fields(evaluation: GoalEvaluation | None, lang: str) -> dict:
         status=evaluation.status,
         status_text=status_word(evaluation.status, lang),
         forecast_text=forecast_sentence(evaluation, lang),
+        reason_text=reason_sentence(evaluation, lang),
     )
 
 

@@ -15,6 +15,7 @@ from weakref import WeakKeyDictionary
 
 import pandas as pd
 
+from cockpit import clock
 from cockpit.kpi import LOCAL_TZ, Evaluation, evaluate_catalog
 from cockpit.roles import Role
 
@@ -34,7 +35,8 @@ def normalize_role(role: Role | str | None) -> Role:
 
 
 def now_local() -> datetime:
-    return datetime.now(LOCAL_TZ)
+    """Now in Europe/Berlin (on the day COCKPIT_DEMO_TODAY names, when set: see cockpit.clock)."""
+    return clock.now()
 
 
 def is_annual(indicator: Indicator) -> bool:

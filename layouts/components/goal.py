@@ -34,19 +34,25 @@ def goal_card(goal: GoalView, lang: str) -> html.Article:
     figures.append(_figure(goal.target_label, goal.target_value_text, "figure--target"))
     path_rows = [(p.kind_text, str(p.year), p.number_text) for p in goal.path]
     body = [
-        html.Div([html.H4(goal.name, id=name_id, className="goal__name"),
+        html.Div([html.H4(html.A(goal.name, href=goal.href, className="goal__link") if goal.href else goal.name,
+                          id=name_id, className="goal__name"),
                   html.Div(badges, className="goal__badges")], className="goal__head"),
+    ]
+    if goal.reason_text:
+        body.append(html.P(goal.reason_text, className="goal__reason"))
+    if goal.stale_text:
+        body.append(html.P(goal.stale_text, className="goal__stale"))
+    body += [
         html.P(t("ui.goals.indicator", lang, name=goal.indicator_name), className="goal__indicator"),
         html.Dl(figures, className="goal__figures"),
     ]
     if goal.progress_text:
         body.append(progress_bar(goal.progress_bar, goal.progress_text))
-    body.append(html.P(goal.forecast_text, className="goal__forecast"))
     if goal.trend_text:
         body.append(html.P(goal.trend_text, className="goal__trend"))
     body.append(html.Details([
         html.Summary(t("ui.goals.path", lang)),
-        data_table(t("ui.goals.path", lang) + ": " + goal.name,
+        data_table(f"{t('ui.goals.path', lang)} – {goal.name}",
                    [t("ui.goals.path.kind", lang), t("ui.goals.path.year", lang),
                     t("ui.goals.path.value", lang, unit=goal.unit)],
                    path_rows, numeric=(1, 2)),

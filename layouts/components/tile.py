@@ -25,14 +25,19 @@ def progress_bar(share: float, text: str) -> html.Div:
     )
 
 
+def foreign(text: str, text_lang: str | None):
+    """A text in another language than the page carries its `lang` attribute (WCAG 3.1.2)."""
+    return html.Span(text, lang=text_lang) if text_lang else text
+
+
 def source_details(source: SourceView, lang: str, demo: bool, definition: str = "") -> html.Details:
-    name = html.A(source.name, href=source.url, rel="noopener noreferrer", target="_blank") if source.url \
-        else source.name
+    name = html.A(source.name, href=source.url, rel="noopener noreferrer", target="_blank", lang=source.lang) \
+        if source.url else foreign(source.name, source.lang)
     items = [(t("ui.source.definition", lang), definition)] if definition else []
     items += [
         (t("ui.source.name", lang), name),
-        (t("ui.source.licence", lang), source.licence),
-        (t("ui.source.attribution", lang), source.attribution),
+        (t("ui.source.licence", lang), foreign(source.licence, source.lang)),
+        (t("ui.source.attribution", lang), foreign(source.attribution, source.lang)),
         (t("ui.source.department", lang), source.department),
     ]
     if demo:
@@ -53,14 +58,14 @@ def _goal_block(tile: TileView, lang: str) -> html.Div:
             [status_badge(tile.status, tile.status_text), html.P(t("ui.tile.no_goal", lang), className="tile__nogoal")],
             className="tile__goal tile__goal--none",
         )
-    children = [status_badge(tile.status, tile.status_text, large=True)]
+    children = [html.Div([status_badge(tile.status, tile.status_text, large=True),
+                          html.P(tile.reason_text, className="tile__reason") if tile.reason_text else None],
+                         className="tile__verdict")]
     if tile.goal_name:
-        children.append(html.P(t("ui.tile.goal", lang, name=tile.goal_name), className="tile__goalname"))
+        children.append(html.P(tile.goal_name, className="tile__goalname"))
     children.append(html.P(tile.target_text, className="tile__target"))
     if tile.progress_text:
         children.append(progress_bar(tile.progress_bar, tile.progress_text))
-    if tile.forecast_text:
-        children.append(html.P(tile.forecast_text, className="tile__forecast"))
     return html.Div(children, className="tile__goal")
 
 
@@ -76,10 +81,15 @@ def tile(view: TileView, lang: str) -> html.Article:
     value = [html.Span(view.value_text, className="tile__number")]
     if view.value is not None and view.unit:
         value.append(html.Span(view.unit, className="tile__unit"))
-    change = html.P(className="tile__change tile__change--none")  # keeps the rows of all tiles aligned
+    if view.value is not None and view.value_label:
+        value.append(html.Span(view.value_label, className="tile__label"))
+    change = [html.P(className="tile__change tile__change--none")]  # keeps the rows of all tiles aligned
     if view.change_text:
-        change = html.P([html.Span(ARROWS[view.change_direction], className="tile__arrow", **{"aria-hidden": "true"}),
-                         view.change_text], className=f"tile__change tile__change--{view.change_direction}")
+        change = [html.P([html.Span(ARROWS[view.change_direction], className="tile__arrow",
+                                    **{"aria-hidden": "true"}), view.change_text],
+                         className=f"tile__change tile__change--{view.change_direction}")]
+    if view.running_text:
+        change.append(html.P(view.running_text, className="tile__running"))
     foot = [html.P(view.as_of_text, className="tile__asof")]
     if view.stale_text:
         foot.append(html.P(view.stale_text, className="tile__stale"))
@@ -88,10 +98,11 @@ def tile(view: TileView, lang: str) -> html.Article:
                                                                                      is None else "")
     return html.Article(
         [
-            html.Div([html.H3(view.name, id=name_id, className="tile__name"),
+            html.Div([html.H3(html.A(view.name, href=view.href, className="tile__link") if view.href else view.name,
+                              id=name_id, className="tile__name"),
                       html.Div(badges, className="tile__badges") if badges else None], className="tile__head"),
             html.P(value, className="tile__value"),
-            change,
+            html.Div(change, className="tile__changes"),
             sparkline(view.spark, lang, f"{element_id}-spark"),
             _goal_block(view, lang),
             html.Div(foot, className="tile__foot"),

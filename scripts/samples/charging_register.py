@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from scripts.samples import DEMO_END, SEED
+from scripts.samples import FIXTURE, SEED, Calendar
 
 BASE_HEADER = [
     "Ladeeinrichtungs-ID",
@@ -157,13 +157,21 @@ class Station:
     lon: float
 
 
-def _commission_date(rng: random.Random, year: int) -> date:
-    last = date(2026, 10, 31) if year == DEMO_END.year else date(year, 12, 31)
+def target_points(year: int) -> int:
+    """Charge points in operation at the end of `year` (16 more a year after the table)."""
+    last = max(TARGET_POINTS)
+    return TARGET_POINTS[year] if year in TARGET_POINTS else TARGET_POINTS[last] + 16 * (year - last)
+
+
+def _commission_date(rng: random.Random, year: int, end: date) -> date:
+    # the register of `end` lists stations commissioned up to the end of the month before
+    last = date(end.year, end.month, 1) - timedelta(days=1) if year == end.year else date(year, 12, 31)
     first = date(year, 1, 1)
     return first + timedelta(days=rng.randrange((last - first).days + 1))
 
 
-def _station(rng: random.Random, ident: int, year: int, remaining: int, district: str | None) -> Station:
+def _station(rng: random.Random, ident: int, year: int, remaining: int, district: str | None,
+             end: date = FIXTURE.end) -> Station:
     operator = rng.choices(OPERATORS, weights=[o[3] for o in OPERATORS])[0]
     dc = year >= 2019 and rng.random() < 0.22
     points = min(
@@ -182,7 +190,7 @@ def _station(rng: random.Random, ident: int, year: int, remaining: int, district
         max(1, points),
         dc,
         power,
-        _commission_date(rng, year),
+        _commission_date(rng, year, end),
         street,
         str(rng.randint(1, 120)),
         postcode,
@@ -193,14 +201,19 @@ def _station(rng: random.Random, ident: int, year: int, remaining: int, district
     )
 
 
-def stations(rng: random.Random) -> list[Station]:
+def stations(rng: random.Random, end: date = FIXTURE.end) -> list[Station]:
     """Gera's stations year by year up to the target counts, plus some out of operation and some of neighbours."""
     ids = iter(rng.sample(range(1_000_000, 1_400_000), 400))
     names, weights = list(DISTRICTS), [d[1] for d in DISTRICTS.values()]
     result, total = [], 0
-    for year, target in TARGET_POINTS.items():
+    first = min(TARGET_POINTS)
+    for year in range(first, end.year + 1):
+        target = target_points(year)
+        if year == end.year:  # the running year's build-out, complete by October
+            done = min(1.0, (end.month - 1) / 10)
+            target = round(target_points(year - 1) + (target - target_points(year - 1)) * done)
         while total < target:
-            station = _station(rng, next(ids), year, target - total, rng.choices(names, weights)[0])
+            station = _station(rng, next(ids), year, target - total, rng.choices(names, weights)[0], end)
             total += station.points
             result.append(station)
     for year in (2018, 2022):  # out of operation: in the register, but not counted
@@ -274,14 +287,14 @@ def render(rows: list[list[str]], preamble: list[str]) -> str:
     return buffer.getvalue()
 
 
-def generate(out: Path) -> None:
+def generate(out: Path, calendar: Calendar = FIXTURE) -> None:
     rng = random.Random(SEED + 1)
     preamble = [
         "Ladesäulenregister der Bundesnetzagentur – öffentlich zugängliche Ladepunkte (synthetische Demodaten)",
-        f"Stand: {DEMO_END:%d.%m.%Y}",
+        f"Stand: {calendar.end:%d.%m.%Y}",
         "Lizenz: Creative Commons Namensnennung 4.0 International (CC BY 4.0)",
     ]
-    text = render([row(s) for s in stations(rng)], preamble)
+    text = render([row(s) for s in stations(rng, calendar.end)], preamble)
     folder = out / "charging-register"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "Ladesaeulenregister.csv").write_bytes(text.encode("cp1252"))

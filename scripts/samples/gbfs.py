@@ -8,7 +8,7 @@ from datetime import datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from scripts.samples import DEMO_END, SEED
+from scripts.samples import FIXTURE, SEED, Calendar
 
 BASE = "https://gbfs.gera-rad.example/gbfs/2.3/de"
 STATIONS = [
@@ -72,9 +72,9 @@ def _status(rng: random.Random, updated: int) -> list[dict]:
     return stations
 
 
-def generate(out: Path) -> None:
+def generate(out: Path, calendar: Calendar = FIXTURE) -> None:
     rng = random.Random(SEED + 3)
-    updated = int(datetime.combine(DEMO_END, time(12, 0), tzinfo=ZoneInfo("Europe/Berlin")).timestamp())
+    updated = int(datetime.combine(calendar.end, time(12, 0), tzinfo=ZoneInfo("Europe/Berlin")).timestamp())
     folder = out / "gbfs"
     folder.mkdir(parents=True, exist_ok=True)
     feeds = [{"name": name, "url": f"{BASE}/{name}.json"} for name in FEEDS]

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from scripts.samples import DEMO_END, SEED
+from scripts.samples import FIXTURE, SEED, Calendar
 
 # district id, postcode (as in data/catalog.yaml), street, approximate centre (lat, lon)
 DISTRICTS = [
@@ -61,9 +61,9 @@ def _container(number: int, district: tuple, rng: random.Random, observed: datet
     }
 
 
-def generate(out: Path) -> None:
+def generate(out: Path, calendar: Calendar = FIXTURE) -> None:
     rng = random.Random(SEED + 4)
-    observed = datetime.combine(DEMO_END, time(12, 0), tzinfo=ZoneInfo("Europe/Berlin"))
+    observed = datetime.combine(calendar.end, time(12, 0), tzinfo=ZoneInfo("Europe/Berlin"))
     entities = []
     for index, district in enumerate(DISTRICTS):
         for k in range(PER_DISTRICT):

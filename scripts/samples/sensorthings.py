@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from scripts.samples import DEMO_END, DEMO_START, SEED
+from scripts.samples import DEMO_START, FIXTURE, SEED, Calendar
 
 DATASTREAM = 1
 PAGE_SIZE = 1000
@@ -33,9 +33,9 @@ def _daily_kwh(day: date, rng: random.Random) -> float:
     return round(value * 1000 * rng.gauss(1, 0.035), 1)
 
 
-def _observations(rng: random.Random) -> list[dict]:
+def _observations(rng: random.Random, last: date) -> list[dict]:
     observations = []
-    for n in range((DEMO_END - DEMO_START).days + 1):
+    for n in range((last - DEMO_START).days + 1):
         day = DEMO_START + timedelta(days=n)
         end = _utc(day + timedelta(days=1))
         observations.append(
@@ -53,8 +53,8 @@ def _page_name(skip: int) -> str:
     return "Observations.json" if skip == 0 else f"Observations-skip{skip}.json"
 
 
-def generate(out: Path) -> None:
-    observations = _observations(random.Random(SEED + 2))
+def generate(out: Path, calendar: Calendar = FIXTURE) -> None:
+    observations = _observations(random.Random(SEED + 2), calendar.end)
     folder = out / "sensorthings" / f"Datastreams({DATASTREAM})"
     folder.mkdir(parents=True, exist_ok=True)
     for skip in range(0, len(observations), PAGE_SIZE):

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from scripts.samples import DEMO_END, DEMO_START, SEED
+from scripts.samples import DEMO_START, FIXTURE, SEED, Calendar
 
 REGION = "50Hertz"
 RESOLUTION = "day"
@@ -29,15 +29,15 @@ def _trend(day: date) -> float:
     return min(0.58, 0.42 + 0.16 * years / 6.5)
 
 
-def _days() -> list[date]:
-    return [DEMO_START + timedelta(days=n) for n in range((DEMO_END - DEMO_START).days + 1)]
+def _days(end: date) -> list[date]:
+    return [DEMO_START + timedelta(days=n) for n in range((end - DEMO_START).days + 1)]
 
 
-def _series(rng: random.Random) -> dict[int, dict[date, float | None]]:
+def _series(rng: random.Random, end: date) -> dict[int, dict[date, float | None]]:
     """MWh per day and filter: load with winter peak and weekend dip; renewables from a share with weather noise."""
     series: dict[int, dict[date, float | None]] = {f: {} for f in (LOAD, 4067, 4068, *FIXED_SHARES)}
     weather = 0.0
-    for day in _days():
+    for day in _days(end):
         season = math.cos(2 * math.pi * (day.timetuple().tm_yday - 15) / 365.25)  # 1 mid-January, -1 mid-July
         load = 262_000 * (1 + 0.11 * season) * (0.84 if day.weekday() >= 5 else 1.0) * rng.gauss(1, 0.02)
         weather = 0.7 * weather + rng.gauss(0, 0.22)
@@ -50,7 +50,7 @@ def _series(rng: random.Random) -> dict[int, dict[date, float | None]]:
         for filter_id, value in values.items():
             series[filter_id][day] = round(value * 4) / 4
     for _ in range(4):  # a few values not (yet) published
-        day = rng.choice(_days()[30:-30])
+        day = rng.choice(_days(end)[30:-30])
         series[rng.choice(sorted(series))][day] = None
     return series
 
@@ -60,11 +60,11 @@ def _write(path: Path, document: dict) -> None:
     path.write_text(json.dumps(document, separators=(",", ":")), encoding="utf-8")
 
 
-def generate(out: Path) -> None:
+def generate(out: Path, calendar: Calendar = FIXTURE) -> None:
     rng = random.Random(SEED + 1)
-    series = _series(rng)
-    years = list(range(DEMO_START.year, DEMO_END.year + 1))
-    created = _ms(DEMO_END + timedelta(days=1)) + 6 * 3600 * 1000
+    series = _series(rng, calendar.end)
+    years = list(range(DEMO_START.year, calendar.end.year + 1))
+    created = _ms(calendar.end + timedelta(days=1)) + 6 * 3600 * 1000
     for filter_id, values in series.items():
         folder = out / "smard" / "chart_data" / str(filter_id) / REGION
         chunks = [_ms(date(year, 1, 1)) for year in years]

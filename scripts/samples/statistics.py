@@ -9,9 +9,7 @@ import random
 from datetime import date
 from pathlib import Path
 
-from scripts.samples import DEMO_END, DEMO_START, SEED
-
-LAST_MONTH = date(2026, 10, 1)  # monthly tables run up to October 2026 (published in November)
+from scripts.samples import DEMO_START, FIXTURE, SEED, Calendar
 
 # kg per connected inhabitant and year, anchors 2019 and 2026 (interpolated): household waste ≈ 415 -> 395 kg,
 # recycling rate (bio, paper, glass, packaging) ≈ 46 % -> 53 %, residual waste (grey bin) ≈ 182 -> 148 kg.
@@ -58,10 +56,16 @@ def _csv(header: list[str], rows: list[list[str]], preamble: list[str] = ()) -> 
     return buffer.getvalue()
 
 
-def waste(rng: random.Random) -> str:
-    """Monthly tonnages per fraction and connected inhabitants (UTF-8 with BOM)."""
+def extended(table: dict[int, float], year: int, step: float) -> float:
+    """table[year], continued by `step` a year after its last year."""
+    last = max(table)
+    return table[year] if year in table else table[last] + step * (year - last)
+
+
+def waste(rng: random.Random, calendar: Calendar = FIXTURE) -> str:
+    """Monthly tonnages per fraction and connected inhabitants (UTF-8 with BOM), up to the last complete month."""
     rows = []
-    for month in months(date(DEMO_START.year, DEMO_START.month, 1), LAST_MONTH):
+    for month in months(date(DEMO_START.year, DEMO_START.month, 1), calendar.last_month):
         t = (month.year - 2019) + (month.month - 0.5) / 12
         inhabitants = round(population(month.year + month.month / 12) * 0.995)
         cells = [month.strftime("%m/%Y"), de(inhabitants, 0)]
@@ -74,8 +78,9 @@ def waste(rng: random.Random) -> str:
     return _csv(["Monat", "Einwohner", *FRACTIONS], rows)
 
 
-def climate(rng: random.Random) -> str:
-    """Yearly energy and CO2 balance 2010..2025 (cp1252); renewable capacity evaluated from 2015 only."""
+def climate(rng: random.Random, calendar: Calendar = FIXTURE) -> str:
+    """Yearly energy and CO2 balance from 2010 (cp1252); renewable capacity evaluated from 2015 only. Each column
+    runs to its own last published year (the balance takes longer than the capacity evaluation)."""
     capacity = {
         2015: 0.19,
         2016: 0.22,
@@ -89,18 +94,19 @@ def climate(rng: random.Random) -> str:
         2024: 0.53,
         2025: 0.55,
     }
+    last = calendar.last_year
     rows = []
-    for year in range(2010, 2026):
+    for year in range(2010, max(last["co2"], last["energy"], last["capacity"]) + 1):
         inhabitants = round(population(year + 0.5))
         co2_per_head = (7.3 + (5.9 - 7.3) * (year - 2010) / 15) * rng.gauss(1, 0.015)
         energy = (1760 - 13.5 * (year - 2010)) * rng.gauss(1, 0.01)
-        kw = capacity.get(year)
+        kw = extended(capacity, year, 0.03) if year >= min(capacity) and year <= last["capacity"] else None
         rows.append(
             [
                 str(year),
                 de(inhabitants, 0),
-                de(energy, 0),
-                de(co2_per_head * inhabitants, 0),
+                de(energy, 0) if year <= last["energy"] else "",
+                de(co2_per_head * inhabitants, 0) if year <= last["co2"] else "",
                 de(kw * inhabitants * rng.gauss(1, 0.01), 0) if kw else "",
             ]
         )
@@ -118,18 +124,18 @@ def climate(rng: random.Random) -> str:
     return _csv(header, rows, preamble)
 
 
-def vehicles(rng: random.Random) -> str:
+def vehicles(rng: random.Random, calendar: Calendar = FIXTURE) -> str:
     """Car stock on 1 January by fuel (KBA FZ 3 style, cp1252) with a title preamble."""
     bev = {2019: 0.20, 2020: 0.33, 2021: 0.55, 2022: 0.85, 2023: 1.16, 2024: 1.55, 2025: 1.90, 2026: 2.40}
     phev = {2019: 0.15, 2020: 0.25, 2021: 0.55, 2022: 0.90, 2023: 1.15, 2024: 1.30, 2025: 1.45, 2026: 1.70}
     hybrid = {2019: 1.1, 2020: 1.6, 2021: 2.4, 2022: 3.4, 2023: 4.4, 2024: 5.4, 2025: 6.4, 2026: 7.3}
     rows = []
-    for year in range(DEMO_START.year, DEMO_END.year + 1):
+    for year in range(DEMO_START.year, calendar.last_year["vehicles"] + 1):
         cars = round(population(year) * (0.470 + 0.0025 * (year - 2019)) * rng.gauss(1, 0.002))
         counts = {
-            "bev": round(cars * bev[year] / 100),
-            "phev": round(cars * phev[year] / 100),
-            "hybrid": round(cars * hybrid[year] / 100),
+            "bev": round(cars * extended(bev, year, 0.6) / 100),
+            "phev": round(cars * extended(phev, year, 0.25) / 100),
+            "hybrid": round(cars * extended(hybrid, year, 0.9) / 100),
         }
         diesel = round(cars * (0.255 - 0.006 * (year - 2019)))
         petrol = cars - diesel - sum(counts.values()) - round(cars * 0.012)
@@ -164,7 +170,7 @@ def vehicles(rng: random.Random) -> str:
     return _csv(header, rows, preamble)
 
 
-def passengers(rng: random.Random) -> str:
+def passengers(rng: random.Random, calendar: Calendar = FIXTURE) -> str:
     """Monthly passengers of the tram and bus operator (UTF-8 with BOM), +9 % from May 2023 (Deutschlandticket)."""
     season = {
         1: 0.97,
@@ -181,7 +187,7 @@ def passengers(rng: random.Random) -> str:
         12: 0.98,
     }
     rows = []
-    for month in months(date(DEMO_START.year, DEMO_START.month, 1), LAST_MONTH):
+    for month in months(date(DEMO_START.year, DEMO_START.month, 1), calendar.last_month):
         total = 1_260_000 * season[month.month] * rng.gauss(1, 0.01)
         if month >= date(2023, 5, 1):
             total *= 1.09
@@ -197,15 +203,15 @@ def passengers(rng: random.Random) -> str:
     return _csv(["Monat", "Fahrgäste Straßenbahn", "Fahrgäste Bus", "Fahrgäste gesamt"], rows)
 
 
-def generate(out: Path) -> None:
+def generate(out: Path, calendar: Calendar = FIXTURE) -> None:
     rng = random.Random(SEED + 2)
     folder = out / "statistics"
     folder.mkdir(parents=True, exist_ok=True)
     files = {
-        "abfallbilanz-monatlich.csv": (waste(rng), "utf-8-sig"),
-        "energie-co2-bilanz.csv": (climate(rng), "cp1252"),
-        "kfz-bestand.csv": (vehicles(rng), "cp1252"),
-        "fahrgaeste-monatlich.csv": (passengers(rng), "utf-8-sig"),
+        "abfallbilanz-monatlich.csv": (waste(rng, calendar), "utf-8-sig"),
+        "energie-co2-bilanz.csv": (climate(rng, calendar), "cp1252"),
+        "kfz-bestand.csv": (vehicles(rng, calendar), "cp1252"),
+        "fahrgaeste-monatlich.csv": (passengers(rng, calendar), "utf-8-sig"),
     }
     for name, (text, encoding) in files.items():
         (folder / name).write_bytes(text.encode(encoding))

@@ -128,3 +128,41 @@ def test_durations_use_calendar_arithmetic(text, start, end):
 def test_bad_durations_are_rejected(text):
     with pytest.raises(ValueError, match="ISO 8601"):
         Duration.parse(text)
+
+
+def test_check_config_warns_about_the_deprecated_grace_key(tmp_path):
+    import subprocess
+    import sys
+
+    old = tmp_path / "catalog.yaml"
+    text = SHIPPED.read_text(encoding="utf-8")
+    old.write_text(text.replace("publication_lag: P18M", "grace: P18M", 1), encoding="utf-8")
+    catalog = load_catalog(old)
+    assert catalog.indicator("co2-per-inhabitant").lag == Duration.parse("P18M")  # still understood
+    env = {"COCKPIT_CATALOG": str(old), "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, str(PROJECT_ROOT / "run.py"), "check-config"], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert (f"warning: {old}: indicators[0] (id 'co2-per-inhabitant'): field 'grace' is deprecated, rename it to "
+            "'publication_lag'") in result.stderr
+    clean = subprocess.run([sys.executable, str(PROJECT_ROOT / "run.py"), "check-config"],
+                           env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=60)
+    assert clean.returncode == 0 and "warning" not in clean.stderr
+
+
+def test_grace_and_a_different_publication_lag_contradict(raw):
+    data = broken(raw, ("indicators", 0, "grace"), "P1Y")
+    with pytest.raises(CatalogError) as err:
+        parse_catalog(data, "catalog.yaml")
+    assert "indicators (id 'co2-per-inhabitant'): field 'grace': deprecated alias of 'publication_lag'" in str(err.value)
+
+
+def test_shipped_goals_say_what_and_by_when_in_both_languages(catalog):
+    for goal in catalog.goals:
+        assert goal.name is not None and goal.name.de != goal.name.en
+        assert str(goal.target.year) in goal.name.de and str(goal.target.year) in goal.name.en
+        assert goal.source.de != goal.source.en
+        assert "\u00a0%" not in goal.name.en and " %" not in goal.name.en  # English writes 80%
+    lags = {i.id: str(i.lag) for i in catalog.indicators}
+    assert (lags["co2-per-inhabitant"], lags["renewable-share-electricity"], lags["bev-share"]) == ("P18M", "P2D", "P3M")
+    assert all(i.grace is None for i in catalog.indicators)

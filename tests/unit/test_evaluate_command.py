@@ -104,7 +104,10 @@ def test_json(files, capsys):
     assert result["at"] == "2026-11-22"
     co2, energy = result["goals"]
     assert co2["goal"] == "co2-halve" and co2["indicator"] == "co2"
-    assert (co2["year"], co2["value"], co2["status"], co2["stale"]) == (2025, 5.9, "at_risk", False)
+    # goal rules v2: slightly behind the path (position at_risk) and the trend too slow -> off_track
+    assert (co2["year"], co2["value"], co2["position"], co2["status"], co2["stale"]) == (
+        2025, 5.9, "at_risk", "off_track", False)
+    assert co2["reason"] == "behind+late"
     assert co2["expected"] == pytest.approx(5.7)
     assert co2["progress"] == pytest.approx(0.796, abs=5e-4)
     assert co2["forecast"]["value"] == pytest.approx(5.28)
@@ -113,13 +116,15 @@ def test_json(files, capsys):
     assert co2["forecast"]["on_course"] is False
     assert energy["year"] == 2024 and energy["value"] == 1234.5
     assert energy["expected"] == pytest.approx(1180.0)
-    assert energy["status"] == "off_track"  # (1234.5 - 1180) / 300 = 0.18
+    assert energy["position"] == energy["status"] == "off_track"  # (1234.5 - 1180) / 300 = 0.18
     assert energy["forecast"] is None  # one year only
-    assert energy["stale"] is True  # 1 Jun 2024 + P1Y + P1Y = 1 Jun 2026
+    assert energy["stale"] is False  # judged on 2024: the 2025 value is due 1 Jan 2026 + P1Y lag = 1 Jan 2027
     assert result["tree"] == [
-        {"node": "green", "level": "vision", "counts": {"at_risk": 1, "off_track": 1}},
-        {"node": "climate", "level": "field", "counts": {"at_risk": 1, "off_track": 1}},
+        {"node": "green", "level": "vision", "counts": {"off_track": 2}},
+        {"node": "climate", "level": "field", "counts": {"off_track": 2}},
     ]
+    code, out, _ = run(capsys, *files, "--at", "2027-01-02")
+    assert json.loads(out)["goals"][1]["stale"] is True
 
 
 def test_json_is_the_default_format_and_numbers_are_unrounded(files, capsys):
@@ -143,7 +148,9 @@ def test_table_german(files, capsys):
     assert "1.234,5" in out  # German thousands and decimal separators
     assert "5,90" in out and "5,70" in out
     assert "80\u00a0%" in out
-    assert "Gefährdet" in out
+    assert "Gefährdet" in out and "Nicht auf Kurs" in out  # position and status
+    assert "Lage zum Zielpfad" in out and "Begründung" in out
+    assert "0,20 t über dem Zielpfad und Trend zu langsam: erst 2034 erreicht (Ziel 2030)" in out
     assert "CO2 halbieren" in out
     for word in (
         "Ziel",
@@ -165,7 +172,8 @@ def test_table_english(files, capsys):
     assert code == 0
     assert "22 Nov 2026" in out
     assert "1,234.5" in out
-    assert "At risk" in out
+    assert "At risk" in out and "Off track" in out
+    assert "0.20 t above the target path, and the trend is too slow: reached only in 2034 (target 2030)" in out
     assert "Halve CO2" in out
     for word in ("Goal", "Year", "Value", "Expected", "Progress", "Stale", "Field of action", "Climate"):
         assert word in out
@@ -215,7 +223,7 @@ def test_bad_lines_are_reported_and_valid_lines_evaluated(files, capsys):
     assert str(observations) in lines[0]
     result = json.loads(out)  # still printed
     co2 = result["goals"][0]
-    assert (co2["year"], co2["value"], co2["status"]) == (2025, 5.9, "at_risk")
+    assert (co2["year"], co2["value"], co2["position"]) == (2025, 5.9, "at_risk")
 
 
 def test_several_problems_on_one_line_are_all_reported(files, capsys):

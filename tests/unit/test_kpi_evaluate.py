@@ -97,7 +97,10 @@ def evaluate(rows, at, goal_index=0, cat=None):
 
 def test_issue_example():
     result = evaluate(CO2_ROWS, date(2026, 11, 22))
-    assert (result.year, result.value, result.status, result.stale) == (2025, 5.9, "at_risk", False)
+    # behind the path within the tolerance, and the trend reaches the target only in 2034: one level worse
+    assert (result.year, result.value, result.position, result.status, result.stale) == (
+        2025, 5.9, "at_risk", "off_track", False)
+    assert result.reason == "behind+late"
     assert result.expected == pytest.approx(5.7)
     assert result.progress == pytest.approx(3.9 / 4.9)
     assert result.forecast.value == pytest.approx(5.28)
@@ -171,7 +174,7 @@ def test_district_rows_and_other_indicators_are_ignored():
     ]
     result = evaluate(rows, date(2026, 11, 22))
     assert result.value == 5.9
-    assert result.status == "at_risk"
+    assert result.position == "at_risk"
 
 
 def test_only_district_rows_is_no_data_and_not_stale():
@@ -224,14 +227,14 @@ def test_before_the_baseline_year_expected_is_the_baseline():
 
 
 def test_stale_boundary_through_evaluate():
-    # latest start 1 Jan 2025 Berlin + P1Y + P1Y = 1 Jan 2027
-    assert evaluate(CO2_ROWS, date(2027, 1, 1)).stale is False
-    assert evaluate(CO2_ROWS, date(2027, 1, 2)).stale is True
+    # Y* = 2025 (start 1 Jan 2025 Berlin) + 2 * P1Y + P1Y lag = 1 Jan 2028
+    assert evaluate(CO2_ROWS, date(2028, 1, 1)).stale is False
+    assert evaluate(CO2_ROWS, date(2028, 1, 2)).stale is True
 
 
-def test_staleness_uses_the_running_year_too():
+def test_a_value_of_the_running_year_moves_y_star_and_staleness_on():
     rows = [*CO2_ROWS, ("co2", "", "2026-01-01", 5.8)]
-    assert evaluate(rows, date(2027, 1, 2)).stale is False
+    assert evaluate(rows, date(2028, 1, 2)).stale is False  # judged on 2026 from 2027 on
 
 
 def test_increase_goal():
@@ -258,7 +261,10 @@ def test_increase_goal():
     assert result.value == 54.0
     assert result.expected == pytest.approx(37.8 + 42.2 * 7 / 12)
     assert result.status == "off_track"  # shortfall (62.4167 - 54) / 42.2 = 0.199
-    assert result.stale is True  # 1 Jul 2025 + 1 day + 3 days = 5 Jul 2025
+    # judged on the complete year 2025: a daily series that paused in July 2025 does not make the goal stale
+    assert result.stale is False
+    assert evaluate(rows, date(2027, 1, 4), cat=cat).stale is False  # the 2026 value: 1 Jan 2027 + P3D lag
+    assert evaluate(rows, date(2027, 1, 5), cat=cat).stale is True
     assert result.forecast.value == pytest.approx(64.0)
     assert result.forecast.reached_year == 2038  # 54 + 2 * 13 = 80
 
@@ -281,11 +287,11 @@ def tree_catalog():
 
 def test_tree_counts_per_field_and_vision():
     result = evaluate_catalog(tree_catalog(), frame(CO2_ROWS), date(2026, 11, 22))
-    assert [g.status for g in result.goals] == ["at_risk", "achieved", "at_risk", "no_data"]
+    assert [g.status for g in result.goals] == ["off_track", "achieved", "off_track", "no_data"]
     assert [n.to_dict() for n in result.tree] == [
-        {"node": "green", "level": "vision", "counts": {"achieved": 1, "at_risk": 2}},
-        {"node": "climate", "level": "field", "counts": {"achieved": 1, "at_risk": 1}},
-        {"node": "waste", "level": "field", "counts": {"at_risk": 1}},
+        {"node": "green", "level": "vision", "counts": {"achieved": 1, "off_track": 2}},
+        {"node": "climate", "level": "field", "counts": {"achieved": 1, "off_track": 1}},
+        {"node": "waste", "level": "field", "counts": {"off_track": 1}},
         {"node": "mobile", "level": "vision", "counts": {"no_data": 1}},
         {"node": "transit", "level": "field", "counts": {"no_data": 1}},
     ]
@@ -295,8 +301,8 @@ def test_field_without_goals_has_empty_counts():
     result = evaluate_catalog(catalog(), frame(CO2_ROWS), date(2026, 11, 22))
     counts = {n.node: n.counts for n in result.tree}
     assert counts == {
-        "green": {"at_risk": 1},
-        "climate": {"at_risk": 1},
+        "green": {"off_track": 1},
+        "climate": {"off_track": 1},
         "waste": {},
         "mobile": {},
         "transit": {},
@@ -315,10 +321,13 @@ def test_to_dict_is_the_documented_json():
         "value",
         "expected",
         "progress",
+        "position",
         "status",
+        "reason",
         "stale",
         "forecast",
     ]
+    assert (first["position"], first["status"], first["reason"]) == ("at_risk", "off_track", "behind+late")
     assert list(first["forecast"]) == ["value", "low", "high", "reached_year", "on_course"]
     assert type(first["value"]) is float and type(first["year"]) is int
     assert result["goals"][3] == {
@@ -328,7 +337,9 @@ def test_to_dict_is_the_documented_json():
         "value": None,
         "expected": None,
         "progress": None,
+        "position": "no_data",
         "status": "no_data",
+        "reason": "no_data",
         "stale": False,
         "forecast": None,
     }
@@ -339,3 +350,37 @@ def test_evaluation_get():
     assert result.get("co2-b").status == "achieved"
     with pytest.raises(KeyError):
         result.get("missing")
+
+
+INCREASE_GOAL = CO2_GOAL | {"id": "re", "indicator": "co2", "direction": "increase", "milestones": [],
+                            "baseline": {"year": 2020, "value": 40.0}, "target": {"year": 2030, "value": 80.0}}
+
+
+@pytest.mark.parametrize(
+    ("values", "position", "status", "reason"),
+    [
+        # on the path (2025 path 60), trend +4/year reaches 80 in 2030: on course
+        ({2023: 52.0, 2024: 56.0, 2025: 60.0}, "on_track", "on_track", "on_track+on_course"),
+        # on the path, trend +2/year reaches 80 only in 2035: one level worse
+        ({2023: 56.0, 2024: 58.0, 2025: 60.0}, "on_track", "at_risk", "on_track+late"),
+        # on the path but falling: never reached
+        ({2023: 64.0, 2024: 62.0, 2025: 61.0}, "on_track", "at_risk", "on_track+never"),
+        # slightly behind (58 vs 60, 0.05 of the span), trend +6/year reaches 80 in 2029: a good trend never upgrades
+        ({2023: 46.0, 2024: 52.0, 2025: 58.0}, "at_risk", "at_risk", "behind+on_course"),
+        # slightly behind and too slow: off track
+        ({2023: 56.0, 2024: 57.0, 2025: 58.0}, "at_risk", "off_track", "behind+late"),
+        # clearly behind and too slow: stays off track
+        ({2023: 48.0, 2024: 49.0, 2025: 50.0}, "off_track", "off_track", "behind+late"),
+        # clearly behind, good trend: still off track
+        ({2023: 30.0, 2024: 40.0, 2025: 50.0}, "off_track", "off_track", "behind+on_course"),
+        # target reached: achieved stays
+        ({2023: 70.0, 2024: 75.0, 2025: 81.0}, "achieved", "achieved", "achieved"),
+        # no forecast (two years): status = position
+        ({2024: 58.0, 2025: 58.0}, "at_risk", "at_risk", "behind+none"),
+        ({2024: 56.0, 2025: 61.0}, "on_track", "on_track", "on_track+none"),
+    ],
+)
+def test_status_is_the_position_made_worse_by_a_forecast_not_on_course(values, position, status, reason):
+    cat = catalog(goals=[INCREASE_GOAL])
+    result = evaluate(yearly("co2", values), date(2026, 3, 1), cat=cat)
+    assert (result.position, result.status, result.reason) == (position, status, reason)

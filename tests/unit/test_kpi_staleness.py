@@ -1,4 +1,4 @@
-"""Staleness: latest period start + rhythm + grace in Berlin calendar time, exact boundaries."""
+"""Staleness (goal rules v2): latest start + 2·rhythm + publication lag in Berlin calendar time, exact boundaries."""
 
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -6,12 +6,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from cockpit.catalog.models import Indicator
-from cockpit.kpi import due_by, is_stale
+from cockpit.kpi import due_by, is_stale, is_year_stale, next_period_start, year_due_by
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
-def indicator(rhythm: str, grace: str | None = None) -> Indicator:
+def indicator(rhythm: str, lag: str | None = None, key: str = "publication_lag") -> Indicator:
     return Indicator.model_validate(
         {
             "id": "x",
@@ -21,7 +21,7 @@ def indicator(rhythm: str, grace: str | None = None) -> Indicator:
             "unit": "t",
             "aggregation": "last",
             "rhythm": rhythm,
-            "grace": grace,
+            key: lag,
             "visibility": "public",
             "department": "A",
             "source": {"name": "S", "licence": "L", "attribution": "A"},
@@ -34,53 +34,75 @@ def berlin_midnight(year, month, day) -> datetime:
     return datetime(year, month, day, tzinfo=BERLIN).astimezone(UTC)
 
 
-def test_yearly_boundary_day_is_not_stale_the_next_day_is():
-    ind = indicator("P1Y", "P1Y")
-    latest = berlin_midnight(2025, 1, 1)  # 2024-12-31T23:00Z
+def test_annual_value_with_18_months_lag_boundary_day_is_not_stale_the_next_day_is():
+    """CO2 balance 2024 (start 1 Jan 2024): the 2025 value ends 1 Jan 2026 and is due 18 months later."""
+    ind = indicator("P1Y", "P18M")
+    latest = berlin_midnight(2024, 1, 1)  # 2023-12-31T23:00Z
+    assert due_by(ind, latest) == datetime(2027, 7, 1, tzinfo=BERLIN)
+    assert next_period_start(ind, latest) == datetime(2025, 1, 1, tzinfo=BERLIN)
+    assert not is_stale(ind, latest, date(2027, 7, 1))
+    assert is_stale(ind, latest, date(2027, 7, 2))
+
+
+def test_annual_value_is_not_asked_for_before_the_next_year_is_over():
+    """The issue's bug: 2025 data with a 6-month lag was called stale in 2026; now the 2026 value is due 1 Jul 2027."""
+    ind = indicator("P1Y", "P6M")
+    latest = berlin_midnight(2025, 1, 1)
+    assert not is_stale(ind, latest, date(2026, 11, 28))
+    assert not is_stale(ind, latest, date(2027, 7, 1))
+    assert is_stale(ind, latest, date(2027, 7, 2))
+
+
+def test_monthly_boundary_day_is_not_stale_the_next_day_is():
+    """October 2026 with P1M lag: November ends 1 Dec, its value is due 1 Jan 2027."""
+    ind = indicator("P1M", "P1M")
+    latest = berlin_midnight(2026, 10, 1)
+    assert due_by(ind, latest).date() == date(2027, 1, 1)
     assert not is_stale(ind, latest, date(2027, 1, 1))
     assert is_stale(ind, latest, date(2027, 1, 2))
 
 
-def test_monthly_rhythm_from_january_31_uses_calendar_months():
-    """31 Jan + P1M = 28 Feb; + P1M grace = 28 Mar (rhythm and grace are added one after the other)."""
+def test_monthly_rhythm_from_january_31_doubles_the_rhythm_as_one_calendar_duration():
+    """31 Jan + 2 months = 31 Mar; + P1M lag = 30 Apr (the lag is added after the doubled rhythm)."""
     ind = indicator("P1M", "P1M")
     latest = berlin_midnight(2025, 1, 31)
-    assert due_by(ind, latest).date() == date(2025, 3, 28)
-    assert not is_stale(ind, latest, date(2025, 3, 28))
-    assert is_stale(ind, latest, date(2025, 3, 29))
-
-
-def test_monthly_rhythm_in_a_leap_year():
-    ind = indicator("P1M", "P2M")
-    latest = berlin_midnight(2024, 1, 31)
-    assert due_by(ind, latest).date() == date(2024, 4, 29)  # 29 Feb + 2 months
+    assert due_by(ind, latest).date() == date(2025, 4, 30)
+    assert not is_stale(ind, latest, date(2025, 4, 30))
+    assert is_stale(ind, latest, date(2025, 5, 1))
 
 
 def test_yearly_rhythm_from_february_29():
-    ind = indicator("P1Y")  # grace defaults to the rhythm
+    ind = indicator("P1Y")  # the lag defaults to the rhythm
     latest = berlin_midnight(2024, 2, 29)
-    assert due_by(ind, latest).date() == date(2026, 2, 28)
-    assert not is_stale(ind, latest, date(2026, 2, 28))
-    assert is_stale(ind, latest, date(2026, 3, 1))
+    assert due_by(ind, latest).date() == date(2027, 2, 28)
+    assert not is_stale(ind, latest, date(2027, 2, 28))
+    assert is_stale(ind, latest, date(2027, 3, 1))
 
 
-def test_grace_defaults_to_the_rhythm():
+def test_lag_defaults_to_the_rhythm():
     ind = indicator("P1M")
     latest = berlin_midnight(2025, 3, 1)
-    assert not is_stale(ind, latest, date(2025, 5, 1))
-    assert is_stale(ind, latest, date(2025, 5, 2))
+    assert due_by(ind, latest).date() == date(2025, 6, 1)
+    assert not is_stale(ind, latest, date(2025, 6, 1))
+    assert is_stale(ind, latest, date(2025, 6, 2))
 
 
-def test_daily_rhythm():
-    ind = indicator("P1D", "P3D")
-    latest = berlin_midnight(2026, 11, 18)
+def test_grace_is_a_deprecated_alias_of_the_publication_lag():
+    assert indicator("P1M", "P2M", key="grace").lag == indicator("P1M", "P2M").lag
+    latest = berlin_midnight(2025, 1, 1)
+    assert due_by(indicator("P1M", "P2M", key="grace"), latest).date() == date(2025, 5, 1)
+
+
+def test_daily_rhythm_with_two_days_lag():
+    ind = indicator("P1D", "P2D")
+    latest = berlin_midnight(2026, 11, 18)  # the 19th ends on the 20th, due on the 22nd
     assert not is_stale(ind, latest, date(2026, 11, 22))
     assert is_stale(ind, latest, date(2026, 11, 23))
 
 
 def test_hourly_rhythm_with_a_date_counts_the_whole_day():
     ind = indicator("PT1H", "PT3H")
-    latest = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)  # due 15:00 Berlin
+    latest = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)  # due 15:00 UTC
     assert not is_stale(ind, latest, date(2026, 11, 22))
     assert is_stale(ind, latest, date(2026, 11, 23))
 
@@ -88,8 +110,8 @@ def test_hourly_rhythm_with_a_date_counts_the_whole_day():
 def test_hourly_rhythm_with_a_datetime_is_exact():
     ind = indicator("PT1H", "PT3H")
     latest = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
-    assert not is_stale(ind, latest, datetime(2026, 11, 22, 14, 0, tzinfo=UTC))
-    assert is_stale(ind, latest, datetime(2026, 11, 22, 14, 0, 1, tzinfo=UTC))
+    assert not is_stale(ind, latest, datetime(2026, 11, 22, 15, 0, tzinfo=UTC))
+    assert is_stale(ind, latest, datetime(2026, 11, 22, 15, 0, 1, tzinfo=UTC))
 
 
 def test_no_observations_is_not_stale():
@@ -99,3 +121,12 @@ def test_no_observations_is_not_stale():
 @pytest.mark.parametrize("at", [date(2020, 1, 1), date(2025, 1, 1)])
 def test_latest_start_after_at_is_not_stale(at):
     assert not is_stale(indicator("P1D", "P1D"), berlin_midnight(2025, 6, 1), at)
+
+
+def test_a_goal_judged_on_a_complete_year_is_stale_only_when_the_next_annual_value_is_overdue():
+    """A daily series judged on 2025: the 2026 value ends 1 Jan 2027 and is due two days later."""
+    ind = indicator("P1D", "P2D")
+    assert year_due_by(ind, 2025) == datetime(2027, 1, 3, tzinfo=BERLIN)
+    assert not is_year_stale(ind, 2025, date(2027, 1, 3))
+    assert is_year_stale(ind, 2025, date(2027, 1, 4))
+    assert not is_year_stale(ind, None, date(2040, 1, 1))

@@ -59,19 +59,24 @@ def test_goal_figures_path_forecast_and_basis(cockpit):
     assert goal.year == 2025
     assert (goal.actual_label, goal.value_text) == ("Ist 2025", "5,40\u00a0t je Einw.")
     assert (goal.expected_label, goal.expected_text) == ("Soll 2025", "5,70\u00a0t je Einw.")
-    assert (goal.target_label, goal.target_value_text) == ("Ziel 2030", "4,90\u00a0t je Einw.")
+    assert (goal.target_label, goal.target_value_text) == ("Ziel 2030", "4,9\u00a0t je Einw.")
     assert [(p.kind_text, p.year, p.number_text) for p in goal.path] == [
         ("Ausgangswert", 1990, "9,80"), ("Zwischenziel", 2020, "6,50"), ("Zielwert", 2030, "4,90")]
     assert goal.progress_text == "Fortschritt 90\u00a0%"
-    assert goal.forecast_text == "Bei aktuellem Trend erreicht 2028 (Ziel 2030)"
+    assert goal.forecast_text == "Beim jetzigen Tempo 2028 erreicht (Ziel 2030)"
+    assert goal.reason_text == "Im Plan und beim jetzigen Tempo 2028 erreicht (Ziel 2030)"
     assert goal.trend_text.startswith("Trend 2030: ")
-    assert "80-%-Intervall" in goal.trend_text
-    assert goal.basis_text == "Grundlage: Klima-Bündnis commitment; Energie- und Klimaschutzkonzept Gera 2016"
-    assert goal.demo and not goal.stale
+    assert "mit 80\u00a0% Wahrscheinlichkeit zwischen" in goal.trend_text
+    assert goal.basis_text.startswith("Grundlage: Selbstverpflichtung im Klima-Bündnis")
+    assert goal.demo and not goal.stale and goal.stale_text is None
+    assert goal.href == "/indicator/co2-per-inhabitant?lang=de"
     en = build_goals(cockpit, "public", "en", NOW).goal("co2-halve-2030")
-    assert (en.name, en.status_text, en.actual_label) == ("Halve CO2 per inhabitant by 2030", "On track", "Actual 2025")
-    assert en.forecast_text == "At the current trend reached 2028 (target 2030)"
-    assert en.basis_text.startswith("Basis: ")
+    assert (en.name, en.status_text, en.actual_label) == (
+        "CO2 emissions: 4.9 t per inhabitant by 2030 (half of 1990)", "On track", "Actual 2025")
+    assert en.forecast_text == "At the current pace reached in 2028 (target 2030)"
+    assert en.reason_text == "On the path, and at the current pace reached in 2028 (target 2030)"
+    assert en.basis_text.startswith("Basis: Climate Alliance commitment")
+    assert "80% likely between" in en.trend_text
 
 
 def test_goal_without_data(cockpit):
@@ -114,3 +119,13 @@ def test_goals_of_internal_indicators_are_left_out_for_the_public(cockpit):
     internal = build_goals(cockpit, "internal", "de", NOW)
     assert "buildings-electricity-down" in {g.id for g in internal.goals}
     assert internal.visions[0].total_text == "4 Ziele"
+
+
+def test_an_overdue_annual_value_is_named_with_its_due_date(cockpit):
+    write(cockpit, LIVE, "co2-per-inhabitant", {2020: 6.6, 2021: 6.3, 2022: 6.0, 2023: 5.8})  # lag P18M
+    goal = build_goals(cockpit, "public", "de", NOW).goal("co2-halve-2030")
+    assert goal.year == 2023 and goal.stale
+    assert goal.stale_text == "Wert für 2024 seit 01.07.2026 überfällig"
+    en = build_goals(cockpit, "public", "en", NOW).goal("co2-halve-2030")
+    assert en.stale_text == "Value for 2024 overdue since 1 Jul 2026"
+    assert en.reason_text.startswith("On the path")  # 5.8 in 2023 is ahead of the path
