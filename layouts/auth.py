@@ -35,8 +35,9 @@ log = logging.getLogger(__name__)
 SESSION_COOKIE = "cockpit_session"
 ACCOUNTS_KEY = "cockpit.accounts"
 CSRF_FIELD = "csrf_token"
-_G_VIEWER = "cockpit_viewer"
-_G_DROP = "cockpit_drop_session"
+_VIEWER = "cockpit.viewer"
+_DROP = "cockpit.drop_session"
+_LOGIN_ENABLED = "cockpit.login_enabled"
 
 bp = flask.Blueprint("auth", __name__)
 
@@ -53,9 +54,10 @@ def login_enabled() -> bool:
     """Login is offered when an account exists or single sign-on is configured."""
     if not flask.has_request_context():
         return False
-    if "cockpit_login_enabled" not in flask.g:
-        flask.g.cockpit_login_enabled = sso_enabled() or accounts().store.count_users() > 0
-    return flask.g.cockpit_login_enabled
+    environ = flask.request.environ
+    if _LOGIN_ENABLED not in environ:
+        environ[_LOGIN_ENABLED] = sso_enabled() or accounts().store.count_users() > 0
+    return environ[_LOGIN_ENABLED]
 
 
 def _token() -> str | None:
@@ -66,15 +68,16 @@ def current_viewer() -> Viewer:
     """The viewer of this request: role, login name and department of a live session, else public."""
     if not flask.has_request_context():
         return PUBLIC_VIEWER
-    viewer = flask.g.get(_G_VIEWER)
+    environ = flask.request.environ  # per request (flask.g may outlive a request inside an app context)
+    viewer = environ.get(_VIEWER)
     if viewer is None:
         token = _token()
         viewer = accounts().viewer(token) if token else None
         if viewer is None:
             viewer = PUBLIC_VIEWER
             if token:
-                flask.g.setdefault(_G_DROP, True)  # an ended session: remove the stale cookie
-        flask.g.setdefault(_G_VIEWER, viewer)
+                environ.setdefault(_DROP, True)  # an ended session: remove the stale cookie
+        environ.setdefault(_VIEWER, viewer)
     return viewer
 
 
@@ -111,7 +114,7 @@ def start_session(response: flask.Response, user: dict, how: str) -> flask.Respo
     policy = accounts().policy
     response.set_cookie(SESSION_COOKIE, token, max_age=int(policy.lifetime.total_seconds()), path="/",
                         httponly=True, samesite="Lax", secure=_secure())
-    flask.g.pop(_G_DROP, None)
+    flask.request.environ.pop(_DROP, None)
     return response
 
 
@@ -131,7 +134,7 @@ def init_app(server: flask.Flask) -> None:
 
     @server.after_request
     def _stale_session_cookie(response: flask.Response) -> flask.Response:
-        if flask.g.get(_G_DROP):
+        if flask.request.environ.get(_DROP):
             _drop_cookie(response)
         return response
     sso.init_app(server)

@@ -26,7 +26,7 @@ log = logging.getLogger("cockpit.requests")
 
 DASH_KEY = "cockpit.dash"
 CALLBACK_PATH = "/_dash-update-component"
-_G_NOT_FOUND = "cockpit_not_found"
+_NOT_FOUND = "cockpit.not_found"
 
 # Properties whose values have a known type, whatever component carries them.
 _STRING_PROPS = {"pathname", "search", "hash", "href"}
@@ -69,7 +69,7 @@ def page_for(path: str) -> dict | None:
 
 
 def mark_not_found() -> None:
-    flask.g.setdefault(_G_NOT_FOUND, True)
+    flask.request.environ.setdefault(_NOT_FOUND, True)
 
 
 # ------------------------------------------------------------------------------------------------ callbacks
@@ -172,6 +172,6 @@ def init_app(server: flask.Flask, settings: Settings) -> None:
 
     @server.after_request
     def _not_found_status(response: flask.Response) -> flask.Response:
-        if flask.g.get(_G_NOT_FOUND) and response.status_code == 200:
+        if flask.request.environ.get(_NOT_FOUND) and response.status_code == 200:
             response.status_code = 404
         return response

@@ -15,6 +15,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy.exc import IntegrityError
+
 from cockpit.accounts import passwords
 from cockpit.roles import Role, Viewer
 from cockpit.store import Store
@@ -141,7 +143,7 @@ class Accounts:
             return False
         try:
             self.add_user(BOOTSTRAP_LOGIN, None, "admin", display_name="Administrator", actor="bootstrap")
-        except AccountError:  # created concurrently by another worker
+        except (AccountError, IntegrityError):  # created concurrently by another worker
             return False
         user = self._existing(BOOTSTRAP_LOGIN)
         self.store.update_user(user["id"], password_hash=passwords.hash_password(password))
