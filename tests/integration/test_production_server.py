@@ -150,10 +150,10 @@ def test_two_serve_processes_on_one_postgres_database_run_each_job_once(tmp_path
     source["schedule"] = {"interval": "PT2S"}
     sources = tmp_path / "sources.yaml"
     sources.write_text(yaml.safe_dump({**raw, "sources": [source]}, allow_unicode=True), encoding="utf-8")
-    store = migrated_store(postgres_url, catalog)  # migrated once, as a deployment step does
     env = base_env(postgres_url, COCKPIT_SOURCES=str(sources), COCKPIT_SECRET_KEY=SECRET)
     logs = [tmp_path / "one.log", tmp_path / "two.log"]
-    with serving(env, log=logs[0]), serving(env, log=logs[1]):
+    with serving(env, log=logs[0]), serving(env, log=logs[1]):  # each migrates at start (no separate step)
+        store = migrated_store(postgres_url, catalog)
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             with store.engine.connect() as conn:
