@@ -123,8 +123,9 @@ def check_callback_body(body, callback_map: dict) -> None:
         if len(given) != len(declared):
             raise BadRequest(f"{key}: {len(given)} given, {len(declared)} declared")
         for item, (dep_id, dep_prop) in zip(given, _declared(declared), strict=True):
-            if isinstance(item, dict) and isinstance(dep_id, str) and (item["id"], item["property"]) != (
-                    dep_id, dep_prop):
+            plain = isinstance(item, dict) and isinstance(item["id"], str) and isinstance(dep_id, str) \
+                and not dep_id.startswith("{")  # pattern-matching ids are checked by their shape only
+            if plain and (item["id"], item["property"]) != (dep_id, dep_prop):
                 raise BadRequest(f"{key}: {item['id']}.{item['property']} is not a declared dependency")
 
 

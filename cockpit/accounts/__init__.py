@@ -178,6 +178,7 @@ class Accounts:
     def start_session(self, user: dict, address: str | None, how: str = "password") -> str:
         """A new session for `user`; returns the random value for the cookie (only its hash is stored)."""
         token = secrets.token_urlsafe(32)
+        self.store.purge_sessions()  # forget ended sessions and old attempts (the audit log keeps the history)
         self.store.add_session(token_hash(token), user["id"], self.policy.lifetime, address)
         self.store.audit("login", user["login"], user["login"], address, how)
         return token

@@ -441,3 +441,21 @@ def test_without_trusted_proxies_the_forwarded_header_is_ignored(tmp_path):
     for i in range(5):
         login(client, "staff-other", "wrong guess", headers={"X-Forwarded-For": f"203.0.113.{i}"})
     assert login(client, "staff-other", headers={"X-Forwarded-For": "203.0.113.99"}).status_code == 429
+
+
+def test_pattern_matching_callbacks_pass_the_body_check():
+    """Callbacks of other pages may use pattern-matching ids (dicts, lists for ALL): their shape is accepted."""
+    from werkzeug.exceptions import BadRequest
+
+    from layouts.hardening import check_callback_body
+
+    callback_map = {"..x.children..": {"inputs": [{"id": '{"index":["ALL"],"type":"row"}', "property": "n_clicks"}],
+                                       "state": [{"id": "y", "property": "data"}]}}
+    body = {"output": "..x.children..", "outputs": {"id": "x", "property": "children"},
+            "inputs": [[{"id": {"index": 1, "type": "row"}, "property": "n_clicks", "value": 2},
+                        {"id": {"index": 2, "type": "row"}, "property": "n_clicks", "value": None}]],
+            "state": [{"id": "y", "property": "data", "value": {"any": ["json"]}}], "changedPropIds": []}
+    check_callback_body(body, callback_map)
+    body["inputs"][0][1]["value"] = "2"  # n_clicks must be a whole number
+    with pytest.raises(BadRequest):
+        check_callback_body(body, callback_map)

@@ -91,6 +91,14 @@ def overview(port: int, cookie: str | None) -> str:
     return json.dumps(json.loads(text))
 
 
+def test_the_development_server_shows_no_versions_either(tmp_path):
+    env = base_env(f"sqlite:///{tmp_path / 'c.db'}", COCKPIT_SCHEDULER="false")
+    with serving(env, "--dev", log=tmp_path / "dev.log") as port:
+        status, headers, page = request(port, "GET", "/goals")
+        assert status == 200 and headers["Server"] == "cockpit"
+        assert "Werkzeug" not in page and "python_version" not in page
+
+
 def test_serve_refuses_several_workers_without_a_shared_secret(tmp_path):
     env = base_env(f"sqlite:///{tmp_path / 'c.db'}", COCKPIT_WORKERS="2")
     result = subprocess.run([*RUN, "serve"], env=env, capture_output=True, text=True, timeout=120)
