@@ -9,7 +9,7 @@ from dash import dcc, html
 from cockpit.i18n import t
 from cockpit.roles import Role
 from layouts import ids
-from layouts.auth import CSRF_FIELD, csrf_token
+from layouts.auth import CSRF_FIELD, csrf_token, current_viewer
 from layouts.context import PageContext, page_url
 
 NAV = (("/", "ui.nav.overview"), ("/goals", "ui.nav.goals"))
@@ -35,7 +35,8 @@ def _tools(ctx: PageContext) -> html.Div:
                     hrefLang=other, className="site-tools__link site-tools__lang",
                     **{"aria-label": f"{t('ui.lang.label', ctx.lang)}: {t('ui.lang.other', ctx.lang)}"})]
     if ctx.role in (Role.INTERNAL, Role.ADMIN):
-        tools.insert(0, html.Span(t("ui.role.internal", ctx.lang), className="badge badge--internal"))
+        tools.insert(0, html.Span(t("ui.role.internal", ctx.lang), className="badge badge--internal",
+                                  title=t("accounts.user.label", ctx.lang, name=current_viewer().user or "-")))
         tools.append(html.Form([  # logout is a POST with the session's CSRF token (layouts.auth)
             dcc.Input(type="hidden", name=CSRF_FIELD, value=csrf_token()),
             html.Button(t("ui.logout.link", ctx.lang), type="submit", className="site-tools__link accounts-logout"),
