@@ -459,3 +459,40 @@ def test_pattern_matching_callbacks_pass_the_body_check():
     body["inputs"][0][1]["value"] = "2"  # n_clicks must be a whole number
     with pytest.raises(BadRequest):
         check_callback_body(body, callback_map)
+
+
+SKIP_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_reload-hash", "/_favicon", "/login/sso")
+
+
+def app_get_urls(app, cockpit) -> list[str]:
+    """Every GET route of the app (whatever blueprints exist), with each indicator id put into its arguments:
+    new HTTP surfaces (APIs, exports, embeds) are covered without a new row."""
+    urls = []
+    for rule in app.server.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.rule.startswith(SKIP_PREFIXES):
+            continue
+        if not rule.arguments:
+            urls.append(rule.rule)
+            continue
+        for indicator in (PUBLIC, INTERNAL, DEPARTMENT):
+            try:
+                urls.append(rule.build({name: indicator for name in rule.arguments}, append_unknown=False)[1])
+            except Exception:  # noqa: BLE001 - an argument that cannot hold an indicator id
+                continue
+    return sorted(set(urls))
+
+
+@pytest.mark.parametrize("who", list(SEES))
+def test_every_get_route_of_the_app_shows_nothing_forbidden(app, cockpit, clients, who):
+    urls = app_get_urls(app, cockpit)
+    assert "/" in urls and "/login" in urls
+    for url in urls:
+        for query in ("", "?lang=en", f"?indicator={DEPARTMENT}&role=admin&format=json"):
+            response = clients[who].get(url + query)
+            assert response.status_code < 500, f"{url}{query}: {response.status_code}"
+            shown = response.get_data(as_text=True)
+            for indicator in {PUBLIC, INTERNAL, DEPARTMENT} - SEES[who]:
+                found = [m for m in markers(cockpit, indicator) if m in shown]
+                if indicator not in url + query:
+                    found += [indicator] if indicator in shown else []
+                assert not found, f"{who} got {indicator} ({found}) from GET {url}{query}"
