@@ -137,6 +137,7 @@ def init_app(server: flask.Flask) -> None:
         if flask.request.environ.get(_DROP):
             _drop_cookie(response)
         return response
+
     sso.init_app(server)
 
 
@@ -319,6 +320,10 @@ def sso_callback():
         accounts().store.audit("login.failed", None, str(claims.get("preferred_username", ""))[:64] or None,
                                client_address(), "single sign-on: no role mapped")
         return render_page(lang, error=t("accounts.sso.no_role", lang), status=403)
+    if department is not None and accounts().departments is not None and department not in accounts().departments:
+        log.warning("single sign-on: department %r is not in the catalog; map it with COCKPIT_OIDC_DEPARTMENTS",
+                    department[:64])
+        department = None  # staff without a department: no department-visible indicators
     login_name = claims.get("preferred_username") or claims.get("email") or subject
     try:
         user = accounts().sso_user(f"{settings.oidc_issuer} {subject}"[:255], str(login_name), str(

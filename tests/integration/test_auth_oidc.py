@@ -135,6 +135,20 @@ def test_staff_of_an_unmapped_department_does_not_see_department_indicators(app,
     assert ids.tile(INTERNAL) in page and ids.tile(DEPARTMENT) not in page
 
 
+def test_a_department_unknown_to_the_catalog_gives_staff_without_department(tmp_path, provider):
+    from layouts.app import create_app
+
+    app = create_app(make_cockpit(tmp_path, oidc_issuer=provider.issuer, oidc_client_id=CLIENT_ID,
+                                  oidc_client_secret=CLIENT_SECRET, oidc_roles=ROLES))  # no department map
+    client = app.server.test_client()
+    response = sso_login(client, provider, {"sub": "u-6", "preferred_username": "dora", "groups": ["cockpit-staff"],
+                                            "department": "Bauamt"})
+    assert response.status_code == 303
+    page = shown(client)
+    assert ids.tile(INTERNAL) in page and ids.tile(DEPARTMENT) not in page
+    assert app.server.extensions["cockpit.accounts"].store.user(login="dora")["department"] is None
+
+
 def test_an_identity_without_a_mapped_role_is_refused(app, provider):
     client = app.server.test_client()
     response = sso_login(client, provider, {"sub": "u-4", "preferred_username": "guest", "groups": ["everyone"]})
