@@ -156,6 +156,7 @@ _PAGE = """<!DOCTYPE html>
   <title>{{ title }} – {{ brand }}</title>
   <link rel="icon" type="image/svg+xml" href="/assets/favicon.svg">
   <link rel="stylesheet" href="/assets/cockpit.css">
+  <link rel="stylesheet" href="/assets/accounts.css">
 </head>
 <body class="login-page">
   <header class="site-header" role="banner">

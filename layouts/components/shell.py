@@ -37,6 +37,9 @@ def _tools(ctx: PageContext) -> html.Div:
     if ctx.role in (Role.INTERNAL, Role.ADMIN):
         tools.insert(0, html.Span(t("ui.role.internal", ctx.lang), className="badge badge--internal",
                                   title=t("accounts.user.label", ctx.lang, name=current_viewer().user or "-")))
+        if ctx.role == Role.ADMIN:
+            tools.append(html.A(t("accounts.admin.link", ctx.lang), href=f"/admin/accounts?lang={ctx.lang}",
+                                className="site-tools__link"))
         tools.append(html.Form([  # logout is a POST with the session's CSRF token (layouts.auth)
             dcc.Input(type="hidden", name=CSRF_FIELD, value=csrf_token()),
             html.Button(t("ui.logout.link", ctx.lang), type="submit", className="site-tools__link accounts-logout"),

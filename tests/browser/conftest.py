@@ -48,7 +48,9 @@ def demo_cockpit(tmp_path_factory):
                              internal_password=INTERNAL_PASSWORD, secret_key="browser-test-secret")
     cockpit = open_cockpit(settings)
     cockpit.load_demo_if_empty()
-    Accounts(cockpit.store).add_user(STAFF_LOGIN, STAFF_PASSWORD, "staff", STAFF_DEPARTMENT)
+    accounts = Accounts(cockpit.store)
+    accounts.bootstrap_admin(INTERNAL_PASSWORD)  # what the app does on an empty account table
+    accounts.add_user(STAFF_LOGIN, STAFF_PASSWORD, "staff", STAFF_DEPARTMENT)
     return cockpit
 
 

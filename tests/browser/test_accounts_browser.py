@@ -33,3 +33,14 @@ def test_staff_log_in_see_internal_tiles_and_log_out(page, app_url):
 def test_a_wrong_password_is_announced(page, app_url):
     login(page, app_url, STAFF_LOGIN, "not the right password", lang="en")
     expect(page.get_by_role("alert")).to_have_text("The login name or the password is not correct.")
+
+
+def test_admins_reach_the_account_page_from_the_header(page, app_url):
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    login(page, app_url)  # the bootstrap admin
+    page.get_by_role("link", name="Konten").click()
+    expect(page.get_by_role("heading", name="Konten verwalten")).to_be_visible()
+    expect(page.get_by_role("rowheader", name=STAFF_LOGIN)).to_be_visible()
+    page.screenshot(path="/tmp/accounts-admin.png", full_page=True)
+    page.get_by_role("button", name=re.compile(f"^Sitzungen beenden ?: {STAFF_LOGIN}$")).click()
+    expect(page.get_by_role("status")).to_contain_text(STAFF_LOGIN)

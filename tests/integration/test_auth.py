@@ -142,7 +142,7 @@ class Route:
     status: int = 200
     lists: bool = False  # shows every indicator the viewer may see
     public_status: int | None = None  # a different status for anonymous visitors
-    extra: dict = field(default_factory=dict)
+    statuses: dict = field(default_factory=dict)  # a different status for some viewers
 
 
 ROUTES = [
@@ -161,6 +161,9 @@ ROUTES = [
     Route("crafted: refresh with role", refresh(ids.OVERVIEW_CONTENT, "?role=internal&user=admin"), lists=True),
     Route("login page", get("/login?lang=de")),
     Route("logout page", get("/logout?lang=de"), public_status=303),
+    Route("admin accounts page", get("/admin/accounts?lang=de"), status=404, statuses={"admin": 200}),
+    Route("admin action", lambda c: c.post("/admin/accounts", data={"action": "disable", "login": "staff-other"}),
+          status=404, statuses={"admin": 403}),  # without the CSRF token
 ]
 
 
@@ -175,7 +178,8 @@ def markers(cockpit, indicator_id: str) -> list[str]:
 @pytest.mark.parametrize("who", list(SEES))
 def test_nobody_sees_more_than_allowed(cockpit, clients, who, route):
     response = route.send(clients[who])
-    expected = route.public_status if who == "anonymous" and route.public_status else route.status
+    expected = route.statuses.get(who, route.public_status if who == "anonymous" and route.public_status
+                                  else route.status)
     assert response.status_code == expected, response.get_data(as_text=True)[:300]
     shown = json.dumps(response.get_json(), ensure_ascii=False) if response.is_json else response.get_data(
         as_text=True)
@@ -496,3 +500,40 @@ def test_every_get_route_of_the_app_shows_nothing_forbidden(app, cockpit, client
                 if indicator not in url + query:
                     found += [indicator] if indicator in shown else []
                 assert not found, f"{who} got {indicator} ({found}) from GET {url}{query}"
+
+
+def test_admins_disable_enable_and_revoke_on_the_admin_page(tmp_path):
+    import re
+
+    from layouts.app import create_app
+
+    app = create_app(make_cockpit(tmp_path))
+    admin, staff = app.server.test_client(), app.server.test_client()
+    login(admin, "admin")
+    login(staff, "staff-other")
+    page = admin.get("/admin/accounts?lang=en").get_data(as_text=True)
+    assert "<caption>Accounts</caption>" in page and "staff-owner" in page and "login.failed" not in page
+    csrf = re.search(r'name="csrf_token" value="(\w+)"', page).group(1)
+
+    def act(action, who, token=csrf):
+        return admin.post("/admin/accounts?lang=en", data={"csrf_token": token, "action": action, "login": who})
+
+    assert staff.post("/admin/accounts", data={"csrf_token": csrf, "action": "disable",
+                                                "login": "admin"}).status_code == 404  # not for staff
+    assert act("disable", "staff-other", "0" * 64).status_code == 403
+    assert internal_shown(staff)
+    assert act("revoke", "staff-other").status_code == 200
+    assert not internal_shown(staff)
+    response = act("disable", "staff-other")
+    assert "The account staff-other is disabled" in response.get_data(as_text=True)
+    assert login(staff, "staff-other").status_code == 401
+    act("enable", "staff-other")
+    assert login(staff, "staff-other").status_code == 303
+    assert act("disable", "admin").status_code == 400  # not oneself
+    actions = [(e["action"], e["actor"]) for e in app.server.extensions["cockpit.accounts"].store.audit_entries()]
+    assert ("user.disable", "admin") in actions and ("session.revoke", "admin") in actions
+    assert "Konten" in text_of_router(admin)
+
+
+def text_of_router(client) -> str:
+    return json.dumps(router("/")(client).get_json(), ensure_ascii=False)
