@@ -1,6 +1,10 @@
 """SmartCity Cockpit command line: `python run.py` serves the cockpit, `python run.py --help` lists every command.
 
-For gunicorn, `run:server` is the WSGI app (then run the scheduler separately: `python run.py scheduler`).
+`serve` runs gunicorn (COCKPIT_WORKERS processes with COCKPIT_THREADS threads each) and, unless switched off,
+the ingest scheduler in the gunicorn master process, guarded by a lease in the database so that exactly one
+scheduler runs across all processes and hosts (`cockpit.jobs.leader`); `serve --dev` runs Dash's development
+server instead. For an own gunicorn command line, `run:server` is the WSGI app (then run the scheduler
+separately: `python run.py scheduler`).
 """
 
 from __future__ import annotations
@@ -17,36 +21,95 @@ log = logging.getLogger("cockpit.serve")
 def configure_serve(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", help="interface to listen on (default: COCKPIT_HOST or 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port (default: COCKPIT_PORT or 8050)")
+    parser.add_argument("--workers", type=int, help="gunicorn worker processes (default: COCKPIT_WORKERS or 1)")
+    parser.add_argument("--threads", type=int, help="threads per worker (default: COCKPIT_THREADS or 8)")
     parser.add_argument("--no-scheduler", action="store_true", help="serve only; run `run.py scheduler` elsewhere")
+    parser.add_argument("--dev", action="store_true", help="Dash's development server (one process) instead of gunicorn")
 
 
 def serve(args: argparse.Namespace) -> int:
-    """Migrate, load the demo data on first start, start the in-process scheduler, serve the web cockpit."""
+    """Check the settings, migrate, load the demo data on first start, start the scheduler (lease holder only),
+    serve the web cockpit with gunicorn (or Dash's development server with --dev)."""
+    from cockpit.accounts.checks import settings_problems
     from cockpit.config import load_settings
+    from cockpit.jobs.leader import LeaderScheduler
     from cockpit.jobs.scheduler import build_scheduler
     from cockpit.runtime import open_cockpit
-    from layouts.app import create_app
 
-    settings = load_settings()
+    overrides = {k: v for k, v in (("workers", args.workers), ("threads", args.threads)) if v is not None}
+    settings = load_settings(**overrides)
+    problems = settings_problems(settings)
+    if problems:
+        for problem in problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 2
     cockpit = open_cockpit(settings)
     cockpit.load_demo_if_empty()
-    scheduler = None
+    leader = None
     if settings.scheduler and not args.no_scheduler:
-        scheduler = build_scheduler(cockpit.ingestor, cockpit.sources)
-        scheduler.start()
-        log.info("scheduler started with %d jobs", len(scheduler.get_jobs()))
-    app = create_app(cockpit)
+        leader = LeaderScheduler(cockpit.store, lambda: build_scheduler(cockpit.ingestor, cockpit.sources))
+        leader.start()
     host, port = args.host or settings.host, args.port or settings.port
-    log.info("serving on http://%s:%s/", host, port)
     try:
-        app.run(host=host, port=port, debug=False, threaded=True)
+        if args.dev:
+            _serve_dev(cockpit, host, port)
+        else:
+            _serve_gunicorn(cockpit, settings, host, port)
     finally:
-        if scheduler:
-            scheduler.shutdown(wait=False)
+        if leader:
+            leader.shutdown()
     return 0
 
 
-SERVE = ("serve", "serve the web cockpit with the in-process scheduler (default command)", configure_serve, serve)
+def _serve_dev(cockpit, host: str, port: int) -> None:
+    from werkzeug.serving import WSGIRequestHandler
+
+    from layouts.app import create_app
+
+    class Handler(WSGIRequestHandler):
+        def version_string(self) -> str:  # no "Werkzeug/x Python/y" banner
+            return "cockpit"
+
+    log.info("development server on http://%s:%s/ (use `serve` without --dev in production)", host, port)
+    create_app(cockpit).run(host=host, port=port, debug=False, threaded=True, request_handler=Handler)
+
+
+def _serve_gunicorn(cockpit, settings, host: str, port: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    class Cockpit(BaseApplication):
+        def load_config(self):
+            options = {
+                "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+                "workers": settings.workers,
+                "threads": settings.threads,
+                "worker_class": "gthread",
+                "timeout": 120,
+                "graceful_timeout": 20,
+                "keepalive": 5,
+                "limit_request_line": 8190,
+                "forwarded_allow_ips": "",  # X-Forwarded-* only through ProxyFix (COCKPIT_TRUSTED_PROXIES)
+                "accesslog": None,
+                "errorlog": "-",
+                "loglevel": settings.log_level.lower(),
+                "proc_name": "cockpit",
+                "post_fork": lambda _server, _worker: cockpit.store.engine.dispose(close=False),
+            }
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self):  # in each worker, after the fork: its own engine and app
+            from cockpit.runtime import open_cockpit
+            from layouts.app import create_app
+
+            return create_app(open_cockpit(settings, migrate=False)).server
+
+    log.info("serving on http://%s:%s/ with %d workers x %d threads", host, port, settings.workers, settings.threads)
+    Cockpit().run()
+
+
+SERVE = ("serve", "serve the web cockpit (gunicorn) with the ingest scheduler (default command)", configure_serve,
+         serve)
 
 if __name__ == "__main__":
     sys.exit(main(extra=(SERVE,), default="serve"))

@@ -9,6 +9,7 @@ from cockpit.views import build_goals
 from layouts import ids
 from layouts.components.goal import goals_content
 from layouts.context import refreshed
+from layouts.hardening import expect
 
 
 @dash.callback(
@@ -19,5 +20,8 @@ from layouts.context import refreshed
     State(ids.GOALS_STAMP, "data"),
     prevent_initial_call=True,
 )
-def refresh_goals(_n_intervals, search, shown):
+def refresh_goals(n_intervals, search, shown):
+    expect(n_intervals, int, type(None), name="n_intervals")
+    expect(search, str, type(None), name="search")
+    expect(shown, str, type(None), name="shown")
     return refreshed(build_goals, goals_content, search, shown)

@@ -37,6 +37,39 @@ class Settings(BaseSettings):
     alerts: Path | None = None  # --- measures: alert rules and channels (YAML); unset = no alert job
     shared_login_department: str | None = None  # --- measures: department of the shared-password staff login
 
+    # --- accounts: sessions, proxies, production server, single sign-on (docs/accounts.md)
+    session_hours: float = Field(default=12.0, gt=0, le=24 * 30)  # absolute session lifetime
+    session_idle_minutes: float = Field(default=120.0, gt=0)  # idle timeout
+    cookie_secure: bool = False  # Secure cookies also over plain HTTP requests (always when the request is HTTPS)
+    trusted_proxies: int = Field(default=0, ge=0, le=5)  # reverse proxies in front (X-Forwarded-For/-Proto/-Host)
+    hsts_seconds: int = Field(default=0, ge=0)  # Strict-Transport-Security max-age; 0 = no header
+    workers: int = Field(default=1, ge=1, le=64)  # gunicorn worker processes of `serve`
+    threads: int = Field(default=8, ge=1, le=256)  # threads per worker
+    max_query_length: int = Field(default=2048, ge=256, le=65536)  # longer query strings get 414
+    oidc_issuer: str | None = None  # e.g. https://login.example.org/realms/city (single sign-on when set)
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_scopes: str = "openid profile email"
+    oidc_role_claim: str = "groups"  # claim holding group/role names (a string or a list)
+    oidc_roles: dict[str, str] = Field(default_factory=dict)  # claim value -> staff|admin, JSON
+    oidc_department_claim: str = "department"  # claim holding the department id
+    oidc_departments: dict[str, str] = Field(default_factory=dict)  # claim value -> catalog department id, JSON
+
+    @field_validator("oidc_roles")
+    @classmethod
+    def _oidc_roles(cls, value: dict[str, str]) -> dict[str, str]:
+        wrong = sorted(v for v in value.values() if v not in ("staff", "admin"))
+        if wrong:
+            raise ValueError(f"roles must be 'staff' or 'admin', got {', '.join(map(repr, wrong))}")
+        return value
+
+    @field_validator("oidc_issuer")
+    @classmethod
+    def _oidc_issuer(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+            raise ValueError("must be an https:// URL (http only for 127.0.0.1/localhost)")
+        return value.rstrip("/") if value else value
+
     @field_validator("database_url")
     @classmethod
     def _known_backend(cls, value: str) -> str:

@@ -22,7 +22,7 @@ from cockpit import PROJECT_ROOT
 from cockpit.config import Settings, load_settings
 from cockpit.i18n import t
 from cockpit.runtime import Cockpit, open_cockpit
-from layouts import auth, blueprints, ids, security
+from layouts import auth, blueprints, hardening, ids, security
 from layouts.context import COCKPIT_KEY, current_cockpit, resolve_lang
 
 log = logging.getLogger(__name__)
@@ -30,7 +30,8 @@ log = logging.getLogger(__name__)
 PACKAGE = "layouts"
 PAGES_FOLDER = PROJECT_ROOT / "layouts" / "pages"
 ASSETS_FOLDER = PROJECT_ROOT / "assets"
-SESSION_COOKIE = "cockpit_session"
+SESSION_COOKIE = auth.SESSION_COOKIE  # the staff session (server-side record, see layouts.auth)
+FLOW_COOKIE = "cockpit_flow"  # Flask's signed cookie: only the state of a single-sign-on login in progress
 
 _INDEX = """<!DOCTYPE html>
 <html lang="{lang}">
@@ -60,9 +61,11 @@ class CockpitDash(dash.Dash):
         nonce = security.csp_nonce()
         city = current_cockpit().catalog.city.get(lang)
         title_key = "ui.notfound.title"
-        for page in dash.page_registry.values():
-            if page.get("path") == request.path or _template_matches(page.get("path_template"), request.path):
-                title_key = page.get("title_key", title_key)
+        page = hardening.page_for(request.path)
+        if page is not None:
+            title_key = page.get("title_key", title_key)
+        else:
+            hardening.mark_not_found()  # the 404 page, with HTTP status 404
         from layouts.components.shell import document_title
 
         app_entry = app_entry.replace("Loading...", html_text.escape(t("ui.loading", lang)))
@@ -83,16 +86,13 @@ class CockpitDash(dash.Dash):
             renderer=_with_nonce(renderer, nonce),
         )
 
+    def _config(self):
+        config = super()._config()
+        config.pop("python_version", None)  # nothing for scanners
+        return config
+
 
 _SCRIPT_TAG = re.compile(r"<script(?=[\s>])")
-
-
-def _template_matches(template: str | None, path: str) -> bool:
-    """'/measure/<measure_id>' matches '/measure/e-bike-boxes' (pages with path variables)."""
-    if not template:
-        return False
-    pattern = re.sub(r"<[^/>]+>", "[^/]+", re.escape(template).replace(r"\<", "<").replace(r"\>", ">"))
-    return re.fullmatch(pattern, path) is not None
 
 
 def _with_nonce(markup: str, nonce: str) -> str:
@@ -106,19 +106,22 @@ def create_server(cockpit: Cockpit) -> flask.Flask:
     secret = settings.secret_key
     if not secret:
         secret = secrets.token_hex(32)
-        if settings.internal_password:
-            log.warning("COCKPIT_SECRET_KEY is not set: logins last until the process restarts and are not "
-                        "shared between worker processes")
+        if settings.workers > 1:
+            log.warning("COCKPIT_SECRET_KEY is not set: logout forms and single sign-on fail across workers")
     server.config.update(
         SECRET_KEY=secret,
-        SESSION_COOKIE_NAME=SESSION_COOKIE,
+        SESSION_COOKIE_NAME=FLOW_COOKIE,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.cookie_secure,
+        PERMANENT_SESSION_LIFETIME=int(settings.session_hours * 3600),
         MAX_CONTENT_LENGTH=2 * 2**20,
     )
     server.config[COCKPIT_KEY] = cockpit
+    hardening.init_app(server, settings)
     auth.init_app(server)
     security.init_app(server, settings.embed_origins)
+    security.init_hsts(server, settings.hsts_seconds)
     blueprints.register_all(server)
     return server
 
@@ -149,6 +152,7 @@ def create_app(cockpit: Cockpit | None = None, settings: Settings | None = None)
         meta_tags=[{"name": "theme-color", "content": "#1d4f91"}, {"name": "color-scheme", "content": "light"}],
     )
     app.layout = root_layout
+    server.extensions[hardening.DASH_KEY] = app
     import callbacks
 
     callbacks.load()

@@ -1,117 +1,153 @@
-"""The viewer's role, resolved on the server for every request, and the staff login.
+"""The viewer of each request, resolved on the server, and the staff login with named accounts.
 
-Public visitors are never asked for anything and get no cookie. Staff log in at /login with the password
-from COCKPIT_INTERNAL_PASSWORD; the signed Flask session then says role=internal together with a
-fingerprint of the password (changing the password logs everybody out). Without a configured password
-the login is disabled and every request is public. The role is never taken from a callback input: pages
-and callbacks call `current_role()` and pass it to the store, which filters in SQL.
+Public visitors are never asked for anything and get no cookie. Staff log in at /login with their account (or
+by single sign-on, `layouts.sso`); the cookie `cockpit_session` then holds a random session id whose hash is a
+row in the database (`cockpit.accounts`): it ends after 12 h, after 2 h without a request, at logout (POST with
+a CSRF token), when the password changes and when an admin ends it - in every worker and on every host at once.
+The role is never taken from a callback input: pages and callbacks call `current_viewer()` / `current_role()`
+and pass the result to the store, which filters in SQL.
+
+Why not Flask-Login: its session lives in Flask's signed cookie, which cannot be revoked server-side; the small
+part it would add (a user loader) is `current_viewer()` below. CSRF: the logout token is an HMAC of the session
+id with the app secret (double submit without another cookie); the login form is protected by an Origin check
+and SameSite=Lax, so anonymous visitors get no CSRF cookie either.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import threading
-import time
-from collections import deque
+import logging
 from datetime import timedelta
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import flask
+from authlib.integrations.base_client import OAuthError
 
+from cockpit.accounts import AccountError, Accounts, SessionPolicy
 from cockpit.i18n import t
-from cockpit.roles import Role, Viewer
+from cockpit.roles import PUBLIC_VIEWER, Role, Viewer
+from layouts import sso
 from layouts.context import current_cockpit, page_url, resolve_lang
 
-SESSION_ROLE = "role"
-SESSION_AUTH = "auth"
-SESSION_LIFETIME = timedelta(hours=12)
-MAX_FAILURES = 5  # failed logins per client address ...
-FAILURE_WINDOW = 300.0  # ... within this many seconds, then 429
-THROTTLE_KEY = "cockpit.login_throttle"
+log = logging.getLogger(__name__)
+
+SESSION_COOKIE = "cockpit_session"
+ACCOUNTS_KEY = "cockpit.accounts"
+CSRF_FIELD = "csrf_token"
+_VIEWER = "cockpit.viewer"
+_DROP = "cockpit.drop_session"
+_LOGIN_ENABLED = "cockpit.login_enabled"
 
 bp = flask.Blueprint("auth", __name__)
 
 
-def _password() -> str | None:
-    return current_cockpit().settings.internal_password or None
+def accounts() -> Accounts:
+    return flask.current_app.extensions[ACCOUNTS_KEY]
+
+
+def sso_enabled() -> bool:
+    return bool(current_cockpit().settings.oidc_issuer)
 
 
 def login_enabled() -> bool:
-    return _password() is not None
-
-
-def _digest(text: str) -> bytes:
-    return hashlib.sha256(text.encode("utf-8")).digest()  # equal length, so the comparison leaks nothing
-
-
-def _fingerprint(password: str) -> str:
-    key = flask.current_app.secret_key
-    key = key.encode("utf-8") if isinstance(key, str) else key
-    return hmac.new(key, b"internal-login\x00" + password.encode("utf-8"), hashlib.sha256).hexdigest()
-
-
-def current_role() -> Role:
-    """INTERNAL only for a session created by a successful login with the current password."""
+    """Login is offered when an account exists or single sign-on is configured."""
     if not flask.has_request_context():
-        return Role.PUBLIC
-    password = _password()
-    if password is None or flask.session.get(SESSION_ROLE) != Role.INTERNAL.value:
-        return Role.PUBLIC
-    given = flask.session.get(SESSION_AUTH)
-    if not isinstance(given, str) or not hmac.compare_digest(given, _fingerprint(password)):
-        return Role.PUBLIC
-    return Role.INTERNAL
+        return False
+    environ = flask.request.environ
+    if _LOGIN_ENABLED not in environ:
+        environ[_LOGIN_ENABLED] = sso_enabled() or accounts().store.count_users() > 0
+    return environ[_LOGIN_ENABLED]
+
+
+def _token() -> str | None:
+    return flask.request.cookies.get(SESSION_COOKIE)
 
 
 def current_viewer() -> Viewer:
-    """The viewer of this request (role, and for staff accounts login name and department)."""
-    return Viewer(current_role())
+    """The viewer of this request: role, login name and department of a live session, else public."""
+    if not flask.has_request_context():
+        return PUBLIC_VIEWER
+    environ = flask.request.environ  # per request (flask.g may outlive a request inside an app context)
+    viewer = environ.get(_VIEWER)
+    if viewer is None:
+        token = _token()
+        viewer = accounts().viewer(token) if token else None
+        if viewer is None:
+            viewer = PUBLIC_VIEWER
+            if token:
+                environ.setdefault(_DROP, True)  # an ended session: remove the stale cookie
+        environ.setdefault(_VIEWER, viewer)
+    return viewer
+
+
+def current_role() -> Role:
+    """PUBLIC, INTERNAL (staff) or ADMIN for this request (see current_viewer)."""
+    return current_viewer().role
+
+
+def client_address() -> str:
+    """The client's address (the real one when COCKPIT_TRUSTED_PROXIES matches the proxies in front)."""
+    return (flask.request.remote_addr or "?")[:64]
+
+
+def csrf_token() -> str:
+    """The token that a logout form must carry: bound to this session, useless to anyone without the cookie."""
+    token = _token()
+    if not token or current_viewer().role == Role.PUBLIC:
+        return ""
+    key = flask.current_app.secret_key
+    key = key.encode("utf-8") if isinstance(key, str) else key
+    return hmac.new(key, b"csrf\x00" + token.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+
+
+def _secure() -> bool:
+    return current_cockpit().settings.cookie_secure or flask.request.is_secure
+
+
+def start_session(response: flask.Response, user: dict, how: str) -> flask.Response:
+    """Log `user` in on `response`: a new server-side session and its cookie (never reused across logins)."""
+    old = _token()
+    if old:
+        accounts().end_session(old, client_address())
+    token = accounts().start_session(user, client_address(), how)
+    policy = accounts().policy
+    response.set_cookie(SESSION_COOKIE, token, max_age=int(policy.lifetime.total_seconds()), path="/",
+                        httponly=True, samesite="Lax", secure=_secure())
+    flask.request.environ.pop(_DROP, None)
+    return response
+
+
+def _drop_cookie(response: flask.Response) -> flask.Response:
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="Lax", secure=_secure())
+    return response
 
 
 def init_app(server: flask.Flask) -> None:
-    server.config.setdefault("PERMANENT_SESSION_LIFETIME", SESSION_LIFETIME)
-    server.extensions[THROTTLE_KEY] = _Throttle()
+    cockpit = server.config["COCKPIT"]
+    settings = cockpit.settings
+    policy = SessionPolicy(lifetime=_hours(settings.session_hours), idle=_hours(settings.session_idle_minutes / 60))
+    accounts_ = Accounts(cockpit.store, {d.id for d in cockpit.catalog.departments}, policy)
+    accounts_.bootstrap_admin(settings.internal_password)
+    server.extensions[ACCOUNTS_KEY] = accounts_
     server.register_blueprint(bp)
 
+    @server.after_request
+    def _stale_session_cookie(response: flask.Response) -> flask.Response:
+        if flask.request.environ.get(_DROP):
+            _drop_cookie(response)
+        return response
 
-# ------------------------------------------------------------------------------------------------ throttle
+    sso.init_app(server)
 
 
-class _Throttle:
-    """Failed logins per client address in a sliding window (per process)."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.failures: dict[str, deque] = {}
-
-    def _recent(self, key: str, now: float) -> deque:
-        window = self.failures.get(key, deque())
-        while window and now - window[0] > FAILURE_WINDOW:
-            window.popleft()
-        if not window:
-            self.failures.pop(key, None)
-        return window
-
-    def blocked(self, key: str) -> bool:
-        with self.lock:
-            return len(self._recent(key, time.monotonic())) >= MAX_FAILURES
-
-    def fail(self, key: str) -> None:
-        with self.lock:
-            now = time.monotonic()
-            window = self._recent(key, now)
-            window.append(now)
-            self.failures[key] = window
-
-    def reset(self, key: str) -> None:
-        with self.lock:
-            self.failures.pop(key, None)
+def _hours(value: float) -> timedelta:
+    return timedelta(hours=value)
 
 
 # ------------------------------------------------------------------------------------------------ views
 
-_LOGIN_PAGE = """<!DOCTYPE html>
+_PAGE = """<!DOCTYPE html>
 <html lang="{{ lang }}">
 <head>
   <meta charset="utf-8">
@@ -120,6 +156,7 @@ _LOGIN_PAGE = """<!DOCTYPE html>
   <title>{{ title }} – {{ brand }}</title>
   <link rel="icon" type="image/svg+xml" href="/assets/favicon.svg">
   <link rel="stylesheet" href="/assets/cockpit.css">
+  <link rel="stylesheet" href="/assets/accounts.css">
 </head>
 <body class="login-page">
   <header class="site-header" role="banner">
@@ -133,11 +170,19 @@ _LOGIN_PAGE = """<!DOCTYPE html>
     <h1>{{ title }}</h1>
     <p>{{ intro }}</p>
     {% if error %}<p class="login__error" role="alert">{{ error }}</p>{% endif %}
-    {% if enabled %}
+    {% if kind == "login" and enabled %}
+    {% if sso %}<p><a class="login__sso" href="{{ sso_url }}">{{ sso_label }}</a></p><p>{{ or_label }}</p>{% endif %}
     <form method="post" class="login__form">
-      <input type="text" name="username" value="staff" autocomplete="username" hidden>
+      <label for="username">{{ username_label }}</label>
+      <input id="username" name="username" type="text" autocomplete="username" autocapitalize="none"
+             spellcheck="false" maxlength="64" required autofocus value="{{ username }}">
       <label for="password">{{ password_label }}</label>
-      <input id="password" name="password" type="password" autocomplete="current-password" required autofocus>
+      <input id="password" name="password" type="password" autocomplete="current-password" maxlength="1024" required>
+      <button type="submit">{{ submit }}</button>
+    </form>
+    {% elif kind == "logout" and csrf %}
+    <form method="post" class="login__form">
+      <input type="hidden" name="csrf_token" value="{{ csrf }}">
       <button type="submit">{{ submit }}</button>
     </form>
     {% endif %}
@@ -153,8 +198,8 @@ def _safe_next(value: str | None, lang: str) -> str:
     Browsers drop tabs and newlines from URLs and read a backslash as a slash, so a slash, a tab and a slash,
     or a slash and a backslash would leave the site: no whitespace, control characters or backslashes at all.
     """
-    if (value and value.startswith("/") and not value.startswith("//") and "\\" not in value
-            and not any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in value)):
+    if (isinstance(value, str) and value.startswith("/") and not value.startswith("//") and "\\" not in value
+            and len(value) <= 512 and not any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in value)):
         return value
     return page_url("/", lang)
 
@@ -165,48 +210,131 @@ def _same_origin() -> bool:
     return origin is None or urlsplit(origin).netloc == flask.request.host
 
 
-def _login_page(lang: str, error: str | None = None, status: int = 200):
+def render_page(lang: str, kind: str = "login", error: str | None = None, status: int = 200, username: str = ""):
     city = current_cockpit().catalog.city.get(lang)
+    logout = kind == "logout"
+    next_path = _safe_next(flask.request.args.get("next"), lang)
     html = flask.render_template_string(
-        _LOGIN_PAGE, lang=lang, title=t("ui.login.title", lang), brand=t("ui.brand", lang),
-        tagline=t("ui.brand.tagline", lang, city=city), intro=t("ui.login.intro", lang), error=error,
-        enabled=login_enabled(), password_label=t("ui.login.password", lang), submit=t("ui.login.submit", lang),
-        back=t("ui.login.back", lang), home=page_url("/", lang),
+        _PAGE, lang=lang, kind=kind, brand=t("ui.brand", lang), tagline=t("ui.brand.tagline", lang, city=city),
+        title=t("accounts.logout.title" if logout else "ui.login.title", lang),
+        intro=t("accounts.logout.intro" if logout else "accounts.login.intro", lang), error=error,
+        enabled=login_enabled(), sso=sso_enabled(), sso_label=t("accounts.login.sso", lang),
+        sso_url="/login/sso?" + urlencode({"lang": lang, "next": next_path}),
+        or_label=t("accounts.login.or", lang), username_label=t("accounts.login.username", lang),
+        username=username[:64], password_label=t("ui.login.password", lang),
+        submit=t("accounts.logout.submit" if logout else "ui.login.submit", lang), csrf=csrf_token() if logout else "",
+        back=t("ui.login.back", lang), home=page_url("/", lang), next=next_path,
     )
     response = flask.make_response(html, status)
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
+def finish_login(user: dict, how: str, lang: str) -> flask.Response:
+    response = flask.redirect(_safe_next(flask.request.args.get("next"), lang), 303)
+    response.headers["Cache-Control"] = "no-store"
+    return start_session(response, user, how)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     lang = resolve_lang(flask.request.args.get("lang"))
     if not login_enabled():
-        return _login_page(lang, t("ui.login.disabled", lang), 404)
+        return render_page(lang, error=t("ui.login.disabled", lang), status=404)
     if flask.request.method == "GET":
-        return _login_page(lang)
+        return render_page(lang)
     if not _same_origin():
-        flask.abort(403)
-    client = flask.request.remote_addr or "?"
-    throttle: _Throttle = flask.current_app.extensions[THROTTLE_KEY]
-    if throttle.blocked(client):
-        return _login_page(lang, t("ui.login.throttled", lang), 429)
-    given = flask.request.form.get("password", "")
-    if not hmac.compare_digest(_digest(given), _digest(_password())):
-        throttle.fail(client)
-        return _login_page(lang, t("ui.login.error", lang), 401)
-    throttle.reset(client)
-    flask.session.clear()
-    flask.session.permanent = True
-    flask.session[SESSION_ROLE] = Role.INTERNAL.value
-    flask.session[SESSION_AUTH] = _fingerprint(_password())
-    return flask.redirect(_safe_next(flask.request.args.get("next"), lang), 303)
+        return render_page(lang, error=t("accounts.login.forbidden", lang), status=403)
+    form = flask.request.form
+    username, password = form.get("username", ""), form.get("password", "")
+    if not username and current_cockpit().settings.internal_password:
+        username = "admin"  # the bootstrap admin (COCKPIT_INTERNAL_PASSWORD); see docs/accounts.md
+    result = accounts().authenticate(username, password, client_address())
+    if result.status == "throttled":
+        return render_page(lang, error=t("ui.login.throttled", lang), status=429, username=username)
+    if result.status != "ok":
+        return render_page(lang, error=t("accounts.login.error", lang), status=401, username=username)
+    return finish_login(result.user, "password", lang)
 
 
 @bp.route("/logout", methods=["GET", "POST"])
 def logout():
+    """GET shows a confirmation form (a link cannot log anybody out); POST with the CSRF token ends the session."""
     lang = resolve_lang(flask.request.args.get("lang"))
-    flask.session.clear()
+    if flask.request.method == "GET":
+        if current_role() == Role.PUBLIC:
+            return flask.redirect(page_url("/", lang), 303)
+        return render_page(lang, kind="logout")
+    given = flask.request.form.get(CSRF_FIELD, "")
+    expected = csrf_token()
+    if not expected or not isinstance(given, str) or not hmac.compare_digest(given, expected) \
+            or not _same_origin():
+        if current_role() == Role.PUBLIC:  # nothing to end; the stale cookie is dropped
+            return render_page(lang, kind="logout", error=t("accounts.logout.expired", lang), status=400)
+        return render_page(lang, kind="logout", error=t("accounts.bad_request", lang), status=403)
+    accounts().end_session(_token(), client_address())
     response = flask.redirect(page_url("/", lang), 303)
     response.headers["Cache-Control"] = "no-store"
-    return response
+    return _drop_cookie(response)
+
+
+# ------------------------------------------------------------------------------------------------ single sign-on
+
+_NEXT = "sso_next"
+
+
+@bp.route("/login/sso")
+def sso_start():
+    lang = resolve_lang(flask.request.args.get("lang"))
+    client = sso.client()
+    if client is None:
+        return render_page(lang, error=t("accounts.sso.disabled", lang), status=404)
+    flask.session[_NEXT] = _safe_next(flask.request.args.get("next"), lang)
+    redirect_uri = flask.url_for("auth.sso_callback", _external=True) + "?" + urlencode({"lang": lang})
+    try:
+        return client.authorize_redirect(redirect_uri)
+    except (OAuthError, OSError, ValueError) as exc:
+        log.warning("single sign-on: identity provider not reachable: %s", exc)
+        return render_page(lang, error=t("accounts.sso.failed", lang), status=502)
+
+
+@bp.route("/login/sso/callback")
+def sso_callback():
+    lang = resolve_lang(flask.request.args.get("lang"))
+    client = sso.client()
+    if client is None:
+        return render_page(lang, error=t("accounts.sso.disabled", lang), status=404)
+    next_path = flask.session.pop(_NEXT, None) or "/"
+    try:
+        token = client.authorize_access_token()
+    except (OAuthError, OSError, ValueError, KeyError) as exc:
+        log.warning("single sign-on failed: %s", str(exc)[:200])
+        accounts().store.audit("login.failed", None, None, client_address(), "single sign-on: " + str(exc)[:200])
+        flask.session.clear()
+        return render_page(lang, error=t("accounts.sso.failed", lang), status=400)
+    flask.session.clear()  # the flow is over: Flask drops the cookie
+    claims = token.get("userinfo") or {}
+    settings = current_cockpit().settings
+    subject = claims.get("sub")
+    role, department = sso.map_claims(settings, claims)
+    if not isinstance(subject, str) or role is None:
+        accounts().store.audit("login.failed", None, str(claims.get("preferred_username", ""))[:64] or None,
+                               client_address(), "single sign-on: no role mapped")
+        return render_page(lang, error=t("accounts.sso.no_role", lang), status=403)
+    if department is not None and accounts().departments is not None and department not in accounts().departments:
+        log.warning("single sign-on: department %r is not in the catalog; map it with COCKPIT_OIDC_DEPARTMENTS",
+                    department[:64])
+        department = None  # staff without a department: no department-visible indicators
+    login_name = claims.get("preferred_username") or claims.get("email") or subject
+    try:
+        user = accounts().sso_user(f"{settings.oidc_issuer} {subject}"[:255], str(login_name), str(
+            claims.get("name") or login_name)[:128], role, department, client_address())
+    except AccountError as exc:
+        log.warning("single sign-on: %s", exc)
+        return render_page(lang, error=t("accounts.sso.no_role", lang), status=403)
+    if not user["active"]:
+        accounts().store.audit("login.failed", None, user["login"], client_address(), "single sign-on: disabled")
+        return render_page(lang, error=t("accounts.sso.no_role", lang), status=403)
+    response = flask.redirect(next_path, 303)
+    response.headers["Cache-Control"] = "no-store"
+    return start_session(response, user, "sso")

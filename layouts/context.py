@@ -106,9 +106,9 @@ def refreshed(build, render, search: str | None, shown: str | None):
     """A page refresh: build the view for this request's role and language; re-render only if it changed."""
     from dash import no_update
 
-    from layouts.auth import current_role
+    from layouts.auth import current_viewer
 
-    view = build(current_cockpit(), current_role(), lang_from_search(search))
+    view = build(current_cockpit(), current_viewer(), lang_from_search(search))
     if view.fingerprint == shown:
         return no_update, no_update
     return render(view), view.fingerprint

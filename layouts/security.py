@@ -57,8 +57,17 @@ def init_app(server: flask.Flask, embed_origins: list[str]) -> None:
         headers["Cross-Origin-Opener-Policy"] = "same-origin"
         if not origins:
             headers["X-Frame-Options"] = "SAMEORIGIN"  # for browsers without frame-ancestors
-        if flask.request.cookies.get(server.config.get("SESSION_COOKIE_NAME", "session")):
+        if flask.request.cookies:
             # a logged-in response may hold internal data: never in a shared cache
             headers["Cache-Control"] = "private, no-store"
             headers.add("Vary", "Cookie")
+        return response
+
+
+# --- accounts: HSTS (COCKPIT_HSTS_SECONDS) and no version banner
+def init_hsts(server: flask.Flask, max_age: int) -> None:
+    @server.after_request
+    def _hsts(response: flask.Response) -> flask.Response:
+        if max_age > 0:
+            response.headers["Strict-Transport-Security"] = f"max-age={max_age}; includeSubDomains"
         return response

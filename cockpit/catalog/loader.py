@@ -75,6 +75,8 @@ def _cross_check(catalog: Catalog) -> list[str]:
                             "'publication_lag'")
         if ind.owner is not None and ind.owner not in departments:
             problems.append(f"indicators (id '{ind.id}'): field 'owner': unknown department '{ind.owner}'")
+        if ind.visibility == "department" and ind.owner is None:
+            problems.append(f"indicators (id '{ind.id}'): field 'owner': required for visibility 'department'")
         if ind.plausible and ind.plausible.min >= ind.plausible.max:
             problems.append(f"indicators (id '{ind.id}'): field 'plausible': min must be below max")
     return problems

@@ -73,7 +73,7 @@ class Indicator(_Strict):
     # deprecated name of the same key (check-config warns about it).
     publication_lag: IsoDuration | None = None
     grace: IsoDuration | None = None
-    visibility: Literal["public", "internal"]
+    visibility: Literal["public", "internal", "department"]
     department: LocalText
     owner: str | None = None  # id of the owning department (catalog `departments`)
     source: SourceRef
@@ -183,7 +183,7 @@ class Catalog(_Strict):
         return [g for g in self.goals if g.indicator == indicator_id]
 
     def visible_indicators(self, role) -> list[Indicator]:
-        from cockpit.roles import visible_levels
+        from cockpit.roles import may_see, visible_levels
 
         levels = visible_levels(role)
-        return [i for i in self.indicators if i.visibility in levels]
+        return [i for i in self.indicators if may_see(levels, i.visibility, i.owner)]

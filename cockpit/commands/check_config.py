@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from cockpit.accounts.checks import settings_problems
 from cockpit.catalog import CatalogError, load_catalog
 from cockpit.config import ConfigError, load_settings
 from cockpit.sources.config import SourcesError, load_sources
@@ -32,6 +33,11 @@ def run(args: argparse.Namespace) -> int:
         return 2
     for warning in catalog.deprecations():
         print(f"warning: {settings.catalog}: {warning}", file=sys.stderr)
+    problems = settings_problems(settings)  # weak secrets and passwords (never echoed)
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    if problems:
+        return 2
     print(f"ok: {len(catalog.indicators)} indicators, {len(catalog.goals)} goals, {len(sources)} sources "
           f"({settings.catalog}, {settings.sources})")
     return 0

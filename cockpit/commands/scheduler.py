@@ -6,8 +6,9 @@ import argparse
 import contextlib
 import logging
 
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
 
+from cockpit.jobs.leader import LeaderScheduler
 from cockpit.jobs.scheduler import TZ, build_scheduler
 from cockpit.runtime import open_cockpit
 
@@ -21,10 +22,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Runs the jobs while this process holds the scheduler lease in the database (cockpit.jobs.leader): several
+    `scheduler` or `serve` processes on one database never run a job twice."""
     cockpit = open_cockpit()
-    scheduler = build_scheduler(cockpit.ingestor, cockpit.sources, run_now=not args.no_initial_run,
-                                scheduler=BlockingScheduler(timezone=TZ))
-    log.info("scheduler started with %d jobs", len(scheduler.get_jobs()))
+    leader = LeaderScheduler(cockpit.store, lambda: build_scheduler(
+        cockpit.ingestor, cockpit.sources, run_now=not args.no_initial_run,
+        scheduler=BackgroundScheduler(timezone=TZ)))
     with contextlib.suppress(KeyboardInterrupt, SystemExit):
-        scheduler.start()
+        leader.run_forever()
     return 0

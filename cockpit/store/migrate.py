@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -19,9 +19,14 @@ def _config() -> Config:
     return config
 
 
+MIGRATE_LOCK_KEY = 0x6D696772  # "migr": several `serve` processes starting at once on PostgreSQL migrate in turn
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     config = _config()
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(select(func.pg_advisory_xact_lock(MIGRATE_LOCK_KEY)))
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 

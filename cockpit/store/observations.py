@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import Connection, and_, bindparam, func, insert, literal, select, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, literal, or_, select, update
 
 from cockpit.catalog import Catalog
+from cockpit.roles import DEPARTMENT_PREFIX, Visibility
 from cockpit.store.schema import indicators, observation_revisions, observations
 
 LOCAL_TZ_NAME = "Europe/Berlin"
@@ -32,7 +33,7 @@ def sync_indicators(conn: Connection, catalog: Catalog, now: datetime) -> None:
     existing = {row.id for row in conn.execute(select(indicators.c.id))}
     for ind in catalog.indicators:
         values = dict(domain=ind.domain, visibility=ind.visibility, unit=ind.unit.de, aggregation=ind.aggregation,
-                      rhythm=str(ind.rhythm), spatial=ind.spatial, updated_at=now)
+                      rhythm=str(ind.rhythm), spatial=ind.spatial, owner=ind.owner, updated_at=now)
         if ind.id in existing:
             conn.execute(update(indicators).where(indicators.c.id == ind.id).values(**values))
         else:
@@ -100,7 +101,15 @@ def _existing(conn: Connection, batch: pd.DataFrame) -> pd.DataFrame:
 
 
 def _visible(levels: tuple[str, ...]):
-    return and_(indicators.c.id == observations.c.indicator_id, indicators.c.visibility.in_(levels))
+    """Join condition: the indicator's visibility is one of `levels`; a level 'department:<id>' admits the
+    department-visible indicators owned by <id> (see cockpit.roles.visible_levels)."""
+    plain = [level for level in levels if not level.startswith(DEPARTMENT_PREFIX)]
+    owners = [level[len(DEPARTMENT_PREFIX):] for level in levels if level.startswith(DEPARTMENT_PREFIX)]
+    allowed = indicators.c.visibility.in_(plain)
+    if owners:
+        allowed = or_(allowed, and_(indicators.c.visibility == Visibility.DEPARTMENT.value,
+                                    indicators.c.owner.in_(owners)))
+    return and_(indicators.c.id == observations.c.indicator_id, allowed)
 
 
 def read_observations(conn: Connection, levels: tuple[str, ...], indicator_ids: list[str] | None = None,

@@ -248,3 +248,66 @@ alert_log = Table(
     Column("channels", Text, nullable=False),  # JSON: {channel id: "ok" | error text}
     Column("created_at", UTCDateTime, nullable=False, index=True),
 )
+
+
+# --- accounts
+indicators.append_column(Column("owner", String(64)))  # owning department (catalog `owner`), for department visibility
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("login", String(64), nullable=False, unique=True),
+    Column("display_name", String(128), nullable=False),
+    Column("department", String(64)),  # a catalog department id
+    Column("role", String(16), nullable=False),  # staff | admin
+    Column("active", Boolean, nullable=False, default=True),
+    Column("password_hash", Text),  # argon2id; NULL for single-sign-on accounts
+    Column("oidc_subject", String(255), unique=True),  # "<issuer> <sub>" of a single-sign-on account
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+user_sessions = Table(
+    "user_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),  # sha256 of the random id in the cookie
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),  # absolute end
+    Column("revoked_at", UTCDateTime),
+    Column("address", String(64)),
+)
+
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("login", String(64), nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("success", Boolean, nullable=False),
+    Index("ix_login_attempts_login_at", "login", "at"),
+    Index("ix_login_attempts_address_at", "address", "at"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False, index=True),
+    Column("actor", String(64)),  # login name, or "cli" for the command line
+    Column("action", String(32), nullable=False),
+    Column("target", String(128)),
+    Column("address", String(64)),
+    Column("detail", Text),
+)
+
+scheduler_leases = Table(
+    "scheduler_leases",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(128), nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+)

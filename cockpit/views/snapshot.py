@@ -17,7 +17,7 @@ import pandas as pd
 
 from cockpit import clock
 from cockpit.kpi import LOCAL_TZ, Evaluation, evaluate_catalog
-from cockpit.roles import Role
+from cockpit.roles import Role, Viewer, role_of, visible_levels
 
 if TYPE_CHECKING:
     from cockpit.catalog import Catalog, Indicator
@@ -29,9 +29,14 @@ SPARK_YEARS = 12  # years shown in the sparkline of annual indicators
 _CACHE_PER_STORE = 8
 
 
-def normalize_role(role: Role | str | None) -> Role:
-    """Only INTERNAL is internal; anything else (None, unknown strings) is the public view."""
-    return Role.INTERNAL if role == Role.INTERNAL else Role.PUBLIC
+def normalize_role(role: Viewer | Role | str | None) -> Viewer | Role:
+    """INTERNAL and ADMIN keep their role; a staff Viewer keeps its department (what it may see), not its login
+    name (so colleagues share snapshots); anything else (None, unknown strings) is the public view."""
+    who = role_of(role)
+    if who not in (Role.INTERNAL, Role.ADMIN):
+        return Role.PUBLIC
+    department = role.department if isinstance(role, Viewer) and who == Role.INTERNAL else None
+    return Viewer(Role(who), None, department) if department else Role(who)
 
 
 def now_local() -> datetime:
@@ -143,7 +148,7 @@ def snapshot(cockpit: Cockpit, role: Role | str, at: date | None = None) -> Snap
     at = at or now_local().date()
     store = cockpit.store
     version = store.data_version()
-    key = (id(cockpit.catalog), role.value, version, at)
+    key = (id(cockpit.catalog), visible_levels(role), version, at)
     cache = _cache_for(store)
     with cache.lock:
         hit = cache.entries.get(key)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from dash import html
+from dash import dcc, html
 
 from cockpit.i18n import t
 from cockpit.roles import Role
 from layouts import ids
+from layouts.auth import CSRF_FIELD, csrf_token, current_viewer
 from layouts.context import PageContext, page_url
 
 NAV = (("/", "ui.nav.overview"), ("/goals", "ui.nav.goals"), ("/measures", "measures.nav"))
@@ -33,10 +34,16 @@ def _tools(ctx: PageContext) -> html.Div:
     tools = [html.A(t("ui.lang.other", ctx.lang), href=page_url(ctx.path, other, ctx.kiosk), lang=other,
                     hrefLang=other, className="site-tools__link site-tools__lang",
                     **{"aria-label": f"{t('ui.lang.label', ctx.lang)}: {t('ui.lang.other', ctx.lang)}"})]
-    if ctx.role == Role.INTERNAL:
-        tools.insert(0, html.Span(t("ui.role.internal", ctx.lang), className="badge badge--internal"))
-        tools.append(html.A(t("ui.logout.link", ctx.lang), href=f"/logout?lang={ctx.lang}",
-                            className="site-tools__link"))
+    if ctx.role in (Role.INTERNAL, Role.ADMIN):
+        tools.insert(0, html.Span(t("ui.role.internal", ctx.lang), className="badge badge--internal",
+                                  title=t("accounts.user.label", ctx.lang, name=current_viewer().user or "-")))
+        if ctx.role == Role.ADMIN:
+            tools.append(html.A(t("accounts.admin.link", ctx.lang), href=f"/admin/accounts?lang={ctx.lang}",
+                                className="site-tools__link"))
+        tools.append(html.Form([  # logout is a POST with the session's CSRF token (layouts.auth)
+            dcc.Input(type="hidden", name=CSRF_FIELD, value=csrf_token()),
+            html.Button(t("ui.logout.link", ctx.lang), type="submit", className="site-tools__link accounts-logout"),
+        ], method="post", action=f"/logout?lang={ctx.lang}", className="accounts-logout-form"))
     elif ctx.login_enabled:
         query = urlencode({"lang": ctx.lang, "next": page_url(ctx.path, ctx.lang)})
         tools.append(html.A(t("ui.login.link", ctx.lang), href=f"/login?{query}",

@@ -8,7 +8,7 @@ from dash import dcc
 from cockpit.i18n import t
 from cockpit.views import build_goals
 from layouts import ids
-from layouts.auth import current_role
+from layouts.auth import current_viewer
 from layouts.components.goal import goals_content
 from layouts.components.shell import shell
 from layouts.context import current_cockpit, page_context, page_title
@@ -21,7 +21,7 @@ dash.register_page(__name__, path=PATH, name="goals", title=page_title(TITLE_KEY
 
 def layout(lang: str | None = None, kiosk: str | None = None, **_query) -> dash.html.Div:
     ctx = page_context(PATH, lang, kiosk)
-    view = build_goals(current_cockpit(), current_role(), ctx.lang)
+    view = build_goals(current_cockpit(), current_viewer(), ctx.lang)
     return shell(
         ctx,
         t("ui.goals.heading", ctx.lang),

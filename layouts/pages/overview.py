@@ -8,7 +8,7 @@ from dash import dcc
 from cockpit.i18n import t
 from cockpit.views import build_overview
 from layouts import ids
-from layouts.auth import current_role
+from layouts.auth import current_viewer
 from layouts.components.shell import shell
 from layouts.components.tile import overview_content
 from layouts.context import current_cockpit, page_context, page_title
@@ -22,7 +22,7 @@ dash.register_page(__name__, path=PATH, name="overview", title=page_title(TITLE_
 
 def layout(lang: str | None = None, kiosk: str | None = None, **_query) -> dash.html.Div:
     ctx = page_context(PATH, lang, kiosk)
-    view = build_overview(current_cockpit(), current_role(), ctx.lang)
+    view = build_overview(current_cockpit(), current_viewer(), ctx.lang)
     return shell(
         ctx,
         t("ui.overview.heading", ctx.lang, city=ctx.city),

@@ -12,12 +12,14 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from cockpit.accounts import Accounts
 from cockpit.config import load_settings
 from cockpit.runtime import open_cockpit
 from tests.conftest import require
 
 CHROMIUM = Path("/usr/bin/chromium")
-INTERNAL_PASSWORD = "browser-test-password"
+INTERNAL_PASSWORD = "browser-test-password"  # bootstrap password of the first admin account `admin`
+STAFF_LOGIN, STAFF_PASSWORD, STAFF_DEPARTMENT = "staff-verkehr", "Browser test staff password", "verkehr"
 
 
 @pytest.fixture(scope="session")
@@ -46,7 +48,19 @@ def demo_cockpit(tmp_path_factory):
                              internal_password=INTERNAL_PASSWORD, secret_key="browser-test-secret")
     cockpit = open_cockpit(settings)
     cockpit.load_demo_if_empty()
+    accounts = Accounts(cockpit.store)
+    accounts.bootstrap_admin(INTERNAL_PASSWORD)  # what the app does on an empty account table
+    accounts.add_user(STAFF_LOGIN, STAFF_PASSWORD, "staff", STAFF_DEPARTMENT)
     return cockpit
+
+
+def login(page, app_url: str, username: str = "admin", password: str = INTERNAL_PASSWORD, lang: str = "de"):
+    """Log in through the login form like a user (admin = the bootstrap account; STAFF_LOGIN = a staff account)."""
+    page.goto(f"{app_url}/login?lang={lang}")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
 
 
 @pytest.fixture(scope="session")

@@ -183,7 +183,7 @@ def test_login_form_in_both_languages(client):
 def test_wrong_password_is_refused(client):
     response = login(client, "wrong")
     assert response.status_code == 401
-    assert "Das Passwort ist nicht korrekt." in response.get_data(as_text=True)
+    assert "Anmeldename oder Passwort ist nicht korrekt." in response.get_data(as_text=True)
     assert "Set-Cookie" not in response.headers
     assert INTERNAL_TILE not in text(callback_request(client, ids.OVERVIEW_CONTENT))
 
@@ -200,9 +200,17 @@ def test_login_sets_a_signed_session_and_the_internal_role(client):
     assert INTERNAL_TILE in page and "Interne Ansicht" in page and "/logout" in page
 
 
+def logout(client, lang: str = "de"):
+    """The logout form of the page header: a POST with the session's CSRF token."""
+    token = re.search(r'"value": "(\w+)", "type": "hidden", "name": "csrf_token"', text(router_request(client)))
+    return client.post(f"/logout?lang={lang}", data={"csrf_token": token.group(1)})
+
+
 def test_logout_returns_to_the_public_view(client):
     login(client)
-    response = client.get("/logout?lang=en")
+    assert client.get("/logout?lang=en").status_code == 200  # a link only shows the form
+    assert INTERNAL_TILE in text(callback_request(client, ids.OVERVIEW_CONTENT))
+    response = logout(client, "en")
     assert response.status_code == 303 and response.headers["Location"] == "/?lang=en"
     assert INTERNAL_TILE not in text(callback_request(client, ids.OVERVIEW_CONTENT))
 
@@ -254,12 +262,15 @@ def test_role_cannot_be_claimed_through_callback_values(client):
 
 def test_session_from_an_old_password_is_not_internal(tmp_path):
     from layouts.app import create_app
+    from layouts.auth import accounts
 
     cockpit = seeded_cockpit(tmp_path, internal_password=PASSWORD, secret_key="shared-secret")
-    client = create_app(cockpit).server.test_client()
+    app = create_app(cockpit)
+    client = app.server.test_client()
     login(client)
     assert INTERNAL_TILE in text(callback_request(client, ids.OVERVIEW_CONTENT))
-    cockpit.settings.internal_password = "a new password"
+    with app.server.app_context():
+        accounts().set_password("admin", "a fresh passphrase, changed today")
     assert INTERNAL_TILE not in text(callback_request(client, ids.OVERVIEW_CONTENT))
 
 

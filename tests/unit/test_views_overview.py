@@ -52,8 +52,11 @@ def test_public_role_never_sees_internal_indicators(cockpit):
     internal = build_overview(cockpit, "internal", "de", NOW)
     assert {tile.indicator_id for tile in internal.tiles} == {i.id for i in cockpit.catalog.indicators}
     assert internal.tile("municipal-buildings-electricity").value == 40.0
-    # anything that is not exactly the internal role is public
-    assert {tile.indicator_id for tile in build_overview(cockpit, "admin", "de", NOW).tiles} == public_ids
+    # admins see everything staff see; anything that is not a known role is public
+    assert {tile.indicator_id for tile in build_overview(cockpit, "admin", "de", NOW).tiles} == {
+        i.id for i in cockpit.catalog.indicators}
+    for unknown in ("superuser", "Internal", None):
+        assert {tile.indicator_id for tile in build_overview(cockpit, unknown, "de", NOW).tiles} == public_ids
 
 
 def test_tiles_are_grouped_by_domain_in_order(cockpit):

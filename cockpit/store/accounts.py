@@ -1,0 +1,168 @@
+"""SQL of accounts: users, server-side sessions, login attempts, audit log and the scheduler lease."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+
+from cockpit.store.schema import audit_log, login_attempts, scheduler_leases, user_sessions, users
+
+USER_COLUMNS = ("id", "login", "display_name", "department", "role", "active", "password_hash", "oidc_subject",
+                "created_at", "updated_at")
+
+
+def _user(row) -> dict | None:
+    return None if row is None else {name: row[name] for name in USER_COLUMNS}
+
+
+# ------------------------------------------------------------------------------------------------ users
+
+
+def add_user(conn: Connection, now: datetime, **values) -> int:
+    result = conn.execute(insert(users).values(created_at=now, updated_at=now, **values))
+    return int(result.inserted_primary_key[0])
+
+
+def get_user(conn: Connection, *, login: str | None = None, user_id: int | None = None,
+             oidc_subject: str | None = None) -> dict | None:
+    query = select(users)
+    if login is not None:
+        query = query.where(users.c.login == login)
+    elif user_id is not None:
+        query = query.where(users.c.id == user_id)
+    elif oidc_subject is not None:
+        query = query.where(users.c.oidc_subject == oidc_subject)
+    else:
+        raise ValueError("login, user_id or oidc_subject needed")
+    return _user(conn.execute(query).mappings().first())
+
+
+def list_users(conn: Connection) -> list[dict]:
+    return [_user(row) for row in conn.execute(select(users).order_by(users.c.login)).mappings()]
+
+
+def count_users(conn: Connection, role: str | None = None) -> int:
+    query = select(func.count()).select_from(users)
+    if role is not None:
+        query = query.where(users.c.role == role, users.c.active.is_(True))
+    return int(conn.execute(query).scalar_one())
+
+
+def update_user(conn: Connection, user_id: int, now: datetime, **values) -> None:
+    conn.execute(update(users).where(users.c.id == user_id).values(updated_at=now, **values))
+
+
+# ------------------------------------------------------------------------------------------------ sessions
+
+
+def add_session(conn: Connection, id_hash: str, user_id: int, now: datetime, expires_at: datetime,
+                address: str | None) -> None:
+    conn.execute(insert(user_sessions).values(id_hash=id_hash, user_id=user_id, created_at=now, last_seen_at=now,
+                                              expires_at=expires_at, address=address))
+
+
+def session_with_user(conn: Connection, id_hash: str, now: datetime, idle: timedelta) -> dict | None:
+    """The live session (not revoked, not past its absolute end nor idle too long) and its active user."""
+    query = select(
+        user_sessions.c.id_hash, user_sessions.c.last_seen_at, user_sessions.c.expires_at,
+        users.c.id.label("user_id"), users.c.login, users.c.display_name, users.c.department, users.c.role,
+    ).select_from(user_sessions.join(users, users.c.id == user_sessions.c.user_id)).where(
+        user_sessions.c.id_hash == id_hash,
+        user_sessions.c.revoked_at.is_(None),
+        user_sessions.c.expires_at > now,
+        user_sessions.c.last_seen_at > now - idle,
+        users.c.active.is_(True),
+    )
+    row = conn.execute(query).mappings().first()
+    return dict(row) if row is not None else None
+
+
+def touch_session(conn: Connection, id_hash: str, now: datetime) -> None:
+    conn.execute(update(user_sessions).where(user_sessions.c.id_hash == id_hash).values(last_seen_at=now))
+
+
+def revoke_sessions(conn: Connection, now: datetime, *, id_hash: str | None = None,
+                    user_id: int | None = None) -> int:
+    condition = user_sessions.c.id_hash == id_hash if id_hash is not None else user_sessions.c.user_id == user_id
+    result = conn.execute(update(user_sessions).where(condition, user_sessions.c.revoked_at.is_(None))
+                          .values(revoked_at=now))
+    return result.rowcount or 0
+
+
+def purge(conn: Connection, before: datetime) -> None:
+    """Forget ended sessions and old login attempts (the audit log keeps the history)."""
+    conn.execute(delete(user_sessions).where(or_(user_sessions.c.expires_at < before,
+                                                 user_sessions.c.revoked_at < before)))
+    conn.execute(delete(login_attempts).where(login_attempts.c.at < before))
+
+
+# ------------------------------------------------------------------------------------------------ throttling
+
+
+def add_attempt(conn: Connection, now: datetime, login: str, address: str, success: bool) -> None:
+    conn.execute(insert(login_attempts).values(at=now, login=login, address=address, success=success))
+
+
+def recent_failures(conn: Connection, since: datetime, *, login: str | None = None,
+                    address: str | None = None) -> int:
+    """Failed attempts since `since` and after the last success, for a login, an address, or both together."""
+    conditions = []
+    if login is not None:
+        conditions.append(login_attempts.c.login == login)
+    if address is not None:
+        conditions.append(login_attempts.c.address == address)
+    last_success = select(func.max(login_attempts.c.at)).where(*conditions, login_attempts.c.success.is_(True))
+    last = conn.execute(last_success).scalar_one_or_none()
+    start = max(since, last) if last is not None else since
+    query = select(func.count()).select_from(login_attempts).where(
+        and_(*conditions), login_attempts.c.success.is_(False), login_attempts.c.at > start)
+    return int(conn.execute(query).scalar_one())
+
+
+# ------------------------------------------------------------------------------------------------ audit
+
+
+def add_audit(conn: Connection, now: datetime, action: str, actor: str | None, target: str | None,
+              address: str | None, detail: str | None) -> None:
+    conn.execute(insert(audit_log).values(at=now, action=action, actor=actor, target=target, address=address,
+                                          detail=detail))
+
+
+def read_audit(conn: Connection, limit: int, since: datetime | None = None, action: str | None = None) -> list[dict]:
+    query = select(audit_log)
+    if since is not None:
+        query = query.where(audit_log.c.at >= since)
+    if action is not None:
+        query = query.where(audit_log.c.action == action)
+    query = query.order_by(audit_log.c.at.desc(), audit_log.c.id.desc()).limit(limit)
+    return [dict(row) for row in conn.execute(query).mappings()]
+
+
+# ------------------------------------------------------------------------------------------------ lease
+
+
+def take_lease(conn: Connection, name: str, holder: str, now: datetime, ttl: timedelta) -> bool:
+    """Take or renew the lease `name` for `holder` unless another holder's lease is still running."""
+    expires = now + ttl
+    result = conn.execute(update(scheduler_leases).where(
+        scheduler_leases.c.name == name,
+        or_(scheduler_leases.c.holder == holder, scheduler_leases.c.expires_at <= now),
+    ).values(holder=holder, expires_at=expires))
+    if result.rowcount:
+        return True
+    exists = conn.execute(select(scheduler_leases.c.name).where(scheduler_leases.c.name == name)).first()
+    if exists is not None:
+        return False
+    conn.execute(insert(scheduler_leases).values(name=name, holder=holder, expires_at=expires))
+    return True
+
+
+def drop_lease(conn: Connection, name: str, holder: str) -> None:
+    conn.execute(delete(scheduler_leases).where(scheduler_leases.c.name == name,
+                                                scheduler_leases.c.holder == holder))
+
+
+def lease_holder(conn: Connection, name: str, now: datetime) -> str | None:
+    return conn.execute(select(scheduler_leases.c.holder).where(
+        scheduler_leases.c.name == name, scheduler_leases.c.expires_at > now)).scalar_one_or_none()

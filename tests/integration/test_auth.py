@@ -1,0 +1,539 @@
+"""Who sees what, over every route: a table of viewers x routes x indicators, plus crafted requests.
+
+Viewers: anonymous, staff of the department that owns the department-visible indicator, staff of another
+department, admin. Indicators: one public, one internal, one visible to its owner department only. Every row of
+ROUTES is a request (page, Dash callback, login, ...) that a viewer can send; adding a route = adding a row.
+Rows marked `lists` must show every indicator the viewer may see (they are the screens listing indicators);
+every row must show nothing the viewer may not see. The app runs with the real catalog, one indicator switched to
+`visibility: department`, and real accounts logged in through /login.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import yaml
+
+from cockpit import PROJECT_ROOT
+from cockpit.accounts import Accounts
+from cockpit.config import load_settings
+from cockpit.runtime import open_cockpit
+from cockpit.sources.base import make_frame
+from cockpit.views import clear_cache
+from layouts import ids
+
+PUBLIC, INTERNAL, DEPARTMENT = "recycling-rate", "municipal-buildings-electricity", "smart-bin-fill-level"
+OWNER, OTHER = "abfallwirtschaft", "verkehr"
+PASSWORD = "Ein langes Passwort für Tests 2026"
+
+SEES = {
+    "anonymous": {PUBLIC},
+    "staff-owner": {PUBLIC, INTERNAL, DEPARTMENT},
+    "staff-other": {PUBLIC, INTERNAL},
+    "admin": {PUBLIC, INTERNAL, DEPARTMENT},
+}
+ACCOUNTS = {"staff-owner": ("staff", OWNER), "staff-other": ("staff", OTHER), "admin": ("admin", None)}
+
+
+def department_catalog(tmp_path: Path) -> Path:
+    raw = yaml.safe_load((PROJECT_ROOT / "data" / "catalog.yaml").read_text(encoding="utf-8"))
+    for ind in raw["indicators"]:
+        if ind["id"] == DEPARTMENT:
+            ind["visibility"] = "department"
+            assert ind["owner"] == OWNER
+    path = tmp_path / "catalog.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def make_cockpit(tmp_path: Path, **overrides):
+    clear_cache()
+    settings = load_settings(database_url=f"sqlite:///{tmp_path / 'cockpit.db'}", load_demo=False,
+                             catalog=department_catalog(tmp_path), secret_key="s" * 8 + "ecret-for-the-auth-tests",
+                             **overrides)
+    cockpit = open_cockpit(settings)
+    frame = make_frame([
+        dict(indicator=PUBLIC, district="", period_start="2026-10-01T00:00:00+02:00", period_end=None, value=57.3,
+             raw=""),
+        dict(indicator=INTERNAL, district="", period_start="2026-11-20T00:00:00+01:00", period_end=None, value=47.4,
+             raw=""),
+        dict(indicator=DEPARTMENT, district="", period_start="2026-11-20T00:00:00+01:00", period_end=None,
+             value=61.0, raw=""),
+    ])
+    run_id = cockpit.store.start_run("waste-balance")
+    cockpit.store.write_batch("waste-balance", run_id, frame, [], len(frame))
+    accounts = Accounts(cockpit.store, {d.id for d in cockpit.catalog.departments})
+    for who, (role, department) in ACCOUNTS.items():
+        accounts.add_user(who, PASSWORD, role, department)
+    return cockpit
+
+
+def login(client, who: str, password: str = PASSWORD, **kwargs):
+    return client.post("/login?lang=de", data={"username": who, "password": password}, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def cockpit(tmp_path_factory):
+    return make_cockpit(tmp_path_factory.mktemp("auth"))
+
+
+@pytest.fixture(scope="module")
+def app(cockpit):
+    from layouts.app import create_app
+
+    return create_app(cockpit)
+
+
+@pytest.fixture(scope="module")
+def clients(app):
+    result = {}
+    for who in SEES:
+        client = app.server.test_client()
+        if who != "anonymous":
+            assert login(client, who).status_code == 303
+        result[who] = client
+    return result
+
+
+# ------------------------------------------------------------------------------------------------ requests
+
+
+def dash_call(client, output: str, outputs: list, inputs: list, state: list, changed: str):
+    body = {"output": output, "outputs": outputs, "inputs": inputs, "state": state, "changedPropIds": [changed]}
+    return client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
+
+
+def router(pathname: str, search: str = "?lang=de"):
+    def send(client):
+        return dash_call(
+            client, ".._pages_content.children..._pages_store.data..",
+            [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+            [{"id": "_pages_location", "property": "pathname", "value": pathname},
+             {"id": "_pages_location", "property": "search", "value": search}],
+            [], "_pages_location.pathname")
+    return send
+
+
+def refresh(content_id: str, search: str = "?lang=de"):
+    """A page's refresh callback, built from the public dependency list (what an attacker sees)."""
+    def send(client):
+        deps = client.get("/_dash-dependencies").get_json()
+        dep = next(d for d in deps if f"{content_id}.children" in d["output"])
+        outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in dep["output"].strip(".").split("...")]
+        inputs = [{"id": i["id"], "property": i["property"], "value": 1} for i in dep["inputs"]]
+        state = [{"id": s["id"], "property": s["property"], "value": search if s["property"] == "search" else None}
+                 for s in dep["state"]]
+        return dash_call(client, dep["output"], outputs, inputs, state, f"{inputs[0]['id']}.{inputs[0]['property']}")
+    return send
+
+
+def get(path: str):
+    return lambda client: client.get(path)
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    send: object  # client -> response
+    status: int = 200
+    lists: bool = False  # shows every indicator the viewer may see
+    public_status: int | None = None  # a different status for anonymous visitors
+    statuses: dict = field(default_factory=dict)  # a different status for some viewers
+
+
+ROUTES = [
+    Route("page /", get("/?lang=de")),
+    Route("page /goals", get("/goals?lang=de")),
+    Route("page unknown", get("/does-not-exist"), status=404),
+    Route("dash layout", get("/_dash-layout")),
+    Route("dash dependencies", get("/_dash-dependencies")),
+    Route("router /", router("/"), lists=True),
+    Route("router /goals", router("/goals")),
+    Route("router /goals en", router("/goals", "?lang=en")),
+    Route("router unknown", router("/does-not-exist")),
+    Route("refresh overview", refresh(ids.OVERVIEW_CONTENT), lists=True),
+    Route("refresh goals", refresh(ids.GOALS_CONTENT)),
+    Route("crafted: role in the query", router("/", "?lang=de&role=admin&department=abfallwirtschaft"), lists=True),
+    Route("crafted: refresh with role", refresh(ids.OVERVIEW_CONTENT, "?role=internal&user=admin"), lists=True),
+    Route("login page", get("/login?lang=de")),
+    Route("logout page", get("/logout?lang=de"), public_status=303),
+    Route("admin accounts page", get("/admin/accounts?lang=de"), status=404, statuses={"admin": 200}),
+    Route("admin action", lambda c: c.post("/admin/accounts", data={"action": "disable", "login": "staff-other"}),
+          status=404, statuses={"admin": 403}),  # without the CSRF token
+]
+
+
+def markers(cockpit, indicator_id: str) -> list[str]:
+    """What would give an indicator away: its tile, its goals' cards, its name in both languages."""
+    ind = cockpit.catalog.indicator(indicator_id)
+    return [ids.tile(indicator_id), ind.name.de, ind.name.en,
+            *[ids.goal(g.id) for g in cockpit.catalog.goals_for(indicator_id)]]
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
+@pytest.mark.parametrize("who", list(SEES))
+def test_nobody_sees_more_than_allowed(cockpit, clients, who, route):
+    response = route.send(clients[who])
+    expected = route.statuses.get(who, route.public_status if who == "anonymous" and route.public_status
+                                  else route.status)
+    assert response.status_code == expected, response.get_data(as_text=True)[:300]
+    shown = json.dumps(response.get_json(), ensure_ascii=False) if response.is_json else response.get_data(
+        as_text=True)
+    for indicator in {PUBLIC, INTERNAL, DEPARTMENT} - SEES[who]:
+        for marker in markers(cockpit, indicator):
+            assert marker not in shown, f"{who} got {indicator} ({marker}) from {route.name}"
+    if route.lists:
+        for indicator in SEES[who]:
+            assert ids.tile(indicator) in shown, f"{who} misses {indicator} on {route.name}"
+
+
+def test_the_store_filters_department_indicators_in_sql(cockpit):
+    from cockpit.roles import Role, Viewer
+
+    def seen(viewer):
+        return set(cockpit.store.latest(viewer, 1)["indicator"])
+
+    assert seen(Role.PUBLIC) == {PUBLIC}
+    assert seen(Role.INTERNAL) == {PUBLIC, INTERNAL}  # a bare role has no department
+    assert seen(Viewer(Role.INTERNAL, "x", OWNER)) == {PUBLIC, INTERNAL, DEPARTMENT}
+    assert seen(Viewer(Role.INTERNAL, "x", OTHER)) == {PUBLIC, INTERNAL}
+    assert seen(Viewer(Role.PUBLIC, "x", OWNER)) == {PUBLIC}
+    assert seen(Role.ADMIN) == {PUBLIC, INTERNAL, DEPARTMENT}
+    assert set(cockpit.store.aggregates(Viewer(Role.INTERNAL, "x", OTHER), "year")["indicator"]) == {PUBLIC, INTERNAL}
+
+
+# ------------------------------------------------------------------------------------------------ forged identities
+
+
+def test_forged_cookies_give_the_public_view(app, cockpit):
+    client = app.server.test_client()
+    client.set_cookie("cockpit_session", "x" * 43)
+    with client.session_transaction() as session:  # a validly signed Flask session claiming a role
+        session.update(role="admin", user="admin", auth="x")
+    response = router("/")(client)
+    shown = json.dumps(response.get_json(), ensure_ascii=False)
+    assert ids.tile(PUBLIC) in shown and ids.tile(INTERNAL) not in shown
+    assert "cockpit_session=;" in response.headers.get("Set-Cookie", "")  # the stale cookie is removed
+
+
+def test_anonymous_visitors_get_no_cookie(app):
+    client = app.server.test_client()
+    for send in (get("/"), get("/goals"), get("/login"), get("/does-not-exist"), router("/"),
+                 refresh(ids.OVERVIEW_CONTENT)):
+        assert "Set-Cookie" not in send(client).headers
+    assert "Set-Cookie" not in login(client, "admin", "wrong password").headers
+
+
+def test_session_cookie_attributes(app):
+    client = app.server.test_client()
+    cookie = login(client, "staff-other").headers["Set-Cookie"]
+    assert cookie.startswith("cockpit_session=")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/" in cookie
+    assert "Secure" not in cookie  # plain HTTP without COCKPIT_COOKIE_SECURE
+    assert "Max-Age=43200" in cookie  # 12 h
+    secure = login(app.server.test_client(), "staff-other", base_url="https://localhost").headers["Set-Cookie"]
+    assert "Secure" in secure
+    other = login(app.server.test_client(), "staff-other").headers["Set-Cookie"]
+    assert other.split(";")[0] != cookie.split(";")[0]  # a new random id at every login
+
+
+# ------------------------------------------------------------------------------------------------ robustness
+
+
+def test_unknown_paths_answer_404_with_the_404_page(app):
+    client = app.server.test_client()
+    response = client.get("/no/such/page?lang=en")
+    assert response.status_code == 404
+    assert "<title>" in response.get_data(as_text=True) and '<html lang="en">' in response.get_data(as_text=True)
+    assert client.get("/goals").status_code == 200 and client.get("/goals/").status_code == 200
+
+
+def test_long_query_strings_are_cut_off(app):
+    client = app.server.test_client()
+    assert client.get("/?lang=de&x=" + "a" * 5000).status_code == 414
+    assert client.get("/?lang=de&x=" + "a" * 100).status_code == 200
+
+
+MALFORMED = [
+    "not json",
+    json.dumps([1, 2]),
+    json.dumps({"output": ["a"], "inputs": []}),
+    json.dumps({"output": "..nothing.children..", "inputs": []}),
+    json.dumps({"output": ".._pages_content.children..._pages_store.data..", "inputs": "x"}),
+    json.dumps({"output": ".._pages_content.children..._pages_store.data..",
+                "outputs": [], "inputs": [{"id": "_pages_location", "property": "pathname", "value": ["/"]},
+                                          {"id": "_pages_location", "property": "search", "value": ""}]}),
+    json.dumps({"output": ".._pages_content.children..._pages_store.data..",
+                "outputs": [], "inputs": [{"id": "_pages_location", "property": "pathname", "value": "/"},
+                                          {"id": "_pages_location", "property": "search", "value": {"a": 1}}]}),
+    json.dumps({"output": ".._pages_content.children..._pages_store.data..", "outputs": [],
+                "inputs": [{"id": "_pages_location", "property": "pathname", "value": "/"}]}),
+    json.dumps({"output": ".._pages_content.children..._pages_store.data..", "outputs": [],
+                "inputs": [{"id": "x", "property": "pathname", "value": "/"},
+                           {"id": "_pages_location", "property": "search", "value": ""}],
+                "changedPropIds": [1]}),
+]
+
+
+@pytest.mark.parametrize("body", MALFORMED)
+def test_malformed_callback_bodies_get_400_and_one_log_line(app, caplog, body):
+    caplog.set_level(logging.INFO)
+    response = app.server.test_client().post("/_dash-update-component", data=body,
+                                             content_type="application/json")
+    assert response.status_code == 400
+    lines = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(lines) == 1 and "400" in lines[0].getMessage() and lines[0].exc_info is None
+
+
+def test_callback_inputs_of_the_wrong_type_get_400(app, caplog):
+    client = app.server.test_client()
+    deps = client.get("/_dash-dependencies").get_json()
+    dep = next(d for d in deps if f"{ids.OVERVIEW_CONTENT}.children" in d["output"])
+    outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in dep["output"].strip(".").split("...")]
+    inputs = [{"id": i["id"], "property": i["property"], "value": 1} for i in dep["inputs"]]
+    state = [{"id": s["id"], "property": s["property"], "value": "?lang=de" if s["property"] == "search" else
+              ["a", "list"]} for s in dep["state"]]  # the shown fingerprint as a list instead of a string
+    caplog.set_level(logging.INFO)
+    response = dash_call(client, dep["output"], outputs, inputs, state, f"{inputs[0]['id']}.{inputs[0]['property']}")
+    assert response.status_code == 400
+    assert not [r for r in caplog.records if r.exc_info]
+
+
+def test_page_config_names_no_python_version_and_hsts_is_optional(tmp_path):
+    from layouts.app import create_app
+
+    page = create_app(make_cockpit(tmp_path, hsts_seconds=31536000)).server.test_client().get("/")
+    assert "python_version" not in page.get_data(as_text=True)
+    assert page.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+
+
+# ------------------------------------------------------------------------------------------------ sessions
+
+
+def logout(app, client):
+    import re
+
+    token = re.search(r'"value": "(\w+)", "type": "hidden", "name": "csrf_token"',
+                      json.dumps(router("/")(client).get_json()))
+    return client.post("/logout?lang=de", data={"csrf_token": token.group(1)})
+
+
+def copy_of(app, client):
+    other = app.server.test_client()
+    other.set_cookie("cockpit_session", client.get_cookie("cockpit_session").value)
+    return other
+
+
+def internal_shown(client) -> bool:
+    return ids.tile(INTERNAL) in json.dumps(router("/")(client).get_json())
+
+
+def test_a_copied_cookie_stops_working_after_logout(tmp_path):
+    from layouts.app import create_app
+
+    app = create_app(make_cockpit(tmp_path))
+    client = app.server.test_client()
+    login(client, "staff-other")
+    thief = copy_of(app, client)
+    assert internal_shown(thief)
+    response = logout(app, client)
+    assert response.status_code == 303 and "cockpit_session=;" in response.headers["Set-Cookie"]
+    assert not internal_shown(thief)
+
+
+def test_logout_needs_the_csrf_token(tmp_path):
+    from layouts.app import create_app
+
+    app = create_app(make_cockpit(tmp_path))
+    client = app.server.test_client()
+    login(client, "staff-other")
+    assert client.post("/logout", data={"csrf_token": "0" * 64}).status_code == 403
+    assert client.post("/logout").status_code == 403
+    assert client.get("/logout").status_code == 200  # a form, not a logout
+    assert internal_shown(client)
+
+
+def test_password_change_disable_and_admin_revoke_end_sessions(tmp_path):
+    from layouts.app import create_app
+    from layouts.auth import accounts
+
+    app = create_app(make_cockpit(tmp_path))
+    sessions = []
+    for _ in range(3):
+        client = app.server.test_client()
+        login(client, "staff-owner")
+        sessions.append(client)
+    with app.server.app_context():
+        accounts().set_password("staff-owner", "Ganz neues Passwort 2026!", actor="staff-owner")
+        assert not internal_shown(sessions[0])
+        fresh = app.server.test_client()
+        assert login(fresh, "staff-owner").status_code == 401  # the old password is gone
+        assert login(fresh, "staff-owner", "Ganz neues Passwort 2026!").status_code == 303
+        assert internal_shown(fresh)
+        accounts().revoke("staff-owner", actor="admin")
+        assert not internal_shown(fresh)
+        login(fresh, "staff-owner", "Ganz neues Passwort 2026!")
+        accounts().set_active("staff-owner", False, actor="admin")
+        assert not internal_shown(fresh)
+        assert login(fresh, "staff-owner", "Ganz neues Passwort 2026!").status_code == 401
+
+
+def test_idle_timeout_and_absolute_lifetime(tmp_path):
+    from datetime import timedelta
+
+    from sqlalchemy import select, update
+
+    from cockpit.store.schema import user_sessions
+    from layouts.app import create_app
+
+    cockpit = make_cockpit(tmp_path)
+    app = create_app(cockpit)
+    client = app.server.test_client()
+    login(client, "admin")
+
+    def shift(**columns):  # move the session's clock back, as if time had passed
+        with cockpit.store.engine.begin() as conn:
+            for row in conn.execute(select(user_sessions)).mappings().all():
+                conn.execute(update(user_sessions).where(user_sessions.c.id_hash == row["id_hash"]).values(
+                    **{name: row[name] - delta for name, delta in columns.items()}))
+
+    shift(last_seen_at=timedelta(minutes=110))  # idle 1 h 50 min: still in
+    assert internal_shown(client)
+    shift(last_seen_at=timedelta(minutes=20))  # the request just now renewed it: idle 20 min
+    assert internal_shown(client)
+    shift(last_seen_at=timedelta(hours=2, minutes=1))  # idle past 2 h: out
+    assert not internal_shown(client)
+
+    login(client, "admin")
+    for _ in range(6):  # active all day, one request every 1 h 50 min (11 h) ...
+        shift(last_seen_at=timedelta(minutes=110), expires_at=timedelta(minutes=110))
+        assert internal_shown(client)
+    shift(last_seen_at=timedelta(minutes=110), expires_at=timedelta(minutes=110))  # ... 12 h 50 min after login
+    assert not internal_shown(client)
+
+
+# ------------------------------------------------------------------------------------------------ throttling
+
+
+def test_throttling_per_account_and_address_behind_a_proxy(tmp_path):
+    from layouts.app import create_app
+
+    app = create_app(make_cockpit(tmp_path, trusted_proxies=1))
+    client = app.server.test_client()
+
+    def attempt(who, password, address):
+        return login(client, who, password, headers={"X-Forwarded-For": address}).status_code
+
+    for _ in range(5):
+        assert attempt("staff-other", "wrong guess", "198.51.100.7") == 401
+    assert attempt("staff-other", PASSWORD, "198.51.100.7") == 429  # the guesser is stopped ...
+    assert attempt("staff-other", PASSWORD, "198.51.100.8") == 303  # ... the colleague behind the proxy is not
+    assert attempt("admin", PASSWORD, "198.51.100.7") == 303  # nor another account from that address
+    entries = [e["action"] for e in app.server.extensions["cockpit.accounts"].store.audit_entries(50)]
+    assert entries.count("login.failed") == 5 and "login.throttled" in entries and entries.count("login") == 2
+
+
+def test_without_trusted_proxies_the_forwarded_header_is_ignored(tmp_path):
+    from layouts.app import create_app
+
+    app = create_app(make_cockpit(tmp_path))
+    client = app.server.test_client()
+    for i in range(5):
+        login(client, "staff-other", "wrong guess", headers={"X-Forwarded-For": f"203.0.113.{i}"})
+    assert login(client, "staff-other", headers={"X-Forwarded-For": "203.0.113.99"}).status_code == 429
+
+
+def test_pattern_matching_callbacks_pass_the_body_check():
+    """Callbacks of other pages may use pattern-matching ids (dicts, lists for ALL): their shape is accepted."""
+    from werkzeug.exceptions import BadRequest
+
+    from layouts.hardening import check_callback_body
+
+    callback_map = {"..x.children..": {"inputs": [{"id": '{"index":["ALL"],"type":"row"}', "property": "n_clicks"}],
+                                       "state": [{"id": "y", "property": "data"}]}}
+    body = {"output": "..x.children..", "outputs": {"id": "x", "property": "children"},
+            "inputs": [[{"id": {"index": 1, "type": "row"}, "property": "n_clicks", "value": 2},
+                        {"id": {"index": 2, "type": "row"}, "property": "n_clicks", "value": None}]],
+            "state": [{"id": "y", "property": "data", "value": {"any": ["json"]}}], "changedPropIds": []}
+    check_callback_body(body, callback_map)
+    body["inputs"][0][1]["value"] = "2"  # n_clicks must be a whole number
+    with pytest.raises(BadRequest):
+        check_callback_body(body, callback_map)
+
+
+SKIP_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_reload-hash", "/_favicon", "/login/sso")
+
+
+def app_get_urls(app, cockpit) -> list[str]:
+    """Every GET route of the app (whatever blueprints exist), with each indicator id put into its arguments:
+    new HTTP surfaces (APIs, exports, embeds) are covered without a new row."""
+    urls = []
+    for rule in app.server.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.rule.startswith(SKIP_PREFIXES):
+            continue
+        if not rule.arguments:
+            urls.append(rule.rule)
+            continue
+        for indicator in (PUBLIC, INTERNAL, DEPARTMENT):
+            try:
+                urls.append(rule.build({name: indicator for name in rule.arguments}, append_unknown=False)[1])
+            except Exception:  # noqa: BLE001 - an argument that cannot hold an indicator id
+                continue
+    return sorted(set(urls))
+
+
+@pytest.mark.parametrize("who", list(SEES))
+def test_every_get_route_of_the_app_shows_nothing_forbidden(app, cockpit, clients, who):
+    urls = app_get_urls(app, cockpit)
+    assert "/" in urls and "/login" in urls
+    for url in urls:
+        for query in ("", "?lang=en", f"?indicator={DEPARTMENT}&role=admin&format=json"):
+            response = clients[who].get(url + query)
+            assert response.status_code < 500, f"{url}{query}: {response.status_code}"
+            shown = response.get_data(as_text=True)
+            for indicator in {PUBLIC, INTERNAL, DEPARTMENT} - SEES[who]:
+                found = [m for m in markers(cockpit, indicator) if m in shown]
+                if indicator not in url + query:
+                    found += [indicator] if indicator in shown else []
+                assert not found, f"{who} got {indicator} ({found}) from GET {url}{query}"
+
+
+def test_admins_disable_enable_and_revoke_on_the_admin_page(tmp_path):
+    import re
+
+    from layouts.app import create_app
+
+    app = create_app(make_cockpit(tmp_path))
+    admin, staff = app.server.test_client(), app.server.test_client()
+    login(admin, "admin")
+    login(staff, "staff-other")
+    page = admin.get("/admin/accounts?lang=en").get_data(as_text=True)
+    assert "<caption>Accounts</caption>" in page and "staff-owner" in page and "login.failed" not in page
+    csrf = re.search(r'name="csrf_token" value="(\w+)"', page).group(1)
+
+    def act(action, who, token=csrf):
+        return admin.post("/admin/accounts?lang=en", data={"csrf_token": token, "action": action, "login": who})
+
+    assert staff.post("/admin/accounts", data={"csrf_token": csrf, "action": "disable",
+                                                "login": "admin"}).status_code == 404  # not for staff
+    assert act("disable", "staff-other", "0" * 64).status_code == 403
+    assert internal_shown(staff)
+    assert act("revoke", "staff-other").status_code == 200
+    assert not internal_shown(staff)
+    response = act("disable", "staff-other")
+    assert "The account staff-other is disabled" in response.get_data(as_text=True)
+    assert login(staff, "staff-other").status_code == 401
+    act("enable", "staff-other")
+    assert login(staff, "staff-other").status_code == 303
+    assert act("disable", "admin").status_code == 400  # not oneself
+    actions = [(e["action"], e["actor"]) for e in app.server.extensions["cockpit.accounts"].store.audit_entries()]
+    assert ("user.disable", "admin") in actions and ("session.revoke", "admin") in actions
+    assert "Konten" in text_of_router(admin)
+
+
+def text_of_router(client) -> str:
+    return json.dumps(router("/")(client).get_json(), ensure_ascii=False)
