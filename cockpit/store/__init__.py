@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Engine, func, select
 
 from cockpit.catalog import Catalog
 from cockpit.roles import Role, visible_levels
-from cockpit.store import migrate, observations, runs
+from cockpit.store import migrate, observations, opendata, runs
 from cockpit.store.engine import make_engine
 from cockpit.store.schema import job_runs as job_runs_table
 from cockpit.store.schema import observations as observations_table
@@ -169,3 +169,24 @@ class Store:
         with self._read() as conn:
             return int(conn.execute(select(func.coalesce(func.max(job_runs_table.c.id), 0)).where(
                 job_runs_table.c.rows_stored > 0)).scalar_one())
+
+    # --- embed
+    def observation_page(self, role: Role | str, indicator_id: str, district: str = "",
+                         since: datetime | None = None, until: datetime | None = None, offset: int = 0,
+                         limit: int = 100) -> tuple[pd.DataFrame, int]:
+        """One page (oldest first) of an indicator's raw observations the viewer may see, and the total count:
+        columns indicator, district, period_start, period_end (UTC), value. For the open-data API only."""
+        with self._read() as conn:
+            return opendata.read_observation_page(conn, visible_levels(role), indicator_id, district, since,
+                                                  until, offset, limit)
+
+    def data_changed_at(self) -> datetime | None:
+        """When observations last changed (the end of the latest run that stored rows), UTC; for Last-Modified."""
+        with self._read() as conn:
+            return opendata.read_data_changed_at(conn)
+
+    def count_hit(self, client: str, window: int) -> int:
+        """Count one request of `client` in the fixed time window `window`; the window's hits so far. Shared by
+        every worker (a small own transaction; never waits for the ingest writer lock on PostgreSQL)."""
+        with self.engine.execution_options(sqlite_begin="IMMEDIATE").begin() as conn:
+            return opendata.count_hit(conn, client, window)

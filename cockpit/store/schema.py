@@ -141,3 +141,13 @@ payload_archive = Table(
     Column("compressed", LargeBinary, nullable=False),
     Column("reprocessed", Boolean, nullable=False, default=False),
 )
+
+# --- embed
+rate_limits = Table(
+    "rate_limits",
+    metadata,
+    Column("client", String(128), primary_key=True),  # e.g. "api:203.0.113.9"
+    Column("window", Integer, primary_key=True),  # window number: epoch seconds // window length
+    Column("hits", Integer, nullable=False, default=0),
+    Index("ix_rate_limits_window", "window"),
+)

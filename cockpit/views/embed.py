@@ -1,0 +1,113 @@
+"""Public embeds: what an embed route shows (public role only, embeddable indicators only), its appearance
+options, and the snippet a city website pastes (an iframe plus /embed.js, which resizes it to the content)."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from cockpit.catalog import Catalog
+from cockpit.i18n import LANGUAGES, t
+from cockpit.views import params
+from cockpit.views.goals import GoalsView, GoalView
+from cockpit.views.overview import DomainGroup, OverviewView, TileView
+
+KINDS = ("tile", "goal", "domain", "goals")
+THEMES = ("light", "dark")
+MIN_HEIGHT = {"tile": 420, "goal": 480, "domain": 560, "goals": 640}  # px without /embed.js (then it scrolls)
+MESSAGE_TYPE = "cockpit-embed:height"  # {type, version: 1, height (CSS px), path}; see docs/embed.md
+
+
+@dataclass(frozen=True)
+class EmbedOptions:
+    lang: str
+    theme: str = "light"
+    title: bool = True
+    border: bool = True
+
+    def query(self) -> dict[str, str]:
+        """The query string parameters of an embed URL (only those that differ from the defaults, plus lang)."""
+        query = {"lang": self.lang}
+        if self.theme != "light":
+            query["theme"] = self.theme
+        if not self.title:
+            query["title"] = "0"
+        if not self.border:
+            query["border"] = "0"
+        return query
+
+
+def parse_options(args: Mapping, default_lang: str) -> EmbedOptions:
+    """`lang`, `theme`, `title`, `border` from a query string; a malformed value raises ParameterError."""
+    return EmbedOptions(
+        lang=params.choice(args, "lang", LANGUAGES, default_lang),
+        theme=params.choice(args, "theme", THEMES, "light"),
+        title=params.flag(args, "title", True),
+        border=params.flag(args, "border", True),
+    )
+
+
+def embeddable_ids(catalog: Catalog) -> frozenset[str]:
+    """Public indicators that are not opted out with `embeddable: false`."""
+    return frozenset(i.id for i in catalog.indicators if i.visibility == "public" and i.embeddable)
+
+
+def embed_tile(view: OverviewView, catalog: Catalog, indicator_id: str) -> TileView | None:
+    if indicator_id not in embeddable_ids(catalog):
+        return None
+    return next((tile for tile in view.tiles if tile.indicator_id == indicator_id), None)
+
+
+def embed_domain(view: OverviewView, catalog: Catalog, domain: str) -> DomainGroup | None:
+    allowed = embeddable_ids(catalog)
+    group = next((g for g in view.groups if g.domain == domain), None)
+    if group is None:
+        return None
+    tiles = tuple(tile for tile in group.tiles if tile.indicator_id in allowed)
+    return DomainGroup(group.domain, group.title, tiles) if tiles else None
+
+
+def embed_goal(view: GoalsView, catalog: Catalog, goal_id: str) -> GoalView | None:
+    allowed = embeddable_ids(catalog)
+    return next((g for g in view.goals if g.id == goal_id and g.indicator_id in allowed), None)
+
+
+def embed_goals(view: GoalsView, catalog: Catalog) -> GoalsView:
+    """The goal tree without goals of indicators that may not be embedded."""
+    allowed = embeddable_ids(catalog)
+    if all(g.indicator_id in allowed for g in view.goals):
+        return view
+    from dataclasses import replace
+
+    visions = []
+    for vision in view.visions:
+        fields = tuple(replace(f, goals=tuple(g for g in f.goals if g.indicator_id in allowed))
+                       for f in vision.fields)
+        visions.append(replace(vision, fields=fields))
+    return replace(view, visions=tuple(visions))
+
+
+def embed_path(kind: str, ident: str | None, options: EmbedOptions) -> str:
+    if kind not in KINDS:
+        raise ValueError(f"unknown embed kind {kind!r}")
+    path = "/embed/goals" if kind == "goals" else f"/embed/{kind}/{ident}"
+    return f"{path}?{urlencode(options.query())}"
+
+
+def snippet(base_url: str, kind: str, ident: str | None, options: EmbedOptions, title: str) -> str:
+    """The HTML a host page pastes: the iframe (a sensible height without the script) and /embed.js."""
+    base = base_url.rstrip("/")
+    src = html.escape(base + embed_path(kind, ident, options), quote=True)
+    label = html.escape(title, quote=True)
+    height = MIN_HEIGHT[kind]
+    return (f'<iframe src="{src}" title="{label}" loading="lazy" data-cockpit-embed '
+            f'style="width:100%;height:{height}px;border:0"></iframe>\n'
+            f'<script src="{html.escape(base, quote=True)}/embed.js" async></script>')
+
+
+def frame_title(kind: str, name: str | None, lang: str, city: str) -> str:
+    """The iframe's accessible name, e.g. 'Recyclingquote – SmartCity Cockpit Gera'."""
+    label = name or t(f"embed.kind.{kind}", lang)
+    return t("ui.title", lang, page=label, city=city)
