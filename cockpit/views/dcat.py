@@ -55,7 +55,7 @@ def frequency_uri(rhythm: Duration) -> str:
         word = "WEEKLY"
     elif rhythm.days >= 1:
         word = "DAILY"
-    elif str(rhythm) == "PT1H":
+    elif rhythm.approx_seconds() == 3600:
         word = "HOURLY"
     else:
         word = "UPDATE_CONT"

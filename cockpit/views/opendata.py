@@ -32,9 +32,11 @@ _STEP = {"year": pd.DateOffset(years=1), "month": pd.DateOffset(months=1), "day"
 
 def iso_utc(moment) -> str | None:
     """'2026-10-01T22:00:00Z' (seconds precision, UTC); None for missing values."""
-    if moment is None or (not isinstance(moment, datetime) and pd.isna(moment)):
+    if moment is None:
         return None
     stamp = pd.Timestamp(moment)
+    if pd.isna(stamp):
+        return None
     if stamp.tzinfo is None:
         stamp = stamp.tz_localize(UTC)
     return stamp.tz_convert(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
