@@ -52,11 +52,17 @@ def _not_found(_exc):
     return error(404, "not found")
 
 
-@bp.errorhandler(405)
-def _not_allowed(_exc):
-    response = error(405, "method not allowed: the open-data API is read-only (GET)")
-    response.headers["Allow"] = "GET, HEAD, OPTIONS"
-    return response
+def init_app(server: flask.Flask) -> None:
+    _public.install_sessions(server)
+
+    @server.errorhandler(405)
+    def _not_allowed(exc):
+        """Routing answers other methods before any blueprint sees them: JSON under the API prefix only."""
+        if not flask.request.path.startswith(PREFIX + "/"):
+            return exc
+        response = error(405, "method not allowed: the open-data API is read-only (GET)")
+        response.headers["Allow"] = "GET, HEAD, OPTIONS"
+        return response
 
 
 def error(status: int, message: str) -> flask.Response:
