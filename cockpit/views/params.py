@@ -9,6 +9,8 @@ from datetime import UTC, date, datetime, time
 
 from cockpit.kpi import LOCAL_TZ
 
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?$")
 
@@ -58,9 +60,10 @@ def integer(args: Mapping, name: str, default: int, low: int, high: int) -> int:
 
 
 def moment(args: Mapping, name: str) -> datetime | None:
-    """A date (the start of that day in Europe/Berlin) or a date-time (without offset: Europe/Berlin) -> UTC."""
+    """A date (the start of that day in Europe/Berlin) or a date-time (without offset: Europe/Berlin) -> UTC.
+    Instants before 1900 or after 2200 are clamped to those years (there is no data out there)."""
     value = single(args, name)
-    if value is None or value == "":
+    if value is None:
         return None
     hint = "is not an ISO 8601 date or date-time (e.g. 2026-01-01 or 2026-01-01T00:00:00Z)"
     try:
@@ -72,12 +75,14 @@ def moment(args: Mapping, name: str) -> datetime | None:
                 parsed = parsed.replace(tzinfo=LOCAL_TZ)
         else:
             raise ParameterError(name, f"{_show(value)} {hint}")
-    except ValueError as exc:
-        if isinstance(exc, ParameterError):
-            raise
+    except ParameterError:
+        raise
+    except ValueError:
         raise ParameterError(name, f"{_show(value)} {hint}") from None
-    if not 1900 <= parsed.year <= 2200:
-        raise ParameterError(name, f"{_show(value)} is outside the years 1900 to 2200")
+    if parsed.year < EARLIEST.year:
+        return EARLIEST
+    if parsed.year >= LATEST.year:
+        return LATEST
     return parsed.astimezone(UTC)
 
 
