@@ -24,3 +24,14 @@ def tile(indicator_id: str) -> str:
 def goal(goal_id: str) -> str:
     """A goal card on the goals page: `goal-<goal id>`."""
     return f"goal-{goal_id}"
+
+# --- embed
+EMBED_SCOPE = "embed-builder-scope"  # dcc.RadioItems: what to embed ("tile:<id>", "goal:<id>", "domain:<id>", "goals:")
+EMBED_LANG = "embed-builder-lang"
+EMBED_THEME = "embed-builder-theme"
+EMBED_FLAGS = "embed-builder-flags"  # dcc.Checklist: "title", "border"
+EMBED_CODE = "embed-builder-code"  # dcc.Textarea with the snippet
+EMBED_COPY = "embed-builder-copy"  # button
+EMBED_COPY_STATUS = "embed-builder-copy-status"  # live region
+EMBED_PREVIEW = "embed-builder-preview"  # iframe
+EMBED_BASE = "embed-builder-base"  # dcc.Store: the cockpit's public base URL

@@ -111,3 +111,84 @@ def frame_title(kind: str, name: str | None, lang: str, city: str) -> str:
     """The iframe's accessible name, e.g. 'Recyclingquote – SmartCity Cockpit Gera'."""
     label = name or t(f"embed.kind.{kind}", lang)
     return t("ui.title", lang, page=label, city=city)
+
+
+# ------------------------------------------------------------------------------------------------ builder
+
+
+@dataclass(frozen=True)
+class BuilderChoice:
+    value: str  # 'tile:recycling-rate', 'goal:<id>', 'domain:waste', 'goals:'
+    kind: str
+    ident: str | None
+    label: str  # 'Kennzahl: Recyclingquote'
+    name: str | None  # the subject's own name (for the iframe title)
+
+
+def _choice(catalog: Catalog, kind: str, ident: str | None, lang: str) -> BuilderChoice:
+    if kind == "tile":
+        name = catalog.indicator(ident).name.get(lang)
+    elif kind == "goal":
+        goal = next(g for g in catalog.goals if g.id == ident)
+        name = (goal.name or catalog.indicator(goal.indicator).name).get(lang)
+    elif kind == "domain":
+        name = t(f"domain.{ident}", lang)
+    else:
+        return BuilderChoice("goals:", "goals", None, t("embed.builder.all_goals", lang), None)
+    return BuilderChoice(f"{kind}:{ident}", kind, ident, f"{t(f'embed.kind.{kind}', lang)}: {name}", name)
+
+
+def parse_choice(catalog: Catalog, value: str | None) -> tuple[str, str | None] | None:
+    """('tile', id) etc. for a choice value that names something embeddable; None otherwise (never trust input)."""
+    if not isinstance(value, str) or ":" not in value:
+        return None
+    kind, ident = value.split(":", 1)
+    allowed = embeddable_ids(catalog)
+    if kind == "tile" and ident in allowed:
+        return kind, ident
+    if kind == "goal" and any(g.id == ident and g.indicator in allowed for g in catalog.goals):
+        return kind, ident
+    if kind == "domain" and any(i.domain == ident for i in catalog.indicators if i.id in allowed):
+        return kind, ident
+    if kind == "goals" and ident == "":
+        return kind, None
+    return None
+
+
+def builder_choices(catalog: Catalog, lang: str, tile: str | None = None, goal: str | None = None,
+                    domain: str | None = None) -> tuple[tuple[BuilderChoice, ...], str, bool]:
+    """The choices offered for the subject named in the builder's URL, the preselected one, and whether the
+    named subject can be embedded at all (False: only 'all goals' is offered)."""
+    allowed = embeddable_ids(catalog)
+    wanted: list[tuple[str, str | None]] = []
+    known = True
+    if tile is not None:
+        if tile in allowed:
+            indicator = catalog.indicator(tile)
+            wanted += [("tile", tile), ("domain", indicator.domain)]
+            wanted += [("goal", g.id) for g in catalog.goals_for(tile)]
+        else:
+            known = False
+    elif goal is not None:
+        found = next((g for g in catalog.goals if g.id == goal and g.indicator in allowed), None)
+        if found is not None:
+            wanted += [("goal", goal), ("tile", found.indicator)]
+        else:
+            known = False
+    elif domain is not None:
+        if parse_choice(catalog, f"domain:{domain}") is not None:
+            wanted.append(("domain", domain))
+        else:
+            known = False
+    wanted.append(("goals", None))
+    choices = tuple(_choice(catalog, kind, ident, lang) for kind, ident in wanted)
+    return choices, choices[0].value, known
+
+
+def other_subjects(catalog: Catalog, lang: str) -> list[tuple[str, str, str]]:
+    """(query key, id, label) of every embeddable indicator and goal, for links to the builder."""
+    allowed = embeddable_ids(catalog)
+    items = [("tile", i.id, _choice(catalog, "tile", i.id, lang).label) for i in catalog.indicators if i.id in allowed]
+    items += [("goal", g.id, _choice(catalog, "goal", g.id, lang).label) for g in catalog.goals
+              if g.indicator in allowed]
+    return items
