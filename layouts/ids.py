@@ -26,12 +26,14 @@ def goal(goal_id: str) -> str:
     return f"goal-{goal_id}"
 
 # --- embed
-EMBED_SCOPE = "embed-builder-scope"  # dcc.RadioItems: what to embed ("tile:<id>", "goal:<id>", "domain:<id>", "goals:")
+# The embed builder's controls are native <select>s handled by assets/embed-builder.js (no Dash callback).
+EMBED_BUILDER = "embed-builder"  # root, data-base = the cockpit's public base URL
+EMBED_SCOPE = "embed-builder-scope"  # what to embed: options carry data-path, data-height, data-title-<lang>
 EMBED_LANG = "embed-builder-lang"
 EMBED_THEME = "embed-builder-theme"
-EMBED_FLAGS = "embed-builder-flags"  # dcc.Checklist: "title", "border"
-EMBED_CODE = "embed-builder-code"  # dcc.Textarea with the snippet
+EMBED_TITLE = "embed-builder-title"  # "1" | "0"
+EMBED_BORDER = "embed-builder-border"  # "1" | "0"
+EMBED_CODE = "embed-builder-code"  # read-only textarea with the snippet
 EMBED_COPY = "embed-builder-copy"  # button
 EMBED_COPY_STATUS = "embed-builder-copy-status"  # live region
 EMBED_PREVIEW = "embed-builder-preview"  # iframe
-EMBED_BASE = "embed-builder-base"  # dcc.Store: the cockpit's public base URL

@@ -26,14 +26,14 @@ def layout(lang: str | None = None, kiosk: str | None = None, tile: str | None =
            domain: str | None = None, **_query) -> dash.html.Div:
     ctx = page_context(BUILDER_PATH, lang, kiosk)
     cockpit = current_cockpit()
-    choices, selected, known = embed_views.builder_choices(cockpit.catalog, ctx.lang, tile, goal, domain)
+    choices, _selected, known = embed_views.builder_choices(cockpit.catalog, ctx.lang, tile, goal, domain)
     first = choices[0]
     options = embed_views.EmbedOptions(lang=ctx.lang)
     base = base_url()
     title = embed_views.frame_title(first.kind, first.name, ctx.lang, ctx.city)
     return shell(
         ctx, t("embed.builder.heading", ctx.lang), t("embed.builder.intro", ctx.lang),
-        [embed_builder(cockpit.catalog, ctx.lang, base, choices, selected, known,
+        [embed_builder(cockpit.catalog, ctx.lang, base, choices, known,
                        list(cockpit.settings.embed_origins),
                        embed_views.snippet(base, first.kind, first.ident, options, title),
                        embed_views.embed_path(first.kind, first.ident, options), title)],

@@ -21,7 +21,7 @@ from tests.unit.opendata_support import (
     login,
     seeded_cockpit,
 )
-from tests.unit.test_app import router_request
+from tests.unit.test_app import router_request, text
 
 
 @pytest.fixture(scope="module")
@@ -281,3 +281,31 @@ def test_forged_requests_to_every_embed_and_api_route_return_nothing_internal(ap
     assert counted == len(forged_requests()) * (len(VARIANTS) + 1)
     assert counted >= 300, counted
     print(f"{counted} forged requests to embed and API routes, none returned internal data")
+
+
+# ------------------------------------------------------------------------------------------------ builder page
+
+
+def test_builder_page_offers_the_tile_its_domain_its_goal_and_all_goals(client):
+    body = text(router_request(client, "/einbetten", "?tile=recycling-rate&lang=de"))
+    values = re.findall(r'"value":\s*"((?:tile|domain|goal|goals):[^"]*)"', body)
+    assert values == ["tile:recycling-rate", "domain:waste", "goal:recycling-rate-eu", "goals:"]
+    assert "/embed/tile/recycling-rate?lang=de" in body and "/embed.js" in body
+
+
+@pytest.mark.parametrize("query", [f"?tile={INTERNAL[0]}", f"?goal={INTERNAL_GOAL}", f"?tile={NOT_EMBEDDABLE}",
+                                   "?domain=space"])
+def test_builder_page_never_offers_internal_or_opted_out_subjects(client, query):
+    body = text(router_request(client, "/einbetten", query + "&lang=de"))
+    values = re.findall(r'"value":\s*"((?:tile|domain|goal|goals):[^"]*)"', body)
+    assert values == ["goals:"]
+    assert INTERNAL[0] not in body and INTERNAL_GOAL not in body
+    assert "kann nicht eingebettet werden" in body
+
+
+def test_accessibility_statement_and_legal_links_on_pages(client):
+    body = text(router_request(client, "/barrierefreiheit", "?lang=de"))
+    assert "Erklärung zur Barrierefreiheit" in body and "smartcity@gera.de" in body
+    overview = text(router_request(client, "/", "?lang=en"))
+    for label in ("Imprint", "Privacy", "Accessibility", "Feedback"):
+        assert f'"children": "{label}"' in overview or f'"children":"{label}"' in overview, label
