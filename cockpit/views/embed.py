@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from cockpit.catalog import Catalog
@@ -79,8 +79,6 @@ def embed_goals(view: GoalsView, catalog: Catalog) -> GoalsView:
     allowed = embeddable_ids(catalog)
     if all(g.indicator_id in allowed for g in view.goals):
         return view
-    from dataclasses import replace
-
     visions = []
     for vision in view.visions:
         fields = tuple(replace(f, goals=tuple(g for g in f.goals if g.indicator_id in allowed))

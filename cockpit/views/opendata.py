@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 import pandas as pd
 
@@ -224,8 +225,6 @@ def page_meta(page: int, per_page: int, total: int) -> dict:
 
 def page_links(url: str, args: dict[str, str], page: int, per_page: int, total: int) -> dict[str, str | None]:
     """first/prev/next/last URLs (prev/next null at the ends), keeping the other query parameters."""
-    from urllib.parse import urlencode
-
     pages = max(1, math.ceil(total / per_page))
 
     def link(number: int) -> str:

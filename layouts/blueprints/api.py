@@ -16,9 +16,8 @@ import flask
 
 from cockpit.i18n import LANGUAGES
 from cockpit.roles import Role
-from cockpit.views import build_goals, snapshot
+from cockpit.views import build_goals, params, snapshot
 from cockpit.views import opendata as od
-from cockpit.views import params
 from cockpit.views.dcat import dcat_document
 from cockpit.views.openapi import openapi_document
 from cockpit.views.params import ParameterError

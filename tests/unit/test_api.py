@@ -8,10 +8,15 @@ import time
 
 import pandas as pd
 import pytest
+from sqlalchemy import select
 
 from cockpit.config import load_settings
+from cockpit.roles import Role
 from cockpit.runtime import open_cockpit
-from tests.unit.opendata_support import INTERNAL, INTERNAL_GOAL, login, seeded_cockpit, write
+from cockpit.sources.base import make_frame
+from cockpit.store.schema import rate_limits
+from tests.conftest import migrated_store
+from tests.unit.opendata_support import INTERNAL, INTERNAL_GOAL, ROWS, login, seeded_cockpit, write
 
 
 @pytest.fixture
@@ -236,14 +241,34 @@ def test_rate_limit_can_be_switched_off(tmp_path):
     assert "RateLimit-Limit" not in client.get("/api/v1/openapi.json").headers
 
 
-def test_old_rate_limit_windows_are_dropped(sqlite_store):
-    now = int(time.time())
-    assert sqlite_store.count_hit("api:a", now // 60 - 5) == 1
-    assert sqlite_store.count_hit("api:a", now // 60) == 1
-    assert sqlite_store.count_hit("api:a", now // 60) == 2
-    from sqlalchemy import func, select
+def test_rate_limit_counters_on_both_backends_drop_old_windows(database_url, catalog):
+    store = migrated_store(database_url, catalog)
+    try:
+        now = int(time.time()) // 60
+        assert store.count_hit("api:a", now - 5) == 1
+        assert [store.count_hit("api:a", now) for _ in range(3)] == [1, 2, 3]
+        assert store.count_hit("api:b", now) == 1
+        with store.engine.connect() as conn:
+            rows = conn.execute(select(rate_limits.c.client, rate_limits.c.window, rate_limits.c.hits)).all()
+        assert sorted(rows) == [("api:a", now, 3), ("api:b", now, 1)]  # the window 5 minutes ago is gone
+    finally:
+        store.engine.dispose()
 
-    from cockpit.store.schema import rate_limits
 
-    with sqlite_store.engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(rate_limits)).scalar_one() == 1
+def test_paged_raw_reads_filter_the_role_in_sql_on_both_backends(database_url, catalog):
+    store = migrated_store(database_url, catalog)
+    try:
+        frame = make_frame([dict(indicator=i, district=d, period_start=s, period_end=None, value=v, raw="")
+                            for i, d, s, v in ROWS])
+        run_id = store.start_run("test")
+        store.write_batch("test", run_id, frame, [], len(frame))
+        page, total = store.observation_page(Role.PUBLIC, "recycling-rate", offset=1, limit=2)
+        assert total == 5 and page["value"].tolist() == [53.25, 54.0]
+        assert str(page["period_start"].dt.tz) == "UTC"
+        hidden, hidden_total = store.observation_page(Role.PUBLIC, INTERNAL[0])
+        assert hidden.empty and hidden_total == 0
+        staff, staff_total = store.observation_page(Role.INTERNAL, INTERNAL[0])
+        assert staff_total == 2 and len(staff) == 2  # the rows exist: the public read filtered them out
+        assert store.data_changed_at() is not None and store.data_changed_at().tzinfo is not None
+    finally:
+        store.engine.dispose()
