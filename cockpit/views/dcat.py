@@ -37,6 +37,25 @@ LICENCE_PATTERNS = (
 )
 
 
+# human-readable licence texts (links in attributions, as Datenlizenz Deutschland asks for)
+LICENCE_PAGES = {
+    "dl-zero-de/2.0": "https://www.govdata.de/dl-de/zero-2-0",
+    "dl-by-de/2.0": "https://www.govdata.de/dl-de/by-2-0",
+    "cc-by-sa/4.0": "https://creativecommons.org/licenses/by-sa/4.0/",
+    "cc-by/4.0": "https://creativecommons.org/licenses/by/4.0/",
+    "cc-zero": "https://creativecommons.org/publicdomain/zero/1.0/",
+    "odbl": "https://opendatacommons.org/licenses/odbl/1-0/",
+}
+
+
+def licence_page(text: str) -> str | None:
+    """The licence's own page for a licence text of the catalog, if it names a known licence."""
+    for pattern, suffix in LICENCE_PATTERNS:
+        if re.search(pattern, text, re.IGNORECASE):
+            return LICENCE_PAGES[suffix]
+    return None
+
+
 def licence_uri(text: str, default: str) -> str:
     for pattern, suffix in LICENCE_PATTERNS:
         if re.search(pattern, text, re.IGNORECASE):

@@ -21,6 +21,7 @@ from cockpit.i18n import t
 from cockpit.roles import Role
 from cockpit.views import DOMAINS, build_goals, build_overview
 from cockpit.views import embed as embed_views
+from cockpit.views.dcat import licence_page
 from cockpit.views.legal import absolute, legal_links
 from cockpit.views.params import ParameterError
 from layouts.blueprints import _public
@@ -78,7 +79,7 @@ def _render(kind: str, template: str, options: embed_views.EmbedOptions, title: 
         origins_json=json.dumps(origins), legal=_legal(lang), legal_label=t("embed.legal.label", lang),
         full_url=_public.base_url() + full_path, open_full=t("embed.open_full", lang),
         new_window=t("embed.new_window", lang), min_height=embed_views.MIN_HEIGHT[kind], t=t,
-        spark_src=_spark_src, **values)
+        spark_src=_spark_src, licence_url=licence_page, **values)
     return flask.make_response(body, 200)
 
 
@@ -104,8 +105,9 @@ def _not_found() -> flask.Response:
     return _problem(404, t("embed.notfound.title", lang), t("embed.notfound.text", lang))
 
 
-def _attribution(source, lang: str) -> str:
-    return t("embed.attribution", lang, source=source.attribution, licence=source.licence)
+def _attribution(source) -> tuple[str, str, str | None]:
+    """(provider, licence name, licence page) for the credit line Datenlizenz Deutschland asks for."""
+    return source.attribution, source.licence, licence_page(source.licence)
 
 
 @bp.route("/embed/tile/<indicator_id>")
@@ -122,7 +124,7 @@ def tile(indicator_id: str):
             return _not_found()
         return _render("tile", "embed/tile.html", options, found.name,
                        f"/?lang={options.lang}#tile-{quote(found.indicator_id)}", tile=found,
-                       attribution=_attribution(found.source, options.lang), demo=found.demo)
+                       attribution=_attribution(found.source), demo=found.demo)
 
     return _cached(build)
 
@@ -163,8 +165,7 @@ def goal(goal_id: str):
         source = cockpit.catalog.indicator(found.indicator_id).source
         return _render("goal", "embed/goal.html", options, found.name,
                        f"/goals?lang={options.lang}#goal-{quote(found.id)}", goal=found,
-                       attribution=t("embed.attribution", options.lang, source=source.attribution,
-                                     licence=source.licence), demo=found.demo)
+                       attribution=_attribution(source), demo=found.demo)
 
     return _cached(build)
 

@@ -89,5 +89,8 @@ def test_licences_frequencies_and_temporal_coverage(setup):
     assert str(one(graph, smard, DCTERMS.license)) == "http://dcat-ap.de/def/licenses/cc-by/4.0"
     assert str(one(graph, smard, DCTERMS.accrualPeriodicity)).endswith("/DAILY")
     assert not list(graph.objects(smard, DCTERMS.temporal))  # no data yet: no coverage claimed
+    bikes = datasets["bike-sharing-bikes-available"]
+    assert str(one(graph, bikes, DCTERMS.license)) == "http://dcat-ap.de/def/licenses/cc-zero"
+    assert str(one(graph, bikes, DCTERMS.accrualPeriodicity)).endswith("/HOURLY")
     co2 = datasets["co2-per-inhabitant"]
     assert str(one(graph, co2, DCTERMS.accrualPeriodicity)).endswith("/ANNUAL")

@@ -53,7 +53,8 @@ def test_tile_embed_shows_the_tile_with_demo_label_attribution_and_legal_links(c
     assert 'class="tile__number">57,3</span>' in html
     assert re.search(r'class="status__text">[^<]+</span>', html)  # status as a word, not colour alone
     assert "Demodaten" in html  # the recycling rate comes from a synthetic source (waste-balance)
-    assert "Quelle: Stadt Gera, Abfallwirtschaft · Lizenz: Datenlizenz Deutschland" in html
+    assert ('Quelle: Stadt Gera, Abfallwirtschaft · Lizenz: <a href="https://www.govdata.de/dl-de/by-2-0" '
+            'target="_blank" rel="noopener license">Datenlizenz Deutschland') in html
     assert 'href="http://localhost/?lang=de#tile-recycling-rate" target="_blank" rel="noopener"' in html
     assert 'href="https://www.gera.de/impressum"' in html and 'href="https://www.gera.de/datenschutz"' in html
     assert 'href="http://localhost/barrierefreiheit?lang=de"' in html
