@@ -187,6 +187,18 @@ class Store:
 
     def count_hit(self, client: str, window: int) -> int:
         """Count one request of `client` in the fixed time window `window`; the window's hits so far. Shared by
-        every worker (a small own transaction; never waits for the ingest writer lock on PostgreSQL)."""
-        with self.engine.execution_options(sqlite_begin="IMMEDIATE").begin() as conn:
-            return opendata.count_hit(conn, client, window)
+        every worker (a small own transaction: never waits for the ingest writer lock on PostgreSQL, at most
+        HIT_WAIT_MS for it on SQLite, then raises OperationalError)."""
+        with self.engine.connect() as conn:
+            sqlite = conn.dialect.name == "sqlite"
+            if sqlite:  # wait briefly for a running ingest write, then give up (callers let the request pass)
+                conn.exec_driver_sql(f"PRAGMA busy_timeout={opendata.HIT_WAIT_MS}")
+                conn.commit()
+            try:
+                with conn.execution_options(sqlite_begin="IMMEDIATE").begin():
+                    return opendata.count_hit(conn, client, window)
+            finally:
+                if sqlite:
+                    conn.rollback()
+                    conn.exec_driver_sql("PRAGMA busy_timeout=30000")
+                    conn.commit()

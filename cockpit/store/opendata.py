@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from cockpit.store.observations import _frame, _visible
 from cockpit.store.schema import indicators, job_runs, observations, rate_limits
 
+HIT_WAIT_MS = 250  # SQLite: how long a rate-limit count waits for a running write before it gives up
 PAGE_COLUMNS = ["indicator", "district", "period_start", "period_end", "value"]
 
 

@@ -162,8 +162,6 @@ def _dataset(ind: Indicator, catalog: Catalog, settings: Settings, base: str, pu
         "dcat:keyword": [{"@value": catalog.city.de, "@language": "de"}, *_keywords(ind)],
         "dct:accrualPeriodicity": {"@id": frequency_uri(ind.rhythm)},
         "dcat:landingPage": {"@id": f"{base}/?lang=de#tile-{ind.id}"},
-        "dct:license": licence,
-        "dcatde:licenseAttributionByText": attribution,
         "dcat:distribution": distributions,
     }
     if span and span[0] is not None:

@@ -272,3 +272,16 @@ def test_paged_raw_reads_filter_the_role_in_sql_on_both_backends(database_url, c
         assert store.data_changed_at() is not None and store.data_changed_at().tzinfo is not None
     finally:
         store.engine.dispose()
+
+
+def test_a_running_ingest_write_never_blocks_the_api(tmp_path):
+    """SQLite: while an ingest holds the write lock the request is answered uncounted instead of waiting."""
+    from layouts.app import create_server
+
+    cockpit = seeded_cockpit(tmp_path, api_rate_limit=5)
+    client = create_server(cockpit).test_client()
+    with cockpit.store._write():  # what an ingest run holds while it writes a batch
+        during = client.get("/api/v1/goals")
+    assert during.status_code == 200 and "RateLimit-Remaining" not in during.headers
+    after = client.get("/api/v1/goals")
+    assert after.headers["RateLimit-Remaining"] == "4"
