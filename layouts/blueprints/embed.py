@@ -53,7 +53,8 @@ def _problem(status: int, title: str, text: str) -> flask.Response:
     cockpit = current_cockpit()
     body = flask.render_template(
         "embed/problem.html", lang=lang, title=title, text=text, theme="light", show_title=True, border=True,
-        origins_json="[]", legal=_legal(lang), legal_label=t("embed.legal.label", lang), kind="problem",
+        origins_json=json.dumps(list(cockpit.settings.embed_origins)), legal=_legal(lang),
+        legal_label=t("embed.legal.label", lang), kind="problem",
         doc_title=t("ui.title", lang, page=title, city=cockpit.catalog.city.get(lang)),
         full_url=None, attribution=None, demo=False)
     response = flask.make_response(body, status)
