@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from cockpit import PROJECT_ROOT
 
@@ -30,7 +33,6 @@ class Settings(BaseSettings):
     timezone: str = "Europe/Berlin"
     internal_password: str | None = None
     secret_key: str | None = None
-    embed_origins: list[str] = Field(default_factory=list)
     host: str = "127.0.0.1"
     port: int = Field(default=8050, ge=1, le=65535)
     log_level: str = "INFO"
@@ -70,6 +72,62 @@ class Settings(BaseSettings):
             raise ValueError("must be an https:// URL (http only for 127.0.0.1/localhost)")
         return value.rstrip("/") if value else value
 
+    # --- embed: public embeds, open data, legal links
+    embed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    public_url: str | None = None  # the cockpit's public address for snippets and DCAT links; default: request
+    imprint_url: str | None = None  # Impressum
+    privacy_url: str | None = None  # Datenschutzerklärung
+    accessibility_url: str | None = None  # Erklärung zur Barrierefreiheit; default: the built-in page
+    feedback_email: str | None = None  # "Feedback" mailto link
+    api_rate_limit: int = Field(default=300, ge=0)  # API requests per client and window; 0 = no limit
+    api_rate_window: int = Field(default=60, ge=1, le=86400)  # seconds
+    opendata_licence: str = "http://dcat-ap.de/def/licenses/dl-by-de/2.0"  # DCAT licence when a source names none
+    opendata_publisher: str | None = None  # DCAT publisher name; default: "Stadt <city>"
+    opendata_contributor_id: str = "http://dcat-ap.de/def/contributors/stadtGera"  # dcatde:contributorID
+
+    @field_validator("embed_origins", mode="before")
+    @classmethod
+    def _embed_origins(cls, value):
+        if value is None or value == "":
+            return []
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                try:
+                    value = json.loads(text)
+                except json.JSONDecodeError as exc:
+                    raise ValueError(f"not a JSON list of origins: {exc.msg}") from None
+            else:
+                value = [part for part in value.split(",") if part]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValueError('must be a list of origins, e.g. ["https://www.gera.de"]')
+        return [_origin(v) for v in value]
+
+    @field_validator("public_url", "imprint_url", "privacy_url", "accessibility_url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if _UNSAFE.search(value) or not re.match(r"^(https?://[^/\s]+(/.*)?|/[^/].*|/)$", value):
+            raise ValueError(f"{value!r} is not an http(s) address or a path on this site")
+        return value.rstrip("/") if value.startswith("http") and value.count("/") == 2 else value
+
+    @field_validator("feedback_email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not re.fullmatch(r"[^@\s<>\"'?&;]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}", value):
+            raise ValueError(f"{value!r} is not an e-mail address")
+        return value
+
+    @field_validator("opendata_licence", "opendata_contributor_id")
+    @classmethod
+    def _uri(cls, value: str) -> str:
+        if _UNSAFE.search(value) or not re.match(r"^https?://[^/\s]+/", value):
+            raise ValueError(f"{value!r} is not an http(s) URI")
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _known_backend(cls, value: str) -> str:
@@ -108,6 +166,26 @@ class Settings(BaseSettings):
         if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
         return value.upper()
+
+
+_UNSAFE = re.compile(r"[\s;'\"<>`]")
+_HTTPS_ORIGIN = re.compile(r"^https://[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*"
+                           r"(:[0-9]{1,5})?$")
+_LOCAL_ORIGIN = re.compile(r"^http://(localhost|127\.0\.0\.1|\[::1\])(:[0-9]{1,5})?$")
+
+
+def _origin(value: str) -> str:
+    """One embed origin: https://host[:port], or http://localhost[:port] (also 127.0.0.1, [::1]) for testing.
+    No wildcard, path, query, semicolon, whitespace or newline (each would widen or break frame-ancestors)."""
+    origin = value[:-1] if value.endswith("/") and not value.endswith("//") else value
+    if origin == "*" or "*" in origin:
+        raise ValueError(f"{value!r}: wildcards are not allowed, list each origin")
+    if _UNSAFE.search(value):
+        raise ValueError(f"{value!r}: whitespace, newlines, quotes and semicolons are not allowed")
+    if not (_HTTPS_ORIGIN.match(origin) or _LOCAL_ORIGIN.match(origin)):
+        raise ValueError(f"{value!r} is not an origin like https://www.example.de[:port] (no path; plain http "
+                         "only for localhost)")
+    return origin.lower()
 
 
 def load_settings(**overrides) -> Settings:

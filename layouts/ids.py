@@ -44,3 +44,17 @@ STATUS_CONTENT = "status-content"
 def measure(measure_id: str) -> str:
     """A measure card in lists (measures page, goal page): `measure-<measure id>`."""
     return f"measure-{measure_id}"
+
+
+# --- embed
+# The embed builder's controls are native <select>s handled by assets/embed-builder.js (no Dash callback).
+EMBED_BUILDER = "embed-builder"  # root, data-base = the cockpit's public base URL
+EMBED_SCOPE = "embed-builder-scope"  # what to embed: options carry data-path, data-height, data-title-<lang>
+EMBED_LANG = "embed-builder-lang"
+EMBED_THEME = "embed-builder-theme"
+EMBED_TITLE = "embed-builder-title"  # "1" | "0"
+EMBED_BORDER = "embed-builder-border"  # "1" | "0"
+EMBED_CODE = "embed-builder-code"  # read-only textarea with the snippet
+EMBED_COPY = "embed-builder-copy"  # button
+EMBED_COPY_STATUS = "embed-builder-copy-status"  # live region
+EMBED_PREVIEW = "embed-builder-preview"  # iframe

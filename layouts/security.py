@@ -14,6 +14,16 @@ import secrets
 import flask
 
 NONCE_KEY = "csp_nonce"
+EMBED_ROUTE = "embed_route"  # flask.g flag: the response may be framed by COCKPIT_EMBED_ORIGINS (embed routes)
+PUBLIC_ROUTE = "public_route"  # flask.g flag: public data only, the same for every visitor (shared caches ok)
+
+
+def mark_public(embed: bool = False) -> None:
+    """Called by the embed and open-data routes: the response never depends on cookies; `embed` lets the
+    configured origins frame it (every other page may be framed by the cockpit itself only)."""
+    flask.g.setdefault(PUBLIC_ROUTE, True)
+    if embed:
+        flask.g.setdefault(EMBED_ROUTE, True)
 
 
 def csp_nonce() -> str:
@@ -50,14 +60,16 @@ def init_app(server: flask.Flask, embed_origins: list[str]) -> None:
     @server.after_request
     def _security_headers(response: flask.Response) -> flask.Response:
         headers = response.headers
-        headers["Content-Security-Policy"] = content_security_policy(csp_nonce(), origins)
+        embed = flask.g.get(EMBED_ROUTE, False)
+        headers["Content-Security-Policy"] = content_security_policy(csp_nonce(), origins if embed else [])
         headers["X-Content-Type-Options"] = "nosniff"
         headers["Referrer-Policy"] = "same-origin"
         headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
         headers["Cross-Origin-Opener-Policy"] = "same-origin"
-        if not origins:
+        if not (embed and origins):
             headers["X-Frame-Options"] = "SAMEORIGIN"  # for browsers without frame-ancestors
-        if flask.request.cookies:
+        public = flask.g.get(PUBLIC_ROUTE, False)
+        if not public and flask.request.cookies:
             # a logged-in response may hold internal data: never in a shared cache
             headers["Cache-Control"] = "private, no-store"
             headers.add("Vary", "Cookie")

@@ -80,6 +80,7 @@ class Indicator(_Strict):
     spatial: Literal["city", "district"] = "city"
     plausible: Range | None = None
     decimals: int = Field(default=1, ge=0, le=4)
+    embeddable: bool = True  # false: never shown on /embed/... routes (public pages and open data keep it)
 
     @property
     def lag(self) -> Duration:

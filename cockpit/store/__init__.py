@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Engine, func, select
 from cockpit.catalog import Catalog
 from cockpit.measures.model import Measure, Report
 from cockpit.roles import Role, Viewer, visible_levels
-from cockpit.store import accounts, migrate, observations, runs
+from cockpit.store import accounts, migrate, observations, opendata, runs
 from cockpit.store import measures as store_measures
 from cockpit.store.engine import make_engine
 from cockpit.store.schema import job_runs as job_runs_table
@@ -310,3 +310,36 @@ class Store:
     def lease_holder(self, name: str) -> str | None:
         with self._read() as conn:
             return accounts.lease_holder(conn, name, utcnow())
+
+    # --- embed
+    def observation_page(self, role: Role | str, indicator_id: str, district: str = "",
+                         since: datetime | None = None, until: datetime | None = None, offset: int = 0,
+                         limit: int = 100) -> tuple[pd.DataFrame, int]:
+        """One page (oldest first) of an indicator's raw observations the viewer may see, and the total count:
+        columns indicator, district, period_start, period_end (UTC), value. For the open-data API only."""
+        with self._read() as conn:
+            return opendata.read_observation_page(conn, visible_levels(role), indicator_id, district, since,
+                                                  until, offset, limit)
+
+    def data_changed_at(self) -> datetime | None:
+        """When observations last changed (the end of the latest run that stored rows), UTC; for Last-Modified."""
+        with self._read() as conn:
+            return opendata.read_data_changed_at(conn)
+
+    def count_hit(self, client: str, window: int) -> int:
+        """Count one request of `client` in the fixed time window `window`; the window's hits so far. Shared by
+        every worker (a small own transaction: never waits for the ingest writer lock on PostgreSQL, at most
+        HIT_WAIT_MS for it on SQLite, then raises OperationalError)."""
+        with self.engine.connect() as conn:
+            sqlite = conn.dialect.name == "sqlite"
+            if sqlite:  # wait briefly for a running ingest write, then give up (callers let the request pass)
+                conn.exec_driver_sql(f"PRAGMA busy_timeout={opendata.HIT_WAIT_MS}")
+                conn.commit()
+            try:
+                with conn.execution_options(sqlite_begin="IMMEDIATE").begin():
+                    return opendata.count_hit(conn, client, window)
+            finally:
+                if sqlite:
+                    conn.rollback()
+                    conn.exec_driver_sql("PRAGMA busy_timeout=30000")
+                    conn.commit()

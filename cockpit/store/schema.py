@@ -311,3 +311,14 @@ scheduler_leases = Table(
     Column("holder", String(128), nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
 )
+
+
+# --- embed
+rate_limits = Table(
+    "rate_limits",
+    metadata,
+    Column("client", String(128), primary_key=True),  # e.g. "api:203.0.113.9"
+    Column("window", Integer, primary_key=True),  # window number: epoch seconds // window length
+    Column("hits", Integer, nullable=False, default=0),
+    Index("ix_rate_limits_window", "window"),
+)

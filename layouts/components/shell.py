@@ -10,6 +10,7 @@ from cockpit.i18n import t
 from cockpit.roles import Role
 from layouts import ids
 from layouts.auth import CSRF_FIELD, csrf_token, current_viewer
+from layouts.components.legal import legal_nav
 from layouts.context import PageContext, page_url
 
 NAV = (("/", "ui.nav.overview"), ("/goals", "ui.nav.goals"), ("/measures", "measures.nav"))
@@ -69,6 +70,7 @@ def shell(ctx: PageContext, title: str, intro: str | None, content: list, footer
     footer = [html.P(t("ui.footer.about", ctx.lang))]
     if footer_note:
         footer.append(html.P(footer_note))
+    footer.append(legal_nav(ctx.lang))
     return html.Div(
         [
             html.A(t("ui.skip", ctx.lang), href=f"#{ids.MAIN}", className="skip-link"),

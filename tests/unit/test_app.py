@@ -159,9 +159,13 @@ def test_embedding_only_for_configured_origins(tmp_path):
     from layouts.app import create_app
 
     app = create_app(seeded_cockpit(tmp_path, embed_origins=["https://www.gera.de"]))
-    response = app.server.test_client().get("/")
+    client = app.server.test_client()
+    response = client.get("/embed/tile/recycling-rate")  # embed routes only (see test_embed.py)
     assert "frame-ancestors 'self' https://www.gera.de" in response.headers["Content-Security-Policy"]
     assert "X-Frame-Options" not in response.headers
+    page = client.get("/")
+    assert page.headers["Content-Security-Policy"].endswith("frame-ancestors 'self'")
+    assert page.headers["X-Frame-Options"] == "SAMEORIGIN"
 
 
 # ------------------------------------------------------------------------------------------------ login and role

@@ -1,0 +1,160 @@
+"""What the public-only routes (embeds, open-data API) share: no session and no cookie, the public role
+whatever the request says, caching by data version (ETag, Last-Modified, 304, `public, max-age=60`), the
+cockpit's public base URL, and the API rate limit shared by every worker (counted in the database)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import time
+from datetime import UTC, datetime
+
+import flask
+from flask.sessions import SessionInterface
+from sqlalchemy.exc import SQLAlchemyError
+
+from cockpit.kpi import LOCAL_TZ
+from layouts import security
+from layouts.context import current_cockpit
+
+log = logging.getLogger(__name__)
+
+CACHE_CONTROL = "public, max-age=60"
+PUBLIC_PATHS = ("/embed/", "/embed.js", "/api/")
+_STAMPS: dict[int, str] = {}
+
+
+def is_public_path(path: str) -> bool:
+    return path.startswith(PUBLIC_PATHS)
+
+
+def public_only(embed: bool = False) -> None:
+    """A before_request hook of the public routes: marks the response public (see security.mark_public)."""
+    security.mark_public(embed=embed)
+
+
+class PublicRouteSessions(SessionInterface):
+    """Wraps the app's session interface: on public routes there is no session at all (a null session), so a
+    staff cookie is neither read nor refreshed, the role is public whatever the cookie says, and the response
+    carries no Set-Cookie and no Vary: Cookie (it may sit in shared caches)."""
+
+    def __init__(self, inner: SessionInterface):
+        self.inner = inner
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def open_session(self, app, request):
+        if is_public_path(request.path):
+            return self.make_null_session(app)
+        return self.inner.open_session(app, request)
+
+    def save_session(self, app, session, response) -> None:
+        if is_public_path(flask.request.path):
+            return None
+        return self.inner.save_session(app, session, response)
+
+    def is_null_session(self, obj) -> bool:
+        return self.inner.is_null_session(obj)
+
+    def make_null_session(self, app):
+        return self.inner.make_null_session(app)
+
+
+def install_sessions(server: flask.Flask) -> None:
+    if not isinstance(server.session_interface, PublicRouteSessions):
+        server.session_interface = PublicRouteSessions(server.session_interface)
+
+
+def base_url() -> str:
+    """The cockpit's public address (COCKPIT_PUBLIC_URL, else the address of this request), without a slash."""
+    configured = current_cockpit().settings.public_url
+    return (configured or flask.request.host_url).rstrip("/")
+
+
+def _config_stamp() -> str:
+    """Changes when the catalog or a setting that shapes public output changes (the same in every worker)."""
+    cockpit = current_cockpit()
+    key = id(cockpit)
+    stamp = _STAMPS.get(key)
+    if stamp is None:
+        settings = cockpit.settings.model_dump_json(exclude={"secret_key", "internal_password", "database_url"})
+        digest = hashlib.sha256((cockpit.catalog.model_dump_json() + settings).encode("utf-8"))
+        stamp = _STAMPS[key] = digest.hexdigest()[:16]
+    return stamp
+
+
+def validators() -> tuple[str, datetime | None]:
+    """(ETag, Last-Modified) of this request's public response: data version, day of evaluation, configuration,
+    path and query string. Last-Modified is the later of the last data change and today's local midnight
+    (goal evaluations are made for the current day)."""
+    store = current_cockpit().store
+    today = datetime.now(LOCAL_TZ).replace(hour=0, minute=0, second=0, microsecond=0)
+    args = sorted(flask.request.args.items(multi=True))
+    material = repr((store.data_version(), today.date().isoformat(), _config_stamp(), flask.request.path, args))
+    etag = hashlib.sha256(material.encode("utf-8")).hexdigest()[:32]
+    changed = store.data_changed_at()
+    last = today.astimezone(UTC) if changed is None else max(changed, today.astimezone(UTC))
+    return etag, last.replace(microsecond=0)
+
+
+def not_modified(etag: str, last_modified: datetime | None) -> flask.Response | None:
+    """A 304 when the client's copy is current (If-None-Match wins over If-Modified-Since)."""
+    request = flask.request
+    fresh = False
+    if request.if_none_match:
+        fresh = request.if_none_match.contains_weak(etag)
+    elif request.if_modified_since is not None and last_modified is not None:
+        fresh = last_modified <= request.if_modified_since
+    if not fresh:
+        return None
+    response = flask.Response(status=304)
+    return cacheable(response, etag, last_modified)
+
+
+def cacheable(response: flask.Response, etag: str, last_modified: datetime | None) -> flask.Response:
+    response.set_etag(etag, weak=True)
+    if last_modified is not None:
+        response.last_modified = last_modified
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    return response
+
+
+# ------------------------------------------------------------------------------------------------ rate limit
+
+
+def rate_limited(scope: str) -> flask.Response | None:
+    """Count this request of the client; a 429 response with Retry-After once it is over the limit."""
+    settings = current_cockpit().settings
+    limit, window = settings.api_rate_limit, settings.api_rate_window
+    if limit <= 0:
+        return None
+    now = time.time()
+    number = int(now // window)
+    client = f"{scope}:{flask.request.remote_addr or '?'}"[:128]
+    try:
+        hits = current_cockpit().store.count_hit(client, number)
+    except SQLAlchemyError as exc:  # the limit is a protection, not a gate: never fail a request over it
+        log.warning("rate limit not counted: %s", exc)
+        return None
+    reset = max(1, math.ceil((number + 1) * window - now))
+    flask.g.rate_limit = (limit, max(0, limit - hits), reset)
+    if hits <= limit:
+        return None
+    response = flask.jsonify(error={"status": 429, "message": f"too many requests: at most {limit} per {window} "
+                                                              f"seconds per client; retry after {reset} seconds"})
+    response.status_code = 429
+    response.headers["Retry-After"] = str(reset)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def rate_limit_headers(response: flask.Response) -> flask.Response:
+    found = flask.g.get("rate_limit")
+    if found is not None:
+        limit, remaining, reset = found
+        response.headers["RateLimit-Limit"] = str(limit)
+        response.headers["RateLimit-Remaining"] = str(remaining)
+        response.headers["RateLimit-Reset"] = str(reset)
+    return response

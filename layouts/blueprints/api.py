@@ -1,0 +1,263 @@
+"""Open data, read-only: /api/v1/indicators, /api/v1/indicators/<id>, /api/v1/indicators/<id>/observations
+(json|csv; from, to, district, resolution, paging), /api/v1/goals, /api/v1/openapi.json, /api/v1/dcat.jsonld.
+
+Public indicators only, whatever cookies, headers or parameters say (every read passes the public role to the
+store, which filters in SQL). Responses carry ETag/Last-Modified from the data version and
+`Cache-Control: public, max-age=60`; conditional requests get 304. Each client may make COCKPIT_API_RATE_LIMIT
+requests per COCKPIT_API_RATE_WINDOW seconds (counted in the database, so it holds across workers), then 429
+with Retry-After. A malformed parameter is a 400 naming it; an unknown or internal indicator a 404.
+"""
+
+from __future__ import annotations
+
+import json
+
+import flask
+
+from cockpit.i18n import LANGUAGES
+from cockpit.roles import Role
+from cockpit.views import build_goals, params, snapshot
+from cockpit.views import opendata as od
+from cockpit.views.dcat import dcat_document
+from cockpit.views.openapi import openapi_document
+from cockpit.views.params import ParameterError
+from layouts.blueprints import _public
+from layouts.context import current_cockpit
+
+PREFIX = od.API_PREFIX
+bp = flask.Blueprint("api", __name__, url_prefix=PREFIX)
+JSON_LD = "application/ld+json"
+
+
+@bp.before_request
+def _guard():
+    _public.public_only()
+    return _public.rate_limited("api")
+
+
+@bp.after_request
+def _headers(response: flask.Response) -> flask.Response:
+    response.headers.setdefault("Access-Control-Allow-Origin", "*")  # open data: any site may read it
+    return _public.rate_limit_headers(response)
+
+
+@bp.errorhandler(ParameterError)
+def _bad_parameter(exc: ParameterError):
+    return error(400, str(exc))
+
+
+@bp.errorhandler(404)
+def _not_found(_exc):
+    return error(404, "not found")
+
+
+def init_app(server: flask.Flask) -> None:
+    _public.install_sessions(server)
+
+    @server.errorhandler(405)
+    def _not_allowed(exc):
+        """Routing answers other methods before any blueprint sees them: JSON under the API prefix only."""
+        if not flask.request.path.startswith(PREFIX + "/"):
+            return exc
+        response = error(405, "method not allowed: the open-data API is read-only (GET)")
+        response.headers["Allow"] = "GET, HEAD, OPTIONS"
+        return response
+
+
+def error(status: int, message: str) -> flask.Response:
+    response = flask.jsonify(error={"status": status, "message": message})
+    response.status_code = status
+    response.headers["Cache-Control"] = _public.CACHE_CONTROL if status in (400, 404) else "no-store"
+    return response
+
+
+def _known(args, names: tuple[str, ...]) -> None:
+    """Unknown parameters are an error (a typo such as `form=` must not silently return everything)."""
+    for name in args:
+        if name not in names:
+            raise ParameterError(name, f"unknown parameter (allowed: {', '.join(names)})")
+
+
+def _cached(build):
+    etag, last_modified = _public.validators()
+    unchanged = _public.not_modified(etag, last_modified)
+    if unchanged is not None:
+        return unchanged
+    return _public.cacheable(build(), etag, last_modified)
+
+
+def _json(payload, mimetype: str = "application/json") -> flask.Response:
+    return flask.Response(json.dumps(payload, ensure_ascii=False, separators=(",", ":")), mimetype=mimetype)
+
+
+def _paging(args) -> tuple[int, int]:
+    page = params.integer(args, "page", 1, 1, 1_000_000)
+    per_page = params.integer(args, "per_page", od.DEFAULT_PER_PAGE, 1, od.MAX_PER_PAGE)
+    return page, per_page
+
+
+def _page_slice(items: list, page: int, per_page: int) -> list:
+    return items[(page - 1) * per_page:page * per_page]
+
+
+def _link_header(links: dict) -> str:
+    return ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items() if url and rel != "self")
+
+
+def _paged(items_total: int, page: int, per_page: int, data: list) -> dict:
+    base = _public.base_url() + flask.request.path
+    links = od.page_links(base, dict(flask.request.args.items()), page, per_page, items_total)
+    return {"data": data, "meta": od.page_meta(page, per_page, items_total), "links": links}
+
+
+def _coverage() -> dict:
+    cockpit = current_cockpit()
+    return od.coverage_by_indicator(snapshot(cockpit, Role.PUBLIC).annual)
+
+
+# ------------------------------------------------------------------------------------------------ routes
+
+
+@bp.route("/indicators")
+def indicators():
+    args = flask.request.args
+    _known(args, ("page", "per_page"))
+    page, per_page = _paging(args)
+
+    def build():
+        cockpit = current_cockpit()
+        snap = snapshot(cockpit, Role.PUBLIC)
+        coverage = od.coverage_by_indicator(snap.annual)
+        items = [od.indicator_record(ind, cockpit.catalog, _public.base_url(), ind.id in snap.synthetic,
+                                     coverage.get(ind.id, (None, None)))
+                 for ind in od.public_indicators(cockpit.catalog)]
+        payload = _paged(len(items), page, per_page, _page_slice(items, page, per_page))
+        response = _json(payload)
+        response.headers["Link"] = _link_header(payload["links"])
+        return response
+
+    return _cached(build)
+
+
+def _indicator_or_404(indicator_id: str):
+    indicator = od.public_indicator(current_cockpit().catalog, indicator_id)
+    if indicator is None:
+        flask.abort(404)
+    return indicator
+
+
+@bp.route("/indicators/<indicator_id>")
+def indicator(indicator_id: str):
+    _known(flask.request.args, ())
+    found = _indicator_or_404(indicator_id)
+
+    def build():
+        cockpit = current_cockpit()
+        snap = snapshot(cockpit, Role.PUBLIC)
+        coverage = od.coverage_by_indicator(snap.annual)
+        return _json(od.indicator_record(found, cockpit.catalog, _public.base_url(), found.id in snap.synthetic,
+                                         coverage.get(found.id, (None, None))))
+
+    return _cached(build)
+
+
+OBSERVATION_PARAMS = ("from", "to", "district", "resolution", "format", "lang", "page", "per_page")
+
+
+@bp.route("/indicators/<indicator_id>/observations")
+def observations(indicator_id: str):
+    args = flask.request.args
+    _known(args, OBSERVATION_PARAMS)
+    found = _indicator_or_404(indicator_id)
+    cockpit = current_cockpit()
+    districts = sorted(cockpit.catalog.district_ids)
+    district = params.single(args, "district") or ""
+    if district and district not in cockpit.catalog.district_ids:
+        raise ParameterError("district", f"unknown district {district[:40]!r} (known: {', '.join(districts)}; "
+                                         "leave it out for city-wide values)")
+    page, per_page = _paging(args)
+    query = od.ObservationQuery(
+        indicator=found,
+        resolution=params.choice(args, "resolution", od.RESOLUTIONS, "raw"),
+        district=district,
+        since=params.moment(args, "from"),
+        until=params.moment(args, "to"),
+        page=page,
+        per_page=per_page,
+    )
+    fmt = params.choice(args, "format", od.FORMATS, "json")
+    lang = params.choice(args, "lang", LANGUAGES, cockpit.settings.default_lang)
+
+    def build():
+        records, total = od.read_observations(cockpit, query)
+        payload = _paged(total, page, per_page, records)
+        if fmt == "csv":
+            response = flask.Response(od.csv_text(records, query.resolution, lang),
+                                      mimetype="text/csv")
+            response.headers["Content-Type"] = "text/csv; charset=utf-8"
+            name = f"{found.id}_{query.resolution}" + (f"_p{page}" if payload["meta"]["pages"] > 1 else "")
+            response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+            response.headers["X-Total-Count"] = str(total)
+        else:
+            payload = {"indicator": found.id, "resolution": query.resolution, "district": district,
+                       "unit": od.texts(found.unit), "aggregation": found.aggregation,
+                       "licence": found.source.licence, "attribution": found.source.attribution, **payload}
+            response = _json(payload)
+        response.headers["Link"] = _link_header(payload["links"])
+        return response
+
+    return _cached(build)
+
+
+@bp.route("/goals")
+def goals():
+    args = flask.request.args
+    _known(args, ("page", "per_page"))
+    page, per_page = _paging(args)
+
+    def build():
+        cockpit = current_cockpit()
+        snap = snapshot(cockpit, Role.PUBLIC)
+        views = {lang: build_goals(cockpit, Role.PUBLIC, lang) for lang in LANGUAGES}
+        reasons = {lang: {g.id: g.reason_text for g in view.goals} for lang, view in views.items()}
+        public = {i.id for i in od.public_indicators(cockpit.catalog)}
+        evaluations = {e.goal.id: e for e in snap.evaluation.goals}
+        items = [od.goal_record(goal, cockpit.catalog, evaluations.get(goal.id),
+                                {lang: reasons[lang].get(goal.id) for lang in LANGUAGES}, snap.at.isoformat())
+                 for goal in cockpit.catalog.goals if goal.indicator in public]
+        payload = _paged(len(items), page, per_page, _page_slice(items, page, per_page))
+        response = _json(payload)
+        response.headers["Link"] = _link_header(payload["links"])
+        return response
+
+    return _cached(build)
+
+
+@bp.route("/openapi.json")
+def openapi():
+    _known(flask.request.args, ())
+    cockpit = current_cockpit()
+    return _cached(lambda: _json(openapi_document(cockpit.catalog, _public.base_url())))
+
+
+@bp.route("/dcat.jsonld")
+def dcat():
+    _known(flask.request.args, ())
+    cockpit = current_cockpit()
+
+    def build():
+        modified = cockpit.store.data_changed_at()
+        document = dcat_document(cockpit.catalog, cockpit.settings, _public.base_url(), _coverage(), modified)
+        return _json(document, JSON_LD)
+
+    return _cached(build)
+
+
+@bp.route("/<path:_rest>")
+def unknown(_rest: str):
+    return error(404, "not found: see /api/v1/openapi.json for the routes")
+
+
+@bp.route("/")
+def index():
+    return error(404, "not found: see /api/v1/openapi.json for the routes")

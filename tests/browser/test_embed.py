@@ -1,0 +1,232 @@
+"""Embeds in a real browser: a host page on another local port embeds a tile, a goal and the goal tree through
+/embed.js; the iframes take the height of their content (growing and shrinking), no cookie is set, no request
+leaves 127.0.0.1, a host that is not in COCKPIT_EMBED_ORIGINS is refused, axe-core finds nothing on the embed
+routes, and the embed builder works with the keyboard."""
+
+from __future__ import annotations
+
+import re
+import threading
+from urllib.parse import urlsplit
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+from cockpit.config import load_settings
+from cockpit.runtime import open_cockpit
+
+pytestmark = pytest.mark.browser
+
+LOOPBACK = {"127.0.0.1", "localhost"}
+
+
+class HostSite:
+    """A city website on its own port; its page is set by the test."""
+
+    def __init__(self):
+        self.html = "<!DOCTYPE html><title>empty</title>"
+        self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
+        self.port = self.server.server_port
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @Request.application
+    def app(self, request):
+        if request.path != "/":
+            return Response("not found", status=404)
+        return Response(self.html, mimetype="text/html")
+
+    def close(self):
+        self.server.shutdown()
+        self.thread.join(timeout=10)
+
+
+def host_page(app_url: str, frames: list[tuple[str, int, str]]) -> str:
+    iframes = "\n".join(
+        f'<iframe src="{app_url}{path}" title="{title}" loading="eager" data-cockpit-embed '
+        f'style="width:{width}px;height:400px;border:0"></iframe>' for path, width, title in frames)
+    return (f'<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>Stadt Gera</title>'
+            f'<link rel="icon" href="data:,"></head><body><h1>Klimaschutz in Gera</h1>{iframes}'
+            f'<script src="{app_url}/embed.js" async></script></body></html>')
+
+
+@pytest.fixture(scope="module")
+def host():
+    site = HostSite()
+    yield site
+    site.close()
+
+
+@pytest.fixture(scope="module")
+def other_host():
+    site = HostSite()
+    yield site
+    site.close()
+
+
+@pytest.fixture(scope="module")
+def embed_app_url(demo_cockpit, host):
+    """The app with the host site (http://localhost:<port>) in COCKPIT_EMBED_ORIGINS, on the demo database."""
+    from layouts.app import create_app
+
+    settings = load_settings(database_url=demo_cockpit.settings.database_url, load_demo=False,
+                             embed_origins=[f"http://localhost:{host.port}"],
+                             imprint_url="https://www.gera.de/impressum", feedback_email="smartcity@gera.de")
+    app = create_app(open_cockpit(settings))
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def requests_seen(page: Page):
+    seen: list[str] = []
+    page.context.on("request", lambda request: seen.append(request.url))
+    return seen
+
+
+def frame_of(page: Page, path_prefix: str):
+    for frame in page.frames:
+        if urlsplit(frame.url).path.startswith(path_prefix):
+            return frame
+    raise AssertionError(f"no frame for {path_prefix}: {[f.url for f in page.frames]}")
+
+
+def content_height(frame) -> float:
+    return frame.evaluate("document.querySelector('[data-embed]').getBoundingClientRect().height")
+
+
+def iframe_height(page: Page, index: int) -> float:
+    return page.locator("iframe").nth(index).evaluate("e => e.getBoundingClientRect().height")
+
+
+def wait_for_fit(page: Page, index: int, frame) -> None:
+    """Until the iframe is as tall as its content (the resize messages arrived)."""
+    page.wait_for_function(
+        "([i, h]) => Math.abs(document.querySelectorAll('iframe')[i].getBoundingClientRect().height - h) <= 1",
+        arg=[index, content_height(frame)], timeout=10_000)
+
+
+def test_host_page_embeds_tile_goal_and_goals_that_fit_their_content(page: Page, embed_app_url, host,
+                                                                        requests_seen):
+    host.html = host_page(embed_app_url, [("/embed/tile/recycling-rate?lang=de", 420, "Recyclingquote"),
+                                          ("/embed/goal/co2-halve-2030?lang=de", 520, "CO2-Ziel"),
+                                          ("/embed/goals?lang=en&theme=dark", 900, "Goals")])
+    page.goto(f"http://localhost:{host.port}/")
+    tile = frame_of(page, "/embed/tile/")
+    goal = frame_of(page, "/embed/goal/")
+    goals = frame_of(page, "/embed/goals")
+    expect(tile.locator("h1")).to_have_text("Recyclingquote der Siedlungsabfälle")
+    expect(tile.locator(".tile__number")).to_have_text(re.compile(r"\d"))
+    expect(tile.locator(".badge--demo")).to_be_visible()
+    expect(goal.locator("h1")).to_have_text("CO2 je Einwohner bis 2030 halbieren")
+    expect(goals.locator("h1")).to_have_text("Goals of the city of Gera")
+    for index, frame in enumerate((tile, goal, goals)):
+        wait_for_fit(page, index, frame)
+        assert iframe_height(page, index) != 400  # resized away from the snippet's height
+    page.wait_for_load_state("networkidle")
+    assert page.context.cookies() == []
+    foreign = [url for url in requests_seen
+               if urlsplit(url).scheme in ("http", "https", "ws", "wss") and urlsplit(url).hostname not in LOOPBACK]
+    assert foreign == []
+    assert any(urlsplit(url).port == host.port for url in requests_seen)
+
+
+def test_iframe_grows_and_shrinks_with_the_content(page: Page, embed_app_url, host):
+    host.html = host_page(embed_app_url, [("/embed/goal/recycling-rate-eu?lang=de", 520, "Recyclingziel")])
+    page.goto(f"http://localhost:{host.port}/")
+    goal = frame_of(page, "/embed/goal/")
+    wait_for_fit(page, 0, goal)
+    closed = iframe_height(page, 0)
+    goal.locator(".goal__path summary").click()  # open the target path table
+    expect(goal.locator(".goal__path table")).to_be_visible()
+    wait_for_fit(page, 0, goal)
+    opened = iframe_height(page, 0)
+    assert opened > closed + 40
+    goal.locator(".goal__path summary").click()  # and close it again: the iframe shrinks back
+    wait_for_fit(page, 0, goal)
+    assert abs(iframe_height(page, 0) - closed) <= 1
+    page.locator("iframe").evaluate("e => { e.style.width = '300px'; }")  # narrower: taller
+    wait_for_fit(page, 0, goal)
+    narrow = iframe_height(page, 0)
+    assert narrow > closed
+    page.locator("iframe").evaluate("e => { e.style.width = '700px'; }")  # wider again: shorter
+    wait_for_fit(page, 0, goal)
+    assert iframe_height(page, 0) < narrow
+
+
+def test_a_host_that_is_not_allowlisted_is_refused(page: Page, embed_app_url, other_host):
+    refused = []
+    page.on("console", lambda msg: refused.append(msg.text) if "frame-ancestors" in msg.text else None)
+    other_host.html = host_page(embed_app_url, [("/embed/tile/recycling-rate?lang=de", 420, "Recyclingquote")])
+    page.goto(f"http://127.0.0.1:{other_host.port}/")  # not in COCKPIT_EMBED_ORIGINS
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(500)
+    for frame in page.frames[1:]:
+        assert frame.query_selector("[data-embed]") is None, frame.url
+    assert iframe_height(page, 0) == 400  # no height message either
+    assert refused, "Chromium reports the frame-ancestors refusal"
+
+
+@pytest.mark.parametrize("path", [
+    "/embed/tile/recycling-rate?lang=de", "/embed/tile/charge-points-per-1000?lang=en&theme=dark&border=0",
+    "/embed/goal/co2-halve-2030?lang=de", "/embed/goal/recycling-rate-eu?lang=en&theme=dark&title=0",
+    "/embed/domain/energy?lang=de", "/embed/domain/mobility?lang=en&theme=dark", "/embed/goals?lang=de",
+    "/embed/goals?lang=en&theme=dark", "/embed/tile/municipal-buildings-electricity",
+])
+def test_axe_finds_no_violations_on_embed_routes(page: Page, embed_app_url, path):
+    page.goto(embed_app_url + path)
+    page.wait_for_load_state("networkidle")
+    results = Axe().run(page)  # every rule, best practices included
+    assert results.violations_count == 0, results.generate_report()
+
+
+WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+           "resultTypes": ["violations"]}
+
+
+@pytest.mark.parametrize("path", ["/einbetten?tile=recycling-rate", "/einbetten?goal=co2-halve-2030&lang=en",
+                                  "/barrierefreiheit?lang=en"])
+def test_axe_finds_no_wcag_violations_on_the_builder_and_the_statement(page: Page, embed_app_url, path):
+    """WCAG 2.1 AA rules (Dash's radio lists carry role="option" on labels, an axe best-practice finding)."""
+    page.goto(embed_app_url + path)
+    page.wait_for_load_state("networkidle")
+    results = Axe().run(page, options=WCAG_AA)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_embed_builder_with_the_keyboard(page: Page, embed_app_url):
+    from cockpit.views import embed as embed_views
+
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=embed_app_url)
+    page.goto(f"{embed_app_url}/einbetten?tile=recycling-rate&lang=de")
+    code = page.locator("#embed-builder-code")
+    page.wait_for_selector("#embed-builder-preview")
+    first = code.input_value()
+    assert "/embed/tile/recycling-rate?lang=de" in first and "/embed.js" in first
+    page.get_by_label("Farbschema").focus()
+    page.keyboard.press("ArrowDown")  # Hell -> Dunkel
+    page.get_by_label("Überschrift zeigen").focus()
+    page.keyboard.press("ArrowDown")  # Ja -> Nein
+    page.get_by_label("Was einbetten?").focus()
+    page.keyboard.press("ArrowDown")  # the tile -> its domain (Abfall)
+    options = embed_views.EmbedOptions(lang="de", theme="dark", title=False, border=True)
+    title = embed_views.frame_title("domain", "Abfall", "de", "Gera")
+    expected = embed_views.snippet(embed_app_url, "domain", "waste", options, title)
+    expect(code).to_have_value(expected)  # the same code as the server builds
+    expect(page.locator("#embed-builder-preview")).to_have_attribute("src", "/embed/domain/waste?lang=de&theme=dark&title=0")
+    preview = page.frame_locator("#embed-builder-preview")
+    expect(preview.locator("html")).to_have_class("embed-doc embed-doc--dark")
+    expect(preview.locator("h1")).to_have_text("Abfall in Gera")
+    page.wait_for_function("document.getElementById('embed-builder-preview').getBoundingClientRect().height > 300")
+    page.get_by_role("button", name="Code kopieren").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#embed-builder-copy-status")).to_have_text("Code in die Zwischenablage kopiert.")
+    assert page.evaluate("navigator.clipboard.readText()") == expected
+    page.screenshot(path="/tmp/embed-builder.png", full_page=True)
