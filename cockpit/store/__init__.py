@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, func, select
 from cockpit.catalog import Catalog
 from cockpit.roles import Role, visible_levels
 from cockpit.store import migrate, observations, runs
+from cockpit.store import wall_tokens as wall_token_sql
 from cockpit.store.engine import make_engine
 from cockpit.store.schema import job_runs as job_runs_table
 from cockpit.store.schema import observations as observations_table
@@ -169,3 +170,29 @@ class Store:
         with self._read() as conn:
             return int(conn.execute(select(func.coalesce(func.max(job_runs_table.c.id), 0)).where(
                 job_runs_table.c.rows_stored > 0)).scalar_one())
+
+    # --- wall
+    def create_wall_token(self, name: str, slides: tuple[str, ...] = (), internal: bool = False,
+                          ) -> tuple[str, wall_token_sql.WallToken]:
+        """A new wall token: (the token, shown only now; its record). Only the token's hash is stored."""
+        token = wall_token_sql.new_token()
+        with self._write() as conn:
+            token_id = wall_token_sql.add(conn, name, wall_token_sql.hash_token(token), tuple(slides), internal,
+                                          utcnow())
+        return token, next(t for t in self.wall_tokens() if t.id == token_id)
+
+    def wall_token(self, token: str | None) -> wall_token_sql.WallToken | None:
+        """The active (not revoked) token record for `token`, else None."""
+        if not token or len(token) > wall_token_sql.MAX_TOKEN_LENGTH:
+            return None
+        with self._read() as conn:
+            return wall_token_sql.find_active(conn, wall_token_sql.hash_token(token))
+
+    def wall_tokens(self) -> list[wall_token_sql.WallToken]:
+        with self._read() as conn:
+            return wall_token_sql.read_all(conn)
+
+    def revoke_wall_token(self, key: str) -> int:
+        """Revoke the active token with id or name `key`; how many were revoked (0 = none matched)."""
+        with self._write() as conn:
+            return wall_token_sql.revoke(conn, key, utcnow())
