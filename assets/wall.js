@@ -9,13 +9,22 @@
   var TZ = "Europe/Berlin";
   var OFFLINE_KEY = "cockpit-wall-offline-since";
   var RELOADED_KEY = "cockpit-wall-reloaded-for";
-  var MAX_BACKOFF = 60;
+  var MAX_BACKOFF = 30;
   var state = {
     root: null, index: 0, rotateTimer: null, pollTimer: null, clockTimer: null, shiftTimer: null,
     failures: 0, lastCount: -1
   };
 
   if ("serviceWorker" in navigator) {
+    /* the first load is not yet served through the worker: once it takes over, load the wall through it
+       (once), so that everything a reload during an outage needs is in its cache */
+    var controlled = !!navigator.serviceWorker.controller;
+    navigator.serviceWorker.addEventListener("controllerchange", function () {
+      if (!controlled) {
+        controlled = true;
+        window.location.reload();
+      }
+    });
     navigator.serviceWorker.register("/wall-sw.js", { scope: "/wall" }).catch(function () {});
   }
 
@@ -153,7 +162,7 @@
       clearTimeout(abort);
       state.failures += 1;
       offline();
-      /* back off: 2, 4, 8 ... seconds, at most a minute (never slower than the refresh) */
+      /* back off: 2, 4, 8 ... seconds, at most half a minute (or the refresh period if that is longer) */
       schedule(Math.min(Math.pow(2, state.failures), Math.max(MAX_BACKOFF, seconds("refresh", 60))));
     });
   }

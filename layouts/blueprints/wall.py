@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
@@ -22,6 +23,7 @@ from layouts.components.wall import wall_request
 from layouts.context import current_cockpit
 
 APP_VERSION_KEY = "WALL_APP_VERSION"
+APP_VERSION_ENV = "COCKPIT_WALL_APP_VERSION"
 STATUS_PATH = "/wall/status"
 SW_PATH = "/wall-sw.js"
 SW_SCOPE = "/wall"
@@ -54,7 +56,8 @@ def status_url(query: Mapping[str, str]) -> str:
 
 
 def init_app(server: flask.Flask) -> None:
-    server.config.setdefault(APP_VERSION_KEY, compute_app_version())
+    """The app version: COCKPIT_WALL_APP_VERSION (e.g. a release id set by the deployment) or the fingerprint."""
+    server.config.setdefault(APP_VERSION_KEY, os.environ.get(APP_VERSION_ENV) or compute_app_version())
 
 
 @bp.get(STATUS_PATH)

@@ -67,7 +67,7 @@ def wall_tile(tile: WallTile, lang: str, named: bool = True) -> html.Article:
     ]
     if tile.reason_text:
         children.append(html.P(tile.reason_text, className="wall-tile__reason"))
-    if tile.target_text:
+    if tile.target_text and not tile.reason_text:  # the reason names what matters; no room for both
         children.append(html.P(tile.target_text, className="wall-tile__target"))
     foot = [html.Span(tile.as_of_text, className="wall-tile__asof")]
     if tile.stale:
