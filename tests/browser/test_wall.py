@@ -46,7 +46,7 @@ def internal_names(cockpit) -> list[str]:
 def open_wall(page: Page, url: str) -> None:
     page.goto(url)
     page.wait_for_selector(".wall-slide", timeout=30_000)
-    page.wait_for_function("window.cockpitWall !== undefined", timeout=10_000)
+    page.wait_for_function("() => window.cockpitWall !== undefined", timeout=10_000)
 
 
 def show(page: Page, index: int) -> None:
@@ -300,9 +300,9 @@ def test_outage_keeps_the_wall_survives_a_reload_and_resumes(browser, demo_cockp
     try:
         open_wall(page, url)
         # the service worker takes over and loads the wall once through itself (so it has all in its cache)
-        page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30_000)
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=30_000)
         page.wait_for_selector(".wall-slide", timeout=30_000)
-        page.wait_for_function("window.cockpitWall !== undefined")
+        page.wait_for_function("() => window.cockpitWall !== undefined")
         page.wait_for_timeout(1500)  # the worker's cache writes
         tiles = page.locator(".wall-tile").count()
         assert tiles > 0
@@ -326,7 +326,7 @@ def test_outage_keeps_the_wall_survives_a_reload_and_resumes(browser, demo_cockp
         server = start_server(demo_cockpit.settings.database_url, port, "release-2")  # a deploy, same port
         expect(mark).to_be_hidden(timeout=60_000)
         # the new app version makes the wall reload itself once, then it stays
-        page.wait_for_function("window.__sameDocument === undefined && window.cockpitWall !== undefined",
+        page.wait_for_function("() => window.__sameDocument === undefined && window.cockpitWall !== undefined",
                                timeout=30_000)
         expect(page.locator("#wall")).to_have_attribute("data-app-version", "release-2")
         page.evaluate("window.__sameDocument = true")
