@@ -91,6 +91,9 @@
   // ---------------------------------------------------------------------------------------------- clock
   function tick() {
     setText(document.getElementById("wall-clock"), hhmm(new Date()));
+    if (window.performance && performance.clearResourceTimings && new Date().getSeconds() === 0) {
+      performance.clearResourceTimings(); /* weeks of polling must not fill the timing buffer */
+    }
     /* a re-render may bring other slides: keep the current one on */
     var count = slides().length;
     if (count !== state.lastCount || !state.root.querySelector(".wall-slide[data-active]")) {
@@ -197,7 +200,7 @@
         poll();
       }
     });
-    window.cockpitWall = { show: show, poll: poll, state: state };
+    window.cockpitWall = { show: show, poll: poll, shift: shift, state: state };
   }
 
   function waitForWall() {

@@ -148,6 +148,18 @@ def test_english_wall_and_the_slides_named_in_the_url(page: Page, app_url):
     expect(page.locator(".wall-head__stand")).to_contain_text("Data as of")
 
 
+def test_burn_in_shift_moves_the_wall_by_a_few_pixels_only_when_asked(page: Page, app_url):
+    open_wall(page, f"{app_url}/wall?every=600")
+    assert page.evaluate("() => window.cockpitWall.state.shiftTimer") is None
+    open_wall(page, f"{app_url}/wall?every=600&shift=1")
+    assert page.evaluate("() => window.cockpitWall.state.shiftTimer") is not None
+    for _ in range(5):
+        page.evaluate("() => window.cockpitWall.shift()")
+        transform = page.evaluate("() => document.getElementById('wall').style.transform")
+        dx, dy = (float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", transform))
+        assert abs(dx) <= 4 and abs(dy) <= 4
+
+
 def luminance(rgb: str) -> float:
     channels = [int(x) / 255 for x in rgb[rgb.index("(") + 1:rgb.index(")")].split(",")[:3]]
     linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
@@ -233,6 +245,8 @@ def test_a_public_wall_never_shows_internal_indicators(page: Page, app_url, demo
 
 def test_memory_stays_bounded_with_rotation_and_refresh_every_second(page: Page, app_url):
     """1 s rotation, 1 s status checks and a forced re-render every second for MEMORY_SECONDS (3 min)."""
+    renders = []
+    page.on("response", lambda r: renders.append(r.status) if "_dash-update-component" in r.url else None)
     open_wall(page, f"{app_url}/wall?every=1&refresh=1&slides={ALL_SLIDES.rsplit(',', 1)[0]}")
     cdp = page.context.new_cdp_session(page)
     cdp.send("Performance.enable")
@@ -250,6 +264,8 @@ def test_memory_stays_bounded_with_rotation_and_refresh_every_second(page: Page,
     start = metrics()
     force_refreshes(MEMORY_SECONDS)
     end = metrics()
+    print(f"memory: start {start}, end {end}, {len(renders)} re-renders")
+    assert renders.count(200) >= MEMORY_SECONDS // 2, "the wall was re-rendered every second or so"
     assert page.locator(".wall-slide").count() == 5, "the wall still renders"
     assert end["JSHeapUsedSize"] < start["JSHeapUsedSize"] * 1.5 + 2e6, (start, end)
     assert end["Nodes"] < start["Nodes"] * 1.3 + 300, (start, end)
