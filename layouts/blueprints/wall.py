@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections.abc import Mapping
 from urllib.parse import urlencode
@@ -17,6 +18,7 @@ from urllib.parse import urlencode
 import flask
 
 from cockpit import PROJECT_ROOT
+from cockpit.i18n import LANGUAGES, t
 from cockpit.views.snapshot import now_local
 from cockpit.views.wall import wall_stamp
 from layouts.components.wall import wall_request
@@ -72,7 +74,10 @@ def status():
 
 @bp.get(SW_PATH)
 def service_worker():
-    response = flask.Response(SERVICE_WORKER, mimetype="text/javascript")
+    texts = {key: " / ".join(t(f"wall.offline.page.{key}", lang) for lang in LANGUAGES) for key in ("title", "text")}
+    script = SERVICE_WORKER.replace("__OFFLINE_TITLE__", json.dumps(texts["title"])).replace(
+        "__OFFLINE_TEXT__", json.dumps(texts["text"]))
+    response = flask.Response(script, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = SW_SCOPE
     return response
@@ -100,9 +105,8 @@ function broken(response) { return !response || response.status >= 500; }
 
 function offlinePage() {
   var html = "<!DOCTYPE html><html lang=\"de\"><head><meta charset=\"utf-8\">" +
-    "<meta http-equiv=\"refresh\" content=\"15\"><title>Wand / Wall</title></head>" +
-    "<body><p>Der Server ist nicht erreichbar; neuer Versuch in 15 Sekunden. / " +
-    "The server cannot be reached; trying again in 15 seconds.</p></body></html>";
+    "<meta http-equiv=\"refresh\" content=\"15\"><title>" + __OFFLINE_TITLE__ + "</title></head>" +
+    "<body><p>" + __OFFLINE_TEXT__ + "</p></body></html>";
   return new Response(html, { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
 }
 
@@ -124,12 +128,29 @@ function page(request) {
   });
 }
 
+function unversioned(url) {
+  /* '/_dash-component-suites/dash/x.v4_4_1m1795.min.js' and '/assets/wall.js?m=1795' without their fingerprint */
+  var parsed = new URL(url);
+  return parsed.pathname.replace(/\.v[0-9a-z_]+m[0-9]+/, "");
+}
+
+function dropOlderVersions(cache, url) {
+  /* one version per script: a deploy replaces what the previous one cached (the cache stays bounded) */
+  var path = unversioned(url);
+  return cache.keys().then(function (keys) {
+    return Promise.all(keys.filter(function (k) { return k.url !== url && unversioned(k.url) === path; })
+      .map(function (k) { return cache.delete(k); }));
+  });
+}
+
 function cacheFirst(request) {
   return caches.open(CACHE).then(function (cache) {
     return cache.match(request).then(function (hit) {
       if (hit) { return hit; }
       return fetch(request).then(function (response) {
-        if (response.ok) { cache.put(request, response.clone()); }
+        if (response.ok) {
+          cache.put(request, response.clone()).then(function () { return dropOlderVersions(cache, request.url); });
+        }
         return response;
       });
     });
