@@ -11,6 +11,7 @@ split into several slides (`TILES_PER_SLIDE`, `GOALS_PER_SLIDE`), never shrunk.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -122,6 +123,7 @@ class WallTile:
     stale: bool
     stale_text: str | None
     demo: bool
+    trend: WallChart | None = None  # the tile's sparkline (monthly or yearly aggregates)
 
 
 @dataclass(frozen=True)
@@ -217,7 +219,8 @@ def wall_tile(tile: TileView, goal: GoalView | None, lang: str) -> WallTile:
         label = None  # the latest value: its period is the 'Stand' line
     reason = tile.reason_text or (goal.reason_text if goal is not None else None)
     return WallTile(tile.indicator_id, tile.name, number, unit, label, tile.status, tile.status_text, reason,
-                    tile.target_text, tile.as_of_text, tile.stale, tile.stale_text, tile.demo)
+                    tile.target_text, tile.as_of_text, tile.stale, tile.stale_text, tile.demo,
+                    trend=chart_of(tile, lang))
 
 
 def _parts(items: list, size: int) -> list[list]:
@@ -257,23 +260,28 @@ def goals_slides(ctx: WallContext, _arg: str = "") -> list[SlideView]:
                       counts=ctx.goals.counts, goals=tuple(part), note=note) for i, part in enumerate(parts)]
 
 
+def chart_of(tile: TileView, lang: str) -> WallChart | None:
+    """The tile's monthly (yearly) aggregates as a chart with its labels; None with fewer than two values."""
+    spark = tile.spark
+    points = spark.points
+    if len(points) < 2:
+        return None
+    values = [p.value for p in points]
+    low = min(range(len(values)), key=values.__getitem__)
+    high = max(range(len(values)), key=values.__getitem__)
+    return WallChart(points, spark.summary, spark.caption, t("ui.spark.period", lang), spark.value_header,
+                     points[0].label, points[-1].label, points[low].text, points[high].text)
+
+
 def indicator_slides(ctx: WallContext, indicator_id: str) -> list[SlideView]:
     """One indicator with its chart; nothing if the wall's role may not see it (or it does not exist)."""
     tile = next((tl for tl in ctx.overview.tiles if tl.indicator_id == indicator_id), None)
     if tile is None:
         return []
-    spark = tile.spark
-    points = spark.points
-    chart = None
-    if points:
-        values = [p.value for p in points]
-        low = min(range(len(values)), key=values.__getitem__)
-        high = max(range(len(values)), key=values.__getitem__)
-        chart = WallChart(points, spark.summary, spark.caption, t("ui.spark.period", ctx.lang), spark.value_header,
-                          points[0].label, points[-1].label, points[low].text, points[high].text)
-    return [SlideView(f"indicator-{indicator_id}", "indicator", tile.name,
-                      tiles=(wall_tile(tile, ctx.goal_for(tile), ctx.lang),), chart=chart,
-                      note=None if chart else spark.summary)]
+    shown = dataclasses.replace(wall_tile(tile, ctx.goal_for(tile), ctx.lang), trend=None)  # the chart says it
+    chart = chart_of(tile, ctx.lang)
+    return [SlideView(f"indicator-{indicator_id}", "indicator", tile.name, tiles=(shown,), chart=chart,
+                      note=None if chart else tile.spark.summary)]
 
 
 def _domain_builder(domain: str) -> SlideBuilder:

@@ -53,7 +53,18 @@ def _visually_hidden(children, **kwargs):
     return html.Div(children, className="wall-sr", **kwargs)
 
 
-def wall_tile(tile: WallTile, lang: str, named: bool = True) -> html.Article:
+def _trend(chart: WallChart, theme: str) -> html.Div:
+    """The tile's sparkline: fills the room the texts leave (none if there is none), text and table alternative."""
+    rows = [(p.label, p.text) for p in reversed(chart.points)]
+    return html.Div(
+        [html.Img(src=svg_url(chart_svg([p.value for p in chart.points], theme, stroke=3)), alt=chart.summary,
+                  className="wall-tile__trend-img"),
+         _visually_hidden(data_table(chart.caption, [chart.period_header, chart.value_header], rows, numeric=(1,)))],
+        className="wall-tile__trend",
+    )
+
+
+def wall_tile(tile: WallTile, lang: str, named: bool = True, theme: str = "light") -> html.Article:
     """A tile; `named=False` leaves the name out (the slide's heading says it)."""
     value = [html.Span(tile.number_text, className="wall-tile__number")]
     if tile.unit_text:
@@ -69,6 +80,8 @@ def wall_tile(tile: WallTile, lang: str, named: bool = True) -> html.Article:
         children.append(html.P(tile.reason_text, className="wall-tile__reason"))
     if tile.target_text and not tile.reason_text:  # the reason names what matters; no room for both
         children.append(html.P(tile.target_text, className="wall-tile__target"))
+    if tile.trend is not None:
+        children.append(_trend(tile.trend, theme))
     foot = [html.Span(tile.as_of_text, className="wall-tile__asof")]
     if tile.stale:
         foot.append(html.Span(t("stale.word", lang), className="wall-badge wall-badge--stale",
@@ -83,7 +96,8 @@ def wall_tile(tile: WallTile, lang: str, named: bool = True) -> html.Article:
 
 
 def _tiles_slide(slide: SlideView, view: WallView) -> list:
-    return [html.Div([wall_tile(tile, view.lang) for tile in slide.tiles], className="wall-grid",
+    return [html.Div([wall_tile(tile, view.lang, theme=view.options.theme) for tile in slide.tiles],
+                     className="wall-grid",
                      **{"data-count": str(len(slide.tiles))})]
 
 
@@ -111,7 +125,11 @@ def _goals_slide(slide: SlideView, view: WallView) -> list:
     return [html.Div(children, className="wall-goalslide")]
 
 
-def chart_svg(values: list[float], theme: str, width: int = 1000, height: int = 400) -> str:
+def svg_url(svg: str) -> str:
+    return "data:image/svg+xml;charset=utf-8," + quote(svg, safe="/:=,")
+
+
+def chart_svg(values: list[float], theme: str, width: int = 1000, height: int = 400, stroke: int = 5) -> str:
     """A line with a light area below and a dot on the latest value, stretched to its box."""
     line = {"light": "#1d4f91", "dark": "#8cb8ff", "contrast": "#ffff00"}.get(theme, "#1d4f91")
     pad = 12
@@ -131,7 +149,7 @@ def chart_svg(values: list[float], theme: str, width: int = 1000, height: int = 
     if n > 1:
         parts.append(f'<polygon points="{points[0][0]:.1f},{height} {coords} {points[-1][0]:.1f},{height}" '
                      f'fill="{line}" fill-opacity="0.14"/>')
-        parts.append(f'<polyline points="{coords}" fill="none" stroke="{line}" stroke-width="5" '
+        parts.append(f'<polyline points="{coords}" fill="none" stroke="{line}" stroke-width="{stroke}" '
                      'stroke-linejoin="round" stroke-linecap="round" vector-effect="non-scaling-stroke"/>')
     else:
         parts.append(f'<circle cx="{points[0][0]:.1f}" cy="{points[0][1]:.1f}" r="9" fill="{line}"/>')
@@ -140,8 +158,7 @@ def chart_svg(values: list[float], theme: str, width: int = 1000, height: int = 
 
 
 def _chart(chart: WallChart, view: WallView, slide_key: str, unit: str) -> html.Figure:
-    src = "data:image/svg+xml;charset=utf-8," + quote(chart_svg([p.value for p in chart.points],
-                                                               view.options.theme), safe="/:=,")
+    src = svg_url(chart_svg([p.value for p in chart.points], view.options.theme))
     rows = [(p.label, p.text) for p in reversed(chart.points)]
     suffix = f"\u00a0{unit}" if unit else ""
     return html.Figure(
@@ -159,7 +176,7 @@ def _chart(chart: WallChart, view: WallView, slide_key: str, unit: str) -> html.
 
 
 def _indicator_slide(slide: SlideView, view: WallView) -> list:
-    children = [wall_tile(tile, view.lang, named=False) for tile in slide.tiles]
+    children = [wall_tile(tile, view.lang, named=False, theme=view.options.theme) for tile in slide.tiles]
     if slide.chart is not None:
         unit = slide.tiles[0].unit_text if slide.tiles else ""
         children.append(_chart(slide.chart, view, slide.key, unit))
