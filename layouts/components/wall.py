@@ -57,7 +57,7 @@ def _trend(chart: WallChart, theme: str) -> html.Div:
     """The tile's sparkline: fills the room the texts leave (none if there is none), text and table alternative."""
     rows = [(p.label, p.text) for p in reversed(chart.points)]
     return html.Div(
-        [html.Img(src=svg_url(chart_svg([p.value for p in chart.points], theme, stroke=3)), alt=chart.summary,
+        [html.Img(src=svg_url(chart_svg([p.value for p in chart.points], theme, stroke=4)), alt=chart.summary,
                   className="wall-tile__trend-img"),
          _visually_hidden(data_table(chart.caption, [chart.period_header, chart.value_header], rows, numeric=(1,)))],
         className="wall-tile__trend",
@@ -129,7 +129,7 @@ def svg_url(svg: str) -> str:
     return "data:image/svg+xml;charset=utf-8," + quote(svg, safe="/:=,")
 
 
-def chart_svg(values: list[float], theme: str, width: int = 1000, height: int = 400, stroke: int = 5) -> str:
+def chart_svg(values: list[float], theme: str, width: int = 1000, height: int = 400, stroke: int = 6) -> str:
     """A line with a light area below and a dot on the latest value, stretched to its box."""
     line = {"light": "#1d4f91", "dark": "#8cb8ff", "contrast": "#ffff00"}.get(theme, "#1d4f91")
     pad = 12
