@@ -21,6 +21,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from cockpit import PROJECT_ROOT
+from cockpit.views import wall as wall_views
 from tests.unit.test_views_wall import min_text_px
 
 pytestmark = pytest.mark.browser
@@ -382,8 +383,6 @@ REASON = "Der Trend der letzten fünf Jahre reicht nicht: Ziel voraussichtlich e
 @pytest.mark.parametrize("width,height", [(1920, 1080), (1080, 1920)], ids=["landscape", "portrait"])
 def test_tiles_with_a_reason_line_still_fit(browser, app_url, internal_token, monkeypatch, width, height):
     """The status reason (goal rules v2) takes its place on every tile and goal without pushing anything out."""
-    from cockpit.views import wall as wall_views
-
     original_tile = wall_views.wall_tile
     monkeypatch.setattr(wall_views, "wall_tile", lambda tile, goal, lang: dataclasses.replace(
         original_tile(tile, goal, lang), reason_text=REASON))

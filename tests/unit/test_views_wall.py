@@ -170,6 +170,11 @@ def test_indicator_slide_has_the_assessed_value_and_a_chart_with_its_table(cockp
     assert (slide.chart.first_label, slide.chart.last_label) == ("2019", "2025")
     assert (slide.chart.low_text, slide.chart.high_text) == ("6,30", "7,00")
     assert slide.chart.summary.startswith("Verlauf 2019 bis 2025")
+    assert tile.trend is None  # the slide's chart shows it
+    domain = build_wall(cockpit, "public", wall_options({"slides": "energy,waste"}), NOW)
+    trends = {t.indicator_id: t.trend for s in domain.slides for t in s.tiles}
+    assert [p.label for p in trends["co2-per-inhabitant"].points] == ["2019", "2021", "2023", "2025"]
+    assert trends["recycling-rate"] is None  # a single value is no trend
 
 
 def test_a_slide_with_more_tiles_than_fit_is_split(cockpit, monkeypatch):
