@@ -58,3 +58,19 @@ EMBED_CODE = "embed-builder-code"  # read-only textarea with the snippet
 EMBED_COPY = "embed-builder-copy"  # button
 EMBED_COPY_STATUS = "embed-builder-copy-status"  # live region
 EMBED_PREVIEW = "embed-builder-preview"  # iframe
+
+
+# --- wall
+WALL = "wall"  # the wall's root element (data-* attributes configure assets/wall.js)
+WALL_BODY = "wall-body"  # the slides, re-rendered by the refresh callback
+WALL_TRIGGER = "wall-trigger"  # dcc.Store set by assets/wall.js when the server reports new data
+WALL_STAND = "wall-stand"
+WALL_REFRESHED = "wall-refreshed"
+WALL_CLOCK = "wall-clock"
+WALL_OFFLINE = "wall-offline"
+WALL_PROGRESS = "wall-progress"
+
+
+def wall_slide(key: str) -> str:
+    """A slide of the wall: `wall-slide-<key>`."""
+    return f"wall-slide-{key}"

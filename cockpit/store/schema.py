@@ -322,3 +322,17 @@ rate_limits = Table(
     Column("hits", Integer, nullable=False, default=0),
     Index("ix_rate_limits_window", "window"),
 )
+
+
+# --- wall
+wall_tokens = Table(
+    "wall_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),  # sha256 hex of the token; never the token
+    Column("slides", Text, nullable=False, default=""),  # comma-separated slide specs; "" = the URL decides
+    Column("internal", Boolean, nullable=False, default=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime),
+)

@@ -11,7 +11,7 @@ from alembic import op
 from cockpit.store.schema import UTCDateTime
 
 revision = "0006_measures"
-down_revision = "0004_accounts"
+down_revision = "0005_wall_tokens"
 branch_labels = None
 depends_on = None
 
