@@ -14,6 +14,11 @@ from cockpit.catalog import load_catalog
 pytest_plugins = ["tests.fixtures.services", "tests.fixtures.mqtt"]
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# The tests run on a fixed demo day, so that what they expect does not depend on the day they run; tests that
+# need other days set COCKPIT_DEMO_TODAY themselves (monkeypatch.setenv).
+TEST_TODAY = "2026-11-28"
+os.environ.setdefault("COCKPIT_DEMO_TODAY", TEST_TODAY)
 SAMPLES = PROJECT_ROOT / "data" / "samples"
 
 

@@ -85,7 +85,7 @@ def _schemas() -> dict:
         "milestones": {"type": "array", "items": _ref("YearValue")},
         "target": _ref("YearValue"),
         "tolerance": {"type": "number"},
-        "legal_basis": {"type": "string"},
+        "legal_basis": _ref("Texts"),
         "evaluation": {"oneOf": [{"type": "null"}, _ref("Evaluation")]},
     })
     page = {"data": None, "meta": _ref("Meta"), "links": _ref("Links")}

@@ -192,7 +192,7 @@ def goal_record(goal: Goal, catalog: Catalog, evaluation: GoalEvaluation | None,
         "milestones": [{"year": m.year, "value": m.value} for m in goal.milestones],
         "target": {"year": goal.target.year, "value": goal.target.value},
         "tolerance": goal.tolerance,
-        "legal_basis": goal.source,
+        "legal_basis": texts(goal.source),
         "evaluation": None,
     }
     if evaluation is not None:

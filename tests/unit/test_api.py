@@ -144,7 +144,7 @@ def test_goals_with_position_status_reason_and_forecast(client):
     ids = [g["id"] for g in body["data"]]
     assert INTERNAL_GOAL not in ids and "recycling-rate-eu" in ids
     goal = next(g for g in body["data"] if g["id"] == "recycling-rate-eu")
-    assert goal["target"] == {"year": 2035, "value": 65.0} and goal["legal_basis"].startswith("EU-Abfall")
+    assert goal["target"] == {"year": 2035, "value": 65.0} and goal["legal_basis"]["de"].startswith("EU-Abfall")
     evaluation = goal["evaluation"]
     assert evaluation["status"] in ("achieved", "on_track", "at_risk", "off_track", "no_data")
     assert evaluation["position"] in ("achieved", "on_track", "at_risk", "off_track", "no_data")

@@ -50,7 +50,9 @@ def test_tile_embed_shows_the_tile_with_demo_label_attribution_and_legal_links(c
     html = page(client.get("/embed/tile/recycling-rate"))
     assert '<html lang="de"' in html
     assert re.findall(r"<h1[^>]*>([^<]+)</h1>", html) == ["Recyclingquote der Siedlungsabfälle"]
-    assert 'class="tile__number">57,3</span>' in html
+    # the headline is the value the goal is judged on (with its year); the running year is a provisional line
+    assert 'class="tile__label">Jahresmittel 2025</span>' in html
+    assert 'class="tile__running">2026 bisher (bis Oktober, vorläufig): 57,3\u00a0%</p>' in html
     assert re.search(r'class="status__text">[^<]+</span>', html)  # status as a word, not colour alone
     assert "Demodaten" in html  # the recycling rate comes from a synthetic source (waste-balance)
     assert ('Quelle: Stadt Gera, Abfallwirtschaft · Lizenz: <a href="https://www.govdata.de/dl-de/by-2-0" '
@@ -69,9 +71,9 @@ def test_tile_embed_shows_the_tile_with_demo_label_attribution_and_legal_links(c
 def test_embed_in_english_and_with_appearance_options(client):
     html = page(client.get("/embed/goal/recycling-rate-eu?lang=en&theme=dark&title=0&border=0"))
     assert '<html lang="en" class="embed-doc embed-doc--dark"' in html
-    assert "Recycling rate 55/60/65 %" in html and "Target 2035" in html
+    assert "Recycling rate: 55% by 2025, 60% by 2030, 65% by 2035" in html and "Target 2035" in html
     assert 'class="goal__name embed__sr"' in html  # the heading stays for screen readers
-    assert re.findall(r"<h1[^>]*>([^<]+)</h1>", html) == ["Recycling rate 55/60/65 %"]
+    assert re.findall(r"<h1[^>]*>([^<]+)</h1>", html) == ["Recycling rate: 55% by 2025, 60% by 2030, 65% by 2035"]
     goals = page(client.get("/embed/goals?title=0"))
     assert 'class="embed__title embed__sr"' in goals
     assert "embed--border" not in html
