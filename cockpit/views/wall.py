@@ -23,6 +23,7 @@ from cockpit.kpi import LOCAL_TZ
 from cockpit.roles import Role
 from cockpit.views.formatting import NBSP, StatusCount
 from cockpit.views.goals import GoalsView, GoalView, goals_from_snapshot
+from cockpit.views.measures import build_wall_measures
 from cockpit.views.overview import DOMAINS, OverviewView, SparkPoint, TileView, overview_from_snapshot
 from cockpit.views.snapshot import normalize_role, now_local, snapshot
 
@@ -284,6 +285,13 @@ def indicator_slides(ctx: WallContext, indicator_id: str) -> list[SlideView]:
                       note=None if chart else tile.spark.summary)]
 
 
+def measures_slides(ctx: WallContext, _arg: str = "") -> list[SlideView]:
+    """The measures: counts per status and the measures whose progress report is overdue."""
+    view = build_wall_measures(ctx.cockpit, ctx.overview.role, ctx.lang)
+    return [SlideView("measures", "measures", view.title, payload=view,
+                      note=None if view.overdue_names else view.overdue_text)]
+
+
 def _domain_builder(domain: str) -> SlideBuilder:
     return lambda ctx, _arg: domain_slides(ctx, domain)
 
@@ -293,6 +301,7 @@ SLIDE_BUILDERS: dict[str, SlideBuilder] = {
     **{domain: _domain_builder(domain) for domain in DOMAINS},
     "goals": goals_slides,
     "indicator": indicator_slides,
+    "measures": measures_slides,
 }
 
 

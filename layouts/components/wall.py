@@ -17,6 +17,7 @@ from cockpit.roles import Role
 from cockpit.views.wall import SlideView, WallChart, WallOptions, WallTile, WallView, build_wall, wall_options
 from layouts import ids
 from layouts.auth import current_viewer
+from layouts.components.measures import measure_status
 from layouts.components.status import status_badge
 from layouts.components.tables import data_table
 from layouts.context import current_cockpit
@@ -185,11 +186,33 @@ def _indicator_slide(slide: SlideView, view: WallView) -> list:
     return [html.Div(children, className="wall-indicator")]
 
 
+def _measures_slide(slide: SlideView, view: WallView) -> list:
+    """Counts of measures per status (icon + word) and the measures whose progress report is overdue."""
+    lang, measures = view.lang, slide.payload
+    counts = html.Ul([html.Li(measure_status(c.status, c.text), className="wall-counts__item",
+                              **{"data-status": c.status, "data-count": str(c.count)}) for c in measures.counts],
+                     className="wall-counts", **{"aria-label": measures.total_text})
+    children = [counts]
+    if measures.overdue_names:
+        children.append(html.Div(
+            [html.H3(measures.overdue_text, className="wall-goals__heading"),
+             html.Ul([html.Li(html.H3(name, className="wall-goal__name"), className="wall-goal wall-goal--overdue")
+                      for name in measures.overdue_names], className="wall-goals",
+                     **{"data-count": str(len(measures.overdue_names))})],
+            className="wall-goals__block"))
+    elif slide.note:
+        children.append(html.P(slide.note, className="wall-slide__note"))
+    if measures.demo:
+        children.append(html.P(t("measures.demo.badge", lang), className="wall-slide__note"))
+    return [html.Div(children, className="wall-goalslide wall-measures")]
+
+
 # The extension point of the page: SlideView.kind -> renderer(slide, view) -> children below the slide title.
 SLIDE_RENDERERS: dict[str, Callable[[SlideView, WallView], list]] = {
     "tiles": _tiles_slide,
     "goals": _goals_slide,
     "indicator": _indicator_slide,
+    "measures": _measures_slide,
 }
 
 

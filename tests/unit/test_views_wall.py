@@ -213,7 +213,7 @@ def test_goal_summary_counts_and_lists_goals_at_risk_worst_first(cockpit):
 def test_the_reason_line_of_the_overview_is_shown_when_present(cockpit):
     fill(cockpit)
     tile = build_overview(cockpit, "public", "de", NOW).tile("co2-per-inhabitant")
-    assert wall_tile(tile, None, "de").reason_text is None
+    assert tile.reason_text and wall_tile(tile, None, "de").reason_text == tile.reason_text  # the same words
     explained = dataclasses.replace(tile, reason_text="Der Trend reicht nicht bis 2030.")
     assert wall_tile(explained, None, "de").reason_text == "Der Trend reicht nicht bis 2030."
 
@@ -228,3 +228,19 @@ def test_more_slide_kinds_plug_in_through_the_builder_table(cockpit, monkeypatch
     view = build_wall(cockpit, "public", wall_options({"slides": "measures:2026,energy,energy"}), NOW)
     assert [s.key for s in view.slides] == ["measures", "energy"]
     assert view.slides[0].title == "Maßnahmen 2026"
+
+
+def test_measures_slide_counts_per_status_and_names_overdue_reports_but_never_internal_measures(cockpit):
+    from cockpit.measures.demo import load_demo_measures
+
+    load_demo_measures(cockpit.store, cockpit.catalog)
+    options = wall_options({"slides": "measures"})
+    public = build_wall(cockpit, "public", options, NOW).slides
+    internal = build_wall(cockpit, "internal", options, NOW).slides
+    assert [s.kind for s in public] == ["measures"]
+    public_total = sum(c.count for c in public[0].payload.counts)
+    internal_total = sum(c.count for c in internal[0].payload.counts)
+    assert internal_total == public_total + 1  # the internal demo measure only on a staff wall
+    names = public[0].payload.overdue_names
+    assert all(isinstance(n, str) and n for n in names)
+    assert "Innovationszentrum" not in " ".join(names)
