@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Engine, func, select
 
 from cockpit.catalog import Catalog
 from cockpit.roles import Role, visible_levels
-from cockpit.store import migrate, observations, runs
+from cockpit.store import migrate, observations, runs, series
 from cockpit.store.engine import make_engine
 from cockpit.store.schema import job_runs as job_runs_table
 from cockpit.store.schema import observations as observations_table
@@ -169,3 +169,20 @@ class Store:
         with self._read() as conn:
             return int(conn.execute(select(func.coalesce(func.max(job_runs_table.c.id), 0)).where(
                 job_runs_table.c.rows_stored > 0)).scalar_one())
+
+    # --- explorer
+    def series(self, role: Role | str, grain: str, indicator_ids: list[str] | None = None,
+               districts: str | list[str] | None = "", since: datetime | None = None,
+               until: datetime | None = None) -> pd.DataFrame:
+        """Chart aggregates per indicator, district and bucket (hour, day, week, month or year) of the indicators
+        the viewer may see; columns as `aggregates`. Year, month and day are `aggregates`; hour and week are
+        aggregated in SQL over a bounded range. `districts`: "" = city-wide, a list = those, None = all."""
+        if grain in series.SQL_GRAINS:
+            with self._read() as conn:
+                return series.read_fine_buckets(conn, visible_levels(role), grain, indicator_ids, districts,
+                                                since, until)
+        district = districts if isinstance(districts, str) else None
+        frame = self.aggregates(role, grain, indicator_ids, district, since, until)
+        if isinstance(districts, list | tuple | set | frozenset):
+            frame = frame[frame["district"].isin(list(districts))].reset_index(drop=True)
+        return frame

@@ -11,7 +11,7 @@ from cockpit.roles import Role
 from layouts import ids
 from layouts.context import PageContext, page_url
 
-NAV = (("/", "ui.nav.overview"), ("/goals", "ui.nav.goals"))
+NAV = (("/", "ui.nav.overview"), ("/goals", "ui.nav.goals"), ("/explore", "explorer.nav"))
 
 
 def document_title(page_key: str, lang: str, city: str) -> str:
