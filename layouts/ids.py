@@ -27,6 +27,9 @@ def goal(goal_id: str) -> str:
 
 
 # --- explorer
+# Dash Pages' own location (refresh='callback-nav'): a callback setting its `search` pushes a history entry and
+# routes the page again, so the page is rendered from the new URL (setting URL.search would only push the entry).
+PAGES_LOCATION = "_pages_location"
 INDICATOR_CONTENT = "indicator-content"
 INDICATOR_RES = "indicator-res"
 INDICATOR_FROM = "indicator-from"

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 import pandas as pd
 import requests
@@ -594,5 +594,12 @@ def filters_query(catalog: Catalog, role: Role | str, lang: str, current: dict, 
               "department": department or "", "from": (range_from or "").strip(), "to": (range_to or "").strip(),
               "res": res or "auto", "norm": "per1000" if norm and "per1000" in norm else "",
               "sort": current.get("sort", "")}
+    state, _problems = parse_state(catalog, role, params, lang)
+    return state.query(lang)
+
+
+def canonical_query(catalog: Catalog, role: Role | str, lang: str, search: str | None) -> str:
+    """The query the explorer would write for the state of `search` (to tell a real change from a repeat)."""
+    params = parse_qs((search or "").lstrip("?"), keep_blank_values=True)
     state, _problems = parse_state(catalog, role, params, lang)
     return state.query(lang)
