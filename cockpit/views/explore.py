@@ -8,7 +8,7 @@ import json
 import math
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -581,21 +581,41 @@ def finite(value: float | None) -> bool:
 __all__ = ["GRAINS", "ExploreState", "ExploreView", "build_explore", "parse_state"]
 
 
-def filters_query(catalog: Catalog, role: Role | str, lang: str, current: dict, indicators: list | None,
-                  districts: list | None, domain: str | None, department: str | None, range_from: str | None,
-                  range_to: str | None, res: str | None, norm: list | None, preset: str | None = None,
-                  now: datetime | None = None) -> str:
-    """The explorer URL query for the filter values of the page (a preset button sets the range); the sort order
-    of the current URL is kept."""
-    if preset:
-        range_from = preset_start(preset, (now or now_local()).astimezone(LOCAL_TZ)) or ""
-        range_to = ""
-    params = {"ind": list(indicators or []), "district": list(districts or []), "domain": domain or "",
-              "department": department or "", "from": (range_from or "").strip(), "to": (range_to or "").strip(),
-              "res": res or "auto", "norm": "per1000" if norm and "per1000" in norm else "",
-              "sort": current.get("sort", "")}
+def range_query(catalog: Catalog, role: Role | str, lang: str, search: str | None, range_from: str | None,
+                range_to: str | None) -> str:
+    """The explorer URL query of `search` with a new time range typed into the page."""
+    params = parse_qs((search or "").lstrip("?"), keep_blank_values=True)
+    params["from"] = [(range_from or "").strip()]
+    params["to"] = [(range_to or "").strip()]
     state, _problems = parse_state(catalog, role, params, lang)
     return state.query(lang)
+
+
+def option_links(view: ExploreView, now: datetime | None = None) -> dict[str, list[tuple[Option, bool, str]]]:
+    """Every filter option with whether it is chosen and the query that toggles (or picks) it: the filters are
+    links to the next state, so each change is a URL (bookmarkable, back/forward) and needs no form state."""
+    state, lang = view.state, view.lang
+    chosen = [p.indicator_id for p in view.panels]
+
+    def query(**changes) -> str:
+        return replace(state, sort="", **changes).query(lang)
+
+    def toggled(items: list[str], value: str) -> tuple[str, ...]:
+        return tuple(i for i in items if i != value) if value in items else (*items, value)
+
+    now = (now or now_local()).astimezone(LOCAL_TZ)
+    return {
+        "domain": [(o, o.value == state.domain, query(domain=o.value)) for o in view.domains],
+        "department": [(o, o.value == state.department, query(department=o.value)) for o in view.departments],
+        "ind": [(o, o.value in chosen, query(indicators=toggled(chosen, o.value))) for o in view.indicators],
+        "district": [(o, o.value in state.districts, query(districts=toggled(list(state.districts), o.value)))
+                     for o in view.districts],
+        "res": [(o, o.value == state.res, query(res=o.value)) for o in view.resolutions],
+        "norm": [(Option("per1000", t("explorer.norm.per1000", lang)), state.per1000,
+                  query(per1000=not state.per1000))],
+        "preset": [(o, False, query(range_from=preset_start(o.value, now) or "", range_to=""))
+                   for o in view.presets],
+    }
 
 
 def canonical_query(catalog: Catalog, role: Role | str, lang: str, search: str | None) -> str:

@@ -59,3 +59,13 @@ def export_links(csv_href: str, xlsx_href: str, lang: str, csv_id: str | None = 
         html.A(t("explorer.export.xlsx", lang), href=xlsx_href, className="explorer-export__link", **xlsx_attrs),
         html.Span(t("explorer.export.image", lang), className="explorer-export__hint"),
     ], className="explorer-export")
+
+
+def filter_link(label: str, href: str, selected: bool, kind: str, lang: str) -> dcc.Link:
+    """A filter option as a link to the view with the option toggled (check) or picked (radio); the state is
+    told by a drawn box and a visually hidden word, not by colour."""
+    state = t("explorer.filter.selected" if selected else "explorer.filter.not_selected", lang)
+    return dcc.Link([html.Span(className=f"explorer-opt__box explorer-opt__box--{kind}", **{"aria-hidden": "true"}),
+                     html.Span(label, className="explorer-opt__label"),
+                     html.Span(f" ({state})", className="explorer-sr")],
+                    href=href, className="explorer-opt" + (" explorer-opt--on" if selected else ""))

@@ -11,11 +11,11 @@ import dash
 from dash import dcc, html
 
 from cockpit.i18n import t
-from cockpit.views.explore import ExploreView, build_explore
+from cockpit.views.explore import ExploreView, build_explore, option_links
 from layouts import ids
 from layouts.auth import current_viewer
 from layouts.components.chart import graph, map_figure, panel_figure, ranking_figure
-from layouts.components.chart_table import export_links, problems_notice, sortable_table
+from layouts.components.chart_table import export_links, filter_link, problems_notice, sortable_table
 from layouts.components.shell import shell
 from layouts.components.status import demo_notice
 from layouts.components.tables import data_table
@@ -27,31 +27,25 @@ TITLE_KEY = "explorer.explore.title"
 dash.register_page(__name__, path=PATH, name="explore", title=page_title(TITLE_KEY), title_key=TITLE_KEY, order=2)
 
 
-def _fieldset(legend: str, control, class_name: str = "explorer-fieldset") -> html.Fieldset:
-    return html.Fieldset([html.Legend(legend), control], className=class_name)
+def _group(legend: str, links: list, kind: str, lang: str, inline: bool = False) -> html.Fieldset:
+    items = [html.Li(filter_link(o.label, f"{PATH}?{query}", selected, kind, lang)) for o, selected, query in links]
+    return html.Fieldset([html.Legend(legend), html.Ul(items, className="explorer-opts" + (
+        " explorer-opts--inline" if inline else ""))], className="explorer-fieldset")
 
 
 def _filters(view: ExploreView) -> html.Div:
     lang, state = view.lang, view.state
-    chosen = [p.indicator_id for p in view.panels]
+    links = option_links(view)
+    presets = [html.Li(dcc.Link(o.label, href=f"{PATH}?{query}", className="explorer-preset"))
+               for o, _selected, query in links["preset"]]
     return html.Div([
-        _fieldset(t("explorer.filter.domain", lang), dcc.RadioItems(
-            id=ids.EXPLORE_DOMAIN, value=state.domain, className="explorer-radios",
-            options=[{"label": o.label, "value": o.value} for o in view.domains])),
-        _fieldset(t("explorer.filter.department", lang), dcc.RadioItems(
-            id=ids.EXPLORE_DEPARTMENT, value=state.department, className="explorer-radios",
-            options=[{"label": o.label, "value": o.value} for o in view.departments])),
-        _fieldset(t("explorer.filter.indicators", lang), dcc.Checklist(
-            id=ids.EXPLORE_IND, value=chosen, className="explorer-checks",
-            options=[{"label": o.label, "value": o.value} for o in view.indicators])),
-        _fieldset(t("explorer.filter.districts", lang), dcc.Checklist(
-            id=ids.EXPLORE_DISTRICT, value=list(state.districts), className="explorer-checks",
-            options=[{"label": o.label, "value": o.value} for o in view.districts])),
+        _group(t("explorer.filter.domain", lang), links["domain"], "radio", lang),
+        _group(t("explorer.filter.department", lang), links["department"], "radio", lang),
+        _group(t("explorer.filter.indicators", lang), links["ind"], "check", lang),
+        _group(t("explorer.filter.districts", lang), links["district"], "check", lang),
         html.Fieldset([
             html.Legend(t("explorer.filter.range", lang)),
-            html.Div([html.Button(o.label, id=ids.explore_preset(o.value), n_clicks=0, type="button",
-                                  className="explorer-preset") for o in view.presets],
-                     className="explorer-presets"),
+            html.Ul(presets, className="explorer-presets"),
             html.Div([
                 html.Label(t("explorer.filter.from", lang), htmlFor=ids.EXPLORE_FROM),
                 dcc.Input(id=ids.EXPLORE_FROM, type="text", value=state.range_from, debounce=True,
@@ -61,12 +55,8 @@ def _filters(view: ExploreView) -> html.Div:
                           placeholder=t("explorer.filter.to_hint", lang), className="explorer-input"),
             ], className="explorer-range"),
         ], className="explorer-fieldset"),
-        _fieldset(t("explorer.filter.res", lang), dcc.RadioItems(
-            id=ids.EXPLORE_RES, value=state.res, className="explorer-radios", inline=True,
-            options=[{"label": o.label, "value": o.value} for o in view.resolutions])),
-        _fieldset(t("explorer.filter.norm", lang), dcc.Checklist(
-            id=ids.EXPLORE_NORM, value=["per1000"] if state.per1000 else [], className="explorer-checks",
-            options=[{"label": t("explorer.norm.per1000", lang), "value": "per1000"}])),
+        _group(t("explorer.filter.res", lang), links["res"], "radio", lang, inline=True),
+        _group(t("explorer.filter.norm", lang), links["norm"], "check", lang),
     ], className="explorer-filters", role="group", **{"aria-label": t("explorer.filter.label", lang)})
 
 

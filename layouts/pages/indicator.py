@@ -16,7 +16,7 @@ from cockpit.views.indicator import IndicatorView, build_indicator
 from layouts import ids
 from layouts.auth import current_viewer
 from layouts.components.chart import goal_figure, graph, series_figure
-from layouts.components.chart_table import export_links, problems_notice, sortable_table
+from layouts.components.chart_table import export_links, filter_link, problems_notice, sortable_table
 from layouts.components.shell import shell
 from layouts.components.status import demo_notice, status_badge
 from layouts.components.tables import data_table
@@ -72,9 +72,10 @@ def _controls(view: IndicatorView) -> html.Div:
     return html.Div([
         html.Fieldset([
             html.Legend(t("explorer.filter.res", lang)),
-            dcc.RadioItems(id=ids.INDICATOR_RES, value=view.resolution, inline=True,
-                           options=[{"label": t(f"explorer.res.{g}", lang), "value": g} for g in view.grains],
-                           className="explorer-radios"),
+            html.Ul([html.Li(filter_link(t(f"explorer.res.{g}", lang),
+                                         f"/indicator/{view.id}?{page_query(view, res='' if g == 'auto' else g)}",
+                                         g == view.resolution, "radio", lang)) for g in view.grains],
+                    className="explorer-opts explorer-opts--inline", id=ids.INDICATOR_RES),
         ], className="explorer-fieldset"),
         html.Div([
             html.Label(t("explorer.filter.from", lang), htmlFor=ids.INDICATOR_FROM),

@@ -18,9 +18,10 @@ from cockpit.views.explore import (
     canonical_query,
     capita_kind,
     district_features,
-    filters_query,
     hatch_segments,
     load_geometry,
+    option_links,
+    range_query,
 )
 from layouts.components.chart import figure_json_size, map_figure, panel_figure, ranking_figure
 from tests.unit.explorer_support import NOW, demo_cockpit
@@ -49,14 +50,23 @@ def test_a_shared_url_is_restored_exactly(cockpit):
     assert explore(cockpit, view.query).records == view.records
 
 
-def test_filter_values_become_the_same_readable_query(cockpit):
-    query = filters_query(cockpit.catalog, Role.PUBLIC, "de", {}, ["charge-points-per-1000"],
-                          ["lusan", "stadtmitte"], "", "", "2020-01", "now", "month", [])
-    assert query == SHARED
+def test_every_filter_option_links_to_the_same_view_with_that_option_changed(cockpit):
+    view = explore(cockpit, SHARED)
+    links = option_links(view, now=NOW)
+    lusan = next(q for o, on, q in links["district"] if o.value == "lusan")
+    assert lusan == "ind=charge-points-per-1000&district=stadtmitte&from=2020-01&to=now&res=month&lang=de"
+    langenberg = next(q for o, on, q in links["district"] if o.value == "langenberg")
+    assert "district=lusan&district=stadtmitte&district=langenberg" in langenberg
+    assert {o.value for o, on, _ in links["district"] if on} == {"lusan", "stadtmitte"}
+    year = next(q for o, _, q in links["res"] if o.value == "year")
+    assert explore(cockpit, year).state.res == "year"
+    preset = next(q for o, _, q in links["preset"] if o.value == "3y")
+    assert "from=2023-12" in preset and "to=" not in preset
+    norm = links["norm"][0][2]
+    assert explore(cockpit, norm).state.per1000
     assert canonical_query(cockpit.catalog, Role.PUBLIC, "de", "?" + SHARED) == SHARED
-    preset = filters_query(cockpit.catalog, Role.PUBLIC, "en", {}, ["recycling-rate"], [], "", "", "2001", "",
-                           "auto", ["per1000"], preset="3y", now=NOW)
-    assert preset == "ind=recycling-rate&from=2023-12&norm=per1000&lang=en"
+    typed = range_query(cockpit.catalog, Role.PUBLIC, "de", "?" + SHARED, " 2022 ", "")
+    assert typed == SHARED.replace("from=2020-01&to=now", "from=2022")
 
 
 @pytest.mark.parametrize("query", [
