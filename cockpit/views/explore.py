@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 
 import pandas as pd
 import requests
@@ -581,16 +581,6 @@ def finite(value: float | None) -> bool:
 __all__ = ["GRAINS", "ExploreState", "ExploreView", "build_explore", "parse_state"]
 
 
-def range_query(catalog: Catalog, role: Role | str, lang: str, search: str | None, range_from: str | None,
-                range_to: str | None) -> str:
-    """The explorer URL query of `search` with a new time range typed into the page."""
-    params = parse_qs((search or "").lstrip("?"), keep_blank_values=True)
-    params["from"] = [(range_from or "").strip()]
-    params["to"] = [(range_to or "").strip()]
-    state, _problems = parse_state(catalog, role, params, lang)
-    return state.query(lang)
-
-
 def option_links(view: ExploreView, now: datetime | None = None) -> dict[str, list[tuple[Option, bool, str]]]:
     """Every filter option with whether it is chosen and the query that toggles (or picks) it: the filters are
     links to the next state, so each change is a URL (bookmarkable, back/forward) and needs no form state."""
@@ -616,10 +606,3 @@ def option_links(view: ExploreView, now: datetime | None = None) -> dict[str, li
         "preset": [(o, False, query(range_from=preset_start(o.value, now) or "", range_to=""))
                    for o in view.presets],
     }
-
-
-def canonical_query(catalog: Catalog, role: Role | str, lang: str, search: str | None) -> str:
-    """The query the explorer would write for the state of `search` (to tell a real change from a repeat)."""
-    params = parse_qs((search or "").lstrip("?"), keep_blank_values=True)
-    state, _problems = parse_state(catalog, role, params, lang)
-    return state.query(lang)

@@ -40,13 +40,26 @@ def _separators(lang: str) -> str:
     return ",." if lang == "de" else ".,"
 
 
+def wrap(text: str, width: int = 95) -> str:
+    """Break a long source line into lines of at most about `width` characters (plotly text takes <br>)."""
+    lines, line = [], ""
+    for word in text.split(" "):
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return "<br>".join([*lines, line])
+
+
 def _base_layout(title: str, source: str, lang: str, height: int = 420, **extra) -> dict:
+    source = wrap(source)
     return dict(
         template=go.layout.Template(),
         title=dict(text=title, x=0, xanchor="left", y=0.98, yanchor="top", font=dict(size=17, color="#1a1a1a")),
         separators=_separators(lang),
         height=height,
-        margin=dict(l=64, r=24, t=92, b=72),
+        margin=dict(l=64, r=24, t=92, b=96),
         paper_bgcolor="#ffffff",
         plot_bgcolor="#ffffff",
         font=dict(family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", size=13, color="#1a1a1a"),
