@@ -65,7 +65,7 @@ def _base_layout(title: str, source: str, lang: str, height: int = 420, **extra)
         font=dict(family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", size=13, color="#1a1a1a"),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, xanchor="left"),
         annotations=[dict(text=source, xref="paper", yref="paper", x=0, y=0, yshift=-44, xanchor="left",
-                          yanchor="top", showarrow=False, font=dict(size=12, color="#333333"))],
+                          yanchor="top", align="left", showarrow=False, font=dict(size=12, color="#333333"))],
         hoverlabel=dict(bgcolor="#ffffff"),
         **extra,
     )
@@ -292,7 +292,8 @@ def map_figure(comparison: Comparison, lang: str) -> go.Figure:
                    for i, _ in labels]  # white on the dark end of the colour scale
         fig.add_trace(go.Scattergeo(
             lon=[c[0] for _, c in labels], lat=[c[1] for _, c in labels], mode="text",
-            text=[f"{by_id[i].name}<br>{by_id[i].per1000_text if per1000 else by_id[i].absolute_text}"
+            text=[f"{by_id[i].name.replace('/', '/<br>')}<br>"
+                  f"{by_id[i].per1000_text if per1000 else by_id[i].absolute_text}"
                   for i, _ in labels],
             textfont=dict(size=13, color=colours), hoverinfo="skip", showlegend=False))
     source = comparison.source_line + (f" · {comparison.geometry_note}" if comparison.geometry_note else "")

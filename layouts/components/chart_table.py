@@ -61,11 +61,12 @@ def export_links(csv_href: str, xlsx_href: str, lang: str, csv_id: str | None = 
     ], className="explorer-export")
 
 
-def filter_link(label: str, href: str, selected: bool, kind: str, lang: str) -> dcc.Link:
+def filter_link(label: str, href: str, selected: bool, kind: str, lang: str, internal: bool = False) -> dcc.Link:
     """A filter option as a link to the view with the option toggled (check) or picked (radio); the state is
     told by a drawn box and a visually hidden word, not by colour."""
     state = t("explorer.filter.selected" if selected else "explorer.filter.not_selected", lang)
     return dcc.Link([html.Span(className=f"explorer-opt__box explorer-opt__box--{kind}", **{"aria-hidden": "true"}),
-                     html.Span(label, className="explorer-opt__label"),
+                     html.Span([label, html.Span(className="explorer-opt__internal", **{"aria-hidden": "true"})
+                                if internal else None], className="explorer-opt__label"),
                      html.Span(f" ({state})", className="explorer-sr")],
                     href=href, className="explorer-opt" + (" explorer-opt--on" if selected else ""))

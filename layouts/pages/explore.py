@@ -28,7 +28,8 @@ dash.register_page(__name__, path=PATH, name="explore", title=page_title(TITLE_K
 
 
 def _group(legend: str, links: list, kind: str, lang: str, inline: bool = False) -> html.Fieldset:
-    items = [html.Li(filter_link(o.label, f"{PATH}?{query}", selected, kind, lang)) for o, selected, query in links]
+    items = [html.Li(filter_link(o.label, f"{PATH}?{query}", selected, kind, lang, o.internal))
+             for o, selected, query in links]
     return html.Fieldset([html.Legend(legend), html.Ul(items, className="explorer-opts" + (
         " explorer-opts--inline" if inline else ""))], className="explorer-fieldset")
 
