@@ -88,13 +88,18 @@ def wait_traces(page: Page, graph_id: str, count: int) -> None:
 
 
 def test_indicator_page_from_a_link_or_directly(page: Page, app_url, watch, demo_cockpit):
-    page.goto(f"{app_url}/goals")
-    page.wait_for_selector("#goals-content", timeout=TIMEOUT)
-    links = page.locator(f'main a[href*="/indicator/{INDICATOR}"]')
-    if links.count():  # the tiles and goals link here once the goal pages carry the links
-        links.first.click()
-        page.wait_for_url(re.compile(f"/indicator/{INDICATOR}"), timeout=TIMEOUT)
-    else:
+    followed = False
+    for path, ready in (("/", "#overview-content"), ("/goals", "#goals-content")):
+        page.goto(f"{app_url}{path}?lang=de")
+        page.wait_for_selector(ready, timeout=TIMEOUT)
+        settle(page)
+        links = page.locator(f'main a[href*="/indicator/{INDICATOR}"]')
+        if links.count():  # tiles and goals link here once the overview and goal pages carry the links
+            links.first.click()
+            page.wait_for_url(re.compile(f"/indicator/{INDICATOR}"), timeout=TIMEOUT)
+            followed = True
+            break
+    if not followed:
         page.goto(f"{app_url}/indicator/{INDICATOR}?lang=de")
     indicator = demo_cockpit.catalog.indicator(INDICATOR)
     expect(page.locator("h1")).to_have_text(indicator.name.de, timeout=TIMEOUT)
