@@ -14,10 +14,12 @@ from cockpit.roles import Role
 from cockpit.views.explore import build_explore
 from cockpit.views.indicator import build_indicator
 from tests.unit.explorer_support import demo_cockpit
+from tests.unit.test_app import router_request, text
 
 PASSWORD = "export-test-password"
 SHARED = "ind=charge-points-per-1000&district=lusan&district=stadtmitte&from=2024-01&to=2025-06&res=month"
 INTERNAL = "municipal-buildings-electricity"
+INDICATOR_PUBLIC = "charge-points-per-1000"
 
 
 @pytest.fixture(scope="module")
@@ -128,3 +130,18 @@ def test_unknown_formats_and_bad_parameters_never_give_a_server_error(client):
     assert client.get("/export/explore.pdf").status_code == 404
     response = client.get("/export/explore.csv?from=2020-99&res=minute&ind=%00&district=x&sort=--")
     assert response.status_code == 200
+
+
+def test_crafted_page_requests_never_render_internal_indicators_for_the_public(client, cockpit):
+    name = cockpit.catalog.indicator(INTERNAL).name.de
+    for path, search in (("/explore", f"?ind={INTERNAL}&lang=de"), (f"/indicator/{INTERNAL}", "?lang=de"),
+                         ("/explore", "?department=gebaeudemanagement&lang=de")):
+        page = text(router_request(client, path, search))
+        assert name not in page and "(intern)" not in page, path
+    assert "Kennzahl nicht gefunden" in text(router_request(client, f"/indicator/{INTERNAL}", "?lang=de"))
+    for search in ("?from=2020-99&res=minute&district=x&sort=--&ind=%00", "?to=1800&from=2100",
+                   "?ind=" + "a," * 300):
+        assert router_request(client, "/explore", search).status_code == 200
+        assert router_request(client, f"/indicator/{INDICATOR_PUBLIC}", search).status_code == 200
+    client.post("/login", query_string={"lang": "de"}, data={"password": PASSWORD})
+    assert name in text(router_request(client, "/explore", f"?ind={INTERNAL}&lang=de"))
