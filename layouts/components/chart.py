@@ -129,7 +129,7 @@ def goal_figure(view: IndicatorView) -> go.Figure:
                     x=[p.year for p in marks], y=[p.value for p in marks], mode="markers+text",
                     marker=dict(symbol=PATH_SYMBOLS[kind], size=14 if kind == "target" else 11, color=PATH,
                                 line=dict(color=PATH, width=2)),
-                    text=[f"{p.kind_text} {p.year}" for p in marks], textposition="top center",
+                    text=[f"{p.kind_text} {p.year}" for p in marks], textposition="top center", cliponaxis=False,
                     textfont=dict(color=PATH, size=12), name=marks[0].kind_text,
                     customdata=[f"{p.kind_text} {p.year}: {p.value_text}" for p in marks],
                     hovertemplate="%{customdata}<extra></extra>"))
@@ -149,8 +149,9 @@ def goal_figure(view: IndicatorView) -> go.Figure:
     today = view.today
     today_x = today.year + (today.timetuple().tm_yday - 1) / 365.0
     layout = _base_layout(t("explorer.chart.goal_title", lang, name=view.name), view.source_line, lang)
-    layout["annotations"].append(dict(x=today_x, y=1, xref="x", yref="paper", text=t("explorer.chart.today", lang),
-                                      showarrow=False, yanchor="bottom", font=dict(color="#1a1a1a", size=12)))
+    layout["annotations"].append(dict(x=today_x, y=0.99, xref="x", yref="paper", text=t("explorer.chart.today", lang),
+                                      showarrow=False, yanchor="top", xanchor="left", xshift=4,
+                                      font=dict(color="#1a1a1a", size=12), bgcolor="#ffffff"))
     fig.update_layout(**layout, xaxis=_axis(t("explorer.col.year", lang), tickformat="d"),
                       yaxis=_axis(view.unit, rangemode="tozero"),
                       shapes=[dict(type="line", x0=today_x, x1=today_x, y0=0, y1=1, xref="x", yref="paper",
