@@ -74,3 +74,43 @@ WALL_PROGRESS = "wall-progress"
 def wall_slide(key: str) -> str:
     """A slide of the wall: `wall-slide-<key>`."""
     return f"wall-slide-{key}"
+
+
+# --- explorer
+# Dash Pages' own location (refresh='callback-nav'): a callback setting its `search` pushes a history entry and
+# routes the page again, so the page is rendered from the new URL (setting URL.search would only push the entry).
+PAGES_LOCATION = "_pages_location"
+INDICATOR_CONTENT = "indicator-content"
+INDICATOR_RES = "indicator-res"
+INDICATOR_FROM = "indicator-from"
+INDICATOR_TO = "indicator-to"
+INDICATOR_GOAL_CHART = "indicator-goal-chart"
+INDICATOR_SERIES_CHART = "indicator-series-chart"
+INDICATOR_TABLE = "indicator-table"
+INDICATOR_ANNUAL_TABLE = "indicator-annual-table"
+EXPLORE_CONTENT = "explore-content"
+EXPLORE_IND = "explore-ind"
+EXPLORE_DISTRICT = "explore-district"
+EXPLORE_DOMAIN = "explore-domain"
+EXPLORE_DEPARTMENT = "explore-department"
+EXPLORE_FROM = "explore-from"
+EXPLORE_TO = "explore-to"
+EXPLORE_RES = "explore-res"
+EXPLORE_NORM = "explore-norm"
+EXPLORE_PRESET = "explore-preset"  # pattern-matching type of the preset buttons
+EXPLORE_PROBLEMS = "explore-problems"
+EXPLORE_RANK_PER1000 = "explore-rank-per1000"
+EXPLORE_RANK_ABSOLUTE = "explore-rank-absolute"
+EXPLORE_MAP = "explore-map"
+EXPLORE_TABLE = "explore-table"
+EXPLORE_EXPORT_CSV = "explore-export-csv"
+EXPLORE_EXPORT_XLSX = "explore-export-xlsx"
+
+
+def explore_panel(indicator_id: str) -> str:
+    """The small multiple of an indicator in the explorer: `explore-panel-<indicator id>`."""
+    return f"explore-panel-{indicator_id}"
+
+
+def explore_preset(preset: str) -> dict:
+    return {"type": EXPLORE_PRESET, "preset": preset}

@@ -151,6 +151,7 @@ class Catalog(_Strict):
     departments: list[Department] = Field(default_factory=list)
     indicators: list[Indicator]
     goals: list[Goal] = Field(default_factory=list)
+    district_geometry: str | None = None  # GeoJSON file (relative to the catalog) or OGC API Features/WFS URL
 
     def indicator(self, indicator_id: str) -> Indicator:
         return self.indicator_map[indicator_id]

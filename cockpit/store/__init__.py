@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Engine, func, select
 from cockpit.catalog import Catalog
 from cockpit.measures.model import Measure, Report
 from cockpit.roles import Role, Viewer, visible_levels
-from cockpit.store import accounts, migrate, observations, opendata, runs
+from cockpit.store import accounts, migrate, observations, opendata, runs, series
 from cockpit.store import measures as store_measures
 from cockpit.store import wall_tokens as wall_token_sql
 from cockpit.store.engine import make_engine
@@ -370,3 +370,20 @@ class Store:
         """Revoke the active token with id or name `key`; how many were revoked (0 = none matched)."""
         with self._write() as conn:
             return wall_token_sql.revoke(conn, key, utcnow())
+
+    # --- explorer
+    def series(self, role: Role | str, grain: str, indicator_ids: list[str] | None = None,
+               districts: str | list[str] | None = "", since: datetime | None = None,
+               until: datetime | None = None) -> pd.DataFrame:
+        """Chart aggregates per indicator, district and bucket (hour, day, week, month or year) of the indicators
+        the viewer may see; columns as `aggregates`. Year, month and day are `aggregates`; hour and week are
+        aggregated in SQL over a bounded range. `districts`: "" = city-wide, a list = those, None = all."""
+        if grain in series.SQL_GRAINS:
+            with self._read() as conn:
+                return series.read_fine_buckets(conn, visible_levels(role), grain, indicator_ids, districts,
+                                                since, until)
+        district = districts if isinstance(districts, str) else None
+        frame = self.aggregates(role, grain, indicator_ids, district, since, until)
+        if isinstance(districts, list | tuple | set | frozenset):
+            frame = frame[frame["district"].isin(list(districts))].reset_index(drop=True)
+        return frame

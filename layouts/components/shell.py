@@ -13,7 +13,8 @@ from layouts.auth import CSRF_FIELD, csrf_token, current_viewer
 from layouts.components.legal import legal_nav
 from layouts.context import PageContext, page_url
 
-NAV = (("/", "ui.nav.overview"), ("/goals", "ui.nav.goals"), ("/measures", "measures.nav"))
+NAV = (("/", "ui.nav.overview"), ("/goals", "ui.nav.goals"), ("/explore", "explorer.nav"),
+       ("/measures", "measures.nav"))
 
 
 def document_title(page_key: str, lang: str, city: str) -> str:

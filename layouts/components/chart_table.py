@@ -1,0 +1,72 @@
+"""The table alternative of the explorer charts: an accessible HTML table whose column headers are sort links
+(the sort order lives in the URL like every other state, `aria-sort` tells screen readers), plus export links."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from dash import dcc, html
+
+from cockpit.i18n import t
+from cockpit.views.timeseries import Problem, Table
+
+
+def sortable_table(table: Table, element_id: str, sort_href: Callable[[str], str], lang: str) -> html.Div:
+    """`sort_href(sort)` gives the page URL with `sort` set ('2' ascending, '-2' descending)."""
+    heads = []
+    for index, header in enumerate(table.headers):
+        current = table.sort_column == index
+        descending = current and table.descending
+        next_sort = f"-{index}" if current and not descending else str(index)
+        arrow = (" ▼" if descending else " ▲") if current else ""
+        hint = t("explorer.sort.desc" if current and not descending else "explorer.sort.asc", lang)
+        attrs = {"aria-sort": ("descending" if descending else "ascending") if current else "none"}
+        heads.append(html.Th(dcc.Link([header, html.Span(arrow, **{"aria-hidden": "true"}),
+                                       html.Span(f" ({hint})", className="explorer-sr")],
+                                      href=sort_href(next_sort), className="explorer-sort"),
+                             scope="col", className="num" if index in table.numeric else None, **attrs))
+
+    def cell(index: int, text: str):
+        if index == 0:
+            return html.Th(text, scope="row")
+        return html.Td(text, className="num" if index in table.numeric else None)
+
+    body = [html.Tr([cell(i, c) for i, c in enumerate(row)]) for row in table.rows]
+    if not body:
+        body = [html.Tr(html.Td(t("explorer.table.empty", lang), colSpan=len(table.headers)))]
+    return html.Div(
+        html.Table([html.Caption(table.caption), html.Thead(html.Tr(heads)), html.Tbody(body)],
+                   className="data-table explorer-table", id=element_id),
+        className="explorer-table-scroll", tabIndex="0", role="region", **{"aria-label": table.caption},
+    )
+
+
+def problems_notice(problems: tuple[Problem, ...], lang: str, element_id: str) -> html.Div | None:
+    if not problems:
+        return None
+    return html.Div([html.P(t("explorer.problems.title", lang), className="explorer-problems__title"),
+                     html.Ul([html.Li(p.text) for p in problems])],
+                    id=element_id, className="explorer-problems", role="status")
+
+
+def export_links(csv_href: str, xlsx_href: str, lang: str, csv_id: str | None = None,
+                 xlsx_id: str | None = None) -> html.Div:
+    csv_attrs = {"id": csv_id} if csv_id else {}
+    xlsx_attrs = {"id": xlsx_id} if xlsx_id else {}
+    return html.Div([
+        html.Span(t("explorer.export.label", lang), className="explorer-export__label"),
+        html.A(t("explorer.export.csv", lang), href=csv_href, className="explorer-export__link", **csv_attrs),
+        html.A(t("explorer.export.xlsx", lang), href=xlsx_href, className="explorer-export__link", **xlsx_attrs),
+        html.Span(t("explorer.export.image", lang), className="explorer-export__hint"),
+    ], className="explorer-export")
+
+
+def filter_link(label: str, href: str, selected: bool, kind: str, lang: str, internal: bool = False) -> dcc.Link:
+    """A filter option as a link to the view with the option toggled (check) or picked (radio); the state is
+    told by a drawn box and a visually hidden word, not by colour."""
+    state = t("explorer.filter.selected" if selected else "explorer.filter.not_selected", lang)
+    return dcc.Link([html.Span(className=f"explorer-opt__box explorer-opt__box--{kind}", **{"aria-hidden": "true"}),
+                     html.Span([label, html.Span(className="explorer-opt__internal", **{"aria-hidden": "true"})
+                                if internal else None], className="explorer-opt__label"),
+                     html.Span(f" ({state})", className="explorer-sr")],
+                    href=href, className="explorer-opt" + (" explorer-opt--on" if selected else ""))

@@ -1,0 +1,194 @@
+"""The explorer's view model: URL state restored exactly, bad parameters give messages and defaults (never an
+error), visibility, department view, district ranking with per-1,000 values and the city reference, the map's
+geometry from a file or an OGC API Features URL, districts without data hatched and never shown as zero."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from urllib.parse import parse_qs
+
+import pytest
+
+from cockpit.catalog import load_catalog
+from cockpit.roles import Role, Viewer
+from cockpit.views.explore import (
+    GeometryError,
+    build_explore,
+    capita_kind,
+    district_features,
+    hatch_segments,
+    load_geometry,
+    option_links,
+)
+from layouts.components.chart import figure_json_size, map_figure, panel_figure, ranking_figure
+from tests.unit.explorer_support import NOW, demo_cockpit
+
+SHARED = ("ind=charge-points-per-1000&district=lusan&district=stadtmitte&from=2020-01&to=now&res=month&lang=de")
+
+
+@pytest.fixture(scope="module")
+def cockpit(tmp_path_factory):
+    return demo_cockpit(tmp_path_factory.mktemp("explore"))
+
+
+def explore(cockpit, query: str, role=Role.PUBLIC, lang="de"):
+    return build_explore(cockpit, role, parse_qs(query, keep_blank_values=True), lang, now=NOW)
+
+
+def test_a_shared_url_is_restored_exactly(cockpit):
+    view = explore(cockpit, SHARED)
+    assert view.query == SHARED
+    assert view.problems == ()
+    assert [p.indicator_id for p in view.panels] == ["charge-points-per-1000"]
+    assert [t.name for t in view.panels[0].traces] == ["Stadt gesamt", "Lusan", "Stadtmitte"]
+    assert view.panels[0].grain == "month"
+    first = view.panels[0].traces[1].points[0]
+    assert first.label == "Januar 2020"
+    assert explore(cockpit, view.query).records == view.records
+
+
+def test_every_filter_option_links_to_the_same_view_with_that_option_changed(cockpit):
+    view = explore(cockpit, SHARED)
+    links = option_links(view, now=NOW)
+    lusan = next(q for o, on, q in links["district"] if o.value == "lusan")
+    assert lusan == "ind=charge-points-per-1000&district=stadtmitte&from=2020-01&to=now&res=month&lang=de"
+    langenberg = next(q for o, on, q in links["district"] if o.value == "langenberg")
+    assert "district=lusan&district=stadtmitte&district=langenberg" in langenberg
+    assert {o.value for o, on, _ in links["district"] if on} == {"lusan", "stadtmitte"}
+    year = next(q for o, _, q in links["res"] if o.value == "year")
+    assert explore(cockpit, year).state.res == "year"
+    preset = next(q for o, _, q in links["preset"] if o.value == "3y")
+    assert "from=2023-12" in preset and "to=" not in preset
+    norm = links["norm"][0][2]
+    assert explore(cockpit, norm).state.per1000
+
+
+@pytest.mark.parametrize("query", [
+    "ind=bogus&district=atlantis&from=2020-13&to=yesterday&res=minute&norm=x&sort=up&domain=space&department=nasa",
+    "from=2026-01&to=2020-01", "ind=&district=&from=&to=", "ind=" + "x" * 500, "res=hour&from=2000",
+    "sort=99&ind=recycling-rate", "ind=recycling-rate,co2-per-inhabitant&district=lusan,stadtmitte",
+])
+def test_bad_parameters_give_messages_and_defaults_never_an_error(cockpit, query):
+    view = explore(cockpit, query, lang="en")
+    assert view.panels, query
+    assert all(p.text for p in view.problems)
+    assert view.table.headers
+
+
+def test_bad_parameters_are_named_in_the_message(cockpit):
+    view = explore(cockpit, "ind=bogus&district=atlantis&from=2020-13&res=minute")
+    texts = " ".join(p.text for p in view.problems)
+    for value in ("bogus", "atlantis", "2020-13", "minute"):
+        assert value in texts
+
+
+def test_a_public_url_naming_an_internal_indicator_reads_like_an_unknown_one(cockpit):
+    public = explore(cockpit, "ind=municipal-buildings-electricity&ind=recycling-rate")
+    unknown = explore(cockpit, "ind=no-such-thing&ind=recycling-rate")
+    assert [p.indicator_id for p in public.panels] == ["recycling-rate"]
+    assert public.problems[0].text.replace("municipal-buildings-electricity", "X") == \
+        unknown.problems[0].text.replace("no-such-thing", "X")
+    assert all(r.indicator_id == "recycling-rate" for r in public.records)
+    assert not any(o.value == "municipal-buildings-electricity" for o in public.indicators)
+    staff = explore(cockpit, "ind=municipal-buildings-electricity", role=Viewer(Role.INTERNAL, "anna", "verkehr"))
+    assert staff.panels[0].internal and "(intern)" in staff.panels[0].name
+    assert any(o.internal and "(intern)" in o.label for o in staff.indicators)
+
+
+def test_department_view_puts_its_indicators_first_and_shows_them(cockpit):
+    view = explore(cockpit, "department=abfallwirtschaft")
+    owned = {i.id for i in cockpit.catalog.indicators if i.owner == "abfallwirtschaft" and i.visibility == "public"}
+    assert {o.value for o in view.indicators[:len(owned)]} == owned
+    assert {p.indicator_id for p in view.panels} <= owned and view.panels
+    assert view.department_name == "Abfallwirtschaft"
+
+
+def test_ranking_per_1000_and_absolute_with_the_city_as_reference(cockpit):
+    view = explore(cockpit, SHARED)
+    comparison = view.comparison
+    catalog = cockpit.catalog
+    per1000 = [v.per1000 for v in comparison.values]
+    assert per1000 == sorted(per1000, reverse=True)
+    population = {d.id: d.population for d in catalog.districts}
+    for value in comparison.values:
+        assert value.absolute == pytest.approx(value.per1000 * population[value.id] / 1000)
+    assert comparison.period_text == "November 2026"
+    assert comparison.city_per1000 == pytest.approx(view.panels[0].traces[0].points[-1].value)
+    assert comparison.geometry_note == "Schematische Demo-Geometrie: keine echten Stadtteilgrenzen."
+    assert {f["id"] for f in comparison.geometry["features"]} == {d.id for d in catalog.districts}
+    assert comparison.hatches == ()  # every district has data in the demo
+
+
+def test_districts_without_data_are_hatched_and_labelled_never_zero(cockpit):
+    view = explore(cockpit, SHARED)
+    comparison = view.comparison
+    missing = replace(comparison.values[0], value=None, absolute=None, per1000=None,
+                      absolute_text="keine Daten", per1000_text="keine Daten")
+    feature = next(f for f in comparison.geometry["features"] if f["id"] == missing.id)
+    gap = replace(comparison, values=(*comparison.values[1:], missing), hatches=tuple(hatch_segments(
+        feature["geometry"])))
+    figure = map_figure(gap, "de").to_dict()
+    with_data = next(tr for tr in figure["data"] if tr["type"] == "choropleth" and tr.get("name") != "keine Daten")
+    without = next(tr for tr in figure["data"] if tr.get("name") == "keine Daten")
+    assert missing.id not in with_data["locations"] and list(without["locations"]) == [missing.id]
+    assert any("keine Daten" in text for tr in figure["data"] for text in (tr.get("text") or []))
+    bars = ranking_figure(gap, True, "de").to_dict()["data"][0]
+    assert bars["y"][-1] == missing.name and bars["text"][-1] == "keine Daten"
+
+
+def test_hatch_lines_stay_inside_the_polygon():
+    square = {"type": "Polygon", "coordinates": [[[0, 0], [0, 1], [1, 1], [1, 0], [0, 0]]]}
+    segments = hatch_segments(square, spacing=0.1)
+    assert len(segments) >= 15
+    for (x1, y1), (x2, y2) in segments:
+        for x, y in ((x1, y1), (x2, y2)):
+            assert -1e-9 <= x <= 1 + 1e-9 and -1e-9 <= y <= 1 + 1e-9
+        assert x2 - x1 == pytest.approx(y2 - y1)  # diagonal
+
+
+def test_geometry_from_an_ogc_api_features_url_matches_districts_by_id_or_name(httpserver, tmp_path):
+    catalog = load_catalog("data/catalog.yaml")
+    items = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": 7, "properties": {"name": "Lusan"},
+         "geometry": {"type": "Polygon", "coordinates": [[[12.1, 50.8], [12.1, 50.9], [12.2, 50.9], [12.1, 50.8]]]}},
+        {"type": "Feature", "properties": {"district": "stadtmitte"},
+         "geometry": {"type": "Polygon", "coordinates": [[[12, 50], [12, 51], [13, 51], [12, 50]]]}},
+        {"type": "Feature", "properties": {"name": "Nirgendwo"},
+         "geometry": {"type": "Polygon", "coordinates": [[[12, 50], [12, 51], [13, 51], [12, 50]]]}},
+    ]}
+    httpserver.expect_request("/collections/stadtteile/items").respond_with_json(items)
+    data = load_geometry(httpserver.url_for("/collections/stadtteile/items") + "?f=json")
+    assert [f["id"] for f in district_features(data, catalog)["features"]] == ["lusan", "stadtmitte"]
+    httpserver.expect_request("/broken").respond_with_data("<html>", content_type="text/html")
+    with pytest.raises(GeometryError, match="/broken"):
+        load_geometry(httpserver.url_for("/broken"))
+    not_geojson = tmp_path / "x.geojson"
+    not_geojson.write_text(json.dumps({"type": "Feature"}), encoding="utf-8")
+    with pytest.raises(GeometryError, match="x.geojson: not a GeoJSON FeatureCollection"):
+        load_geometry(str(not_geojson))
+
+
+def test_per_1000_normalisation_only_where_it_makes_sense(cockpit):
+    catalog = cockpit.catalog
+    assert capita_kind(catalog.indicator("charge-points-per-1000")) == "per1000"
+    assert capita_kind(catalog.indicator("co2-per-inhabitant")) == "per_inhabitant"
+    assert capita_kind(catalog.indicator("recycling-rate")) is None
+    assert capita_kind(catalog.indicator("public-transport-passengers")) == "count"
+    shares = explore(cockpit, "ind=recycling-rate&norm=per1000")
+    assert not shares.panels[0].normalised and shares.panels[0].note
+    counts = explore(cockpit, "ind=public-transport-passengers&norm=per1000&from=2025-01&to=2025-01")
+    plain = explore(cockpit, "ind=public-transport-passengers&from=2025-01&to=2025-01")
+    assert counts.panels[0].normalised
+    assert counts.records[0].value == pytest.approx(plain.records[0].value * 1000 / catalog.population)
+
+
+def test_explorer_figures_stay_under_100_kb(cockpit):
+    everything = "&".join(f"ind={i.id}" for i in cockpit.catalog.indicators[:6])
+    view = explore(cockpit, everything + "&district=lusan&district=stadtmitte&district=langenberg",
+                   role=Role.INTERNAL)
+    for panel in view.panels:
+        assert figure_json_size(panel_figure(panel, view.x_range, "de")) < 100_000, panel.indicator_id
+    shared = explore(cockpit, SHARED)
+    assert figure_json_size(map_figure(shared.comparison, "de")) < 100_000
+    assert figure_json_size(ranking_figure(shared.comparison, True, "de")) < 100_000
