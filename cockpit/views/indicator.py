@@ -253,7 +253,7 @@ def build_indicator(cockpit: Cockpit, viewer: Viewer | Role | str, indicator_id:
         unit=indicator.unit.get(lang), decimals=indicator.decimals, domain_text=t(f"domain.{indicator.domain}", lang),
         department=_department(cockpit, indicator, lang), internal=indicator.visibility == "internal", demo=demo,
         rhythm_text=rhythm_text(indicator, lang),
-        lag_text=t("explorer.lag", lang, duration=duration_text(indicator.grace_period, lang)),
+        lag_text=t("explorer.lag", lang, duration=duration_text(indicator.lag, lang)),
         last_data_text=period_label(latest, indicator, lang) if latest else t("ui.tile.no_value", lang),
         source_name=indicator.source.name, source_url=indicator.source.url, attribution=indicator.source.attribution,
         licence=indicator.source.licence, licence_url=licence_link(indicator.source.licence),
