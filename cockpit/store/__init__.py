@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Engine, func, select
 
 from cockpit.catalog import Catalog
 from cockpit.roles import Role, visible_levels
-from cockpit.store import migrate, observations, runs
+from cockpit.store import migrate, observations, rollups, runs
 from cockpit.store.engine import make_engine
 from cockpit.store.schema import job_runs as job_runs_table
 from cockpit.store.schema import observations as observations_table
@@ -56,7 +56,7 @@ class Store:
 
     def is_empty(self) -> bool:
         with self.engine.connect() as conn:
-            return conn.execute(select(func.count()).select_from(observations_table)).scalar_one() == 0
+            return conn.execute(select(observations_table.c.id).limit(1)).first() is None
 
     @contextmanager
     def _write(self):
@@ -169,3 +169,9 @@ class Store:
         with self._read() as conn:
             return int(conn.execute(select(func.coalesce(func.max(job_runs_table.c.id), 0)).where(
                 job_runs_table.c.rows_stored > 0)).scalar_one())
+
+    # --- perf
+    def rebuild_rollups(self) -> int:
+        """Recompute every rollup and the per-source counts from the observations; returns the rollup rows."""
+        with self._write() as conn:
+            return rollups.rebuild(conn)
