@@ -185,6 +185,16 @@ def snapshot(cockpit: Cockpit, role: Role | str, at: date | None = None) -> Snap
         pending.set()
 
 
+def cached_version(cockpit: Cockpit, role: Role | str, at: date | None = None) -> int | None:
+    """The data version of the cached snapshot of `role` on day `at` (None: none cached); lets a response cache
+    store a page under a data version only when the snapshot it was built from is of that version."""
+    key = (id(cockpit.catalog), normalize_role(role).value, at or now_local().date())
+    cache = _cache_for(cockpit.store)
+    with cache.lock:
+        hit = cache.entries.get(key)
+    return None if hit is None else hit.version
+
+
 def clear_cache() -> None:
     """Forget every cached snapshot (tests)."""
     with _caches_lock:
