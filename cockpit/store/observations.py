@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import repeat
 
 import numpy as np
 import pandas as pd
@@ -95,33 +96,49 @@ _COLUMNS = ("indicator_id", "district", "period_start", "period_end", "value", "
 
 def _sqlite_stamps(series: pd.Series) -> list:
     """UTC timestamps in the text form SQLAlchemy stores on SQLite ('YYYY-MM-DD HH:MM:SS.ffffff'), vectorised."""
+    missing = series.isna().to_numpy()
+    if missing.all():
+        return [None] * len(series)
     values = series.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
-    text = pd.Series(np.datetime_as_string(values, unit="us")).str.replace("T", " ", regex=False)
-    return text.where(series.notna().to_numpy(), None).tolist()
+    text = [t.replace("T", " ") for t in np.datetime_as_string(values, unit="us").tolist()]
+    if missing.any():
+        text = [None if m else t for t, m in zip(text, missing.tolist(), strict=True)]
+    return text
+
+
+def _iso_utc(series: pd.Series) -> list:
+    """UTC timestamps as ISO text with a Z (PostgreSQL's COPY reads them), None where missing; vectorised."""
+    missing = series.isna().to_numpy()
+    if missing.all():
+        return [None] * len(series)
+    values = series.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
+    text = (np.datetime_as_string(values, unit="us").astype(object) + "Z").tolist()
+    return [None if m else t for t, m in zip(text, missing.tolist(), strict=True)] if missing.any() else text
 
 
 def _insert_new(conn: Connection, new: pd.DataFrame, source_id: str, run_id: int, now: datetime) -> None:
     """Bulk insert of keys known to be absent (the write lock is held): COPY on PostgreSQL, one executemany of
     prepared tuples on SQLite - no per-row type processing in Python."""
     n = len(new)
+    indicator_ids, districts, values = new["indicator_id"].tolist(), new["district"].tolist(), new["value"].tolist()
     if conn.dialect.name == "postgresql":
-        starts = new["period_start"].dt.to_pydatetime()
-        ends = [None if pd.isna(e) else e for e in new["period_end"].dt.to_pydatetime()]
-        rows = zip(new["indicator_id"].tolist(), new["district"].tolist(), starts, ends, new["value"].tolist(),
-                   [source_id] * n, [run_id] * n, [now] * n, strict=True)
+        text = pd.DataFrame({"indicator_id": indicator_ids, "district": districts,
+                             "period_start": _iso_utc(new["period_start"]), "period_end": _iso_utc(new["period_end"]),
+                             "value": new["value"].to_numpy(), "source_id": source_id, "run_id": run_id,
+                             "ingested_at": pd.Timestamp(now).isoformat()}).to_csv(
+            header=False, index=False, na_rep="\\N", lineterminator="\n")
         cursor = conn.connection.dbapi_connection.cursor()
         try:
-            with cursor.copy(f"COPY observations ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+            with cursor.copy(f"COPY observations ({', '.join(_COLUMNS)}) FROM STDIN (FORMAT csv, NULL '\\N')") as copy:
+                copy.write(text)
         finally:
             cursor.close()
         return
     stamp = pd.Timestamp(now).tz_convert("UTC").tz_localize(None).strftime("%Y-%m-%d %H:%M:%S.%f")
-    rows = list(zip(new["indicator_id"].tolist(), new["district"].tolist(), _sqlite_stamps(new["period_start"]),
-                    _sqlite_stamps(new["period_end"]), new["value"].tolist(), [source_id] * n, [run_id] * n,
-                    [stamp] * n, strict=True))
-    conn.exec_driver_sql(f"INSERT INTO observations ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * 8)})", rows)
+    rows = zip(indicator_ids, districts, _sqlite_stamps(new["period_start"]), _sqlite_stamps(new["period_end"]),
+               values, repeat(source_id, n), repeat(run_id, n), repeat(stamp, n), strict=True)
+    conn.exec_driver_sql(f"INSERT INTO observations ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * 8)})",
+                         list(rows))
 
 
 _EXISTING_COLUMNS = ["id", *KEY, "value_old", "source_id_old", "run_id_old", "ingested_at_old"]

@@ -10,7 +10,9 @@ months. The buckets' UTC bounds are computed in pandas, so no backend needs a ti
 from __future__ import annotations
 
 from datetime import datetime
+from itertools import repeat
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import (
     Column,
@@ -57,32 +59,64 @@ def _ensure_keys_table(conn: Connection) -> None:
     conn.execute(delete(rollup_keys))
 
 
+KEY_COLUMNS = ["grain", "indicator_id", "district", "bucket", "next_bucket", "lo", "hi"]
+
+
+def _local_days(starts: pd.Series) -> np.ndarray:
+    """The Europe/Berlin calendar day of each UTC period start (datetime64[D])."""
+    local = pd.to_datetime(starts, utc=True).dt.tz_convert(LOCAL_TZ_NAME).dt.tz_localize(None)
+    return local.to_numpy(dtype="datetime64[us]").astype("datetime64[D]")
+
+
+def _day_text(days: np.ndarray) -> np.ndarray:
+    return np.datetime_as_string(days.astype("datetime64[D]"), unit="D")
+
+
+def _utc_of_local_midnight(days: np.ndarray) -> pd.Series:
+    return pd.Series(days.astype("datetime64[us]")).dt.tz_localize(LOCAL_TZ_NAME).dt.tz_convert("UTC")
+
+
 def bucket_keys(touched: pd.DataFrame) -> pd.DataFrame:
     """The day, month and year buckets of rows (indicator_id, district, period_start UTC) as key rows."""
     if touched.empty:
-        return pd.DataFrame(columns=[c.name for c in rollup_keys.columns])
-    local = pd.to_datetime(touched["period_start"], utc=True).dt.tz_convert(LOCAL_TZ_NAME).dt.tz_localize(None)
+        return pd.DataFrame(columns=KEY_COLUMNS)
     days = pd.DataFrame({"indicator_id": touched["indicator_id"].astype(str).to_numpy(),
                          "district": touched["district"].astype(str).to_numpy(),
-                         "day": local.dt.floor("D").to_numpy()}).drop_duplicates(ignore_index=True)
-    parts = []
-    day = days["day"]
-    next_day = day + pd.Timedelta(days=1)
-    parts.append(pd.DataFrame({
-        "grain": "day", "indicator_id": days["indicator_id"], "district": days["district"],
-        "bucket": day.dt.strftime("%Y-%m-%d"), "next_bucket": next_day.dt.strftime("%Y-%m-%d"),
-        "lo": day.dt.tz_localize(LOCAL_TZ_NAME).dt.tz_convert("UTC"),
-        "hi": next_day.dt.tz_localize(LOCAL_TZ_NAME).dt.tz_convert("UTC")}))
-    for grain, freq in (("month", "M"), ("year", "Y")):
-        period = day.dt.to_period(freq)
+                         "day": _local_days(touched["period_start"])}).drop_duplicates(ignore_index=True)
+    day = days["day"].to_numpy(dtype="datetime64[D]")
+    parts = [pd.DataFrame({"grain": "day", "indicator_id": days["indicator_id"], "district": days["district"],
+                           "bucket": _day_text(day), "next_bucket": _day_text(day + 1),
+                           "lo": _utc_of_local_midnight(day), "hi": _utc_of_local_midnight(day + 1)})]
+    for grain, unit in (("month", "M"), ("year", "Y")):
         frame = pd.DataFrame({"indicator_id": days["indicator_id"], "district": days["district"],
-                              "start": period.dt.start_time, "end": (period + 1).dt.start_time}
-                             ).drop_duplicates(["indicator_id", "district", "start"])
-        parts.append(pd.DataFrame({
-            "grain": grain, "indicator_id": frame["indicator_id"], "district": frame["district"],
-            "bucket": frame["start"].dt.strftime("%Y-%m-%d"), "next_bucket": frame["end"].dt.strftime("%Y-%m-%d"),
-            "lo": pd.NaT, "hi": pd.NaT}))
+                              "start": day.astype(f"datetime64[{unit}]")}).drop_duplicates(ignore_index=True)
+        start = frame["start"].to_numpy(dtype=f"datetime64[{unit}]")
+        parts.append(pd.DataFrame({"grain": grain, "indicator_id": frame["indicator_id"],
+                                   "district": frame["district"], "bucket": _day_text(start),
+                                   "next_bucket": _day_text(start + 1), "lo": None, "hi": None}))
     return pd.concat(parts, ignore_index=True)
+
+
+def _insert_keys(conn: Connection, keys: pd.DataFrame) -> None:
+    """The key rows into the temporary table through the driver (no per-row type processing)."""
+    if conn.dialect.name == "sqlite":
+        def stamps(column: pd.Series) -> list:
+            if column.isna().all():
+                return [None] * len(column)
+            return pd.to_datetime(column, utc=True).dt.tz_localize(None).dt.strftime("%Y-%m-%d %H:%M:%S.%f").tolist()
+        marks = "?, ?, ?, ?, ?, ?, ?"
+    else:
+        def stamps(column: pd.Series) -> list:
+            if column.isna().all():
+                return [None] * len(column)
+            return pd.to_datetime(column, utc=True).dt.to_pydatetime().tolist()
+        marks = "%s, %s, %s, %s, %s, %s, %s"
+    rows = []
+    for grain, part in keys.groupby("grain", sort=False):
+        rows += list(zip(repeat(grain), part["indicator_id"].tolist(), part["district"].tolist(),
+                         part["bucket"].tolist(), part["next_bucket"].tolist(), stamps(part["lo"]),
+                         stamps(part["hi"])))
+    conn.exec_driver_sql(f"INSERT INTO rollup_keys ({', '.join(KEY_COLUMNS)}) VALUES ({marks})", rows)
 
 
 def refresh(conn: Connection, touched: pd.DataFrame) -> None:
@@ -92,16 +126,10 @@ def refresh(conn: Connection, touched: pd.DataFrame) -> None:
     if keys.empty:
         return
     _ensure_keys_table(conn)
-    records = [
-        dict(grain=g, indicator_id=i, district=d, bucket=b, next_bucket=nb,
-             lo=None if pd.isna(lo) else lo.to_pydatetime(), hi=None if pd.isna(hi) else hi.to_pydatetime())
-        for g, i, d, b, nb, lo, hi in keys[["grain", "indicator_id", "district", "bucket", "next_bucket", "lo",
-                                           "hi"]].itertuples(index=False, name=None)
-    ]
-    conn.execute(insert(rollup_keys), records)
+    _insert_keys(conn, keys)
     conn.execute(text(
-        "DELETE FROM rollups WHERE EXISTS (SELECT 1 FROM rollup_keys k WHERE k.grain = rollups.grain "
-        "AND k.indicator_id = rollups.indicator_id AND k.district = rollups.district AND k.bucket = rollups.bucket)"))
+        "DELETE FROM rollups WHERE (grain, indicator_id, district, bucket) IN "
+        "(SELECT grain, indicator_id, district, bucket FROM rollup_keys)"))
     conn.execute(text(_DAY_SQL))
     for grain in ("month", "year"):
         conn.execute(text(_PARENT_SQL.format(grain=grain, child=_CHILD[grain])))
@@ -116,10 +144,9 @@ SELECT 'day', k.indicator_id, k.district, k.bucket, count(*), sum(o.value), min(
            AND o2.period_start >= k.lo AND o2.period_start < k.hi
          ORDER BY o2.period_start DESC LIMIT 1),
        max(o.period_start)
-FROM rollup_keys k
-JOIN observations o ON o.indicator_id = k.indicator_id AND o.district = k.district
-                   AND o.period_start >= k.lo AND o.period_start < k.hi
-WHERE k.grain = 'day'
+FROM rollup_keys k CROSS JOIN observations o
+WHERE k.grain = 'day' AND o.indicator_id = k.indicator_id AND o.district = k.district
+  AND o.period_start >= k.lo AND o.period_start < k.hi
 GROUP BY k.indicator_id, k.district, k.bucket, k.lo, k.hi
 """
 
@@ -131,10 +158,9 @@ SELECT '{grain}', k.indicator_id, k.district, k.bucket, sum(r.n), sum(r.sum), mi
            AND r2.bucket >= k.bucket AND r2.bucket < k.next_bucket
          ORDER BY r2.last_start DESC LIMIT 1),
        max(r.last_start)
-FROM rollup_keys k
-JOIN rollups r ON r.grain = '{child}' AND r.indicator_id = k.indicator_id AND r.district = k.district
-              AND r.bucket >= k.bucket AND r.bucket < k.next_bucket
-WHERE k.grain = '{grain}'
+FROM rollup_keys k CROSS JOIN rollups r
+WHERE k.grain = '{grain}' AND r.grain = '{child}' AND r.indicator_id = k.indicator_id AND r.district = k.district
+  AND r.bucket >= k.bucket AND r.bucket < k.next_bucket
 GROUP BY k.indicator_id, k.district, k.bucket, k.next_bucket
 """
 
