@@ -1,15 +1,20 @@
-"""Response cache for the public role: rendered callback output per (page, language, data version, day).
+"""Response cache for the public role: rendered callback output per (page, language, day), tagged with the
+data version it shows.
 
 With COCKPIT_CACHE_URL (redis://...) the entries live in Redis and are shared by every web worker; otherwise in
-the process. A new data version gives new keys, so new data is never hidden behind an old entry; the timeout
-bounds what depends on the clock (e.g. "updated 10 minutes ago").
+the process. After new data, viewers get the previous entry while one background thread (one per version across
+workers, by an atomic claim) renders the new one; the timeout bounds what depends on the clock.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import threading
+import time
 from collections.abc import Callable
+from datetime import date
 
 import flask
 import plotly.io.json as plotly_json
@@ -21,7 +26,8 @@ from cockpit.views.snapshot import cached_version, now_local
 
 log = logging.getLogger(__name__)
 
-TIMEOUT_SECONDS = 60
+TIMEOUT_SECONDS = 3600  # how long an entry is kept at all
+MAX_AGE_SECONDS = 60  # older entries are served once more and re-rendered (what depends on the clock)
 KEY_PREFIX = "cockpit:resp:"
 cache = Cache()
 
@@ -42,29 +48,90 @@ def _plain(rendered) -> object:
     return json.loads(plotly_json.to_json_plotly(rendered))
 
 
-def public_cached(page: str, lang: str, cockpit: Cockpit, compute: Callable[[], tuple[str, object]]
-                  ) -> tuple[str, object]:
-    """(fingerprint, rendered) of a public page part: from the cache when this page, language and data version
-    were rendered before, else computed and stored - only if it was built from a snapshot of the current data
-    (a stale-while-revalidate snapshot is shown, never stored under the new version)."""
-    version = cockpit.store.data_version()
-    day = now_local().date()
-    key = f"{page}|{lang}|{version}|{day.isoformat()}"
+def _get(key: str):
     try:
-        hit = cache.get(key)
+        return cache.get(key)
     except Exception:  # noqa: BLE001 - a cache outage must not break the page
         log.warning("response cache unavailable", exc_info=True)
-        hit = None
-    if hit is not None:
-        return hit
+        return None
+
+
+def _set(key: str, value) -> None:
+    try:
+        cache.set(key, value)
+    except Exception:  # noqa: BLE001
+        log.warning("response cache unavailable", exc_info=True)
+
+
+def _claim(key: str) -> bool:
+    """True for exactly one caller per key while the claim lives (atomic add; shared through Redis)."""
+    try:
+        return bool(cache.add(key, 1, timeout=CLAIM_SECONDS))
+    except Exception:  # noqa: BLE001
+        return False
+
+
+CLAIM_SECONDS = 60
+_threads: list[threading.Thread] = []
+_threads_lock = threading.Lock()
+
+
+def _compute_and_store(key: str, version: int, day: date, cockpit: Cockpit,
+                       compute: Callable[[], tuple[str, object]]) -> tuple[str, object]:
     fingerprint, rendered = compute()
     plain = _plain(rendered)
-    if cached_version(cockpit, Role.PUBLIC, day) == version:
-        try:
-            cache.set(key, (fingerprint, plain))
-        except Exception:  # noqa: BLE001
-            log.warning("response cache unavailable", exc_info=True)
+    if cached_version(cockpit, Role.PUBLIC, day) == version:  # built from the current data: keep it
+        _set(key, (version, time.time(), fingerprint, plain))
     return fingerprint, plain
+
+
+def _refresh_in_background(key: str, version: int, made: float, day: date, cockpit: Cockpit, compute) -> None:
+    claim = f"claim|{key}|{version}|{made}"
+    if not _claim(claim):
+        return  # another viewer (or worker) recomputes this version already
+    app = flask.current_app._get_current_object()
+
+    def run():
+        with app.app_context():
+            try:
+                _compute_and_store(key, version, day, cockpit, compute)
+            except Exception:  # noqa: BLE001 - the next viewer tries again
+                log.exception("background refresh of %s failed", key)
+            finally:
+                with contextlib.suppress(Exception):
+                    cache.delete(claim)
+
+    thread = threading.Thread(target=run, name="cockpit-refresh", daemon=True)
+    with _threads_lock:
+        _threads[:] = [t for t in _threads if t.is_alive()]
+        _threads.append(thread)
+    thread.start()
+
+
+def wait_for_refreshes(timeout: float = 60.0) -> None:
+    """Wait until the background refreshes started so far are done (tests, benchmarks)."""
+    with _threads_lock:
+        pending = list(_threads)
+    for thread in pending:
+        thread.join(timeout)
+
+
+def public_cached(page: str, lang: str, cockpit: Cockpit, compute: Callable[[], tuple[str, object]]
+                  ) -> tuple[str, object]:
+    """(fingerprint, rendered) of a public page part, stale-while-revalidate: the entry of this page, language
+    and day when it is of the current data version; after new data the previous entry while one viewer's
+    background thread renders the new one (stored only if it was built from a snapshot of the current data);
+    rendered in the request only when there is no entry at all."""
+    version = cockpit.store.data_version()
+    day = now_local().date()
+    key = f"{page}|{lang}|{day.isoformat()}"
+    entry = _get(key)
+    if entry is not None:
+        shown_version, made, fingerprint, plain = entry
+        if shown_version != version or time.time() - made > MAX_AGE_SECONDS:
+            _refresh_in_background(key, version, made, day, cockpit, compute)
+        return fingerprint, plain
+    return _compute_and_store(key, version, day, cockpit, compute)
 
 
 def clear() -> None:
