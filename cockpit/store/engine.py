@@ -33,7 +33,6 @@ def _sqlite_setup(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA temp_store=MEMORY")  # the rollups' per-write key table
-        cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB page cache per connection
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -9,8 +9,9 @@ months. The buckets' UTC bounds are computed in pandas, so no backend needs a ti
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import repeat
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -73,7 +74,23 @@ def _day_text(days: np.ndarray) -> np.ndarray:
 
 
 def _utc_of_local_midnight(days: np.ndarray) -> pd.Series:
-    return pd.Series(days.astype("datetime64[us]")).dt.tz_localize(LOCAL_TZ_NAME).dt.tz_convert("UTC")
+    """The first instant of each local day in UTC: lo(D) <= t < lo(D + 1) exactly when t falls on local day D.
+    Vectorised; the rare days whose midnight falls in a clock change pandas cannot place (Berlin's switch from
+    local mean time on 1893-04-01) are placed with zoneinfo."""
+    local = pd.Series(days.astype("datetime64[us]"))
+    guess = local.dt.tz_localize(LOCAL_TZ_NAME, ambiguous=np.ones(len(local), dtype=bool),
+                                 nonexistent="shift_forward").dt.tz_convert("UTC")
+    day = days.astype("datetime64[D]")
+    on_day = _local_days(guess) == day
+    before = _local_days(guess - pd.Timedelta(microseconds=1)) < day
+    wrong = ~(on_day & before)
+    if wrong.any():
+        zone = ZoneInfo(LOCAL_TZ_NAME)
+        fixed = [pd.Timestamp(datetime(d.year, d.month, d.day, tzinfo=zone).astimezone(UTC))
+                 for d in local[wrong].dt.date]
+        guess = guess.copy()
+        guess[wrong] = fixed
+    return guess
 
 
 def bucket_keys(touched: pd.DataFrame) -> pd.DataFrame:
@@ -249,7 +266,9 @@ def read_aggregates(conn: Connection, levels: tuple[str, ...], grain: str, indic
     frame = pd.DataFrame(conn.execute(query).all(), columns=AGGREGATE_COLUMNS)
     if frame.empty:
         return pd.DataFrame(columns=AGGREGATE_COLUMNS)
-    frame["bucket"] = pd.to_datetime(frame["bucket"]).dt.tz_localize(LOCAL_TZ_NAME)
+    buckets = pd.to_datetime(frame["bucket"])
+    frame["bucket"] = buckets.dt.tz_localize(LOCAL_TZ_NAME, ambiguous=np.ones(len(buckets), dtype=bool),
+                                             nonexistent="shift_forward")
     frame["last_start"] = pd.to_datetime(frame["last_start"], utc=True)
     frame["n"] = frame["n"].astype("int64")
     for column in ("sum", "min", "max", "last_value", "value"):

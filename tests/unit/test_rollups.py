@@ -166,3 +166,13 @@ def test_migration_builds_rollups_for_data_stored_before_it(tmp_path, catalog):
     assert year[["n", "sum", "value"]].values.tolist() == [[2, 5.0, 2.5]]
     assert store.indicator_sources(Role.PUBLIC)["source_id"].tolist() == ["s"]
     store.engine.dispose()
+
+
+def test_buckets_whose_local_midnight_does_not_exist(store):
+    # Berlin switched from local mean time to CET at 1893-04-01 00:00: that midnight never happened
+    start = datetime(1893, 3, 31, 23, 30, tzinfo=UTC)  # 1893-04-01 00:30 CET
+    write(store, [dict(indicator="renewable-share-electricity", district="", period_start=start, period_end=None,
+                       value=3.0, raw="")], "s")
+    day = store.aggregates(Role.PUBLIC, "day")
+    assert day["n"].tolist() == [1] and day["bucket"].iloc[0].date().isoformat() == "1893-04-01"
+    assert store.aggregates(Role.PUBLIC, "year")["value"].tolist() == [3.0]
