@@ -9,6 +9,7 @@ workers, by an atomic claim) renders the new one; the timeout bounds what depend
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import threading
@@ -23,6 +24,9 @@ from flask_caching import Cache
 from cockpit.roles import Role
 from cockpit.runtime import Cockpit
 from cockpit.views.snapshot import cached_version, now_local
+
+COCKPIT_KEY = "COCKPIT"  # = layouts.context.COCKPIT_KEY (that module imports this one)
+_ROLE_OF_REQUEST = "COCKPIT_ROLE_OF_REQUEST"
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +43,51 @@ def cache_config(url: str | None) -> dict:
     return {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 512, "CACHE_DEFAULT_TIMEOUT": TIMEOUT_SECONDS}
 
 
-def init_app(server: flask.Flask, url: str | None) -> None:
+def init_app(server: flask.Flask, url: str | None, role_of_request: Callable[[], Role]) -> None:
+    """Attach the cache to `server`; `role_of_request` resolves the viewer's role (layouts.auth.current_role)."""
     cache.init_app(server, config=cache_config(url))
+    server.config[_ROLE_OF_REQUEST] = role_of_request
+    server.before_request(_serve_stored_response)
+    server.after_request(_store_response)
+
+
+# ------------------------------------------------------------------ whole responses
+# A public callback answered from a current cache entry (see public_cached) marks the request; its HTTP response
+# is then kept as bytes, keyed by the request body, and the next identical public request is answered before Dash
+# parses it (no component tree, no JSON encoding). Entries are tagged with the data version and checked per request.
+
+CALLBACK_PATH = "/_dash-update-component"
+_MARK = "cockpit_response_version"
+
+
+def _response_key(day: date) -> str:
+    return f"http|{hashlib.sha256(flask.request.get_data()).hexdigest()}|{day.isoformat()}"
+
+
+def _public_callback_request() -> bool:
+    request = flask.request
+    return (request.method == "POST" and request.path.endswith(CALLBACK_PATH)
+            and flask.current_app.config[_ROLE_OF_REQUEST]() == Role.PUBLIC)
+
+
+def _serve_stored_response():
+    if not _public_callback_request():
+        return None
+    cockpit = flask.current_app.config[COCKPIT_KEY]
+    entry = _get(_response_key(now_local().date()))
+    if entry is None:
+        return None
+    version, made, status, body = entry
+    if version != cockpit.store.data_version() or time.time() - made > MAX_AGE_SECONDS:
+        return None
+    return flask.Response(body, status=status, mimetype="application/json")
+
+
+def _store_response(response: flask.Response) -> flask.Response:
+    version = flask.g.pop(_MARK, None)
+    if version is not None and response.status_code in (200, 204) and not response.direct_passthrough:
+        _set(_response_key(now_local().date()), (version, time.time(), response.status_code, response.get_data()))
+    return response
 
 
 def _plain(rendered) -> object:
@@ -130,6 +177,8 @@ def public_cached(page: str, lang: str, cockpit: Cockpit, compute: Callable[[], 
         shown_version, made, fingerprint, plain = entry
         if shown_version != version or time.time() - made > MAX_AGE_SECONDS:
             _refresh_in_background(key, version, made, day, cockpit, compute)
+        elif flask.has_request_context():
+            flask.g.setdefault(_MARK, version)  # current: the whole response may be kept too
         return fingerprint, plain
     return _compute_and_store(key, version, day, cockpit, compute)
 

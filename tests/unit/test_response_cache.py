@@ -69,8 +69,10 @@ def test_the_cache_can_live_in_redis(tmp_path, monkeypatch, redis_url):  # noqa:
     redis.Redis.from_url(redis_url).flushdb()
     cockpit, client, counting = make_client(tmp_path, monkeypatch, cache_url=redis_url)
     check_cached_until_new_data(cockpit, client, counting)
-    keys = redis.Redis.from_url(redis_url).keys("cockpit:resp:*")
-    assert len(keys) == 2  # one entry per page and language, tagged with its data version
+    keys = [k.decode() for k in redis.Redis.from_url(redis_url).keys("cockpit:resp:*")]
+    pages = [k for k in keys if not k.startswith("cockpit:resp:http|")]
+    assert len(pages) == 2  # one entry per page and language, tagged with its data version
+    assert len(keys) > len(pages)  # and whole responses, shared by every worker
 
 
 def test_staff_responses_are_not_cached(tmp_path, monkeypatch):
@@ -83,3 +85,23 @@ def test_staff_responses_are_not_cached(tmp_path, monkeypatch):
     client.post("/logout", query_string={"lang": "de"})
     public = text(callback_request(client, ids.OVERVIEW_CONTENT))
     assert ids.tile("municipal-buildings-electricity") not in public
+
+
+def test_an_identical_public_request_is_answered_before_dash(tmp_path, monkeypatch):
+    import layouts.context
+
+    cockpit, client, counting = make_client(tmp_path, monkeypatch)
+    calls = []
+    real = layouts.context.public_cached
+    monkeypatch.setattr(layouts.context, "public_cached", lambda *args: calls.append(1) or real(*args))
+    first = text(callback_request(client, ids.OVERVIEW_CONTENT))
+    second = text(callback_request(client, ids.OVERVIEW_CONTENT))  # from the cache entry: response kept as bytes
+    assert len(calls) == 2
+    assert [text(callback_request(client, ids.OVERVIEW_CONTENT)) for _ in range(3)] == [first] * 3 == [second] * 3
+    assert len(calls) == 2  # answered from the kept response, the callback did not run
+    write_recycling(cockpit, 61.8)
+    text(callback_request(client, ids.OVERVIEW_CONTENT))  # new data: the kept response is not used
+    assert len(calls) == 3
+    login(client)
+    staff = text(callback_request(client, ids.OVERVIEW_CONTENT))
+    assert ids.tile("municipal-buildings-electricity") in staff and len(calls) == 3  # staff: never from it
