@@ -190,7 +190,81 @@ def create_app_with_ping(create_app, cockpit):
         app_module.create_server = original
 
 
-def bench_backend(backend: str, url: str, empty_url: str, size: int, folder: Path, repeat: int) -> list[Figure]:
+def throughput(port: int, path: str, body: bytes | None, connections: int, seconds: float) -> float:
+    """Requests per second that `connections` keep-alive clients get from the server in `seconds`."""
+    import http.client
+    import threading
+
+    done, errors, stop = [0] * connections, [], threading.Event()
+
+    def client(index: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while not stop.is_set():
+            try:
+                if body is None:
+                    conn.request("GET", path)
+                else:
+                    conn.request("POST", path, body=body, headers={"Content-Type": "application/json"})
+                response = conn.getresponse()
+                response.read()
+                if response.status not in (200, 204):
+                    errors.append(response.status)
+                done[index] += 1
+            except (OSError, http.client.HTTPException) as exc:
+                errors.append(repr(exc))
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn.close()
+
+    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(connections)]
+    for thread in threads:
+        thread.start()
+    time.sleep(seconds)
+    stop.set()
+    for thread in threads:
+        thread.join(60)
+    if errors:
+        raise RuntimeError(f"{len(errors)} failed requests under load, e.g. {errors[0]}")
+    return sum(done) / seconds
+
+
+def gunicorn_figures(backend: str, url: str, catalog_path: Path, body: bytes, seconds: float) -> list[Figure]:
+    """The overview's refresh callback under 64 connections, against the trivial route, both served by gunicorn
+    (2 workers, 4 threads each) in the same run."""
+    import os
+    import signal
+    import subprocess
+    import urllib.request
+
+    port = pg._free_port()
+    env = {**os.environ, "COCKPIT_DATABASE_URL": url, "COCKPIT_CATALOG": str(catalog_path),
+           "COCKPIT_LOAD_DEMO": "false", "COCKPIT_SECRET_KEY": "bench", "COCKPIT_LOG_LEVEL": "WARNING"}
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "2", "--worker-class", "gthread",
+                             "--threads", "4", "--bind", f"127.0.0.1:{port}", "bench.wsgi:server"],
+                            cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_bench/ping", timeout=5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError("gunicorn did not start") from None
+                time.sleep(0.5)
+        throughput(port, "/_dash-update-component", body, 8, 1.0)  # warm both workers' caches
+        trivial = throughput(port, "/_bench/ping", None, 64, seconds)
+        overview = throughput(port, "/_dash-update-component", body, 64, seconds)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(30)
+    return [Figure(backend, "overview callback under 64 connections (gunicorn, 2 workers)", overview, "req/s",
+                   trivial, "trivial route, same server", ">= 25 %")]
+
+
+def bench_backend(backend: str, url: str, empty_url: str, size: int, folder: Path, repeat: int,
+                  load_seconds: float = 0) -> list[Figure]:
     from cockpit.views import build_goals, build_overview, clear_cache
     from layouts import ids
 
@@ -286,6 +360,8 @@ def bench_backend(backend: str, url: str, empty_url: str, size: int, folder: Pat
     figures.append(Figure(backend, "staff goals (view + render), warm, p50", statistics.median(warm_staff) * 1000,
                           "ms", trivial_p50, "trivial route"))
     figures.append(Figure(backend, "peak RSS while serving (bench process)", peak_rss_mb(), "MB", target="<= 300 MB"))
+    if load_seconds:
+        figures += gunicorn_figures(backend, url, catalog_path, overview, load_seconds)
     cockpit.store.engine.dispose()
     empty.store.engine.dispose()
     return figures
@@ -299,7 +375,7 @@ def table(figures: list[Figure]) -> str:
         base = "" if f.baseline is None else (
             f"{f.baseline:,.0f} {f.unit} ({f.baseline_name})" if f.baseline >= 100
             else f"{f.baseline:,.2f} {f.unit} ({f.baseline_name})")
-        ratio = "" if f.ratio is None else (f"{f.ratio:.0%}" if f.unit == "rows/s" else f"{f.ratio:.1f}x")
+        ratio = "" if f.ratio is None else (f"{f.ratio:.0%}" if f.unit in ("rows/s", "req/s") else f"{f.ratio:.1f}x")
         lines.append(f"| {f.backend} | {f.name} | {value} | {base} | {ratio} | {f.target} |")
     return "\n".join(lines)
 
@@ -312,6 +388,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pg-url", help="a PostgreSQL server URL without database (default: start a throwaway one)")
     parser.add_argument("--repeat", type=int, default=5, help="repetitions of each timed step (median reported)")
     parser.add_argument("--workdir", type=Path, help="where the SQLite files go (default: a temp folder)")
+    parser.add_argument("--load-seconds", type=float, default=5.0,
+                        help="seconds of each 64-connection load test under gunicorn (0: skip)")
     args = parser.parse_args(argv)
 
     import logging
@@ -322,11 +400,11 @@ def main(argv: list[str] | None = None) -> int:
         folder = Path(tmp)
         if args.backend in ("sqlite", "both"):
             figures += bench_backend("sqlite", f"sqlite:///{folder / 'bench.db'}", f"sqlite:///{folder / 'empty.db'}",
-                                     args.size, folder, args.repeat)
+                                     args.size, folder, args.repeat, args.load_seconds)
         if args.backend in ("postgresql", "both"):
             with contextlib.ExitStack() as stack:
                 base = args.pg_url or stack.enter_context(pg.server())
                 figures += bench_backend("postgresql", pg.create_database(base), pg.create_database(base), args.size,
-                                         folder, args.repeat)
+                                         folder, args.repeat, args.load_seconds)
     print(table(figures))
     return 0

@@ -57,7 +57,12 @@ rollup_keys = Table(
 
 def _ensure_keys_table(conn: Connection) -> None:
     conn.execute(CreateTable(rollup_keys, if_not_exists=True))
-    conn.execute(delete(rollup_keys))
+    _empty_keys(conn)
+
+
+def _empty_keys(conn: Connection) -> None:
+    # TRUNCATE on PostgreSQL: temporary tables are never vacuumed, deleted rows would pile up
+    conn.exec_driver_sql("TRUNCATE rollup_keys" if conn.dialect.name == "postgresql" else "DELETE FROM rollup_keys")
 
 
 KEY_COLUMNS = ["grain", "indicator_id", "district", "bucket", "next_bucket", "lo", "hi"]
@@ -134,6 +139,8 @@ def _insert_keys(conn: Connection, keys: pd.DataFrame) -> None:
                          part["bucket"].tolist(), part["next_bucket"].tolist(), stamps(part["lo"]),
                          stamps(part["hi"])))
     conn.exec_driver_sql(f"INSERT INTO rollup_keys ({', '.join(KEY_COLUMNS)}) VALUES ({marks})", rows)
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("ANALYZE rollup_keys")  # so the planner seeks by index instead of scanning rollups
 
 
 def refresh(conn: Connection, touched: pd.DataFrame) -> None:
@@ -150,7 +157,7 @@ def refresh(conn: Connection, touched: pd.DataFrame) -> None:
     conn.execute(text(_DAY_SQL))
     for grain in ("month", "year"):
         conn.execute(text(_PARENT_SQL.format(grain=grain, child=_CHILD[grain])))
-    conn.execute(delete(rollup_keys))
+    _empty_keys(conn)
 
 
 _DAY_SQL = """
