@@ -40,7 +40,7 @@ def cache_config(url: str | None) -> dict:
     if url:
         return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": url, "CACHE_KEY_PREFIX": KEY_PREFIX,
                 "CACHE_DEFAULT_TIMEOUT": TIMEOUT_SECONDS}
-    return {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 512, "CACHE_DEFAULT_TIMEOUT": TIMEOUT_SECONDS}
+    return {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 128, "CACHE_DEFAULT_TIMEOUT": TIMEOUT_SECONDS}
 
 
 def init_app(server: flask.Flask, url: str | None, role_of_request: Callable[[], Role]) -> None:
