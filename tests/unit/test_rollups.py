@@ -176,3 +176,24 @@ def test_buckets_whose_local_midnight_does_not_exist(store):
     day = store.aggregates(Role.PUBLIC, "day")
     assert day["n"].tolist() == [1] and day["bucket"].iloc[0].date().isoformat() == "1893-04-01"
     assert store.aggregates(Role.PUBLIC, "year")["value"].tolist() == [3.0]
+
+
+def test_rebuild_rollups_command(tmp_path, monkeypatch, capsys, catalog):
+    from cockpit.cli import main
+    from tests.conftest import migrated_store
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    store = migrated_store(url, catalog)
+    write(store, [dict(indicator="renewable-share-electricity", district="", period_start=ANCHORS[2], period_end=None,
+                       value=7.0, raw="")], "s")
+    from sqlalchemy import delete
+
+    from cockpit.store.schema import rollups
+    with store.engine.begin() as conn:
+        conn.execute(delete(rollups))
+    monkeypatch.setenv("COCKPIT_DATABASE_URL", url)
+    monkeypatch.setenv("COCKPIT_LOAD_DEMO", "false")
+    assert main(["rebuild-rollups"]) == 0
+    assert "rollups rebuilt: 3 rows" in capsys.readouterr().out
+    assert store.aggregates(Role.PUBLIC, "month")["value"].tolist() == [7.0]
+    store.engine.dispose()
