@@ -65,7 +65,7 @@ RULES: list[Rule] = [
 def _checked(frame: pd.DataFrame, catalog: Catalog) -> Checked:
     indicator = frame["indicator"].astype("object")
     by_id = catalog.indicator_map
-    known = indicator.map(lambda i: bool(i) and i in by_id).astype(bool)
+    known = indicator.isin(list(by_id)) & indicator.notna() & (indicator != "")
     low = indicator.map({i: ind.plausible.min for i, ind in by_id.items() if ind.plausible}).astype("float64")
     high = indicator.map({i: ind.plausible.max for i, ind in by_id.items() if ind.plausible}).astype("float64")
     city_only = indicator.map({i: ind.spatial == "city" for i, ind in by_id.items()}).fillna(False).astype(bool)

@@ -57,7 +57,8 @@ def upsert(conn: Connection, frame: pd.DataFrame, source_id: str, run_id: int, n
     batch["period_start"] = _utc_us(batch["period_start"])
     batch["period_end"] = _utc_us(batch["period_end"])
     batch["value"] = batch["value"].astype("float64")
-    batch = batch.drop_duplicates(subset=KEY, keep="last")
+    if batch.duplicated(subset=KEY).any():
+        batch = batch.drop_duplicates(subset=KEY, keep="last")
     existing = _existing(conn, batch)
     if existing.empty:
         new, old = batch, existing
