@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 PYTHON=${PYTHON:-python3}
-SYSTEM_PACKAGES=(chromium postgresql mosquitto fonts-dejavu-core)
+SYSTEM_PACKAGES=(chromium postgresql mosquitto fonts-dejavu-core redis-server)
 
 ensure_venv() {  # create/refresh .venv; reinstall only when pyproject.toml changed
   local extra=$1 stamp=".venv/.installed$1"
@@ -32,6 +32,7 @@ missing_system_packages() {
   ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing+=(postgresql)
   [ -x /usr/sbin/mosquitto ] || command -v mosquitto >/dev/null 2>&1 || missing+=(mosquitto)
   fc-list 2>/dev/null | grep -qi dejavu || missing+=(fonts-dejavu-core)
+  [ -x /usr/bin/redis-server ] || command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   echo "${missing[@]:-}"
 }
 

@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8050, ge=1, le=65535)
     log_level: str = "INFO"
+    cache_url: str | None = None  # e.g. redis://127.0.0.1:6379/0: public responses shared by all web workers
     alerts: Path | None = None  # --- measures: alert rules and channels (YAML); unset = no alert job
     shared_login_department: str | None = None  # --- measures: department of the shared-password staff login
 

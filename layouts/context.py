@@ -10,6 +10,7 @@ import flask
 from cockpit.i18n import LANGUAGES
 from cockpit.roles import Role
 from cockpit.runtime import Cockpit
+from layouts.cache import public_cached
 
 COCKPIT_KEY = "COCKPIT"
 TRUE_WORDS = ("", "1", "true", "yes", "on")
@@ -103,12 +104,23 @@ def page_title(page_key: str):
 
 
 def refreshed(build, render, search: str | None, shown: str | None):
-    """A page refresh: build the view for this request's role and language; re-render only if it changed."""
+    """A page refresh: build the view for this request's role and language; re-render only if it changed.
+    Public responses come from the response cache (per page, language and data version)."""
     from dash import no_update
 
     from layouts.auth import current_viewer
+    cockpit, viewer, lang = current_cockpit(), current_viewer(), lang_from_search(search)
 
-    view = build(current_cockpit(), current_viewer(), lang_from_search(search))
+    def compute():
+        view = build(cockpit, viewer, lang)
+        return view.fingerprint, render(view)
+
+    if viewer.role == Role.PUBLIC:
+        fingerprint, rendered = public_cached(f"{build.__module__}.{build.__qualname__}", lang, cockpit, compute)
+        if fingerprint == shown:
+            return no_update, no_update
+        return rendered, fingerprint
+    view = build(cockpit, viewer, lang)
     if view.fingerprint == shown:
         return no_update, no_update
     return render(view), view.fingerprint

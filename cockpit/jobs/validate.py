@@ -1,9 +1,15 @@
-"""Per-record validation of parsed observations against the catalog; invalid records become rejects."""
+"""Validation of parsed observations against the catalog, vectorised; invalid records become rejects.
+
+Each rule is one boolean mask over the whole frame plus a reason built for the rows it rejects only; the first
+rule that rejects a row gives its reason. A new rule is one more entry in `RULES`.
+"""
 
 from __future__ import annotations
 
-import math
+from collections.abc import Callable
+from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from cockpit.catalog import Catalog
@@ -14,39 +20,98 @@ EARLIEST_PLAUSIBLE = pd.Timestamp("2000-01-01", tz="UTC")
 FUTURE_TOLERANCE = pd.Timedelta(days=1)
 
 
-def _check(row, catalog: Catalog, districts: set[str]) -> str | None:
-    indicator = catalog.indicator_map.get(row.indicator)
-    if not row.indicator or indicator is None:
-        return f"unknown indicator '{row.indicator}'"
-    if pd.isna(row.period_start):
-        return "missing or unparsable timestamp (period_start)"
-    if not EARLIEST_PLAUSIBLE <= row.period_start <= pd.Timestamp.now(tz="UTC") + FUTURE_TOLERANCE:
-        return (f"implausible timestamp {row.period_start.isoformat()}: before 2000-01-01 or more than one day "
-                "in the future (seconds read as milliseconds?)")
-    if row.value is None or pd.isna(row.value):
-        return "missing or non-numeric value"
-    if not math.isfinite(row.value):
-        return f"value {row.value} is not finite"
-    if indicator.plausible and not indicator.plausible.min <= row.value <= indicator.plausible.max:
-        return (f"value {row.value} outside the plausible range {indicator.plausible.min}..{indicator.plausible.max} "
-                f"of '{indicator.id}'")
-    if row.district != CITYWIDE:
-        if indicator.spatial == "city":
-            return f"indicator '{indicator.id}' is city-wide but the record names district '{row.district}'"
-        if row.district not in districts:
-            return f"unknown district '{row.district}'"
-    return None
+@dataclass(frozen=True)
+class Checked:
+    """The frame plus per-row catalog facts the rules need (looked up once per frame, by indicator)."""
+
+    frame: pd.DataFrame
+    known: pd.Series  # the indicator exists
+    value: pd.Series  # value as float (NaN where missing or non-numeric)
+    low: pd.Series  # plausible range of the row's indicator (NaN: none)
+    high: pd.Series
+    city_only: pd.Series  # the indicator is city-wide only
+    district_known: pd.Series
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    mask: Callable[[Checked], pd.Series]  # True = the row breaks the rule
+    reason: Callable[[pd.DataFrame], list[str]]  # reasons for the breaking rows (a sub-frame of Checked.frame)
+
+
+def _num(value) -> str:
+    return str(float(value))
+
+
+def _implausible_time(checked: Checked) -> pd.Series:
+    starts = pd.to_datetime(checked.frame["period_start"], utc=True)
+    return (starts < EARLIEST_PLAUSIBLE) | (starts > pd.Timestamp.now(tz="UTC") + FUTURE_TOLERANCE)
+
+
+def _range_reason(rows: pd.DataFrame) -> list[str]:
+    return [f"value {_num(v)} outside the plausible range {lo}..{hi} of '{i}'"
+            for v, lo, hi, i in zip(rows["value"], rows["_low"], rows["_high"], rows["indicator"], strict=True)]
+
+
+RULES: list[Rule] = [
+    Rule("indicator", lambda c: ~c.known,
+         lambda rows: [f"unknown indicator '{i}'" for i in rows["indicator"]]),
+    Rule("timestamp", lambda c: c.frame["period_start"].isna(),
+         lambda rows: ["missing or unparsable timestamp (period_start)"] * len(rows)),
+    Rule("time-window", _implausible_time,
+         lambda rows: [f"implausible timestamp {s.isoformat()}: before 2000-01-01 or more than one day in the "
+                       "future (seconds read as milliseconds?)" for s in rows["period_start"]]),
+    Rule("value", lambda c: c.value.isna(), lambda rows: ["missing or non-numeric value"] * len(rows)),
+    Rule("finite", lambda c: ~np.isfinite(c.value),
+         lambda rows: [f"value {_num(v)} is not finite" for v in rows["value"]]),
+    Rule("plausible", lambda c: (c.value < c.low) | (c.value > c.high), _range_reason),
+    Rule("city-wide", lambda c: (c.frame["district"] != CITYWIDE) & c.city_only,
+         lambda rows: [f"indicator '{i}' is city-wide but the record names district '{d}'"
+                       for i, d in zip(rows["indicator"], rows["district"], strict=True)]),
+    Rule("district", lambda c: (c.frame["district"] != CITYWIDE) & ~c.district_known,
+         lambda rows: [f"unknown district '{d}'" for d in rows["district"]]),
+]
+
+
+def _checked(frame: pd.DataFrame, catalog: Catalog) -> Checked:
+    indicator = frame["indicator"].astype("object")
+    by_id = catalog.indicator_map
+    known = indicator.isin(list(by_id)) & indicator.notna() & (indicator != "")
+    low = indicator.map({i: ind.plausible.min for i, ind in by_id.items() if ind.plausible}).astype("float64")
+    high = indicator.map({i: ind.plausible.max for i, ind in by_id.items() if ind.plausible}).astype("float64")
+    city_only = indicator.map({i: ind.spatial == "city" for i, ind in by_id.items()}).fillna(False).astype(bool)
+    value = pd.to_numeric(frame["value"], errors="coerce").astype("float64")
+    district_known = frame["district"].isin(list(catalog.district_ids))
+    return Checked(frame, known, value, low, high, city_only, district_known)
+
+
+def reasons(frame: pd.DataFrame, catalog: Catalog) -> pd.Series:
+    """Per row: the reason of the first rule it breaks, or None."""
+    result = pd.Series([None] * len(frame), index=frame.index, dtype="object")
+    if frame.empty:
+        return result
+    checked = _checked(frame, catalog)
+    open_rows = pd.Series(True, index=frame.index)
+    for rule in RULES:
+        hit = rule.mask(checked).fillna(False).astype(bool) & open_rows
+        if hit.any():
+            rows = frame[hit].assign(value=checked.value[hit], _low=checked.low[hit], _high=checked.high[hit])
+            result[hit] = rule.reason(rows)
+            open_rows &= ~hit
+    return result
 
 
 def validate(frame: pd.DataFrame, catalog: Catalog) -> tuple[pd.DataFrame, list[Reject]]:
     """Split a parsed frame into valid rows and rejects; conflicting duplicates of one key keep the last."""
-    districts = catalog.district_ids
-    reasons = [_check(row, catalog, districts) for row in frame.itertuples(index=False)]
-    bad = pd.Series([r is not None for r in reasons], index=frame.index, dtype=bool)
-    rejects = [Reject(raw=raw, reason=reason) for raw, reason in zip(frame["raw"], reasons, strict=True) if reason]
+    why = reasons(frame, catalog)
+    bad = why.notna()
+    rejects = [Reject(raw=raw, reason=reason) for raw, reason in zip(frame["raw"][bad], why[bad], strict=True)]
     valid = frame[~bad]
-    valid = valid.drop_duplicates(subset=["indicator", "district", "period_start", "value"], keep="last")
     key = ["indicator", "district", "period_start"]
+    if not valid.duplicated(subset=key).any():  # the usual case: one check instead of two
+        return valid.reset_index(drop=True), rejects
+    valid = valid.drop_duplicates(subset=["indicator", "district", "period_start", "value"], keep="last")
     conflicting = valid.duplicated(subset=key, keep="last")
     for row in valid[conflicting].itertuples(index=False):
         rejects.append(Reject(raw=row.raw, reason=(

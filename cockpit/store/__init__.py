@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Engine, func, select
 from cockpit.catalog import Catalog
 from cockpit.measures.model import Measure, Report
 from cockpit.roles import Role, Viewer, visible_levels
-from cockpit.store import accounts, migrate, observations, opendata, runs, series
+from cockpit.store import accounts, migrate, observations, opendata, rollups, runs, series
 from cockpit.store import measures as store_measures
 from cockpit.store import wall_tokens as wall_token_sql
 from cockpit.store.engine import make_engine
@@ -59,7 +59,7 @@ class Store:
 
     def is_empty(self) -> bool:
         with self.engine.connect() as conn:
-            return conn.execute(select(func.count()).select_from(observations_table)).scalar_one() == 0
+            return conn.execute(select(observations_table.c.id).limit(1)).first() is None
 
     @contextmanager
     def _write(self):
@@ -387,3 +387,9 @@ class Store:
         if isinstance(districts, list | tuple | set | frozenset):
             frame = frame[frame["district"].isin(list(districts))].reset_index(drop=True)
         return frame
+
+    # --- perf
+    def rebuild_rollups(self) -> int:
+        """Recompute every rollup and the per-source counts from the observations; returns the rollup rows."""
+        with self._write() as conn:
+            return rollups.rebuild(conn)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -34,21 +32,10 @@ def _sqlite_setup(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA temp_store=MEMORY")  # the rollups' per-write key table
         cursor.close()
-        dbapi_connection.create_function("local_month", 1, _local_month, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
         connection.exec_driver_sql(f"BEGIN {mode}")
-
-
-LOCAL_TZ = ZoneInfo("Europe/Berlin")
-
-
-def _local_month(stamp: str | None) -> str | None:
-    """SQLite function: the first day of the Europe/Berlin month of a UTC timestamp, as 'YYYY-MM-01'."""
-    if stamp is None:
-        return None
-    moment = datetime.fromisoformat(stamp).replace(tzinfo=UTC).astimezone(LOCAL_TZ)
-    return f"{moment.year:04d}-{moment.month:02d}-01"

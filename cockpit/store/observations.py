@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import repeat
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, and_, bindparam, func, insert, literal, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, insert, or_, select, union_all, update
 
 from cockpit.catalog import Catalog
-from cockpit.roles import DEPARTMENT_PREFIX, Visibility
+from cockpit.store import rollups
 from cockpit.store.schema import indicators, observation_revisions, observations
+from cockpit.store.visibility import joined_on, visible_indicators
 
 LOCAL_TZ_NAME = "Europe/Berlin"
 KEY = ["indicator_id", "district", "period_start"]
@@ -45,24 +48,30 @@ def _utc_us(series: pd.Series) -> pd.Series:
 
 
 def upsert(conn: Connection, frame: pd.DataFrame, source_id: str, run_id: int, now: datetime) -> UpsertCounts:
-    """Insert new keys, update changed values (keeping the old one as a revision), skip identical ones."""
+    """Insert new keys, update changed values (keeping the old one as a revision), skip identical ones; keep the
+    rollups and the per-source counts exact in the same transaction. Runs under the store's write lock."""
     if frame.empty:
         return UpsertCounts()
     batch = frame.rename(columns={"indicator": "indicator_id"})[KEY + ["period_end", "value"]].copy()
+    batch["indicator_id"] = batch["indicator_id"].astype(str)
+    batch["district"] = batch["district"].astype(str)
     batch["period_start"] = _utc_us(batch["period_start"])
-    batch = batch.drop_duplicates(subset=KEY, keep="last")
+    batch["period_end"] = _utc_us(batch["period_end"])
+    batch["value"] = batch["value"].astype("float64")
+    if batch.duplicated(subset=KEY).any():
+        batch = batch.drop_duplicates(subset=KEY, keep="last")
     existing = _existing(conn, batch)
-    merged = batch.merge(existing, on=KEY, how="left", suffixes=("", "_old"))
-    new = merged[merged["id"].isna()]
-    old = merged[merged["id"].notna()]
-    changed = old[(old["value"] - old["value_old"]).abs() > VALUE_TOLERANCE * old["value_old"].abs().clip(lower=1)]
+    if existing.empty:
+        new, old = batch, existing
+        changed = existing
+    else:
+        merged = batch.merge(existing, on=KEY, how="left", suffixes=("", "_old"))
+        found = merged["id"].notna()
+        new, old = merged[~found], merged[found]
+        changed = old[(old["value"] - old["value_old"]).abs()
+                      > VALUE_TOLERANCE * old["value_old"].abs().clip(lower=1)]
     if not new.empty:
-        conn.execute(insert(observations), [
-            dict(indicator_id=r.indicator_id, district=r.district, period_start=r.period_start.to_pydatetime(),
-                 period_end=None if pd.isna(r.period_end) else r.period_end.to_pydatetime(),
-                 value=float(r.value), source_id=source_id, run_id=run_id, ingested_at=now)
-            for r in new.itertuples(index=False)
-        ])
+        _insert_new(conn, new, source_id, run_id, now)
     if not changed.empty:
         conn.execute(insert(observation_revisions), [
             dict(observation_id=int(r.id), value=float(r.value_old), source_id=r.source_id_old,
@@ -73,27 +82,94 @@ def upsert(conn: Connection, frame: pd.DataFrame, source_id: str, run_id: int, n
         conn.execute(
             update(observations).where(observations.c.id == bindparam("row_id")).values(
                 value=bindparam("new_value"), source_id=source_id, run_id=run_id, ingested_at=now),
-            [dict(row_id=int(r.id), new_value=float(r.value)) for r in changed.itertuples(index=False)])
+            [dict(row_id=int(i), new_value=float(v)) for i, v in zip(changed["id"], changed["value"], strict=True)])
+    touched = pd.concat([new[KEY], changed[KEY]], ignore_index=True) if not changed.empty else new[KEY]
+    rollups.refresh(conn, touched)
+    deltas = [pd.DataFrame({"indicator_id": touched["indicator_id"], "source_id": source_id, "n": 1})]
+    if not changed.empty:
+        deltas.append(pd.DataFrame({"indicator_id": changed["indicator_id"], "source_id": changed["source_id_old"],
+                                    "n": -1}))
+    rollups.adjust_sources(conn, pd.concat(deltas, ignore_index=True))
     return UpsertCounts(inserted=len(new), updated=len(changed), unchanged=len(old) - len(changed))
 
 
+_COLUMNS = ("indicator_id", "district", "period_start", "period_end", "value", "source_id", "run_id", "ingested_at")
+
+
+def _sqlite_stamps(series: pd.Series) -> list:
+    """UTC timestamps in the text form SQLAlchemy stores on SQLite ('YYYY-MM-DD HH:MM:SS.ffffff'), vectorised."""
+    missing = series.isna().to_numpy()
+    if missing.all():
+        return [None] * len(series)
+    values = series.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
+    text = [t.replace("T", " ") for t in np.datetime_as_string(values, unit="us").tolist()]
+    if missing.any():
+        text = [None if m else t for t, m in zip(text, missing.tolist(), strict=True)]
+    return text
+
+
+def _iso_utc(series: pd.Series) -> list:
+    """UTC timestamps as ISO text with a Z (PostgreSQL's COPY reads them), None where missing; vectorised."""
+    missing = series.isna().to_numpy()
+    if missing.all():
+        return [None] * len(series)
+    values = series.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
+    text = (np.datetime_as_string(values, unit="us").astype(object) + "Z").tolist()
+    return [None if m else t for t, m in zip(text, missing.tolist(), strict=True)] if missing.any() else text
+
+
+def _insert_new(conn: Connection, new: pd.DataFrame, source_id: str, run_id: int, now: datetime) -> None:
+    """Bulk insert of keys known to be absent (the write lock is held): COPY on PostgreSQL, one executemany of
+    prepared tuples on SQLite - no per-row type processing in Python."""
+    n = len(new)
+    indicator_ids, districts, values = new["indicator_id"].tolist(), new["district"].tolist(), new["value"].tolist()
+    if conn.dialect.name == "postgresql":
+        text = pd.DataFrame({"indicator_id": indicator_ids, "district": districts,
+                             "period_start": _iso_utc(new["period_start"]), "period_end": _iso_utc(new["period_end"]),
+                             "value": new["value"].to_numpy(), "source_id": source_id, "run_id": run_id,
+                             "ingested_at": pd.Timestamp(now).isoformat()}).to_csv(
+            header=False, index=False, na_rep="\\N", lineterminator="\n")
+        cursor = conn.connection.dbapi_connection.cursor()
+        try:
+            with cursor.copy(f"COPY observations ({', '.join(_COLUMNS)}) FROM STDIN (FORMAT csv, NULL '\\N')") as copy:
+                copy.write(text)
+        finally:
+            cursor.close()
+        return
+    stamp = pd.Timestamp(now).tz_convert("UTC").tz_localize(None).strftime("%Y-%m-%d %H:%M:%S.%f")
+    rows = zip(indicator_ids, districts, _sqlite_stamps(new["period_start"]), _sqlite_stamps(new["period_end"]),
+               values, repeat(source_id, n), repeat(run_id, n), repeat(stamp, n), strict=True)
+    conn.exec_driver_sql(f"INSERT INTO observations ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * 8)})",
+                         list(rows))
+
+
+_EXISTING_COLUMNS = ["id", *KEY, "value_old", "source_id_old", "run_id_old", "ingested_at_old"]
+_PAIRS_PER_QUERY = 100
+
+
 def _existing(conn: Connection, batch: pd.DataFrame) -> pd.DataFrame:
-    query = select(
-        observations.c.id, observations.c.indicator_id, observations.c.district, observations.c.period_start,
-        observations.c.value.label("value_old"), observations.c.source_id.label("source_id_old"),
-        observations.c.run_id.label("run_id_old"), observations.c.ingested_at.label("ingested_at_old"),
-    ).where(
-        observations.c.indicator_id.in_(sorted(batch["indicator_id"].unique())),
-        observations.c.period_start >= batch["period_start"].min().to_pydatetime(),
-        observations.c.period_start <= batch["period_start"].max().to_pydatetime(),
-    )
-    rows = conn.execute(query).mappings().all()
-    columns = ["id", *KEY, "value_old", "source_id_old", "run_id_old", "ingested_at_old"]
-    existing = pd.DataFrame(rows, columns=columns)
+    """Stored rows with the batch's keys: one index range seek per (indicator, district) over the batch's period
+    starts of that pair (the key index is indicator_id, district, period_start)."""
+    spans = batch.groupby(["indicator_id", "district"], sort=True)["period_start"].agg(["min", "max"]).reset_index()
+    rows = []
+    columns = (observations.c.id, observations.c.indicator_id, observations.c.district, observations.c.period_start,
+               observations.c.value.label("value_old"), observations.c.source_id.label("source_id_old"),
+               observations.c.run_id.label("run_id_old"), observations.c.ingested_at.label("ingested_at_old"))
+    for offset in range(0, len(spans), _PAIRS_PER_QUERY):
+        part = spans.iloc[offset:offset + _PAIRS_PER_QUERY]
+        conditions = [and_(observations.c.indicator_id == i, observations.c.district == d,
+                           observations.c.period_start >= lo.to_pydatetime(),
+                           observations.c.period_start <= hi.to_pydatetime())
+                      for i, d, lo, hi in part.itertuples(index=False, name=None)]
+        rows.extend(conn.execute(select(*columns).where(or_(*conditions))).all())
+    existing = pd.DataFrame(rows, columns=_EXISTING_COLUMNS)
+    if existing.empty:
+        return existing
     existing["indicator_id"] = existing["indicator_id"].astype("str")
     existing["district"] = existing["district"].astype("str")
     existing["period_start"] = _utc_us(existing["period_start"])
     existing["ingested_at_old"] = pd.to_datetime(existing["ingested_at_old"], utc=True)
+    existing["value_old"] = existing["value_old"].astype("float64")
     return existing
 
 
@@ -101,15 +177,8 @@ def _existing(conn: Connection, batch: pd.DataFrame) -> pd.DataFrame:
 
 
 def _visible(levels: tuple[str, ...]):
-    """Join condition: the indicator's visibility is one of `levels`; a level 'department:<id>' admits the
-    department-visible indicators owned by <id> (see cockpit.roles.visible_levels)."""
-    plain = [level for level in levels if not level.startswith(DEPARTMENT_PREFIX)]
-    owners = [level[len(DEPARTMENT_PREFIX):] for level in levels if level.startswith(DEPARTMENT_PREFIX)]
-    allowed = indicators.c.visibility.in_(plain)
-    if owners:
-        allowed = or_(allowed, and_(indicators.c.visibility == Visibility.DEPARTMENT.value,
-                                    indicators.c.owner.in_(owners)))
-    return and_(indicators.c.id == observations.c.indicator_id, allowed)
+    """Join condition of observations with the indicators the viewer may see."""
+    return joined_on(observations.c.indicator_id, levels)
 
 
 def read_observations(conn: Connection, levels: tuple[str, ...], indicator_ids: list[str] | None = None,
@@ -134,51 +203,46 @@ def read_observations(conn: Connection, levels: tuple[str, ...], indicator_ids: 
 
 
 def read_latest(conn: Connection, levels: tuple[str, ...], count: int = 2) -> pd.DataFrame:
-    """The `count` most recent city-wide observations of each visible indicator (rank 1 = latest)."""
-    rank = func.row_number().over(
-        partition_by=observations.c.indicator_id, order_by=observations.c.period_start.desc()
-    ).label("rank")
-    inner = select(
-        observations.c.indicator_id.label("indicator"), observations.c.period_start, observations.c.period_end,
-        observations.c.value, observations.c.source_id, observations.c.ingested_at, rank,
-    ).select_from(observations.join(indicators, _visible(levels))).where(observations.c.district == "").subquery()
-    query = select(inner).where(inner.c.rank <= count).order_by(inner.c.indicator, inner.c.rank)
-    return _frame(conn.execute(query).mappings().all(),
-                  ["indicator", "period_start", "period_end", "value", "source_id", "ingested_at", "rank"])
-
-
-def month_bucket(conn: Connection, column):
-    """The Europe/Berlin month of a timestamp column as 'YYYY-MM-01', computed in SQL on each backend."""
-    if conn.dialect.name == "sqlite":
-        return func.local_month(column)  # registered in cockpit.store.engine
-    local = func.timezone(literal(LOCAL_TZ_NAME), column)
-    return func.to_char(func.date_trunc("month", local), literal("YYYY-MM-01"))
+    """The `count` most recent city-wide observations of each visible indicator (rank 1 = latest): one backward
+    index seek per indicator on the key index (indicator_id, district, period_start)."""
+    columns = ["indicator", "period_start", "period_end", "value", "source_id", "ingested_at", "rank"]
+    visible = conn.execute(select(indicators.c.id).where(visible_indicators(levels)).order_by(
+        indicators.c.id)).scalars().all()
+    if not visible:
+        return _frame([], columns)
+    parts = []
+    for indicator_id in visible:
+        part = select(observations.c.indicator_id.label("indicator"), observations.c.period_start,
+                      observations.c.period_end, observations.c.value, observations.c.source_id,
+                      observations.c.ingested_at).where(
+            observations.c.indicator_id == indicator_id, observations.c.district == "").order_by(
+            observations.c.period_start.desc()).limit(count).subquery()
+        parts.append(select(part))
+    rows = []
+    for offset in range(0, len(parts), 200):  # SQLite allows 500 terms in one compound select
+        rows.extend(conn.execute(union_all(*parts[offset:offset + 200])).all())
+    frame = _frame([tuple(row) + (0,) for row in rows], columns)
+    frame = frame.sort_values(["indicator", "period_start"], ascending=[True, False], kind="stable")
+    frame["rank"] = frame.groupby("indicator").cumcount() + 1
+    return frame.reset_index(drop=True)
 
 
 def read_monthly(conn: Connection, levels: tuple[str, ...], indicator_ids: list[str] | None = None,
                  since: datetime | None = None) -> pd.DataFrame:
-    """City-wide monthly aggregates per visible indicator (sum for sum-indicators, else mean), computed in SQL."""
-    bucket = month_bucket(conn, observations.c.period_start).label("month")
-    query = select(
-        observations.c.indicator_id.label("indicator"), indicators.c.aggregation, bucket,
-        func.sum(observations.c.value).label("sum"), func.avg(observations.c.value).label("mean"),
-        func.count().label("n"),
-    ).select_from(observations.join(indicators, _visible(levels))).where(observations.c.district == "")
-    if indicator_ids is not None:
-        query = query.where(observations.c.indicator_id.in_(indicator_ids))
-    if since is not None:
-        query = query.where(observations.c.period_start >= since)
-    query = query.group_by(observations.c.indicator_id, indicators.c.aggregation, bucket).order_by(
-        observations.c.indicator_id, bucket)
-    frame = pd.DataFrame(conn.execute(query).mappings().all(),
-                         columns=["indicator", "aggregation", "month", "sum", "mean", "n"])
-    frame["month"] = pd.to_datetime(frame["month"]).dt.tz_localize(LOCAL_TZ_NAME)
-    frame["value"] = frame["sum"].where(frame["aggregation"] == "sum", frame["mean"]).astype("float64")
-    return frame[["indicator", "month", "value", "n"]]
+    """City-wide monthly aggregates per visible indicator (sum for sum-indicators, else mean), from the rollups."""
+    frame = rollups.read_aggregates(conn, levels, "month", indicator_ids, "", since)
+    frame = frame.rename(columns={"bucket": "month"})
+    frame["value"] = frame["sum"].where(_aggregation_of(conn, frame["indicator"]) == "sum",
+                                        frame["sum"] / frame["n"]).astype("float64")
+    return frame[["indicator", "month", "value", "n"]].reset_index(drop=True)
 
 
-GRAINS = ("year", "month", "day")
-AGGREGATE_COLUMNS = ["indicator", "district", "bucket", "n", "sum", "min", "max", "last_value", "last_start", "value"]
+def _aggregation_of(conn: Connection, indicator: pd.Series) -> pd.Series:
+    return indicator.map(dict(conn.execute(select(indicators.c.id, indicators.c.aggregation)).all()))
+
+
+GRAINS = rollups.GRAINS
+AGGREGATE_COLUMNS = rollups.AGGREGATE_COLUMNS
 
 
 def read_aggregates(conn: Connection, levels: tuple[str, ...], grain: str, indicator_ids: list[str] | None = None,
@@ -187,33 +251,13 @@ def read_aggregates(conn: Connection, levels: tuple[str, ...], grain: str, indic
     """Per indicator, district and Europe/Berlin calendar bucket (year, month or day) of visible indicators:
     count, sum, min, max, the last value and its period start, and `value` = the indicator's own aggregation
     (sum -> sum, mean -> sum / n, last -> last value). `bucket` is the local start of the bucket (tz-aware,
-    Europe/Berlin); `since`/`until` bound the period starts (since <= start < until)."""
-    if grain not in GRAINS:
-        raise ValueError(f"unknown grain {grain!r} (one of {', '.join(GRAINS)})")
-    raw = read_observations(conn, levels, indicator_ids, district, since, until)
-    if raw.empty:
-        return pd.DataFrame(columns=AGGREGATE_COLUMNS)
-    local = raw["period_start"].dt.tz_convert(LOCAL_TZ_NAME)
-    freq = {"year": "Y", "month": "M", "day": "D"}[grain]
-    raw["bucket"] = local.dt.tz_localize(None).dt.to_period(freq).dt.start_time.dt.tz_localize(
-        LOCAL_TZ_NAME, ambiguous=False, nonexistent="shift_forward")
-    raw = raw.sort_values("period_start", kind="stable")
-    grouped = raw.groupby(["indicator", "district", "bucket"], sort=True)
-    frame = grouped["value"].agg(n="count", sum="sum", min="min", max="max", last_value="last").reset_index()
-    frame["last_start"] = grouped["period_start"].max().to_numpy()
-    aggregation = dict(conn.execute(select(indicators.c.id, indicators.c.aggregation)).all())
-    kind = frame["indicator"].map(aggregation)
-    frame["value"] = frame["last_value"].where(kind == "last", frame["sum"].where(kind == "sum",
-                                                                                    frame["sum"] / frame["n"]))
-    frame["n"] = frame["n"].astype("int64")
-    return frame[AGGREGATE_COLUMNS].reset_index(drop=True)
+    Europe/Berlin); `since`/`until` select the buckets overlapping [since, until). Read from the rollups."""
+    return rollups.read_aggregates(conn, levels, grain, indicator_ids, district, since, until)
 
 
 def read_indicator_sources(conn: Connection, levels: tuple[str, ...]) -> pd.DataFrame:
     """Which source delivered observations of which visible indicator (indicator, source_id)."""
-    query = select(observations.c.indicator_id.label("indicator"), observations.c.source_id).select_from(
-        observations.join(indicators, _visible(levels))).distinct()
-    return pd.DataFrame(conn.execute(query).mappings().all(), columns=["indicator", "source_id"])
+    return rollups.read_indicator_sources(conn, levels)
 
 
 def _frame(rows, columns: list[str]) -> pd.DataFrame:

@@ -336,3 +336,32 @@ wall_tokens = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("revoked_at", UTCDateTime),
 )
+
+
+# --- perf
+# Aggregates per indicator, district and Europe/Berlin calendar bucket (grain 'day', 'month' or 'year'), kept
+# exact in the same transaction as every observation write (cockpit/store/rollups.py). `bucket` is the local
+# start date of the bucket as 'YYYY-MM-DD' (so string order is time order on every backend).
+rollups = Table(
+    "rollups",
+    metadata,
+    Column("grain", String(5), primary_key=True),
+    Column("indicator_id", String(64), primary_key=True),
+    Column("district", String(64), primary_key=True),
+    Column("bucket", String(10), primary_key=True),
+    Column("n", Integer, nullable=False),
+    Column("sum", Float, nullable=False),
+    Column("min", Float, nullable=False),
+    Column("max", Float, nullable=False),
+    Column("last_value", Float, nullable=False),
+    Column("last_start", UTCDateTime, nullable=False),
+)
+
+# How many observations of each indicator each source currently holds (n > 0: the source delivered it).
+indicator_sources = Table(
+    "indicator_sources",
+    metadata,
+    Column("indicator_id", String(64), primary_key=True),
+    Column("source_id", String(64), primary_key=True),
+    Column("n", Integer, nullable=False),
+)

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, and_, func, literal, select
 
 from cockpit.store.observations import AGGREGATE_COLUMNS
 from cockpit.store.schema import indicators, observations
+from cockpit.store.visibility import joined_on
 
 LOCAL_TZ_NAME = "Europe/Berlin"
 LOCAL_TZ = ZoneInfo(LOCAL_TZ_NAME)
@@ -64,7 +65,7 @@ def read_fine_buckets(conn: Connection, levels: tuple[str, ...], grain: str, ind
     `districts`: "" = city-wide, a list = those (use "" in it for city-wide too), None = all."""
     check_range(grain, since, until)
     bucket = _bucket(conn, grain).label("bucket")
-    visible = and_(indicators.c.id == observations.c.indicator_id, indicators.c.visibility.in_(levels))
+    visible = joined_on(observations.c.indicator_id, levels)
     inner = select(
         observations.c.indicator_id.label("indicator"), observations.c.district.label("district"), bucket,
         func.count().label("n"), func.sum(observations.c.value).label("sum"),

@@ -123,15 +123,18 @@ def read_snapshot(catalog: Catalog, store: Store, synthetic_sources: set[str], r
 
 
 class _StoreCache:
-    """Snapshots of one store, newest last, with one lock so concurrent screens compute an entry once."""
+    """Snapshots of one store: the newest per (catalog, role, day), newest used last. `lock` guards the dicts
+    only and is never held while the store is read; `computing` marks the keys being recomputed right now."""
 
     def __init__(self):
         self.lock = threading.Lock()
         self.entries: OrderedDict[tuple, Snapshot] = OrderedDict()
+        self.computing: dict[tuple, threading.Event] = {}
 
 
 _caches: WeakKeyDictionary = WeakKeyDictionary()
 _caches_lock = threading.Lock()
+_WAIT_SECONDS = 60.0  # a viewer without any previous snapshot waits this long for a recomputation by another
 
 
 def _cache_for(store: Store) -> _StoreCache:
@@ -142,24 +145,66 @@ def _cache_for(store: Store) -> _StoreCache:
         return cache
 
 
+def _key(cockpit: Cockpit, role: Viewer | Role, at: date) -> tuple:
+    """Snapshots are shared by every viewer who may see the same indicators (role, department)."""
+    return (id(cockpit.catalog), visible_levels(role), at)
+
+
 def snapshot(cockpit: Cockpit, role: Role | str, at: date | None = None) -> Snapshot:
-    """The cached snapshot of `role` on day `at` (default today in Europe/Berlin) for the current data."""
+    """The cached snapshot of `role` on day `at` (default today in Europe/Berlin) for the current data.
+
+    Stale-while-revalidate: when new data has arrived, the first viewer recomputes the snapshot (from the
+    rollups) while every other viewer keeps getting the previous one; only a viewer with no previous snapshot
+    of that role and day waits, and only for that one recomputation - there is no lock across keys."""
     role = normalize_role(role)
     at = at or now_local().date()
     store = cockpit.store
     version = store.data_version()
-    key = (id(cockpit.catalog), visible_levels(role), version, at)
+    key = _key(cockpit, role, at)
     cache = _cache_for(store)
+    while True:
+        with cache.lock:
+            hit = cache.entries.get(key)
+            if hit is not None and hit.version == version:
+                cache.entries.move_to_end(key)
+                return hit
+            pending = cache.computing.get(key)
+            if pending is None:
+                pending = cache.computing[key] = threading.Event()
+                break  # this viewer recomputes
+        if hit is not None:
+            return hit  # stale while another viewer recomputes
+        if not pending.wait(_WAIT_SECONDS):
+            break  # the other recomputation hangs: compute without it
+        with cache.lock:
+            done = cache.entries.get(key)
+        if done is not None:
+            return done
+    try:
+        snap = read_snapshot(cockpit.catalog, store, cockpit.synthetic_sources, role, at, version)
+        with cache.lock:
+            current = cache.entries.get(key)
+            if current is None or current.version <= snap.version:
+                cache.entries[key] = snap
+                cache.entries.move_to_end(key)
+            while len(cache.entries) > _CACHE_PER_STORE:
+                cache.entries.popitem(last=False)
+        return snap
+    finally:
+        with cache.lock:
+            if cache.computing.get(key) is pending:
+                del cache.computing[key]
+        pending.set()
+
+
+def cached_version(cockpit: Cockpit, role: Role | str, at: date | None = None) -> int | None:
+    """The data version of the cached snapshot of `role` on day `at` (None: none cached); lets a response cache
+    store a page under a data version only when the snapshot it was built from is of that version."""
+    key = _key(cockpit, normalize_role(role), at or now_local().date())
+    cache = _cache_for(cockpit.store)
     with cache.lock:
         hit = cache.entries.get(key)
-        if hit is not None:
-            cache.entries.move_to_end(key)
-            return hit
-        snap = read_snapshot(cockpit.catalog, store, cockpit.synthetic_sources, role, at, version)
-        cache.entries[key] = snap
-        while len(cache.entries) > _CACHE_PER_STORE:
-            cache.entries.popitem(last=False)
-        return snap
+    return None if hit is None else hit.version
 
 
 def clear_cache() -> None:

@@ -13,7 +13,7 @@ from alembic import op
 from cockpit.store.schema import UTCDateTime
 
 revision = "0003_quarantine_dedup"
-down_revision = "0001"
+down_revision = "0002_rollups"
 branch_labels = None
 depends_on = None
 

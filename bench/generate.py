@@ -1,0 +1,94 @@
+"""A realistic store, generated: 40 districts plus city-wide; 15-minute sensor series (fill levels per district,
+bike sharing, electricity), hourly energy per district, daily, monthly and yearly series over 6 years.
+
+At the full size (10 M rows) the fast series span 6 years and more than 1 M rows are city-wide; a smaller
+`size` shortens the fast series' span (and, below 1 M rows, thins the districts of the slow ones)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+FULL_SIZE = 10_000_000
+END = pd.Timestamp("2026-11-20T00:00:00Z")
+YEARS = 6
+DISTRICTS = [f"bench-{i:02d}" for i in range(1, 41)]
+CHUNK = 50_000
+
+
+@dataclass(frozen=True)
+class Series:
+    indicator: str
+    district: str
+    freq: str  # pandas offset: 15min, h, D, MS, YS
+    low: float
+    high: float
+    days: int  # span ending at END
+
+
+def plan(size: int) -> list[Series]:
+    fraction = size / FULL_SIZE
+    fast_days = max(2, round(YEARS * 365.25 * fraction))
+    slow_days = round(YEARS * 365.25)
+    slow_districts = DISTRICTS[:max(1, round(40 * min(1.0, fraction * 10)))]
+    series = []
+    for indicator, low, high in (("bike-sharing-bikes-available", 100, 900), ("bike-sharing-empty-stations", 0, 30),
+                                 ("smart-bin-fill-level", 0, 100), ("renewable-share-electricity", 5, 120),
+                                 ("municipal-buildings-electricity", 0.5, 5)):
+        series.append(Series(indicator, "", "15min", low, high, fast_days))  # city-wide sensors
+    series += [Series("smart-bin-fill-level", d, "15min", 0, 100, fast_days) for d in DISTRICTS]
+    series += [Series("municipal-buildings-electricity", d, "h", 0.1, 2, fast_days) for d in DISTRICTS[:8]]
+    for district in ["", *slow_districts]:
+        series.append(Series("charge-points-per-1000", district, "D", 0.1, 5, slow_days))
+        for indicator, low, high in (("public-transport-passengers", 1, 6), ("household-waste-per-inhabitant", 20, 60),
+                                     ("residual-waste-per-inhabitant", 5, 30), ("recycling-rate", 40, 70)):
+            series.append(Series(indicator, district, "MS", low, high, slow_days))
+        for indicator, low, high in (("co2-per-inhabitant", 4, 9), ("renewable-capacity-per-inhabitant", 0.5, 3),
+                                     ("final-energy-use", 2000, 4000), ("bev-share", 1, 20)):
+            series.append(Series(indicator, district, "YS", low, high, slow_days))
+    return series
+
+
+def starts(series: Series) -> pd.DatetimeIndex:
+    first = END - pd.Timedelta(days=series.days)
+    if series.freq in ("MS", "YS"):  # calendar periods start at local midnight
+        local = pd.date_range(first.tz_convert("Europe/Berlin").tz_localize(None).normalize(),
+                              END.tz_convert("Europe/Berlin").tz_localize(None), freq=series.freq)
+        return local.tz_localize("Europe/Berlin").tz_convert("UTC")
+    if series.freq == "D":
+        local = pd.date_range(first.tz_convert("Europe/Berlin").tz_localize(None).normalize(),
+                              END.tz_convert("Europe/Berlin").tz_localize(None), freq="D", inclusive="left")
+        return local.tz_localize("Europe/Berlin").tz_convert("UTC")
+    return pd.date_range(first, END, freq=series.freq, inclusive="left")
+
+
+def frames(size: int, seed: int = 7, chunk: int = CHUNK) -> Iterator[pd.DataFrame]:
+    """The store's rows as parsed frames (indicator, district, period_start, period_end, value, raw), in chunks."""
+    rng = np.random.default_rng(seed)
+    pending: list[pd.DataFrame] = []
+    held = 0
+    for series in plan(size):
+        index = starts(series)
+        phase = np.arange(len(index)) / max(1, len(index))
+        values = series.low + (series.high - series.low) * np.clip(
+            0.5 + 0.3 * np.sin(phase * 40) + rng.normal(0, 0.1, len(index)), 0, 1)
+        frame = pd.DataFrame({"indicator": series.indicator, "district": series.district,
+                              "period_start": index.as_unit("us"),
+                              "period_end": pd.Series(pd.NaT, index=range(len(index)), dtype="datetime64[us, UTC]"),
+                              "value": values.round(3), "raw": ""})
+        for offset in range(0, len(frame), chunk):
+            part = frame.iloc[offset:offset + chunk]
+            pending.append(part)
+            held += len(part)
+            if held >= chunk:
+                yield pd.concat(pending, ignore_index=True)
+                pending, held = [], 0
+    if pending:
+        yield pd.concat(pending, ignore_index=True)
+
+
+def total_rows(size: int) -> int:
+    return sum(len(starts(s)) for s in plan(size))

@@ -1,0 +1,410 @@
+"""Run the benchmarks and print each figure beside its baseline measured in the same run.
+
+    python -m bench --size 1000000                 # SQLite and PostgreSQL (a throwaway server is started)
+    python -m bench --size 20000 --backend sqlite  # the CI smoke size
+
+Baselines: a trivial Flask route served by the same WSGI app in the same process (for page and callback
+times), a raw `executemany` (SQLite) / `COPY` (PostgreSQL) of the same rows into a bare table with the same key
+(for ingest), and the same 9-row run on an empty store (for small runs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import json
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from bench import generate, pg
+from cockpit import PROJECT_ROOT
+
+SAMPLE_ROWS = 200_000  # rows of the ingest comparison (the first rows of the generated store)
+
+
+@dataclass
+class Figure:
+    backend: str
+    name: str
+    value: float
+    unit: str
+    baseline: float | None = None
+    baseline_name: str = ""
+    target: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        if self.baseline in (None, 0):
+            return None
+        return self.value / self.baseline
+
+
+def bench_catalog(folder: Path) -> Path:
+    """The project's catalog with the generator's 40 districts (and district-level series allowed)."""
+    raw = yaml.safe_load((PROJECT_ROOT / "data" / "catalog.yaml").read_text(encoding="utf-8"))
+    raw["districts"] = raw.get("districts", []) + [
+        {"id": d, "name": d, "population": 5000} for d in generate.DISTRICTS]
+    for indicator in raw["indicators"]:
+        indicator["spatial"] = "district"
+    path = folder / "catalog.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def open_bench_cockpit(url: str, catalog_path: Path):
+    from cockpit.config import load_settings
+    from cockpit.runtime import open_cockpit
+
+    return open_cockpit(load_settings(database_url=url, catalog=catalog_path, load_demo=False, scheduler=False))
+
+
+def ingest(cockpit, frame: pd.DataFrame, source: str = "bench") -> float:
+    """Validate and store one parsed frame as one run, as the ingestor does; seconds taken."""
+    from cockpit.jobs.validate import validate
+
+    started = time.perf_counter()
+    valid, rejects = validate(frame, cockpit.catalog)
+    store = cockpit.store
+    run_id = store.start_run(source)
+    store.write_batch(source, run_id, valid, rejects, len(frame))
+    if rejects:
+        raise RuntimeError(f"bench data rejected: {rejects[0].reason}")
+    return time.perf_counter() - started
+
+
+def raw_insert_seconds(store, frame: pd.DataFrame) -> float:
+    """The same rows into a bare table with the observation key: executemany on SQLite, COPY on PostgreSQL."""
+    engine = store.engine
+    is_pg = engine.dialect.name == "postgresql"
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS bench_raw")
+        conn.exec_driver_sql(
+            "CREATE TABLE bench_raw (id " + ("BIGSERIAL" if is_pg else "INTEGER") + " PRIMARY KEY, "
+            "indicator_id VARCHAR(64) NOT NULL, district VARCHAR(64) NOT NULL, period_start "
+            + ("TIMESTAMPTZ" if is_pg else "DATETIME") + " NOT NULL, period_end " + ("TIMESTAMPTZ" if is_pg else
+                                                                                       "DATETIME")
+            + ", value FLOAT NOT NULL, source_id VARCHAR(64) NOT NULL, run_id INTEGER, ingested_at "
+            + ("TIMESTAMPTZ" if is_pg else "DATETIME") + " NOT NULL, UNIQUE (indicator_id, district, period_start))")
+    now = pd.Timestamp.now(tz="UTC")
+    if is_pg:
+        rows = list(zip(frame["indicator"], frame["district"], frame["period_start"].dt.to_pydatetime(),
+                        [None] * len(frame), frame["value"].tolist(), ["bench"] * len(frame), [None] * len(frame),
+                        [now.to_pydatetime()] * len(frame), strict=True))
+    else:
+        stamps = frame["period_start"].dt.tz_localize(None).astype(str).tolist()
+        rows = list(zip(frame["indicator"], frame["district"], stamps, [None] * len(frame), frame["value"].tolist(),
+                        ["bench"] * len(frame), [None] * len(frame), [str(now.tz_localize(None))] * len(frame),
+                        strict=True))
+    columns = "indicator_id, district, period_start, period_end, value, source_id, run_id, ingested_at"
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        if is_pg:
+            cursor = conn.connection.dbapi_connection.cursor()
+            with cursor.copy(f"COPY bench_raw ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            conn.exec_driver_sql(f"INSERT INTO bench_raw ({columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    seconds = time.perf_counter() - started
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE bench_raw")
+    return seconds
+
+
+_tick = [0]
+
+
+def small_run(cockpit) -> float:
+    """9 new quarter-hours of 9 city-wide/district sensor series, as one run; seconds."""
+    _tick[0] += 1
+    start = generate.END + pd.Timedelta(minutes=15 * _tick[0])
+    records = [dict(indicator="smart-bin-fill-level", district=d, period_start=start, period_end=pd.NaT,
+                    value=50.0 + _tick[0] % 7, raw="") for d in ["", *generate.DISTRICTS[:8]]]
+    frame = pd.DataFrame(records)
+    frame["period_start"] = pd.to_datetime(frame["period_start"], utc=True)
+    frame["period_end"] = pd.to_datetime(frame["period_end"], utc=True)
+    return ingest(cockpit, frame, source="bench-small")
+
+
+def median_seconds(func, repeat: int) -> float:
+    return statistics.median(func() for _ in range(repeat))
+
+
+def timed(func) -> float:
+    started = time.perf_counter()
+    func()
+    return time.perf_counter() - started
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def reset_peak_rss() -> None:
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
+def peak_rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def callback_body(client, content_id: str, search: str = "?lang=de") -> bytes:
+    deps = client.get("/_dash-dependencies").get_json()
+    dep = next(d for d in deps if f"{content_id}.children" in d["output"])
+    outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in dep["output"].strip(".").split("...")]
+    inputs = [{"id": i["id"], "property": i["property"], "value": 1} for i in dep["inputs"]]
+    state = [{"id": s["id"], "property": s["property"], "value": search if s["property"] == "search" else None}
+             for s in dep["state"]]
+    return json.dumps({"output": dep["output"], "outputs": outputs, "inputs": inputs, "state": state,
+                       "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"]}).encode()
+
+
+def create_app_with_ping(create_app, cockpit):
+    """The cockpit's app plus a trivial route `/_bench/ping` (added before the app serves its first request)."""
+    import layouts.app as app_module
+
+    original = app_module.create_server
+
+    def with_ping(*args, **kwargs):
+        server = original(*args, **kwargs)
+        server.add_url_rule("/_bench/ping", "bench_ping", lambda: "ok")
+        return server
+
+    app_module.create_server = with_ping
+    try:
+        return create_app(cockpit)
+    finally:
+        app_module.create_server = original
+
+
+def throughput(port: int, path: str, body: bytes | None, connections: int, seconds: float) -> float:
+    """Requests per second that `connections` keep-alive clients get from the server in `seconds`."""
+    import http.client
+    import threading
+
+    done, errors, stop = [0] * connections, [], threading.Event()
+
+    def client(index: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while not stop.is_set():
+            try:
+                if body is None:
+                    conn.request("GET", path)
+                else:
+                    conn.request("POST", path, body=body, headers={"Content-Type": "application/json"})
+                response = conn.getresponse()
+                response.read()
+                if response.status not in (200, 204):
+                    errors.append(response.status)
+                done[index] += 1
+            except (OSError, http.client.HTTPException) as exc:
+                errors.append(repr(exc))
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn.close()
+
+    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(connections)]
+    for thread in threads:
+        thread.start()
+    time.sleep(seconds)
+    stop.set()
+    for thread in threads:
+        thread.join(60)
+    if errors:
+        raise RuntimeError(f"{len(errors)} failed requests under load, e.g. {errors[0]}")
+    return sum(done) / seconds
+
+
+def gunicorn_figures(backend: str, url: str, catalog_path: Path, body: bytes, seconds: float) -> list[Figure]:
+    """The overview's refresh callback under 64 connections, against the trivial route, both served by gunicorn
+    (2 workers, 4 threads each) in the same run."""
+    import os
+    import signal
+    import subprocess
+    import urllib.request
+
+    port = pg._free_port()
+    env = {**os.environ, "COCKPIT_DATABASE_URL": url, "COCKPIT_CATALOG": str(catalog_path),
+           "COCKPIT_LOAD_DEMO": "false", "COCKPIT_SECRET_KEY": "bench", "COCKPIT_LOG_LEVEL": "WARNING"}
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "2", "--worker-class", "gthread",
+                             "--threads", "4", "--bind", f"127.0.0.1:{port}", "bench.wsgi:server"],
+                            cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_bench/ping", timeout=5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError("gunicorn did not start") from None
+                time.sleep(0.5)
+        throughput(port, "/_dash-update-component", body, 8, 1.0)  # warm both workers' caches
+        trivial = throughput(port, "/_bench/ping", None, 64, seconds)
+        overview = throughput(port, "/_dash-update-component", body, 64, seconds)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(30)
+    return [Figure(backend, "overview callback under 64 connections (gunicorn, 2 workers)", overview, "req/s",
+                   trivial, "trivial route, same server", ">= 25 %")]
+
+
+def bench_backend(backend: str, url: str, empty_url: str, size: int, folder: Path, repeat: int,
+                  load_seconds: float = 0) -> list[Figure]:
+    from cockpit.views import build_goals, build_overview, clear_cache
+    from layouts import ids
+
+    figures: list[Figure] = []
+    catalog_path = bench_catalog(folder)
+    cockpit = open_bench_cockpit(url, catalog_path)
+    empty = open_bench_cockpit(empty_url, catalog_path)
+
+    # ---------------------------------------------------------------- bulk ingest
+    rows, seconds, sample, sample_seconds = 0, 0.0, [], 0.0
+    for frame in generate.frames(size):
+        took = ingest(cockpit, frame)
+        if rows < SAMPLE_ROWS:
+            sample.append(frame)
+            sample_seconds += took
+        rows += len(frame)
+        seconds += took
+        print(f"  {backend}: {rows:,} rows stored ({rows / seconds:,.0f} rows/s)", file=sys.stderr, end="\r")
+    print(file=sys.stderr)
+    sample_frame = pd.concat(sample, ignore_index=True)
+    raw_seconds = raw_insert_seconds(empty.store, sample_frame)
+    figures.append(Figure(backend, f"bulk ingest, first {len(sample_frame):,} rows (validate + store + rollups)",
+                          len(sample_frame) / sample_seconds, "rows/s", len(sample_frame) / raw_seconds,
+                          "raw executemany" if backend == "sqlite" else "raw COPY", ">= 50 %"))
+    figures.append(Figure(backend, f"bulk ingest, whole store ({rows:,} rows)", rows / seconds, "rows/s"))
+    figures.append(Figure(backend, "store size", rows, "rows"))
+
+    # ---------------------------------------------------------------- 9-row run
+    small_run(empty)
+    small_run(cockpit)
+    figures.append(Figure(backend, f"9-row run at {rows:,} rows", median_seconds(lambda: small_run(cockpit), repeat)
+                          * 1000, "ms", median_seconds(lambda: small_run(empty), repeat) * 1000,
+                          "same run, empty store", "<= 2x"))
+
+    # ---------------------------------------------------------------- pages
+    from layouts import cache
+    from layouts.app import create_app
+    from layouts.components.goal import goals_content
+    from layouts.components.tile import overview_content
+
+    clear_cache()
+    app = create_app_with_ping(create_app, cockpit)
+    client = app.server.test_client()
+    overview = callback_body(client, ids.OVERVIEW_CONTENT)
+    goals = callback_body(client, ids.GOALS_CONTENT)
+
+    def get_ping():
+        assert client.get("/_bench/ping").status_code == 200
+
+    def post(body):
+        def call():
+            response = client.post("/_dash-update-component", data=body, content_type="application/json")
+            assert response.status_code in (200, 204), response.status_code
+        return call
+
+    for _ in range(20):
+        get_ping()
+    trivial = [timed(get_ping) for _ in range(max(50, repeat * 20))]
+    trivial_p50 = statistics.median(trivial) * 1000
+    figures.append(Figure(backend, "trivial Flask route (same WSGI app), p50", trivial_p50, "ms"))
+
+    gc.collect()
+    reset_peak_rss()
+    first_overview, first_goals, staff, fresh = [], [], [], []
+    post(overview)()
+    post(goals)()
+    for _ in range(repeat):
+        small_run(cockpit)  # new data: the viewer gets the previous page, a background thread renders the new one
+        first_overview.append(timed(post(overview)))
+        fresh.append(timed(cache.wait_for_refreshes))
+        small_run(cockpit)
+        first_goals.append(timed(post(goals)))
+        cache.wait_for_refreshes()
+        small_run(cockpit)
+        staff.append(timed(lambda: overview_content(build_overview(cockpit, "internal", "de"))))
+    figures.append(Figure(backend, "overview callback, first view after new data, p50",
+                          statistics.median(first_overview) * 1000, "ms", trivial_p50, "trivial route", "<= 150 ms"))
+    figures.append(Figure(backend, "goals callback, first view after new data, p50",
+                          statistics.median(first_goals) * 1000, "ms", trivial_p50, "trivial route", "<= 150 ms"))
+    figures.append(Figure(backend, "overview: new data on the page (background snapshot + render), p50",
+                          statistics.median(fresh) * 1000, "ms", trivial_p50, "trivial route"))
+    figures.append(Figure(backend, "staff overview (snapshot + view + render), first after new data, p50",
+                          statistics.median(staff) * 1000, "ms", trivial_p50, "trivial route", "<= 150 ms"))
+    warm_overview = [timed(post(overview)) for _ in range(max(50, repeat * 20))]
+    warm_goals = [timed(post(goals)) for _ in range(max(50, repeat * 20))]
+    limit = 2 * trivial_p50 + 20
+    figures.append(Figure(backend, "overview callback, warm (public, cached), p50",
+                          statistics.median(warm_overview) * 1000, "ms", trivial_p50, "trivial route",
+                          f"<= 2x + 20 ms = {limit:.1f} ms"))
+    figures.append(Figure(backend, "goals callback, warm (public, cached), p50", statistics.median(warm_goals) * 1000,
+                          "ms", trivial_p50, "trivial route", f"<= 2x + 20 ms = {limit:.1f} ms"))
+    warm_staff = [timed(lambda: goals_content(build_goals(cockpit, "internal", "de"))) for _ in range(repeat * 4)]
+    figures.append(Figure(backend, "staff goals (view + render), warm, p50", statistics.median(warm_staff) * 1000,
+                          "ms", trivial_p50, "trivial route"))
+    figures.append(Figure(backend, "peak RSS while serving (bench process)", peak_rss_mb(), "MB", target="<= 300 MB"))
+    if load_seconds:
+        figures += gunicorn_figures(backend, url, catalog_path, overview, load_seconds)
+    cockpit.store.engine.dispose()
+    empty.store.engine.dispose()
+    return figures
+
+
+def table(figures: list[Figure]) -> str:
+    lines = ["| backend | measure | value | baseline (same run) | ratio | target |",
+             "| --- | --- | ---: | --- | ---: | --- |"]
+    for f in figures:
+        value = f"{f.value:,.0f} {f.unit}" if f.value >= 100 else f"{f.value:,.2f} {f.unit}"
+        base = "" if f.baseline is None else (
+            f"{f.baseline:,.0f} {f.unit} ({f.baseline_name})" if f.baseline >= 100
+            else f"{f.baseline:,.2f} {f.unit} ({f.baseline_name})")
+        ratio = "" if f.ratio is None else (f"{f.ratio:.0%}" if f.unit in ("rows/s", "req/s") else f"{f.ratio:.1f}x")
+        lines.append(f"| {f.backend} | {f.name} | {value} | {base} | {ratio} | {f.target} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", type=int, default=1_000_000, help="rows of the generated store (full: 10000000)")
+    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--pg-url", help="a PostgreSQL server URL without database (default: start a throwaway one)")
+    parser.add_argument("--repeat", type=int, default=5, help="repetitions of each timed step (median reported)")
+    parser.add_argument("--workdir", type=Path, help="where the SQLite files go (default: a temp folder)")
+    parser.add_argument("--load-seconds", type=float, default=5.0,
+                        help="seconds of each 64-connection load test under gunicorn (0: skip)")
+    args = parser.parse_args(argv)
+
+    import logging
+
+    logging.disable(logging.INFO)
+    figures: list[Figure] = []
+    with tempfile.TemporaryDirectory(prefix="cockpit-bench-", dir=args.workdir) as tmp:
+        folder = Path(tmp)
+        if args.backend in ("sqlite", "both"):
+            figures += bench_backend("sqlite", f"sqlite:///{folder / 'bench.db'}", f"sqlite:///{folder / 'empty.db'}",
+                                     args.size, folder, args.repeat, args.load_seconds)
+        if args.backend in ("postgresql", "both"):
+            with contextlib.ExitStack() as stack:
+                base = args.pg_url or stack.enter_context(pg.server())
+                figures += bench_backend("postgresql", pg.create_database(base), pg.create_database(base), args.size,
+                                         folder, args.repeat, args.load_seconds)
+    print(table(figures))
+    return 0

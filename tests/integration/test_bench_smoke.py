@@ -1,0 +1,24 @@
+"""The benchmark suite keeps working: `python -m bench` at a tiny size on SQLite and PostgreSQL prints its table
+(figures beside their same-run baselines). No timing is asserted here; speed is measured by the bench itself."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from cockpit import PROJECT_ROOT
+
+
+@pytest.mark.postgres
+def test_bench_runs_at_a_small_size_on_both_backends(postgres_server):
+    result = subprocess.run([sys.executable, "-m", "bench", "--size", "2000", "--repeat", "1", "--load-seconds", "1",
+                             "--pg-url", postgres_server], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    table = result.stdout
+    for backend in ("sqlite", "postgresql"):
+        for measure in ("bulk ingest, first", "9-row run at", "trivial Flask route", "first view after new data",
+                        "warm (public, cached)", "peak RSS", "under 64 connections"):
+            assert any(line.startswith(f"| {backend} |") and measure in line for line in table.splitlines()), measure
+    assert "raw executemany" in table and "raw COPY" in table
