@@ -17,6 +17,7 @@ from cockpit.kpi.forecast import fit_line, trend_points
 from cockpit.roles import Role, Viewer, role_of
 from cockpit.views.formatting import period_label, quantity, status_word
 from cockpit.views.goals import GoalView, build_goals
+from cockpit.views.measures import AnnotationView, chart_annotations
 from cockpit.views.snapshot import is_annual, now_local, snapshot
 from cockpit.views.timeseries import (
     Problem,
@@ -113,6 +114,7 @@ class IndicatorView:
     problems: tuple[Problem, ...]
     chart_title: str
     summary: str  # text alternative of the chart
+    measures: tuple[AnnotationView, ...] = ()  # start, end and milestones of linked measures (markers + table)
 
 
 def _department(cockpit: Cockpit, indicator: Indicator, lang: str) -> str:
@@ -205,16 +207,16 @@ def build_indicator(cockpit: Cockpit, viewer: Viewer | Role | str, indicator_id:
     lang = normalize_lang(lang)
     role = role_of(viewer) or Role.PUBLIC
     catalog = cockpit.catalog
-    indicator = next((i for i in catalog.visible_indicators(role) if i.id == indicator_id), None)
+    indicator = next((i for i in catalog.visible_indicators(viewer) if i.id == indicator_id), None)
     if indicator is None:
         return None
     now = (now or now_local()).astimezone(LOCAL_TZ)
     today = now.date()
-    snap = snapshot(cockpit, role, today)
+    snap = snapshot(cockpit, viewer, today)
     evaluation = _evaluation(snap, indicator.id)
     goal = None
     if evaluation is not None:
-        goal = next((g for g in build_goals(cockpit, role, lang, now).goals if g.id == evaluation.goal.id), None)
+        goal = next((g for g in build_goals(cockpit, viewer, lang, now).goals if g.id == evaluation.goal.id), None)
     problems: list[Problem] = []
     annual_only = is_annual(indicator)
     first, _last = data_range(snap.annual, indicator.id)
@@ -271,6 +273,7 @@ def build_indicator(cockpit: Cockpit, viewer: Viewer | Role | str, indicator_id:
         problems=tuple(problems),
         chart_title=t("explorer.chart_title", lang, name=name, unit=indicator.unit.get(lang)),
         summary=_summary(indicator, annual, series, lang),
+        measures=chart_annotations(cockpit, viewer, indicator.id, lang),
     )
 
 

@@ -103,6 +103,29 @@ def _round(value: float | None, decimals: int) -> float | None:
 # ------------------------------------------------------------------------------------------------ indicator
 
 
+MEASURE_COLOUR = "#583b8a"
+
+
+def measure_marks(view: IndicatorView, to_x, low, high) -> tuple[list[dict], list[dict]]:
+    """Shapes and labels for the start, end and milestones of linked measures between `low` and `high` (x units);
+    the label is the short kind, the hover text names the measure (the table below the chart lists them all)."""
+    shapes, labels = [], []
+    for i, mark in enumerate(view.measures):
+        x = to_x(mark.day)
+        if not low <= x <= high:
+            continue
+        shapes.append(dict(type="line", x0=x, x1=x, y0=0, y1=1, xref="x", yref="paper",
+                           line=dict(color=MEASURE_COLOUR, width=1, dash="dashdot")))
+        labels.append(dict(x=x, y=0.9 - 0.07 * (i % 4), xref="x", yref="paper", text=mark.kind_text,
+                           hovertext=f"{mark.date_text}: {mark.label}", showarrow=False, xanchor="left", xshift=3,
+                           font=dict(color=MEASURE_COLOUR, size=11), bgcolor="rgba(255,255,255,0.85)"))
+    return shapes, labels
+
+
+def _year_x(day) -> float:
+    return day.year + (day.timetuple().tm_yday - 1) / 365.0
+
+
 def goal_figure(view: IndicatorView) -> go.Figure:
     """Annual values judged by the goal engine, target path with milestones and target, trend with its 80 % band
     up to the target year, and a 'heute' marker (x = years)."""
@@ -152,10 +175,13 @@ def goal_figure(view: IndicatorView) -> go.Figure:
     layout["annotations"].append(dict(x=today_x, y=0.99, xref="x", yref="paper", text=t("explorer.chart.today", lang),
                                       showarrow=False, yanchor="top", xanchor="left", xshift=4,
                                       font=dict(color="#1a1a1a", size=12), bgcolor="#ffffff"))
+    years = [p.year for p in view.path] + [p.year for p in view.annual]
+    shapes, labels = measure_marks(view, _year_x, min(years, default=today.year), max(years, default=today.year) + 1)
+    layout["annotations"].extend(labels)
     fig.update_layout(**layout, xaxis=_axis(t("explorer.col.year", lang), tickformat="d"),
                       yaxis=_axis(view.unit, rangemode="tozero"),
                       shapes=[dict(type="line", x0=today_x, x1=today_x, y0=0, y1=1, xref="x", yref="paper",
-                                   line=dict(color="#1a1a1a", width=1.5, dash="dot"))])
+                                   line=dict(color="#1a1a1a", width=1.5, dash="dot")), *shapes])
     return fig
 
 
@@ -184,7 +210,13 @@ def series_figure(view: IndicatorView) -> go.Figure:
                              customdata=[p.label for p in points],
                              hovertemplate="%{customdata}: %{y}<extra></extra>"))
     title = t("explorer.chart.series_title", lang, name=view.name, res=t(f"explorer.res.{view.grain}", lang))
-    fig.update_layout(**_base_layout(title, view.source_line, lang),
+    layout = _base_layout(title, view.source_line, lang)
+    if view.series:
+        first, last = str(view.series[0].x)[:10], str(view.series[-1].x)[:10]
+        shapes, labels = measure_marks(view, lambda day: day.isoformat(), first, last)
+        layout["annotations"].extend(labels)
+        layout["shapes"] = shapes
+    fig.update_layout(**layout,
                       xaxis=_axis(None, type="date", hoverformat="%d.%m.%Y" if lang == "de" else "%d %b %Y"),
                       yaxis=_axis(view.unit))
     return fig

@@ -17,6 +17,7 @@ from layouts import ids
 from layouts.auth import current_viewer
 from layouts.components.chart import goal_figure, graph, series_figure
 from layouts.components.chart_table import export_links, filter_link, problems_notice, sortable_table
+from layouts.components.measures import annotation_table
 from layouts.components.shell import shell
 from layouts.components.status import demo_notice, status_badge
 from layouts.components.tables import data_table
@@ -108,6 +109,10 @@ def indicator_content(view: IndicatorView, kiosk: bool) -> list:
             _controls(view),
             graph(series_figure(view), ids.INDICATOR_SERIES_CHART, f"{view.id}-verlauf", lang, view.summary),
         ], className="explorer-section"))
+    if view.measures:
+        children.append(html.Section([html.H2(t("measures.annotations.summary", lang)),
+                                      annotation_table(view.measures, view.name, lang)],
+                                     className="explorer-section"))
     export_query = page_query(view, sort="")
     tables = [html.H2(t("explorer.indicator.table_heading", lang)),
               export_links(f"/export/indicator/{view.id}.csv?{export_query}",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from cockpit.kpi import evaluate_goal, goal_status, target_path
+from cockpit.kpi import LOCAL_TZ, evaluate_goal, goal_status, target_path
 from cockpit.roles import Role, Viewer
 from cockpit.views.indicator import build_indicator
 from cockpit.views.snapshot import annual_frame, snapshot
@@ -104,7 +104,8 @@ def test_source_licence_department_rhythm_and_last_data_are_named(cockpit):
     assert "dl-de/by-2-0" in view.source_line and "Demodaten" in view.source_line
     assert view.licence_url == "https://www.govdata.de/dl-de/by-2-0"
     assert view.department == "Umweltamt – Klimaschutzmanagement"
-    assert view.rhythm_text == "jährlich" and view.last_data_text == "2025"
+    latest = snapshot(cockpit, Role.PUBLIC, NOW.date()).latest_start["co2-per-inhabitant"]
+    assert view.rhythm_text == "jährlich" and view.last_data_text == str(latest.astimezone(LOCAL_TZ).year)
     english = build(cockpit, "co2-per-inhabitant", lang="en")
     assert english.rhythm_text == "yearly" and english.department == "Environment office – climate management"
 
@@ -123,3 +124,22 @@ def test_every_figure_stays_under_100_kb_of_json(cockpit, res):
         assert figure_json_size(goal_figure(view)) < FIGURE_LIMIT, indicator.id
         if not view.annual_only:
             assert figure_json_size(series_figure(view)) < FIGURE_LIMIT, (indicator.id, view.grain)
+
+
+def test_linked_measures_mark_the_charts_and_have_a_table(cockpit):
+    from layouts.components.chart import goal_figure, series_figure
+
+    view = build(cockpit, "charge-points-per-1000")
+    marks = [(m.measure_id, m.kind) for m in view.measures]
+    assert ("charging-points-city-centre", "start") in marks
+    labels = {a.text for a in goal_figure(view).layout.annotations}
+    assert {"Beginn", "Meilenstein erreicht"} <= labels  # the short kind on the chart, the measure in hover + table
+    hovers = [a.hovertext for a in series_figure(view).layout.annotations if a.hovertext]
+    assert any("Ladepunkte" in h for h in hovers)
+
+
+def test_internal_measures_mark_charts_of_staff_only(cockpit):
+    public = build(cockpit, "municipal-buildings-electricity")
+    staff = build(cockpit, "municipal-buildings-electricity", role=Role.INTERNAL)
+    assert public is None  # the indicator itself is internal
+    assert any(m.measure_id == "innovation-centre" for m in staff.measures)
