@@ -35,7 +35,6 @@ class Settings(BaseSettings):
     port: int = Field(default=8050, ge=1, le=65535)
     log_level: str = "INFO"
     alerts: Path | None = None  # --- measures: alert rules and channels (YAML); unset = no alert job
-    shared_login_department: str | None = None  # --- measures: department of the shared-password staff login
 
     # --- accounts: sessions, proxies, production server, single sign-on (docs/accounts.md)
     session_hours: float = Field(default=12.0, gt=0, le=24 * 30)  # absolute session lifetime

@@ -10,7 +10,8 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from cockpit import PROJECT_ROOT
-from tests.browser.conftest import INTERNAL_PASSWORD
+from cockpit.accounts import Accounts
+from tests.browser.conftest import STAFF_LOGIN, STAFF_PASSWORD, login
 
 pytestmark = pytest.mark.browser
 
@@ -46,17 +47,22 @@ def assert_accessible(page: Page) -> None:
     assert results.violations_count == 0, results.generate_report()
 
 
-def login(page: Page, app_url: str, next_path: str) -> None:
-    page.goto(f"{app_url}/login?next={next_path}")
-    page.fill("#password", INTERNAL_PASSWORD)
-    page.click("button[type=submit]")
+UMWELTAMT_LOGIN, UMWELTAMT_PASSWORD = "staff-umweltamt", "Browser test password of the Umweltamt"
+
+
+@pytest.fixture(scope="session")
+def staff_of_umweltamt(demo_cockpit):
+    """A staff account of the umweltamt (the office owning MEASURE), next to conftest's STAFF_LOGIN (verkehr)."""
+    accounts = Accounts(demo_cockpit.store, {d.id for d in demo_cockpit.catalog.departments})
+    accounts.add_user(UMWELTAMT_LOGIN, UMWELTAMT_PASSWORD, "staff", "umweltamt")
+    return UMWELTAMT_LOGIN
+
+
+def login_to(page: Page, app_url: str, next_path: str, username: str, password: str) -> None:
+    """Log in through the login form, then open `next_path`."""
+    login(page, app_url, username, password)
+    page.goto(f"{app_url}{next_path}")
     page.wait_for_load_state("networkidle")
-
-
-@pytest.fixture
-def staff_of_umweltamt(demo_cockpit, monkeypatch):
-    """The shared-password login belongs to the umweltamt in this test (COCKPIT_SHARED_LOGIN_DEPARTMENT)."""
-    monkeypatch.setattr(demo_cockpit.settings, "shared_login_department", "umweltamt")
 
 
 def test_measures_page_filters_in_the_url_and_counts(page: Page, app_url):
@@ -88,7 +94,7 @@ def test_measures_page_filters_in_the_url_and_counts(page: Page, app_url):
 def test_from_a_goals_measures_to_a_progress_report_by_staff(page: Page, app_url, staff_of_umweltamt):
     watch = Watch(page, app_url)
     open_page(page, f"{app_url}/measures?goal=co2-halve-2030", "#measures-content .measures-card")
-    expect(page.locator(".measures-goal-filter")).to_contain_text("CO2 je Einwohner bis 2030 halbieren")
+    expect(page.locator(".measures-goal-filter")).to_contain_text("CO2-Ausstoß: 4,9 t je Einwohner bis 2030")
     expect(page.locator(".measures-card")).to_have_count(2)
     page.get_by_role("link", name="Energiesparen im Smart Quarter Bieblach").click()
     page.wait_for_selector("#measure-content")
@@ -98,7 +104,7 @@ def test_from_a_goals_measures_to_a_progress_report_by_staff(page: Page, app_url
     expect(page.locator(".measures-form__hint")).to_be_visible()
     assert_accessible(page)
 
-    login(page, app_url, f"/measure/{MEASURE}")
+    login_to(page, app_url, f"/measure/{MEASURE}", staff_of_umweltamt, UMWELTAMT_PASSWORD)
     page.wait_for_selector("#measure-report-form")
     expect(page.locator(".measures-badge--overdue")).to_be_visible()
     page.select_option("#measure-report-status", "in_progress")
@@ -110,7 +116,7 @@ def test_from_a_goals_measures_to_a_progress_report_by_staff(page: Page, app_url
     page.wait_for_url("**saved=1**")
     expect(page.locator("#measure-report-message")).to_have_text("Bericht gespeichert.")
     first = page.locator("#measure-reports tbody tr").first
-    expect(first).to_contain_text("Mitarbeitende (umweltamt)")
+    expect(first).to_contain_text(UMWELTAMT_LOGIN)
     expect(first).to_contain_text("70 % umgesetzt")
     expect(first).to_contain_text("Meilenstein erreicht: Verbrauchs-App für Mieter freigeschaltet")
     expect(first).to_contain_text("Verbrauchs-App für alle Mieter freigeschaltet.")
@@ -129,9 +135,8 @@ def test_from_a_goals_measures_to_a_progress_report_by_staff(page: Page, app_url
     watch.assert_clean()
 
 
-def test_staff_of_another_office_see_no_form(page: Page, app_url, demo_cockpit, monkeypatch):
-    monkeypatch.setattr(demo_cockpit.settings, "shared_login_department", "verkehr")
-    login(page, app_url, f"/measure/{MEASURE}")
+def test_staff_of_another_office_see_no_form(page: Page, app_url):
+    login_to(page, app_url, f"/measure/{MEASURE}", STAFF_LOGIN, STAFF_PASSWORD)  # verkehr, not the umweltamt
     page.wait_for_selector("#measure-content")
     expect(page.locator("#measure-report-form")).to_have_count(0)
     expect(page.locator(".measures-form__hint")).to_be_visible()
@@ -144,7 +149,7 @@ def test_status_page_for_staff_only(page: Page, app_url):
     expect(page.locator("#status-content table")).to_have_count(0)
     assert_accessible(page)
 
-    login(page, app_url, "/status")
+    login_to(page, app_url, "/status", STAFF_LOGIN, STAFF_PASSWORD)
     page.wait_for_selector(".measures-ops__runs")
     runs = page.locator(".measures-ops__runs tbody tr")
     expect(runs.first).to_be_visible()
