@@ -24,11 +24,12 @@ dash.register_page(__name__, path=PATH, name="measures", title=page_title(TITLE_
 
 def layout(lang: str | None = None, kiosk: str | None = None, field: str | None = None,
            department: str | None = None, status: str | None = None, dimension: str | None = None,
-           goal: str | None = None, **_query) -> html.Div:
+           goal: str | None = None, overdue: str | None = None, **_query) -> html.Div:
     ctx = page_context(PATH, lang, kiosk)
     cockpit = current_cockpit()
     viewer = current_viewer()
-    filters = {"field": field, "department": department, "status": status, "dimension": dimension, "goal": goal}
+    filters = {"field": field, "department": department, "status": status, "dimension": dimension, "goal": goal,
+               "overdue": overdue}
     view = build_measures(cockpit, viewer, ctx.lang, filters)
     goal_name = None
     if view.filters.get("goal"):

@@ -13,7 +13,7 @@ from cockpit.config import load_settings
 from cockpit.measures.demo import load_demo_measures
 from cockpit.roles import Role
 from cockpit.runtime import open_cockpit
-from cockpit.views import clear_cache
+from cockpit.views import build_goals, build_overview, clear_cache
 
 PASSWORD = "measures-test-password"  # of the bootstrap admin `admin` (COCKPIT_INTERNAL_PASSWORD)
 STAFF_PASSWORD = "Ein langes Passwort für Maßnahmen 2026"
@@ -53,6 +53,19 @@ def router_request(client, pathname: str, search: str):
         "state": [],
         "changedPropIds": ["_pages_location.pathname"],
     }
+    return client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
+
+
+def refresh_request(client, content_id: str, search: str = "?lang=de"):
+    """What the browser sends when a page's refresh interval fires (from the public dependency list)."""
+    deps = client.get("/_dash-dependencies").get_json()
+    dep = next(d for d in deps if f"{content_id}.children" in d["output"])
+    outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in dep["output"].strip(".").split("...")]
+    inputs = [{"id": i["id"], "property": i["property"], "value": 1} for i in dep["inputs"]]
+    state = [{"id": x["id"], "property": x["property"], "value": search if x["property"] == "search" else None}
+             for x in dep["state"]]
+    body = {"output": dep["output"], "outputs": outputs, "inputs": inputs, "state": state,
+            "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"]}
     return client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
 
 
@@ -169,3 +182,43 @@ def test_measure_pages_have_their_title_in_the_first_html(client):
     page = client.get("/measure/hydrogen-buses?lang=en").get_data(as_text=True)
     assert "<title>Measure – SmartCity Cockpit Gera</title>" in page
     assert "<title>Maßnahmen – SmartCity Cockpit Gera</title>" in client.get("/measures").get_data(as_text=True)
+
+
+def test_the_goal_page_shows_each_goals_measures_and_overdue_reports(client, cockpit):
+    goal = build_goals(cockpit, Role.PUBLIC, "de").goal("co2-halve-2030")
+    assert {c.id for c in goal.measures.cards} == {"hydrogen-buses", "smart-quarter-energy"}
+    overdue = [c.name for c in goal.measures.cards if c.overdue]
+    assert overdue  # the demo's smart quarter has not reported since February
+    page = text(router_request(client, "/goals", "?lang=de"))  # the page's layout(), rendered on the server
+    assert "Maßnahmen für dieses Ziel" in page and "Bericht überfällig" in page
+    assert '"/measures?lang=de&goal=co2-halve-2030"' in page and '"/measure/smart-quarter-energy?lang=de"' in page
+    refreshed = text(refresh_request(client, "goals-content"))
+    assert "Wasserstoffbusse im Stadtverkehr" in refreshed and "Bericht überfällig" in refreshed
+    assert "Innovationszentrum" not in refreshed  # internal measure, public viewer
+    english = text(refresh_request(client, "goals-content", "?lang=en"))
+    assert "Measures for this goal" in english and "Report overdue" in english
+
+
+def test_a_report_clears_the_overdue_note_on_the_goal_page(client, cockpit):
+    def overdue_on_goal() -> set[str]:
+        goal = build_goals(cockpit, Role.PUBLIC, "de").goal("co2-halve-2030")
+        return {c.id for c in goal.measures.cards if c.overdue}
+
+    assert "smart-quarter-energy" in overdue_on_goal()
+    login(client, "admin")
+    form = {"status": "in_progress", "percent": "60", "milestone": "", "text": "Neuer Stand"}
+    assert client.post("/measure/smart-quarter-energy/report?lang=de", data=form).status_code == 303
+    assert "smart-quarter-energy" not in overdue_on_goal()
+
+
+def test_the_overview_says_how_many_visible_measures_are_overdue(client, cockpit):
+    public = build_overview(cockpit, Role.PUBLIC, "de").measures_overdue
+    staff = build_overview(cockpit, Role.INTERNAL, "de").measures_overdue
+    assert public.count >= 1 and staff.count == public.count + 1  # + the internal innovation centre
+    page = text(router_request(client, "/", "?lang=de"))
+    assert public.text in page and '"/measures?lang=de&overdue=1"' in page
+    login(client, "staff-verkehr")
+    assert staff.text in text(refresh_request(client, "overview-content"))
+    listed = text(router_request(client, "/measures", "?lang=de&overdue=1"))
+    assert "Nur Maßnahmen mit überfälligem Fortschrittsbericht." in listed
+    assert listed.count("measures-card__name") == staff.count
