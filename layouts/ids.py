@@ -42,11 +42,11 @@ STATUS_CONTENT = "status-content"
 MEASURES_OVERVIEW_OVERDUE = "measures-overview-overdue"  # the overview's line on overdue progress reports
 
 
-def measure(measure_id: str) -> str:
-    """A measure card in lists (measures page, goal page): `measure-<measure id>`."""
-    return f"measure-{measure_id}"
-
-
 def goal_measure(goal_id: str, measure_id: str) -> str:
     """A measure in a goal card's measures block: `goal-<goal id>-measure-<measure id>`."""
     return f"goal-{goal_id}-measure-{measure_id}"
+
+
+def measure(measure_id: str) -> str:
+    """A measure card in lists (measures page, goal page): `measure-<measure id>`."""
+    return f"measure-{measure_id}"
