@@ -40,6 +40,11 @@ class Viewer:
 PUBLIC_VIEWER = Viewer()
 
 
+def is_staff(who: Viewer | Role | str | None) -> bool:
+    """Logged-in staff: INTERNAL or ADMIN (what /status and the staff links of the measures pages need)."""
+    return role_of(who) in (Role.INTERNAL, Role.ADMIN)
+
+
 def role_of(who: Viewer | Role | str | None) -> Role | str | None:
     return who.role if isinstance(who, Viewer) else who
 

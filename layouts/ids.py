@@ -39,6 +39,12 @@ MEASURE_FORM_TEXT = "measure-report-text"
 MEASURE_FORM_SUBMIT = "measure-report-submit"
 MEASURE_FORM_MESSAGE = "measure-report-message"
 STATUS_CONTENT = "status-content"
+MEASURES_OVERVIEW_OVERDUE = "measures-overview-overdue"  # the overview's line on overdue progress reports
+
+
+def goal_measure(goal_id: str, measure_id: str) -> str:
+    """A measure in a goal card's measures block: `goal-<goal id>-measure-<measure id>`."""
+    return f"goal-{goal_id}-measure-{measure_id}"
 
 
 def measure(measure_id: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -27,6 +27,7 @@ from cockpit.views.formatting import (
     status_word,
     target_text,
 )
+from cockpit.views.measures import GoalMeasuresView, measures_by_goal
 from cockpit.views.snapshot import Snapshot, normalize_role, now_local, snapshot
 
 if TYPE_CHECKING:
@@ -73,6 +74,7 @@ class GoalView:
     reason_text: str | None = None  # one plain-language line explaining the status (goal rules v2)
     stale_text: str | None = None  # 'Wert für 2026 seit 03.01.2027 überfällig'
     href: str | None = None  # the indicator's detail page, '/indicator/<id>?lang=de'
+    measures: GoalMeasuresView | None = None  # the visible measures linked to the goal (None: none)
 
 
 @dataclass(frozen=True)
@@ -126,16 +128,19 @@ def build_goals(cockpit: Cockpit, role: Role | str, lang: str | None = None,
     role = normalize_role(role)
     now = (now or now_local()).astimezone(LOCAL_TZ)
     snap = snapshot(cockpit, role, now.date())
-    return goals_from_snapshot(cockpit, snap, lang)
+    return goals_from_snapshot(cockpit, snap, lang, now)
 
 
-def goals_from_snapshot(cockpit: Cockpit, snap: Snapshot, lang: str) -> GoalsView:
+def goals_from_snapshot(cockpit: Cockpit, snap: Snapshot, lang: str, now: datetime | None = None) -> GoalsView:
+    """The goal tree of a snapshot, each goal with the measures the snapshot's viewer may see (as of `now`)."""
     catalog = cockpit.catalog
     visible = {i.id for i in catalog.visible_indicators(snap.role)}
+    measures = measures_by_goal(cockpit, snap.role, lang, now)
     per_field: dict[str, list[GoalView]] = {}
     for evaluation in snap.evaluation.goals:
         if evaluation.indicator.id in visible:
-            per_field.setdefault(evaluation.goal.field, []).append(goal_view(evaluation, snap, lang))
+            view = replace(goal_view(evaluation, snap, lang), measures=measures.get(evaluation.goal.id))
+            per_field.setdefault(evaluation.goal.field, []).append(view)
     visions = []
     for vision in catalog.visions:
         fields = []

@@ -7,12 +7,13 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 from cockpit.i18n import format_date, format_datetime, format_number, normalize_lang, t
 from cockpit.kpi import LOCAL_TZ
 from cockpit.kpi.measures import chart_events, is_update_overdue, status_counts, update_due
 from cockpit.measures.model import DIMENSIONS, STATUSES, Measure, Report, can_report
-from cockpit.roles import Role, Viewer, visible_levels
+from cockpit.roles import Role, Viewer, may_see, visible_levels
 from cockpit.views.formatting import quantity
 from cockpit.views.snapshot import now_local
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from cockpit.runtime import Cockpit
 
 FILTERS = ("field", "department", "status", "dimension")
+MEASURES_PATH = "/measures"
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,27 @@ class MeasuresView:
     @property
     def fingerprint(self) -> str:
         return hashlib.sha256(repr(self).encode("utf-8")).hexdigest()[:20]
+
+
+@dataclass(frozen=True)
+class GoalMeasuresView:
+    """The measures backing one goal (linked to it), for the goal page: compact cards, counts, overdue reports."""
+
+    goal_id: str
+    cards: tuple[MeasureCard, ...]
+    total_text: str  # '2 Maßnahmen'
+    overdue_count: int
+    overdue_text: str | None  # '1 mit überfälligem Bericht'; None when no report is overdue
+    href: str  # '/measures?lang=de&goal=<id>' (every measure of the goal, on the measures page)
+
+
+@dataclass(frozen=True)
+class OverdueSummary:
+    """How many of the measures a viewer may see are overdue with their progress report (overview intro)."""
+
+    count: int
+    text: str | None  # '2 Maßnahmen mit überfälligem Bericht'; None when none is overdue
+    href: str  # '/measures?lang=de&overdue=1'
 
 
 @dataclass(frozen=True)
@@ -175,6 +198,11 @@ def status_text(status: str, lang: str) -> str:
     return t(f"measures.status.{status}", lang)
 
 
+def total_text(count: int, lang: str) -> str:
+    """'1 Maßnahme' / '3 Maßnahmen'."""
+    return t("measures.count.total.one", lang) if count == 1 else t("measures.count.total", lang, count=count)
+
+
 def _count_view(status: str, count: int, lang: str) -> CountView:
     label = status_text(status, lang)
     return CountView(status, count, t("measures.count.status", lang, count=count, status=label), label)
@@ -246,10 +274,12 @@ def _filter(items: list[Measure], filters: dict[str, str]) -> list[Measure]:
 
 
 def clean_filters(cockpit: Cockpit, raw: dict[str, str | None]) -> dict[str, str]:
-    """Only known values are kept (anything else means 'all'): field, department, status, dimension, goal."""
+    """Only known values are kept (anything else means 'all'): field, department, status, dimension, goal,
+    overdue ('1': only measures whose progress report is overdue)."""
     catalog = cockpit.catalog
     known = {"field": {f.id for f in catalog.fields}, "department": {d.id for d in catalog.departments},
-             "status": set(STATUSES), "dimension": set(DIMENSIONS), "goal": {g.id for g in catalog.goals}}
+             "status": set(STATUSES), "dimension": set(DIMENSIONS), "goal": {g.id for g in catalog.goals},
+             "overdue": {"1"}}
     return {key: (raw.get(key) or "") if (raw.get(key) or "") in values else "" for key, values in known.items()}
 
 
@@ -277,19 +307,70 @@ def build_measures(cockpit: Cockpit, who: Viewer | Role | str, lang: str | None 
     viewer = _viewer(who)
     at = _now(now)
     selected = clean_filters(cockpit, filters or {})
-    store = cockpit.store
-    items = sorted(_filter(store.measures(viewer), selected), key=lambda m: m.name.get(lang).casefold())
-    last = store.last_reports(viewer)
-    reports = store.measure_reports(viewer)
-    cards = tuple(card(cockpit, m, [r for r in reports if r.measure_id == m.id], last.get(m.id), at, lang)
-                  for m in items)
+    items = sorted(_filter(cockpit.store.measures(viewer), selected), key=lambda m: m.name.get(lang).casefold())
+    cards = _cards(cockpit, viewer, items, at, lang)
+    if selected["overdue"]:
+        overdue_ids = {c.id for c in cards if c.overdue}
+        items = [m for m in items if m.id in overdue_ids]
+        cards = tuple(c for c in cards if c.overdue)
     counts = tuple(_count_view(s, n, lang) for s, n in status_counts(items).items())
     overdue = sum(1 for c in cards if c.overdue)
     return MeasuresView(
         lang=lang, role=viewer.role, cards=cards, counts=counts,
-        total_text=t("measures.count.total", lang, count=len(cards)), overdue_count=overdue,
+        total_text=total_text(len(cards), lang), overdue_count=overdue,
         overdue_text=t("measures.count.overdue", lang, count=overdue), filters=selected,
         options=_options(cockpit, lang), demo=any(c.demo for c in cards))
+
+
+def _cards(cockpit: Cockpit, viewer: Viewer, items: list[Measure], at: datetime,
+           lang: str) -> tuple[MeasureCard, ...]:
+    """Cards of `items` with their latest reports (two store reads for all of them)."""
+    store = cockpit.store
+    last = store.last_reports(viewer)
+    reports = store.measure_reports(viewer)
+    return tuple(card(cockpit, m, [r for r in reports if r.measure_id == m.id], last.get(m.id), at, lang)
+                 for m in items)
+
+
+def _query(lang: str, **params: str) -> str:
+    return MEASURES_PATH + "?" + urlencode({"lang": lang, **params})
+
+
+def measures_by_goal(cockpit: Cockpit, who: Viewer | Role | str, lang: str | None = None,
+                     now: datetime | None = None) -> dict[str, GoalMeasuresView]:
+    """For every goal with visible measures: its measures (as on /measures?goal=<id>), in one pass."""
+    lang = normalize_lang(lang)
+    viewer = _viewer(who)
+    items = sorted(cockpit.store.measures(viewer), key=lambda m: m.name.get(lang).casefold())
+    cards = dict(zip((m.id for m in items), _cards(cockpit, viewer, items, _now(now), lang), strict=True))
+    found: dict[str, GoalMeasuresView] = {}
+    for goal in cockpit.catalog.goals:
+        linked = tuple(cards[m.id] for m in items if goal.id in m.goal_ids)
+        if not linked:
+            continue
+        overdue = sum(1 for c in linked if c.overdue)
+        found[goal.id] = GoalMeasuresView(
+            goal.id, linked, total_text(len(linked), lang), overdue,
+            t("measures.count.overdue", lang, count=overdue) if overdue else None, _query(lang, goal=goal.id))
+    return found
+
+
+def overdue_summary(cockpit: Cockpit, who: Viewer | Role | str, lang: str | None = None,
+                    now: datetime | None = None) -> OverdueSummary:
+    """How many measures the viewer may see have an overdue progress report (for the overview intro)."""
+    lang = normalize_lang(lang)
+    viewer = _viewer(who)
+    items = cockpit.store.measures(viewer)
+    count = sum(1 for c in _cards(cockpit, viewer, items, _now(now), lang) if c.overdue) if items else 0
+    text = None
+    if count:
+        text = t("measures.overview.overdue.one", lang) if count == 1 else t("measures.overview.overdue", lang,
+                                                                                count=count)
+    return OverdueSummary(count, text, _query(lang, overdue="1"))
+
+
+def _may_see(levels: tuple[str, ...], indicator) -> bool:
+    return may_see(levels, indicator.visibility, indicator.owner)
 
 
 def _link_view(cockpit: Cockpit, viewer: Viewer, link, lang: str) -> LinkView | None:
@@ -297,13 +378,13 @@ def _link_view(cockpit: Cockpit, viewer: Viewer, link, lang: str) -> LinkView | 
     levels = visible_levels(viewer)
     if link.goal:
         goal = next((g for g in catalog.goals if g.id == link.goal), None)
-        if goal is None or catalog.indicator(goal.indicator).visibility not in levels:
+        if goal is None or not _may_see(levels, catalog.indicator(goal.indicator)):
             return None
         indicator = catalog.indicator(goal.indicator)
         name = goal.name.get(lang) if goal.name else goal.id
     else:
         indicator = catalog.indicator_map.get(link.indicator)
-        if indicator is None or indicator.visibility not in levels:
+        if indicator is None or not _may_see(levels, indicator):
             return None
         name = indicator.name.get(lang)
     effect = None

@@ -32,6 +32,7 @@ from cockpit.views.formatting import (
     status_word,
     target_text,
 )
+from cockpit.views.measures import OverdueSummary, overdue_summary
 from cockpit.views.snapshot import Snapshot, is_annual, is_subdaily, normalize_role, now_local, snapshot
 
 if TYPE_CHECKING:
@@ -120,6 +121,7 @@ class OverviewView:
     groups: tuple[DomainGroup, ...]
     counts: tuple[StatusCount, ...]  # statuses of the tiles with a goal
     demo: bool  # some shown data comes from a synthetic source
+    measures_overdue: OverdueSummary | None = None  # measures (visible to the viewer) with an overdue report
 
     @property
     def tiles(self) -> tuple[TileView, ...]:
@@ -165,7 +167,7 @@ def overview_from_snapshot(cockpit: Cockpit, snap: Snapshot, lang: str, now: dat
     )
     counts = status_counts((tile.status for tile in tiles if tile.goal_id), lang)
     return OverviewView(lang, snap.role, snap.at, day_text(snap.at, lang), catalog.city.get(lang), groups, counts,
-                        any(tile.demo for tile in tiles))
+                        any(tile.demo for tile in tiles), overdue_summary(cockpit, snap.role, lang, now))
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from urllib.parse import urlencode, urlsplit
 import flask
 
 from cockpit.measures.reporting import ReportRejected, submit_report
+from layouts.auth import current_viewer
 from layouts.context import current_cockpit, kiosk_from, resolve_lang
-from layouts.measures_auth import measures_viewer
 
 bp = flask.Blueprint("measures", __name__)
 
@@ -30,7 +30,7 @@ def report(measure_id: str):
     form = flask.request.form
     params = {"lang": lang, **({"kiosk": "1"} if kiosk_from(flask.request.args.get("kiosk")) else {})}
     try:
-        submit_report(current_cockpit().store, measures_viewer(), measure_id, form.get("status"),
+        submit_report(current_cockpit().store, current_viewer(), measure_id, form.get("status"),
                       form.get("percent"), form.get("milestone"), form.get("text"), lang)
     except ReportRejected as exc:
         if exc.code == "forbidden":

@@ -7,6 +7,7 @@ from dash import html
 from cockpit.i18n import t
 from cockpit.views import FieldView, GoalsView, GoalView, VisionView
 from layouts import ids
+from layouts.components.measures import goal_measures
 from layouts.components.status import demo_badge, page_intro, stale_badge, status_badge, status_counts
 from layouts.components.tables import data_table
 from layouts.components.tile import progress_bar
@@ -58,8 +59,10 @@ def goal_card(goal: GoalView, lang: str) -> html.Article:
                    path_rows, numeric=(1, 2)),
     ], className="goal__path", open=True))
     body.append(html.P(goal.basis_text, className="goal__basis"))
+    body.append(goal_measures(goal.measures, goal.id, lang))
     return html.Article(
-        body, id=element_id, className=f"goal goal--{goal.status}" + (" goal--stale" if goal.stale else ""),
+        body, id=element_id, className=f"goal goal--{goal.status}" + (" goal--stale" if goal.stale else "")
+        + (" goal--measures-overdue" if goal.measures and goal.measures.overdue_count else ""),
         **{"data-status": goal.status, "data-stale": "true" if goal.stale else "false",
            "aria-labelledby": name_id},
     )

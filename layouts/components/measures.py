@@ -12,11 +12,12 @@ from dash import dcc, html
 from cockpit.i18n import t
 from cockpit.views.measures import (
     AnnotationView,
+    GoalMeasuresView,
     MeasureCard,
     MeasureDetailView,
     MeasuresView,
+    OverdueSummary,
     WallMeasuresView,
-    build_measures,
     chart_annotations,
 )
 from cockpit.views.status import StatusView
@@ -107,6 +108,8 @@ def filters_form(view: MeasuresView, lang: str, kiosk: bool = False) -> html.For
     hidden = [dcc.Input(type="hidden", name="lang", value=lang, id="measures-filter-lang")]
     if view.filters.get("goal"):
         hidden.append(dcc.Input(type="hidden", name="goal", value=view.filters["goal"], id="measures-filter-goal"))
+    if view.filters.get("overdue"):
+        hidden.append(dcc.Input(type="hidden", name="overdue", value="1", id="measures-filter-overdue"))
     if kiosk:
         hidden.append(dcc.Input(type="hidden", name="kiosk", value="1", id="measures-filter-kiosk"))
     buttons = [html.Button(t("measures.filter.apply", lang), type="submit", className="measures-button"),
@@ -139,6 +142,8 @@ def measures_content(view: MeasuresView, lang: str, kiosk: bool = False, goal_na
     children.append(counts_bar(view, lang))
     if goal_name:
         children.append(html.P(t("measures.filter.goal", lang, goal=goal_name), className="measures-goal-filter"))
+    if view.filters.get("overdue"):
+        children.append(html.P(t("measures.filter.overdue", lang), className="measures-goal-filter"))
     children.append(filters_form(view, lang, kiosk))
     if view.cards:
         children.append(html.Div([measure_card(c, lang, kiosk, "H2") for c in view.cards],
@@ -266,20 +271,44 @@ def measure_detail(view: MeasureDetailView, kiosk: bool = False, message: str | 
 # ------------------------------------------------------------------------------------------------ for other screens
 
 
-def goal_measures(cockpit, viewer, goal_id: str, lang: str, kiosk: bool = False) -> html.Section:
-    """The block 'Maßnahmen für dieses Ziel' for the goal page (the viewer decides what is visible)."""
-    view = build_measures(cockpit, viewer, lang, {"goal": goal_id})
+def goal_measures(view: GoalMeasuresView | None, goal_id: str, lang: str) -> html.Div:
+    """The block 'Maßnahmen für dieses Ziel' of a goal card: one line per measure (name, status, overdue report),
+    how many reports are overdue, and a link to the goal's measures on /measures. Plain view data: the goals view
+    model (`GoalView.measures`) decides what the viewer may see. A plain block under a heading, not a landmark
+(one region per goal card would flood the landmark list)."""
     heading_id = f"measures-goal-{goal_id}"
-    children = [html.H3(t("measures.goal.heading", lang), id=heading_id, className="measures-goal__title")]
-    if view.cards:
-        children.append(counts_bar(view, lang))
-        children.append(html.Div([measure_card(c, lang, kiosk, "H4") for c in view.cards],
-                                 className="measures-list measures-list--compact"))
-        children.append(html.P(html.A(t("measures.goal.all", lang),
-                                      href=page_url("/measures", lang, kiosk) + f"&goal={goal_id}")))
-    else:
-        children.append(html.P(t("measures.goal.none", lang)))
-    return html.Section(children, className="measures-goal", **{"aria-labelledby": heading_id})
+    children = [html.H5(t("measures.goal.heading", lang), id=heading_id, className="measures-goal__title")]
+    if view is None or not view.cards:
+        children.append(html.P(t("measures.goal.none", lang), className="measures-goal__none"))
+        return html.Div(children, className="measures-goal")
+    summary = [html.Span(view.total_text, className="measures-goal__total")]
+    if view.overdue_text and len(view.cards) > 1:  # a single measure says it on its own line
+        summary.append(_badge(view.overdue_text, "overdue"))
+    children.append(html.P(summary, className="measures-goal__summary"))
+    items = []
+    for card in view.cards:
+        badges = [measure_status(card.status, card.status_text)]
+        if card.overdue:
+            badges.append(_badge(t("measures.overdue.badge", lang), "overdue"))
+        if card.percent_text:
+            badges.append(html.Span(card.percent_text, className="measures-goal__percent"))
+        items.append(html.Li([html.A(card.name, href=page_url(card.url_path, lang), className="measures-goal__link"),
+                              html.Span(badges, className="measures-goal__badges")],
+                             className="measures-goal__item", id=ids.goal_measure(goal_id, card.id),
+                             **{"data-status": card.status, "data-overdue": "true" if card.overdue else "false"}))
+    children.append(html.Ul(items, className="measures-goal__list"))
+    children.append(html.P(html.A(t("measures.goal.all", lang), href=view.href, className="measures-goal__all")))
+    return html.Div(children, className="measures-goal")
+
+
+def overdue_line(summary: OverdueSummary | None) -> html.P | None:
+    """One line for the overview intro: 'n Maßnahmen mit überfälligem Fortschrittsbericht', linking to those
+    measures; None when no visible measure is overdue."""
+    if summary is None or not summary.text:
+        return None
+    return html.P(html.A([html.Span(className="badge__icon", **{"aria-hidden": "true"}), summary.text],
+                         href=summary.href, className="badge measures-badge measures-badge--overdue"),
+                  className="measures-overview", id=ids.MEASURES_OVERVIEW_OVERDUE)
 
 
 def annotation_data(cockpit, viewer, indicator_id: str, lang: str) -> tuple[AnnotationView, ...]:

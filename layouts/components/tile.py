@@ -7,6 +7,7 @@ from dash import html
 from cockpit.i18n import t
 from cockpit.views import OverviewView, SourceView, TileView
 from layouts import ids
+from layouts.components.measures import overdue_line
 from layouts.components.sparkline import sparkline
 from layouts.components.status import demo_badge, page_intro, stale_badge, status_badge
 
@@ -118,6 +119,9 @@ def overview_content(view: OverviewView) -> list:
     """Everything below the page heading; re-rendered as a whole by the refresh callback."""
     lang = view.lang
     children = page_intro(view.demo, view.counts, t("ui.overview.summary", lang), lang)
+    overdue = overdue_line(view.measures_overdue)
+    if overdue is not None:
+        children.append(overdue)
     for group in view.groups:
         heading_id = f"domain-{group.domain}"
         children.append(html.Section(

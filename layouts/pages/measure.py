@@ -9,10 +9,10 @@ from dash import html
 from cockpit.i18n import t
 from cockpit.views.measures import build_measure
 from layouts import ids
+from layouts.auth import current_viewer
 from layouts.components.measures import measure_detail
 from layouts.components.shell import shell
 from layouts.context import current_cockpit, page_context, page_title, page_url
-from layouts.measures_auth import measures_viewer
 
 PATH_TEMPLATE = "/measure/<measure_id>"
 TITLE_KEY = "measure.title"
@@ -28,7 +28,7 @@ def layout(measure_id: str | None = None, lang: str | None = None, kiosk: str | 
            saved: str | None = None, report_error: str | None = None, **_query) -> html.Div:
     path = f"/measure/{measure_id}"
     ctx = page_context(path, lang, kiosk)
-    view = build_measure(current_cockpit(), measures_viewer(), measure_id or "", ctx.lang)
+    view = build_measure(current_cockpit(), current_viewer(), measure_id or "", ctx.lang)
     if view is None:
         return shell(ctx, t("measure.title", ctx.lang), None, [
             html.P(t("measures.notfound", ctx.lang), className="measures-notfound"),

@@ -7,12 +7,13 @@ import dash
 from dash import html
 
 from cockpit.i18n import t
+from cockpit.roles import is_staff
 from cockpit.views.measures import build_measures
 from layouts import ids
+from layouts.auth import current_viewer
 from layouts.components.measures import measures_content
 from layouts.components.shell import shell
 from layouts.context import current_cockpit, page_context, page_title, page_url
-from layouts.measures_auth import is_staff, measures_viewer
 
 PATH = "/measures"
 TITLE_KEY = "measures.title"
@@ -23,11 +24,12 @@ dash.register_page(__name__, path=PATH, name="measures", title=page_title(TITLE_
 
 def layout(lang: str | None = None, kiosk: str | None = None, field: str | None = None,
            department: str | None = None, status: str | None = None, dimension: str | None = None,
-           goal: str | None = None, **_query) -> html.Div:
+           goal: str | None = None, overdue: str | None = None, **_query) -> html.Div:
     ctx = page_context(PATH, lang, kiosk)
     cockpit = current_cockpit()
-    viewer = measures_viewer()
-    filters = {"field": field, "department": department, "status": status, "dimension": dimension, "goal": goal}
+    viewer = current_viewer()
+    filters = {"field": field, "department": department, "status": status, "dimension": dimension, "goal": goal,
+               "overdue": overdue}
     view = build_measures(cockpit, viewer, ctx.lang, filters)
     goal_name = None
     if view.filters.get("goal"):

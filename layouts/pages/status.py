@@ -9,13 +9,13 @@ import dash
 from dash import html
 
 from cockpit.i18n import t
+from cockpit.roles import is_staff
 from cockpit.views.status import build_status
 from layouts import ids
-from layouts.auth import login_enabled
+from layouts.auth import current_viewer, login_enabled
 from layouts.components.measures import status_content
 from layouts.components.shell import shell
 from layouts.context import current_cockpit, page_context, page_title, page_url
-from layouts.measures_auth import is_staff, measures_viewer
 
 PATH = "/status"
 TITLE_KEY = "measures.ops.title"
@@ -25,7 +25,7 @@ dash.register_page(__name__, path=PATH, name="status", title=page_title(TITLE_KE
 
 def layout(lang: str | None = None, kiosk: str | None = None, source: str | None = None, **_query) -> html.Div:
     ctx = page_context(PATH, lang, kiosk)
-    if not is_staff(measures_viewer()):
+    if not is_staff(current_viewer()):
         content = [html.P(t("measures.ops.forbidden", ctx.lang), className="measures-forbidden", role="status")]
         if login_enabled():
             query = urlencode({"lang": ctx.lang, "next": page_url(PATH, ctx.lang)})

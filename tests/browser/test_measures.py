@@ -1,5 +1,6 @@
-"""Measures in a real browser: from a goal's measures to a measure page, a progress report recorded by staff of
-the owning office and shown on the page; /status for staff only; axe-core finds no violations; screenshots."""
+"""Measures in a real browser: from a goal on /goals to its measures and a measure page, a progress report
+recorded by a staff account of the owning office and shown on the page; /status for staff only; axe-core finds
+no violations (de and en); screenshots."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from cockpit import PROJECT_ROOT
-from tests.browser.conftest import INTERNAL_PASSWORD
+from cockpit.accounts import Accounts
+from tests.browser.conftest import STAFF_LOGIN, STAFF_PASSWORD, login
 
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
 MEASURE = "smart-quarter-energy"  # owned by the umweltamt
+GOAL, GOAL_MEASURE = "charge-points-2030", "charging-points-city-centre"  # the measure is owned by the verkehr
 
 
 class Watch:
@@ -46,17 +49,22 @@ def assert_accessible(page: Page) -> None:
     assert results.violations_count == 0, results.generate_report()
 
 
-def login(page: Page, app_url: str, next_path: str) -> None:
-    page.goto(f"{app_url}/login?next={next_path}")
-    page.fill("#password", INTERNAL_PASSWORD)
-    page.click("button[type=submit]")
+UMWELTAMT_LOGIN, UMWELTAMT_PASSWORD = "staff-umweltamt", "Browser test password of the Umweltamt"
+
+
+@pytest.fixture(scope="session")
+def staff_of_umweltamt(demo_cockpit):
+    """A staff account of the umweltamt (the office owning MEASURE), next to conftest's STAFF_LOGIN (verkehr)."""
+    accounts = Accounts(demo_cockpit.store, {d.id for d in demo_cockpit.catalog.departments})
+    accounts.add_user(UMWELTAMT_LOGIN, UMWELTAMT_PASSWORD, "staff", "umweltamt")
+    return UMWELTAMT_LOGIN
+
+
+def login_to(page: Page, app_url: str, next_path: str, username: str, password: str) -> None:
+    """Log in through the login form, then open `next_path`."""
+    login(page, app_url, username, password)
+    page.goto(f"{app_url}{next_path}")
     page.wait_for_load_state("networkidle")
-
-
-@pytest.fixture
-def staff_of_umweltamt(demo_cockpit, monkeypatch):
-    """The shared-password login belongs to the umweltamt in this test (COCKPIT_SHARED_LOGIN_DEPARTMENT)."""
-    monkeypatch.setattr(demo_cockpit.settings, "shared_login_department", "umweltamt")
 
 
 def test_measures_page_filters_in_the_url_and_counts(page: Page, app_url):
@@ -85,10 +93,65 @@ def test_measures_page_filters_in_the_url_and_counts(page: Page, app_url):
     watch.assert_clean()
 
 
-def test_from_a_goals_measures_to_a_progress_report_by_staff(page: Page, app_url, staff_of_umweltamt):
+def test_from_a_goal_to_its_measures_and_a_progress_report_by_staff(page: Page, app_url):
+    watch = Watch(page, app_url)
+    open_page(page, f"{app_url}/goals", f"#goal-{GOAL} .measures-goal")
+    block = page.locator(f"#goal-{GOAL} .measures-goal")
+    expect(block).to_contain_text("Maßnahmen für dieses Ziel")
+    item = block.locator(f"#goal-{GOAL}-measure-{GOAL_MEASURE}")
+    expect(item).to_contain_text("Öffentliche Ladepunkte in der Innenstadt")
+    expect(item).to_contain_text("Bericht überfällig")  # last report in May, quarterly rhythm
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.evaluate(f"document.querySelector('#goal-{GOAL} .measures-goal').scrollIntoView({{block: 'center'}})")
+    page.screenshot(path=str(SCREENSHOTS / "measures-goal.png"), full_page=False)
+    assert_accessible(page)
+
+    block.get_by_role("link", name="Alle Maßnahmen für dieses Ziel").click()
+    page.wait_for_url(f"**/measures?**goal={GOAL}**")
+    page.wait_for_selector("#measures-content .measures-card")
+    expect(page.locator(".measures-goal-filter")).to_contain_text("Ladepunkte: 12 je 1.000 Einwohner bis 2030")
+    expect(page.locator(".measures-card")).to_have_count(1)
+    page.get_by_role("link", name="Öffentliche Ladepunkte in der Innenstadt").click()
+    page.wait_for_selector("#measure-content")
+    assert urlsplit(page.url).path == f"/measure/{GOAL_MEASURE}"
+    expect(page.locator("#measure-report-form")).to_have_count(0)  # the public cannot report
+
+    login_to(page, app_url, f"/measure/{GOAL_MEASURE}", STAFF_LOGIN, STAFF_PASSWORD)  # staff of the verkehr
+    page.wait_for_selector("#measure-report-form")
+    page.select_option("#measure-report-status", "in_progress")
+    page.fill("#measure-report-percent", "45")
+    page.fill("#measure-report-text", "32 Ladepunkte in Betrieb, zwölf weitere im Bau.")
+    page.click("#measure-report-submit")
+    page.wait_for_url("**saved=1**")
+    expect(page.locator("#measure-report-message")).to_have_text("Bericht gespeichert.")
+    first = page.locator("#measure-reports tbody tr").first
+    expect(first).to_contain_text(STAFF_LOGIN)
+    expect(first).to_contain_text("45 % umgesetzt")
+    expect(first).to_contain_text("32 Ladepunkte in Betrieb, zwölf weitere im Bau.")
+    expect(page.locator(".measures-badge--overdue")).to_have_count(0)
+
+    open_page(page, f"{app_url}/goals", f"#goal-{GOAL} .measures-goal")  # the goal page knows it too
+    item = page.locator(f"#goal-{GOAL}-measure-{GOAL_MEASURE}")
+    expect(item).to_contain_text("45 % umgesetzt")
+    expect(item).not_to_contain_text("Bericht überfällig")
+    watch.assert_clean()
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_measure_pages_and_status_are_accessible_to_staff(page: Page, app_url, lang):
+    login(page, app_url, STAFF_LOGIN, STAFF_PASSWORD, lang)
+    for path, ready in ((f"/measures?lang={lang}", "#measures-content .measures-card"),
+                        (f"/measure/{GOAL_MEASURE}?lang={lang}", "#measure-content"),
+                        (f"/status?lang={lang}", ".measures-ops__runs")):
+        open_page(page, f"{app_url}{path}", ready)
+        expect(page.locator("html")).to_have_attribute("lang", lang)
+        assert_accessible(page)
+
+
+def test_progress_report_with_a_milestone_by_staff_of_the_owning_office(page: Page, app_url, staff_of_umweltamt):
     watch = Watch(page, app_url)
     open_page(page, f"{app_url}/measures?goal=co2-halve-2030", "#measures-content .measures-card")
-    expect(page.locator(".measures-goal-filter")).to_contain_text("CO2 je Einwohner bis 2030 halbieren")
+    expect(page.locator(".measures-goal-filter")).to_contain_text("CO2-Ausstoß: 4,9 t je Einwohner bis 2030")
     expect(page.locator(".measures-card")).to_have_count(2)
     page.get_by_role("link", name="Energiesparen im Smart Quarter Bieblach").click()
     page.wait_for_selector("#measure-content")
@@ -98,7 +161,7 @@ def test_from_a_goals_measures_to_a_progress_report_by_staff(page: Page, app_url
     expect(page.locator(".measures-form__hint")).to_be_visible()
     assert_accessible(page)
 
-    login(page, app_url, f"/measure/{MEASURE}")
+    login_to(page, app_url, f"/measure/{MEASURE}", staff_of_umweltamt, UMWELTAMT_PASSWORD)
     page.wait_for_selector("#measure-report-form")
     expect(page.locator(".measures-badge--overdue")).to_be_visible()
     page.select_option("#measure-report-status", "in_progress")
@@ -110,7 +173,7 @@ def test_from_a_goals_measures_to_a_progress_report_by_staff(page: Page, app_url
     page.wait_for_url("**saved=1**")
     expect(page.locator("#measure-report-message")).to_have_text("Bericht gespeichert.")
     first = page.locator("#measure-reports tbody tr").first
-    expect(first).to_contain_text("Mitarbeitende (umweltamt)")
+    expect(first).to_contain_text(UMWELTAMT_LOGIN)
     expect(first).to_contain_text("70 % umgesetzt")
     expect(first).to_contain_text("Meilenstein erreicht: Verbrauchs-App für Mieter freigeschaltet")
     expect(first).to_contain_text("Verbrauchs-App für alle Mieter freigeschaltet.")
@@ -129,9 +192,8 @@ def test_from_a_goals_measures_to_a_progress_report_by_staff(page: Page, app_url
     watch.assert_clean()
 
 
-def test_staff_of_another_office_see_no_form(page: Page, app_url, demo_cockpit, monkeypatch):
-    monkeypatch.setattr(demo_cockpit.settings, "shared_login_department", "verkehr")
-    login(page, app_url, f"/measure/{MEASURE}")
+def test_staff_of_another_office_see_no_form(page: Page, app_url):
+    login_to(page, app_url, f"/measure/{MEASURE}", STAFF_LOGIN, STAFF_PASSWORD)  # verkehr, not the umweltamt
     page.wait_for_selector("#measure-content")
     expect(page.locator("#measure-report-form")).to_have_count(0)
     expect(page.locator(".measures-form__hint")).to_be_visible()
@@ -144,7 +206,7 @@ def test_status_page_for_staff_only(page: Page, app_url):
     expect(page.locator("#status-content table")).to_have_count(0)
     assert_accessible(page)
 
-    login(page, app_url, "/status")
+    login_to(page, app_url, "/status", STAFF_LOGIN, STAFF_PASSWORD)
     page.wait_for_selector(".measures-ops__runs")
     runs = page.locator(".measures-ops__runs tbody tr")
     expect(runs.first).to_be_visible()

@@ -98,8 +98,8 @@ def test_goal_getting_worse_alerts_once_by_mail_and_webhook_and_once_on_recovery
     assert len(inbox.messages) == 1
     mail = inbox.messages[0]
     assert mail["To"] == "klimaschutz@gera.example"
-    assert body_of(mail).strip() == ("Ziel „CO2 je Einwohner bis 2030 halbieren“ hat sich verschlechtert: "
-                                      "von Auf Kurs auf Nicht auf Kurs.")
+    assert body_of(mail).strip() == ("Ziel „CO2-Ausstoß: 4,9 t je Einwohner bis 2030 (halb so viel wie 1990)“ "
+                                      "hat sich verschlechtert: von Auf Kurs auf Nicht auf Kurs.")
     assert subject_of(mail).startswith("SmartCity Cockpit – Warnung: Ziel")
     assert hook_bodies(webhook)[0]["event"] == "fired"
     assert hook_bodies(webhook)[0]["status"] == "off_track"

@@ -11,11 +11,12 @@ from cockpit import PROJECT_ROOT
 from cockpit.alerts import load_alert_config
 from cockpit.measures.demo import load_demo_measures
 from cockpit.roles import Role, Viewer
-from cockpit.views.measures import build_wall_measures
+from cockpit.views.measures import build_wall_measures, measures_by_goal, overdue_summary
 from layouts.components.measures import (
     annotation_data,
     annotation_table,
     goal_measures,
+    overdue_line,
     plotly_markers,
     wall_slide,
 )
@@ -67,15 +68,27 @@ def find(component, predicate) -> list:
 
 
 def test_goal_block_lists_the_goals_measures_with_links_to_their_pages(cockpit):
-    block = goal_measures(cockpit, Viewer(Role.PUBLIC), "co2-halve-2030", "de")
+    views = measures_by_goal(cockpit, Viewer(Role.PUBLIC), "de")
+    block = goal_measures(views["co2-halve-2030"], "co2-halve-2030", "de")
     words = texts(block)
-    assert words[0] == "Maßnahmen für dieses Ziel"
+    assert words[:2] == ["Maßnahmen für dieses Ziel", "2 Maßnahmen"]
     assert "Energiesparen im Smart Quarter Bieblach" in words and "Wasserstoffbusse im Stadtverkehr" in words
     links = {a.href for a in find(block, lambda n: type(n).__name__ == "A")}
     assert "/measure/smart-quarter-energy?lang=de" in links
     assert "/measures?lang=de&goal=co2-halve-2030" in links
+    overdue = [c for c in views["co2-halve-2030"].cards if c.overdue]
+    assert words.count("Bericht überfällig") == len(overdue)
+    assert ("1 mit überfälligem Bericht" in words) is (len(overdue) == 1)
     assert "Für dieses Ziel ist noch keine Maßnahme erfasst." in texts(
-        goal_measures(cockpit, Role.PUBLIC, "renewable-electricity-80-2030", "de"))
+        goal_measures(views.get("renewable-electricity-80-2030"), "renewable-electricity-80-2030", "de"))
+
+
+def test_overview_line_names_the_overdue_reports_and_links_to_them(cockpit):
+    summary = overdue_summary(cockpit, Role.PUBLIC, "de")
+    line = overdue_line(summary)
+    assert texts(line) == [summary.text] and summary.count > 0
+    assert [a.href for a in find(line, lambda n: type(n).__name__ == "A")] == ["/measures?lang=de&overdue=1"]
+    assert overdue_line(None) is None
 
 
 def test_chart_markers_and_their_table_alternative(cockpit):

@@ -20,6 +20,8 @@ from cockpit.views.measures import (
     build_wall_measures,
     chart_annotations,
     goal_measures,
+    measures_by_goal,
+    overdue_summary,
 )
 
 DEMO = PROJECT_ROOT / "data" / "measures.yaml"
@@ -144,6 +146,30 @@ def test_detail_goal_block_annotations_and_wall(cockpit):
     wall = build_wall_measures(cockpit, Role.PUBLIC, "de", now=NOW)
     assert wall.title == "Maßnahmen" and wall.overdue_count == 3 and wall.demo
     assert sum(c.count for c in wall.counts) == 5
+
+
+def test_goal_measures_and_overdue_reports_for_the_goal_page_and_the_overview(cockpit):
+    by_goal = measures_by_goal(cockpit, Role.PUBLIC, "de", NOW)
+    co2 = by_goal["co2-halve-2030"]
+    assert [c.id for c in co2.cards] == ["smart-quarter-energy", "hydrogen-buses"]  # by name
+    assert co2.total_text == "2 Maßnahmen" and co2.href == "/measures?lang=de&goal=co2-halve-2030"
+    assert co2.overdue_count == sum(c.overdue for c in co2.cards)
+    assert "renewable-electricity-80-2030" not in by_goal  # no measure linked
+
+    summary = overdue_summary(cockpit, Role.PUBLIC, "de", NOW)
+    assert summary.count == 3 and summary.text == "3 Maßnahmen mit überfälligem Fortschrittsbericht"
+    assert summary.href == "/measures?lang=de&overdue=1"
+    assert overdue_summary(cockpit, Role.PUBLIC, "en", NOW).text == "3 measures with an overdue progress report"
+    assert overdue_summary(cockpit, Role.INTERNAL, "de", NOW).count == 4  # + the internal innovation centre
+    overdue = build_measures(cockpit, Role.PUBLIC, "de", {"overdue": "1"}, now=NOW)
+    assert len(overdue.cards) == 3 and all(c.overdue for c in overdue.cards)
+    assert build_measures(cockpit, Role.PUBLIC, "de", {"overdue": "yes"}, now=NOW).filters["overdue"] == ""
+    # one report and the count goes down; nothing overdue: no line at all
+    for card in overdue.cards:
+        cockpit.store.record_report(Report(measure_id=card.id, reported_at=NOW, author="t", status="in_progress",
+                                           text="Bericht"))
+    assert overdue_summary(cockpit, Role.PUBLIC, "de", NOW).count == 0
+    assert overdue_summary(cockpit, Role.PUBLIC, "de", NOW).text is None
 
 
 def test_measure_without_check_is_shown_as_check_open(store, catalog):
