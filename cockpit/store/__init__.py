@@ -17,6 +17,7 @@ from cockpit.store import measures as store_measures
 from cockpit.store import wall_tokens as wall_token_sql
 from cockpit.store.engine import make_engine
 from cockpit.store.schema import job_runs as job_runs_table
+from cockpit.store.schema import measure_reports as measure_reports_table
 from cockpit.store.schema import observations as observations_table
 from cockpit.store.schema import utcnow
 
@@ -170,11 +171,13 @@ class Store:
             return observations.read_indicator_sources(conn, visible_levels(role))
 
     def data_version(self) -> int:
-        """A number that changes whenever observations change (for caching views): the latest run that stored
-        rows. Cheap: it reads the small job_runs table, never the observations."""
+        """A number that grows whenever what the pages show changes (for caching views): the latest run that
+        stored rows plus the latest measure progress report. Cheap: two primary-key maxima, never observations."""
         with self._read() as conn:
-            return int(conn.execute(select(func.coalesce(func.max(job_runs_table.c.id), 0)).where(
-                job_runs_table.c.rows_stored > 0)).scalar_one())
+            runs_max = conn.execute(select(func.coalesce(func.max(job_runs_table.c.id), 0)).where(
+                job_runs_table.c.rows_stored > 0)).scalar_one()
+            reports_max = conn.execute(select(func.coalesce(func.max(measure_reports_table.c.id), 0))).scalar_one()
+            return int(runs_max) + int(reports_max)
 
     # --- measures
     def import_measures(self, items: list[Measure]) -> tuple[int, int]:

@@ -76,6 +76,14 @@ def test_reports_are_kept_with_who_and_when_and_update_the_measure(cockpit):
     assert len(store.measure_reports(Role.PUBLIC, "hydrogen-buses")) == before + 2
 
 
+def test_a_progress_report_moves_the_data_version_so_cached_pages_show_it(cockpit):
+    store = cockpit.store
+    before = store.data_version()
+    store.record_report(Report(measure_id="hydrogen-buses", reported_at=datetime(2026, 11, 4, 9, tzinfo=UTC),
+                               author="gvb-staff", status="in_progress", percent=20, text="Ausschreibung läuft"))
+    assert store.data_version() > before
+
+
 def test_submit_checks_the_permission_and_the_input(cockpit):
     store = cockpit.store
     gvb = Viewer(Role.INTERNAL, "gvb-staff", "gvb")
