@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from cockpit import clock
 from cockpit.catalog import Catalog
 from cockpit.sources.base import CITYWIDE, Reject
 
@@ -46,7 +47,8 @@ def _num(value) -> str:
 
 def _implausible_time(checked: Checked) -> pd.Series:
     starts = pd.to_datetime(checked.frame["period_start"], utc=True)
-    return (starts < EARLIEST_PLAUSIBLE) | (starts > pd.Timestamp.now(tz="UTC") + FUTURE_TOLERANCE)
+    now = pd.Timestamp(clock.now()).tz_convert("UTC")  # the cockpit's clock (a demo day when one is set)
+    return (starts < EARLIEST_PLAUSIBLE) | (starts > now + FUTURE_TOLERANCE)
 
 
 def _range_reason(rows: pd.DataFrame) -> list[str]:
