@@ -147,7 +147,8 @@ def _hours(value: float) -> timedelta:
 
 # ------------------------------------------------------------------------------------------------ views
 
-_PAGE = """<!DOCTYPE html>
+# The top of the staff pages that are plain Flask pages (login, logout, account administration).
+STAFF_PAGE_TOP = """<!DOCTYPE html>
 <html lang="{{ lang }}">
 <head>
   <meta charset="utf-8">
@@ -166,7 +167,9 @@ _PAGE = """<!DOCTYPE html>
         <span class="brand__city">{{ tagline }}</span></span></a>
     </div>
   </header>
-  <main id="main" class="login">
+"""
+
+_PAGE = STAFF_PAGE_TOP + """  <main id="main" class="login">
     <h1>{{ title }}</h1>
     <p>{{ intro }}</p>
     {% if error %}<p class="login__error" role="alert">{{ error }}</p>{% endif %}

@@ -13,33 +13,14 @@ import flask
 from cockpit.accounts import AccountError
 from cockpit.i18n import DISPLAY_TZ, format_datetime, t
 from cockpit.roles import Role
-from layouts.auth import CSRF_FIELD, accounts, client_address, csrf_token, current_viewer
+from layouts.auth import CSRF_FIELD, STAFF_PAGE_TOP, accounts, client_address, csrf_token, current_viewer
 from layouts.context import current_cockpit, page_url, resolve_lang
 
 bp = flask.Blueprint("accounts_admin", __name__)
 PATH = "/admin/accounts"
 ACTIONS = ("disable", "enable", "revoke")
 
-_PAGE = """<!DOCTYPE html>
-<html lang="{{ lang }}">
-<head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
-  <meta name="robots" content="noindex">
-  <title>{{ title }} – {{ brand }}</title>
-  <link rel="icon" type="image/svg+xml" href="/assets/favicon.svg">
-  <link rel="stylesheet" href="/assets/cockpit.css">
-  <link rel="stylesheet" href="/assets/accounts.css">
-</head>
-<body class="login-page">
-  <header class="site-header" role="banner">
-    <div class="site-header__inner">
-      <a class="brand" href="{{ home }}"><span class="brand__mark" aria-hidden="true"></span>
-        <span class="brand__text"><span class="brand__name">{{ brand }}</span>
-        <span class="brand__city">{{ tagline }}</span></span></a>
-    </div>
-  </header>
-  <main id="main" class="accounts-admin">
+_PAGE = STAFF_PAGE_TOP + """  <main id="main" class="accounts-admin">
     <h1>{{ title }}</h1>
     <p>{{ intro }}</p>
     {% if message %}<p class="accounts-admin__message" role="status">{{ message }}</p>{% endif %}
