@@ -158,3 +158,13 @@ def rate_limit_headers(response: flask.Response) -> flask.Response:
         response.headers["RateLimit-Remaining"] = str(remaining)
         response.headers["RateLimit-Reset"] = str(reset)
     return response
+
+
+def conditional(build):
+    """Conditional GET around a response builder: 304 when the client's copy is current, else the response of
+    `build()` with ETag, Last-Modified and the public cache headers."""
+    etag, last_modified = validators()
+    unchanged = not_modified(etag, last_modified)
+    if unchanged is not None:
+        return unchanged
+    return cacheable(build(), etag, last_modified)

@@ -78,12 +78,6 @@ def _known(args, names: tuple[str, ...]) -> None:
             raise ParameterError(name, f"unknown parameter (allowed: {', '.join(names)})")
 
 
-def _cached(build):
-    etag, last_modified = _public.validators()
-    unchanged = _public.not_modified(etag, last_modified)
-    if unchanged is not None:
-        return unchanged
-    return _public.cacheable(build(), etag, last_modified)
 
 
 def _json(payload, mimetype: str = "application/json") -> flask.Response:
@@ -136,7 +130,7 @@ def indicators():
         response.headers["Link"] = _link_header(payload["links"])
         return response
 
-    return _cached(build)
+    return _public.conditional(build)
 
 
 def _indicator_or_404(indicator_id: str):
@@ -158,7 +152,7 @@ def indicator(indicator_id: str):
         return _json(od.indicator_record(found, cockpit.catalog, _public.base_url(), found.id in snap.synthetic,
                                          coverage.get(found.id, (None, None))))
 
-    return _cached(build)
+    return _public.conditional(build)
 
 
 OBSERVATION_PARAMS = ("from", "to", "district", "resolution", "format", "lang", "page", "per_page")
@@ -206,7 +200,7 @@ def observations(indicator_id: str):
         response.headers["Link"] = _link_header(payload["links"])
         return response
 
-    return _cached(build)
+    return _public.conditional(build)
 
 
 @bp.route("/goals")
@@ -230,14 +224,14 @@ def goals():
         response.headers["Link"] = _link_header(payload["links"])
         return response
 
-    return _cached(build)
+    return _public.conditional(build)
 
 
 @bp.route("/openapi.json")
 def openapi():
     _known(flask.request.args, ())
     cockpit = current_cockpit()
-    return _cached(lambda: _json(openapi_document(cockpit.catalog, _public.base_url())))
+    return _public.conditional(lambda: _json(openapi_document(cockpit.catalog, _public.base_url())))
 
 
 @bp.route("/dcat.jsonld")
@@ -250,7 +244,7 @@ def dcat():
         document = dcat_document(cockpit.catalog, cockpit.settings, _public.base_url(), _coverage(), modified)
         return _json(document, JSON_LD)
 
-    return _cached(build)
+    return _public.conditional(build)
 
 
 @bp.route("/<path:_rest>")

@@ -88,13 +88,6 @@ def _spark_src(spark) -> str:
     return svg_data_url(sparkline_svg([p.value for p in spark.points]))
 
 
-def _cached(build):
-    """Conditional GET around a page builder: 304 when current, else the page with ETag/Last-Modified."""
-    etag, last_modified = _public.validators()
-    unchanged = _public.not_modified(etag, last_modified)
-    if unchanged is not None:
-        return unchanged
-    return _public.cacheable(build(), etag, last_modified)
 
 
 def _options() -> embed_views.EmbedOptions:
@@ -127,7 +120,7 @@ def tile(indicator_id: str):
                        f"/?lang={options.lang}#tile-{quote(found.indicator_id)}", tile=found,
                        attribution=_attribution(found.source), demo=found.demo)
 
-    return _cached(build)
+    return _public.conditional(build)
 
 
 @bp.route("/embed/domain/<domain>")
@@ -147,7 +140,7 @@ def domain(domain: str):
                        group=group, attribution=t("embed.attribution.several", options.lang),
                        demo=any(tile.demo for tile in group.tiles))
 
-    return _cached(build)
+    return _public.conditional(build)
 
 
 @bp.route("/embed/goal/<goal_id>")
@@ -168,7 +161,7 @@ def goal(goal_id: str):
                        f"/goals?lang={options.lang}#goal-{quote(found.id)}", goal=found,
                        attribution=_attribution(source), demo=found.demo)
 
-    return _cached(build)
+    return _public.conditional(build)
 
 
 @bp.route("/embed/goals")
@@ -183,7 +176,7 @@ def goals():
                        attribution=t("embed.attribution.several", options.lang), demo=view.demo,
                        evaluated=t("embed.evaluated", options.lang, date=view.at_text))
 
-    return _cached(build)
+    return _public.conditional(build)
 
 
 @bp.route("/embed/<path:_rest>")
