@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from cockpit import PROJECT_ROOT
@@ -276,3 +277,14 @@ def test_links_to_a_tile_or_a_goal_scroll_to_it(page: Page, app_url, watch):
     expect(card).to_be_in_viewport()
     assert card.bounding_box()["y"] < 200
     watch.assert_clean()
+
+
+@pytest.mark.parametrize("path", ["/", "/goals"])
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_overview_and_goals_have_no_accessibility_violations(page: Page, app_url: str, path: str, lang: str):
+    ready = ".tile" if path == "/" else ".goal"
+    open_page(page, f"{app_url}{path}?lang={lang}", ready)
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    result = Axe().run(page)
+    violations = [(v["id"], [n["target"] for n in v["nodes"]]) for v in result.response["violations"]]
+    assert violations == []
