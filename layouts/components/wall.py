@@ -196,9 +196,8 @@ def _measures_slide(slide: SlideView, view: WallView) -> list:
     if measures.overdue_names:
         children.append(html.Div(
             [html.H3(measures.overdue_text, className="wall-goals__heading"),
-             html.Ul([html.Li(html.H3(name, className="wall-goal__name"), className="wall-goal wall-goal--overdue")
-                      for name in measures.overdue_names], className="wall-goals",
-                     **{"data-count": str(len(measures.overdue_names))})],
+             html.Ul([html.Li(name, className="wall-measures__item") for name in measures.overdue_names],
+                     className="wall-measures__overdue", **{"data-count": str(len(measures.overdue_names))})],
             className="wall-goals__block"))
     elif slide.note:
         children.append(html.P(slide.note, className="wall-slide__note"))
