@@ -106,6 +106,9 @@ def test_from_a_goal_to_its_measures_and_a_progress_report_by_staff(page: Page, 
     page.screenshot(path=str(SCREENSHOTS / "measures-goal.png"), full_page=False)
     assert_accessible(page)
 
+    open_page(page, f"{app_url}/wall?slides=measures&every=600", ".wall-measures")  # the wall slide names it
+    expect(page.locator(".wall-measures__overdue")).to_contain_text("Öffentliche Ladepunkte in der Innenstadt")
+    open_page(page, f"{app_url}/goals", f"#goal-{GOAL} .measures-goal")
     block.get_by_role("link", name="Alle Maßnahmen für dieses Ziel").click()
     page.wait_for_url(f"**/measures?**goal={GOAL}**")
     page.wait_for_selector("#measures-content .measures-card")
@@ -134,6 +137,9 @@ def test_from_a_goal_to_its_measures_and_a_progress_report_by_staff(page: Page, 
     item = page.locator(f"#goal-{GOAL}-measure-{GOAL_MEASURE}")
     expect(item).to_contain_text("45 % umgesetzt")
     expect(item).not_to_contain_text("Bericht überfällig")
+    open_page(page, f"{app_url}/wall?slides=measures&every=600", ".wall-measures")  # and so does the wall
+    expect(page.locator(".wall-measures")).to_contain_text("In Umsetzung")
+    expect(page.locator(".wall-measures")).not_to_contain_text("Öffentliche Ladepunkte in der Innenstadt")
     watch.assert_clean()
 
 
