@@ -46,6 +46,11 @@ RENEWABLE = [
     "Geothermal",
 ]
 DEFAULT_STEP = timedelta(minutes=15)
+# Upper bound of one series in MW by country: well above the peak load and the installed capacity of one
+# production type (Germany: peak load ~80 GW, PV installed > 100 GW), so only absurd values are caught.
+MAX_MW = {"de": 200_000, "at": 50_000, "ch": 50_000, "lu": 5_000, "nl": 100_000, "be": 50_000, "fr": 200_000,
+          "pl": 100_000, "cz": 50_000, "dk": 50_000}
+DEFAULT_MAX_MW = 1_000_000  # other countries and aggregates such as "eu"
 
 
 class EnergyChartsOptions(BaseModel):
@@ -61,6 +66,7 @@ class EnergyChartsOptions(BaseModel):
     since: date | None = None  # public_power, first run: start day (None = the API's default window)
     timezone: Annotated[str, AfterValidator(check_timezone)] = LOCAL_TZ
     min_coverage: float = Field(default=0.9, gt=0, le=1)
+    max_mw: float | None = Field(default=None, gt=0)  # public_power plausibility bound (None = MAX_MW[country])
 
 
 class EnergyChartsConnector(Connector):
@@ -68,6 +74,11 @@ class EnergyChartsConnector(Connector):
     used series are left out; a day needs `min_coverage` of its steps and must be over in the data).
     ren_share_daily_avg: the published daily share, days as dd.mm.yyyy or ISO. Nulls are skipped as not yet
     published; malformed values and days are rejected; a missing load or renewable series fails the payload.
+
+    public_power plausibility, per step before aggregation: a renewable value must be within 0..`max_mw`, the
+    load within (0, `max_mw`]. Each absurd value is quarantined naming series, time and value, and its local day
+    is not published at all (a known-wrong value is not left out quietly like a pending null); the watermark is
+    held before the start of the earliest such day, so every run reads it again until it is corrected.
     """
 
     name = "energy-charts"
@@ -120,9 +131,9 @@ class EnergyChartsConnector(Connector):
                 f"{where}: none of the {wanted} found (got: {', '.join(s['name'] for s in types)})"
             )
         rejects: list[Reject] = []
-        points = []
+        points, withheld = [], set()
         for position, stamp in enumerate(times):
-            point = self._power_point(position, stamp, renewable, load, after, rejects)
+            point = self._power_point(position, stamp, renewable, load, after, rejects, withheld)
             if point is not None:
                 points.append(point)
         step = _step([p[0] for p in points])
@@ -130,6 +141,8 @@ class EnergyChartsConnector(Connector):
         for total in closed_days(
             daily_totals(points, self.options.timezone), step, self.options.min_coverage
         ):
+            if total.day in withheld:
+                continue  # its absurd values are quarantined; the watermark is held before it below
             raw = {
                 "day": total.day.isoformat(),
                 "renewable_mw_sum": total.numerator,
@@ -145,6 +158,8 @@ class EnergyChartsConnector(Connector):
                 )
             )
             last = total.last
+        if withheld and last is not None:  # never past a day that was withheld for an absurd value
+            last = min(last, day_bounds(min(withheld), self.options.timezone)[0] - timedelta(microseconds=1))
         return ParseResult(make_frame(rows), rejects, iso_utc(last) if last else None)
 
     def _power_point(
@@ -155,8 +170,10 @@ class EnergyChartsConnector(Connector):
         load: dict,
         after: datetime | None,
         rejects: list[Reject],
+        withheld: set[date],
     ) -> tuple[datetime, float, float] | None:
-        """(time, renewable MW, load MW) of one step; None if it is incomplete, bad or not after the watermark."""
+        """(time, renewable MW, load MW) of one step; None if it is incomplete, bad or not after the watermark.
+        An absurd value adds its local day to `withheld`."""
         try:
             moment = parse_epoch(stamp)
         except ValueError as exc:
@@ -178,7 +195,37 @@ class EnergyChartsConnector(Connector):
                 )
                 return None
             values.append(float(value))
+        absurd = False
+        for entry, value in zip([*renewable, load], values, strict=True):
+            problem = self._implausible(value, is_load=entry is load)
+            if problem:
+                day = local_day(moment, self.options.timezone)
+                rejects.append(
+                    Reject(
+                        raw_text({"time": iso_utc(moment), "series": entry["name"], "value": value}),
+                        f"series '{entry['name']}' at {iso_utc(moment)}: value {value:g} MW {problem}; "
+                        f"the local day {day.isoformat()} is not published",
+                    )
+                )
+                withheld.add(day)
+                absurd = True
+        if absurd:
+            return None
         return moment, sum(values[:-1]), values[-1]
+
+    def max_mw(self) -> float:
+        o = self.options
+        return o.max_mw if o.max_mw is not None else MAX_MW.get(o.country.casefold(), DEFAULT_MAX_MW)
+
+    def _implausible(self, value: float, is_load: bool) -> str | None:
+        """Why a value in MW cannot be physically true, or None."""
+        if is_load and value <= 0:
+            return "is not a load (must be above 0)"
+        if value < 0:
+            return "is negative"
+        if value > self.max_mw():
+            return f"exceeds the plausible maximum of {self.max_mw():g} MW"
+        return None
 
     # ------------------------------------------------------------------ ren_share_daily_avg
     def _parse_daily(self, document: Document, after: datetime | None) -> ParseResult:

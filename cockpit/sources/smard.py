@@ -17,7 +17,9 @@ from cockpit.sources._time import (
     check_timezone,
     closed_days,
     daily_totals,
+    day_bounds,
     iso_utc,
+    local_day,
     local_midnight,
     parse_epoch,
     parse_watermark,
@@ -42,6 +44,13 @@ log = logging.getLogger(__name__)
 # Resolutions finer than a day are summed up to local calendar days; day and coarser are emitted as published.
 STEPS = {"quarterhour": timedelta(minutes=15), "hour": timedelta(hours=1), "day": timedelta(days=1)}
 Resolution = Literal["quarterhour", "hour", "day", "week", "month", "year"]
+# Hours of one period, for the plausibility bound of a value in MWh (the longest day, month and year).
+HOURS = {"quarterhour": 0.25, "hour": 1, "day": 25, "week": 168, "month": 744, "year": 8784}
+# Upper bound of any one series in MW by SMARD region: well above the peak load and the installed capacity of a
+# single production type (Germany: peak load ~80 GW, PV installed > 100 GW), so only absurd values are caught.
+MAX_MW = {"DE": 200_000, "DE-LU": 200_000, "DE-AT-LU": 250_000, "AT": 50_000, "LU": 5_000,
+          "50Hertz": 100_000, "Amprion": 100_000, "TenneT": 100_000, "TransnetBW": 100_000}
+DEFAULT_MAX_MW = 200_000
 
 
 class IndicatorDef(BaseModel):
@@ -65,6 +74,8 @@ class SmardOptions(BaseModel):
     since: date | None = None  # first run: skip chunks that end before this local day (None = all chunks)
     timezone: Annotated[str, AfterValidator(check_timezone)] = LOCAL_TZ
     min_coverage: float = Field(default=0.9, gt=0, le=1)  # share of a day's periods that must be complete
+    max_mw: float | None = Field(default=None, gt=0)  # plausibility bound per series (None = MAX_MW[region])
+    signed: list[int] = Field(default_factory=list)  # filters that may be negative (e.g. 4359 residual load)
 
     @model_validator(mode="after")
     def _unique(self):
@@ -81,6 +92,13 @@ class SmardConnector(Connector):
     filter of an indicator has a value; a day is emitted when at least `min_coverage` of its periods are complete
     and it is either fully covered or later data exists (so a day still being published is not emitted early).
     Ratios are formed from the day's sums (energy-weighted). Malformed points become rejects.
+
+    Plausibility, per point before aggregation: a value must be >= 0 (unless its filter is `signed`) and at most
+    `max_mw` × the hours of one period (values are MWh per period); a period whose denominator sums to <= 0 is
+    absurd too. Each absurd point is quarantined naming filter, time and value, and the local day holding it
+    (the period itself for week/month/year) is not published at all: a known-wrong value is not left out
+    quietly like a pending null. The watermark is held before the start of the earliest such day, so every run
+    reads it again until the publisher corrects it (later days are emitted; re-storing them changes nothing).
     """
 
     name = "smard"
@@ -149,14 +167,20 @@ class SmardConnector(Connector):
     def parse(self, payload: Payload) -> ParseResult:
         after = parse_watermark(payload.meta.get("watermark"))
         rejects: list[Reject] = []
-        series = self._read_series(payload, after, rejects, until=parse_watermark(payload.meta.get("until")))
-        rows, lasts = [], []
+        bad: dict[int, dict[datetime, str]] = defaultdict(dict)  # filter -> absurd point -> reason
+        series = self._read_series(payload, after, rejects, until=parse_watermark(payload.meta.get("until")),
+                                   bad=bad)
+        rows, lasts, held = [], [], []
         for definition in self.options.indicators:
             points = combine(definition, series)
-            emitted, last = self._rows(definition, points, rejects)
+            withheld = self._withheld(definition, points, bad, rejects)
+            emitted, last = self._rows(definition, points, rejects, withheld)
             rows.extend(emitted)
             lasts.append(last)
+            held.extend(withheld)
         watermark = None if not lasts or None in lasts else iso_utc(min(lasts))
+        if held and watermark is not None:  # never past a day that was withheld for an absurd point
+            watermark = iso_utc(min(parse_watermark(watermark), min(held) - timedelta(microseconds=1)))
         missing = payload.meta.get("missing") or []
         problems = [
             f"source '{self.source.id}': chunk {m['timestamp']} of filter {m['filter']} is listed in the index "
@@ -169,7 +193,8 @@ class SmardConnector(Connector):
         return ParseResult(frame=make_frame(rows), rejects=rejects, watermark=watermark, problems=problems)
 
     def _read_series(
-        self, payload: Payload, after: datetime | None, rejects: list[Reject], until: datetime | None = None
+        self, payload: Payload, after: datetime | None, rejects: list[Reject], until: datetime | None = None,
+        bad: dict[int, dict[datetime, str]] | None = None,
     ) -> dict[int, dict[datetime, float]]:
         described = payload.meta.get("documents") or []
         if len(described) != len(payload.documents):
@@ -190,9 +215,60 @@ class SmardConnector(Connector):
                         Reject(raw_text({"filter": filter_id, "point": point}), f"filter {filter_id}: {exc}")
                     )
                     continue
-                if value is not None:  # null = not yet published: skipped, not quarantined
-                    self._put(series[filter_id], filter_id, stamp, value, rejects)
+                if value is None:  # null = not yet published: skipped, not quarantined
+                    continue
+                problem = self._implausible(filter_id, value)
+                if problem:
+                    reason = (f"filter {filter_id}: value {value} MWh at {iso_utc(stamp)} {problem}; "
+                              f"{self._period_label(stamp)} is not published")
+                    rejects.append(Reject(raw_text({"filter": filter_id, "point": point}), reason))
+                    if bad is not None:
+                        bad[filter_id].setdefault(stamp, reason)
+                    continue
+                self._put(series[filter_id], filter_id, stamp, value, rejects)
         return series
+
+    def max_mwh(self) -> float:
+        """The largest plausible value of one series in one period (MWh)."""
+        o = self.options
+        max_mw = o.max_mw if o.max_mw is not None else MAX_MW.get(o.region, DEFAULT_MAX_MW)
+        return max_mw * HOURS[o.resolution]
+
+    def _implausible(self, filter_id: int, value: float) -> str | None:
+        """Why a published value cannot be physically true, or None."""
+        if value < 0 and filter_id not in self.options.signed:
+            return "is negative"
+        if abs(value) > self.max_mwh():
+            return f"exceeds the plausible maximum of {self.max_mwh():g} MWh per {self.options.resolution}"
+        return None
+
+    def _period_label(self, stamp: datetime) -> str:
+        if self.options.resolution in STEPS:
+            return f"the local day {local_day(stamp, self.options.timezone).isoformat()}"
+        return f"the period from {iso_utc(stamp)}"
+
+    def _period_start(self, stamp: datetime) -> datetime:
+        if self.options.resolution in STEPS:
+            return day_bounds(local_day(stamp, self.options.timezone), self.options.timezone)[0]
+        return stamp
+
+    def _withheld(
+        self, definition: IndicatorDef, points: list[tuple[datetime, float, float]],
+        bad: dict[int, dict[datetime, str]], rejects: list[Reject],
+    ) -> set[datetime]:
+        """Starts of the days (or coarse periods) of this indicator not to publish: those holding an absurd point
+        of one of its filters, or a period whose denominator sums to <= 0 (rejected here, naming the time)."""
+        stamps = {stamp for f in [*definition.numerator, *definition.denominator] for stamp in bad.get(f, {})}
+        if definition.denominator:
+            for stamp, num, den in points:
+                if den <= 0:
+                    raw = {"indicator": definition.indicator, "region": self.options.region,
+                           "period_start": iso_utc(stamp), "numerator": num, "denominator": den}
+                    rejects.append(Reject(raw_text(raw), (
+                        f"{definition.indicator}: denominator (filters {definition.denominator}) is {den:g} MWh "
+                        f"at {iso_utc(stamp)}; {self._period_label(stamp)} is not published")))
+                    stamps.add(stamp)
+        return {self._period_start(stamp) for stamp in stamps}
 
     def _chunk_points(self, document: Document) -> list:
         where = f"source '{self.source.id}', {document.name}"
@@ -217,15 +293,18 @@ class SmardConnector(Connector):
         values[stamp] = value
 
     def _rows(
-        self, definition: IndicatorDef, points: list[tuple[datetime, float, float]], rejects: list[Reject]
+        self, definition: IndicatorDef, points: list[tuple[datetime, float, float]], rejects: list[Reject],
+        withheld: set[datetime] = frozenset(),
     ) -> tuple[list[dict], datetime | None]:
         step = STEPS.get(self.options.resolution)
         if step is None:
-            return self._coarse_rows(definition, points, rejects)
+            return self._coarse_rows(definition, points, rejects, withheld)
         rows, last = [], None
         for total in closed_days(
             daily_totals(points, self.options.timezone), step, self.options.min_coverage
         ):
+            if total.start in withheld:
+                continue  # its absurd points are quarantined; parse holds the watermark before it
             row = self._row(definition, total.start, total.end, total, rejects)
             if row is not None:
                 rows.append(row)
@@ -233,10 +312,13 @@ class SmardConnector(Connector):
         return rows, last
 
     def _coarse_rows(
-        self, definition: IndicatorDef, points: list[tuple[datetime, float, float]], rejects: list[Reject]
+        self, definition: IndicatorDef, points: list[tuple[datetime, float, float]], rejects: list[Reject],
+        withheld: set[datetime] = frozenset(),
     ) -> tuple[list[dict], datetime | None]:
         rows = []
         for stamp, num, den in sorted(points):
+            if stamp in withheld:
+                continue
             total = DayTotal(stamp.date(), stamp, stamp, num, den, 1, stamp)
             end = period_end(stamp, self.options.resolution, self.options.timezone)
             row = self._row(definition, stamp, end, total, rejects)

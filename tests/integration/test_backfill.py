@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -102,3 +104,23 @@ def test_backfill_command_shows_progress_and_reports(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "3/3" in result.stderr  # the progress bar
     assert "smard-50hertz: 3 chunks fetched" in result.stdout
+
+
+def test_backfill_quarantines_a_day_with_an_absurd_point_and_moves_on(sqlite_store, catalog, tmp_path):
+    folder = tmp_path / "smard"
+    shutil.copytree(DEMO / "smard", folder)
+    chunk = folder / "chart_data" / "4067" / "50Hertz" / "4067_50Hertz_day_1577833200000.json"  # 2020
+    body = json.loads(chunk.read_text())
+    body["series"][1][1] = -5.0  # wind onshore on 02.01.2020
+    chunk.write_text(json.dumps(body))
+    source = smard_source(str(folder))
+    ingestor = Ingestor(sqlite_store, catalog)
+    since, until = datetime(2019, 1, 1, tzinfo=BERLIN), datetime(2022, 1, 1, tzinfo=BERLIN)
+    outcomes = backfill(ingestor, source, since, until, YEAR)
+    # an absurd value must not block the history: the day is quarantined, the other years are stored
+    assert [(o.status, o.error) for o in outcomes] == [("ok", None), ("partial", None), ("ok", None)]
+    days = set(sqlite_store.observations("public", ["renewable-share-electricity"])["period_start"]
+               .dt.tz_convert(BERLIN).dt.date)
+    assert date(2020, 1, 2) not in days and {date(2020, 1, 1), date(2020, 1, 3), date(2021, 1, 1)} <= days
+    assert sqlite_store.quarantine(source.id)["reason"].tolist() == [
+        "filter 4067: value -5.0 MWh at 2020-01-01T23:00:00Z is negative; the local day 2020-01-02 is not published"]

@@ -20,7 +20,8 @@ from cockpit.sources.config import SourceConfig
 from cockpit.store import Store, migrate
 from cockpit.store.schema import job_runs
 from tests.conftest import SAMPLES
-from tests.unit.test_source_smard import HOURLY_OPTIONS
+from tests.unit.test_source_energy_charts import crafted_power
+from tests.unit.test_source_smard import ABSURD, HOURLY_OPTIONS, crafted_hourly
 
 THIRD = Path(__file__).parents[1] / "fixtures" / "third_party"
 GERA = [11.95, 50.80, 12.20, 50.95]
@@ -261,6 +262,68 @@ def test_missing_chunk_makes_the_run_partial_and_is_fetched_next_run(sqlite_stor
     assert len(sqlite_store.observations("internal", district=None)) == 15  # as if nothing had been missing
     third = ingestor.run(source)
     assert (third.status, third.stored, third.rejected) == ("ok", 0, 0)
+
+
+def test_absurd_smard_points_withhold_their_day_and_hold_the_watermark(sqlite_store, catalog, tmp_path):
+    folder = crafted_hourly(tmp_path, ABSURD)  # PV negative on 19.03., load 0 on 22.03., wind 9.9 TWh on 23.03.
+    source = SourceConfig(id="smard-de", connector="smard", location=str(folder), schedule={"cron": "30 6 * * *"},
+                          options=HOURLY_OPTIONS)
+    ingestor = Ingestor(sqlite_store, catalog)
+    first = ingestor.run(source)
+    assert (first.status, first.stored, first.rejected) == ("partial", 12, 7)
+    stored = sqlite_store.observations("internal", district=None)
+    days = {start.strftime("%d.%m.") for start in stored["period_start"].dt.tz_convert("Europe/Berlin")}
+    assert {"19.03.", "22.03.", "23.03."}.isdisjoint(days) and len(days) == 12
+    absurd = [(reason, times) for reason, times in quarantine(sqlite_store, "smard-de") if "not published" in reason]
+    assert absurd == [
+        ("filter 4067: value 9900000000.0 MWh at 2024-03-23T05:00:00Z exceeds the plausible maximum of 200000 MWh "
+         "per hour; the local day 2024-03-23 is not published", 1),
+        ("filter 4068: value -50.0 MWh at 2024-03-19T11:00:00Z is negative; the local day 2024-03-19 is not "
+         "published", 1),
+        ("renewable-share-electricity: denominator (filters [410]) is 0 MWh at 2024-03-22T02:00:00Z; the local day "
+         "2024-03-22 is not published", 1),
+    ]
+    assert sqlite_store.watermark("smard-de") == "2024-03-18T22:59:59.999999Z"  # before the first withheld day
+    # a second run reads the withheld days again: nothing stored twice, no new quarantine row, watermark held
+    second = ingestor.run(source)
+    assert (second.status, second.stored) == ("partial", 0)
+    assert sqlite_store.observations("internal", district=None).equals(stored)
+    assert len(sqlite_store.quarantine("smard-de")) == 7
+    assert sqlite_store.watermark("smard-de") == "2024-03-18T22:59:59.999999Z"
+    # the publisher corrects the values: the three days are stored, nothing was lost
+    shutil.rmtree(folder)
+    shutil.copytree(SAMPLES / "smard" / "hourly", folder)
+    third = ingestor.run(source)
+    assert third.stored == 3 and len(sqlite_store.observations("internal", district=None)) == 15
+    assert sqlite_store.watermark("smard-de") == "2024-04-02T21:00:00Z"
+
+
+def test_absurd_energy_charts_values_withhold_their_day_and_hold_the_watermark(sqlite_store, catalog, tmp_path):
+    folder = tmp_path / "energy-charts"
+    folder.mkdir()
+    crafted_power(folder, {("Solar", "2024-03-30T11:00Z"): -100})
+    source = SourceConfig(id="energy-charts-de", connector="energy-charts", location=str(folder),
+                          schedule={"cron": "45 6 * * *"}, options={"endpoint": "public_power"})
+    ingestor = Ingestor(sqlite_store, catalog)
+    first = ingestor.run(source)
+    assert (first.status, first.stored, first.rejected) == ("partial", 1, 2)
+    stored = sqlite_store.observations("internal", district=None)
+    assert stored["period_start"].tolist() == [pd.Timestamp("2024-03-30T23:00Z")]  # 31.03.; 30.03. withheld
+    assert quarantine(sqlite_store, "energy-charts-de") == [
+        ("series 'Solar' at 2024-03-30T11:00:00Z: value -100 MW is negative; the local day 2024-03-30 is not "
+         "published", 1),
+        ("series 'Wind onshore' at 2024-03-31T02:00:00Z: value '-' is not a number", 1),
+    ]
+    assert sqlite_store.watermark("energy-charts-de") == "2024-03-29T22:59:59.999999Z"
+    second = ingestor.run(source)
+    assert (second.status, second.stored) == ("partial", 0)
+    assert sqlite_store.observations("internal", district=None).equals(stored)
+    assert len(sqlite_store.quarantine("energy-charts-de")) == 2
+    assert sqlite_store.watermark("energy-charts-de") == "2024-03-29T22:59:59.999999Z"
+    shutil.copy(SAMPLES / "energy-charts" / "public_power.json", folder / "public_power.json")  # corrected
+    third = ingestor.run(source)
+    assert third.stored == 1 and len(sqlite_store.observations("internal", district=None)) == 2
+    assert sqlite_store.watermark("energy-charts-de") == "2024-03-31T21:45:00Z"
 
 
 # ------------------------------------------------------------------------------------------- migration

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pandas as pd
@@ -178,3 +179,48 @@ def test_no_renewable_series_found():
 def test_daily_average_with_lists_of_different_length():
     with pytest.raises(PayloadError, match="'days' and 'data' must be lists of the same length"):
         parse_file(BROKEN / "ren_share_daily_avg_lengths.json", endpoint="ren_share_daily_avg")
+
+
+# ---------------------------------------------------------------------- plausibility before aggregation
+def crafted_power(tmp_path, changes: dict[tuple[str, str], object]):
+    """A copy of the recorded public_power sample with some values replaced: {(series, UTC time): value}."""
+    body = json.loads((FOLDER / "public_power.json").read_text())
+    for (name, stamp), value in changes.items():
+        position = body["unix_seconds"].index(int(pd.Timestamp(stamp).timestamp()))
+        next(p for p in body["production_types"] if p["name"] == name)["data"][position] = value
+    path = tmp_path / "public_power.json"
+    path.write_text(json.dumps(body))
+    return path
+
+
+def test_absurd_values_are_quarantined_and_their_day_is_withheld_with_the_watermark_before_it(tmp_path):
+    clean = values(parse_file(FOLDER / "public_power.json").frame)
+    path = crafted_power(tmp_path, {("Solar", "2024-03-30T11:00Z"): -100, ("Wind onshore", "2024-03-30T11:00Z"): 9e9})
+    result = parse_file(path)
+    assert values(result.frame) == {"2024-03-30T23:00Z": clean["2024-03-30T23:00Z"]}  # 31.03. as without them
+    assert [r.reason for r in result.rejects] == [
+        "series 'Wind onshore' at 2024-03-30T11:00:00Z: value 9e+09 MW exceeds the plausible maximum of 200000 MW; "
+        "the local day 2024-03-30 is not published",
+        "series 'Solar' at 2024-03-30T11:00:00Z: value -100 MW is negative; the local day 2024-03-30 is not "
+        "published",
+        "series 'Wind onshore' at 2024-03-31T02:00:00Z: value '-' is not a number",
+    ]
+    assert json.loads(result.rejects[1].raw) == {"time": "2024-03-30T11:00:00Z", "series": "Solar", "value": -100.0}
+    # 30.03. is read again next run (until corrected): the watermark stays before it
+    assert result.watermark == "2024-03-29T22:59:59.999999Z"
+    again = parse_file(path, watermark=result.watermark)
+    assert values(again.frame) == values(result.frame) and again.watermark == result.watermark
+
+
+def test_load_of_zero_withholds_its_day_and_max_mw_is_an_option(tmp_path):
+    result = parse_file(crafted_power(tmp_path, {("Load", "2024-03-31T03:00Z"): 0}))
+    assert list(values(result.frame)) == ["2024-03-29T23:00Z"]
+    assert result.rejects[1].reason == (
+        "series 'Load' at 2024-03-31T03:00:00Z: value 0 MW is not a load (must be above 0); "
+        "the local day 2024-03-31 is not published")
+    assert result.watermark == "2024-03-30T22:45:00Z"  # the last step of 30.03., before 31.03.
+    # a bound below the sample's load of 50,000 MW: no day is plausible, nothing is emitted, the watermark stays
+    bounded = parse_file(FOLDER / "public_power.json", max_mw=40_000)
+    assert bounded.frame.empty and bounded.watermark is None
+    assert "value 50000 MW exceeds the plausible maximum of 40000 MW" in bounded.rejects[0].reason
+    assert connector(country="at").max_mw() == 50_000 and connector(country="eu").max_mw() == 1_000_000

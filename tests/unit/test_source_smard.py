@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
@@ -322,8 +323,9 @@ def test_denominator_summing_to_zero_is_rejected(tmp_path):
     result = run(c)
     assert result.frame.empty
     assert [r.reason for r in result.rejects] == [
-        "x: denominator (filters [410]) sums to 0 for the period from 2024-03-17T23:00:00Z"
+        "x: denominator (filters [410]) is 0 MWh at 2024-03-17T23:00:00Z; the local day 2024-03-18 is not published"
     ]
+    assert result.watermark is None  # nothing emitted: the watermark does not move
 
 
 def test_invalid_options_name_the_source_and_field():
@@ -352,3 +354,73 @@ def test_demo_payload_of_the_sources_file():
 def test_unknown_time_zone_is_refused():
     with pytest.raises(SourcesError, match=r"options.timezone.*unknown time zone 'Europe/Gera'"):
         connector(HOURLY, **HOURLY_OPTIONS, timezone="Europe/Gera")
+
+
+# ---------------------------------------------------------------------- plausibility before aggregation
+def ms(text: str) -> int:
+    return int(pd.Timestamp(text).timestamp() * 1000)
+
+
+def crafted_hourly(tmp_path, changes: dict[tuple[int, str], object]):
+    """A copy of the recorded hourly samples with some points replaced: {(filter, UTC time): value}."""
+    folder = tmp_path / "smard"
+    shutil.copytree(HOURLY, folder)
+    for (filter_id, stamp), value in changes.items():
+        for path in (folder / "chart_data" / str(filter_id) / "DE").glob(f"{filter_id}_DE_hour_*.json"):
+            chunk = json.loads(path.read_text())
+            for point in chunk["series"]:
+                if isinstance(point, list) and point and point[0] == ms(stamp):
+                    point[1:] = [value]
+            path.write_text(json.dumps(chunk))
+    return folder
+
+
+ABSURD = {
+    (4068, "2024-03-19T11:00Z"): -50.0,  # PV negative at noon of 19.03.
+    (410, "2024-03-22T02:00Z"): 0.0,  # grid load 0 at 03:00 of 22.03.
+    (4067, "2024-03-23T05:00Z"): 9.9e9,  # wind 9.9 TWh in one hour on 23.03.
+}
+
+
+def test_absurd_points_are_quarantined_and_their_day_is_withheld_with_the_watermark_before_it(tmp_path):
+    clean = by_start(run(connector(HOURLY)).frame)
+    result = run(connector(crafted_hourly(tmp_path, ABSURD)))
+    values = by_start(result.frame)
+    # the three days holding an absurd point are not published; every other day is as without them
+    withheld = {"2024-03-18T23:00Z", "2024-03-21T23:00Z", "2024-03-22T23:00Z"}
+    assert values == {day: value for day, value in clean.items() if day not in withheld}
+    reasons = [r.reason for r in result.rejects if "not published" in r.reason]
+    assert sorted(reasons) == [
+        "filter 4067: value 9900000000.0 MWh at 2024-03-23T05:00:00Z exceeds the plausible maximum of 200000 MWh "
+        "per hour; the local day 2024-03-23 is not published",
+        "filter 4068: value -50.0 MWh at 2024-03-19T11:00:00Z is negative; the local day 2024-03-19 is not "
+        "published",
+        "renewable-share-electricity: denominator (filters [410]) is 0 MWh at 2024-03-22T02:00:00Z; the local day "
+        "2024-03-22 is not published",
+    ]
+    assert len(result.rejects) == 4 + 3  # the malformed points of the samples plus the three absurd ones
+    assert json.loads(next(r.raw for r in result.rejects if "4068" in r.reason and "negative" in r.reason)) == {
+        "filter": 4068, "point": [ms("2024-03-19T11:00Z"), -50.0]}
+    # the watermark stays before the first withheld day, so a corrected publication is read again
+    assert result.watermark == "2024-03-18T22:59:59.999999Z"
+    again = run(connector(crafted_hourly(tmp_path / "again", ABSURD)), result.watermark)
+    assert by_start(again.frame) == {day: v for day, v in values.items() if day > "2024-03-18T23:00Z"}
+    assert again.watermark == result.watermark
+
+
+def test_max_mw_and_signed_filters_are_options(tmp_path):
+    # 300 MWh of wind per hour is above a bound of 250 MW: every day with wind is withheld
+    result = run(connector(HOURLY, **HOURLY_OPTIONS, max_mw=250))
+    assert result.frame.empty
+    assert any("exceeds the plausible maximum of 250 MWh per hour" in r.reason for r in result.rejects)
+    # a filter that may be negative (e.g. residual load) is not rejected for its sign
+    folder = crafted_hourly(tmp_path, {(4068, "2024-03-19T11:00Z"): -50.0})
+    signed = run(connector(folder, **HOURLY_OPTIONS, signed=[4068]))
+    assert by_start(signed.frame)["2024-03-18T23:00Z"] == pytest.approx(100 * (24 * 300 + 8 * 200 - 50) / 24_000)
+    assert not any("negative" in r.reason for r in signed.rejects)
+
+
+def test_quarter_hour_bound_follows_the_resolution():
+    c = connector(HOURLY, **{**HOURLY_OPTIONS, "resolution": "quarterhour"})
+    assert c.max_mwh() == 200_000 / 4
+    assert connector(HOURLY, **{**HOURLY_OPTIONS, "region": "50Hertz"}).max_mwh() == 100_000
