@@ -126,6 +126,7 @@ def _responses(ok: dict, errors: tuple[int, ...] = (400, 429)) -> dict:
         if status == 429:
             entry["headers"] = {"Retry-After": {"schema": {"type": "string"}, "description": "seconds"}}
         responses[str(status)] = entry
+    responses["414"] = {"description": "the query string is longer than the server accepts (COCKPIT_MAX_QUERY_LENGTH)"}
     return responses
 
 

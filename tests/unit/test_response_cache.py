@@ -10,7 +10,7 @@ import importlib
 from cockpit.sources.base import make_frame
 from layouts import cache, ids
 from tests.fixtures.redis import redis_url  # noqa: F401 - fixture
-from tests.unit.test_app import PASSWORD, callback_request, login, seeded_cockpit, text
+from tests.unit.test_app import PASSWORD, callback_request, login, logout, seeded_cockpit, text
 
 overview_callbacks = importlib.import_module("callbacks.overview")
 
@@ -82,7 +82,7 @@ def test_staff_responses_are_not_cached(tmp_path, monkeypatch):
     assert ids.tile("municipal-buildings-electricity") in internal
     text(callback_request(client, ids.OVERVIEW_CONTENT))
     assert counting.calls == 2
-    client.post("/logout", query_string={"lang": "de"})
+    assert logout(client).status_code == 303
     public = text(callback_request(client, ids.OVERVIEW_CONTENT))
     assert ids.tile("municipal-buildings-electricity") not in public
 

@@ -151,17 +151,20 @@ def test_migration_builds_rollups_for_data_stored_before_it(tmp_path, catalog):
 
     store = Store.from_url(f"sqlite:///{tmp_path / 'old.db'}")
     migrate.upgrade(store.engine, "0001")
-    store.sync_catalog(catalog)
     with store.engine.begin() as conn:
-        from sqlalchemy import insert
+        from sqlalchemy import insert, text
 
         from cockpit.store.schema import job_runs
+        conn.execute(text("INSERT INTO indicators (id, domain, visibility, unit, aggregation, rhythm, spatial, "
+                          "updated_at) VALUES ('renewable-share-electricity', 'energy', 'public', '%', 'mean', "
+                          "'P1D', 'city', '2026-01-01 00:00:00')"))  # as the schema of revision 0001 had it
         conn.execute(insert(job_runs).values(id=1, source_id="s", started_at=ANCHORS[1], status="ok", rows_read=2,
                                              rows_stored=2, rows_rejected=0))
         conn.execute(insert(observations_table), [
             dict(indicator_id="renewable-share-electricity", district="", period_start=ANCHORS[1] + timedelta(hours=h),
                  value=float(h), source_id="s", run_id=1, ingested_at=ANCHORS[1]) for h in (0, 5)])
     store.migrate()
+    store.sync_catalog(catalog)
     year = store.aggregates(Role.PUBLIC, "year")
     assert year[["n", "sum", "value"]].values.tolist() == [[2, 5.0, 2.5]]
     assert store.indicator_sources(Role.PUBLIC)["source_id"].tolist() == ["s"]
