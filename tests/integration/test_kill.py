@@ -15,12 +15,17 @@ import yaml
 from cockpit import PROJECT_ROOT
 from cockpit.store import Store
 
-ROWS = 40_000
+DAYS = 9_000  # from 2000-01-02 (timestamps before 2000 are rejected as implausible) to 2024
+INDICATORS = ("renewable-share-electricity", "recycling-rate", "bev-share", "residual-waste-per-inhabitant",
+              "household-waste-per-inhabitant")
+ROWS = DAYS * len(INDICATORS)
 
 
 def big_csv(path):
-    start = date(1860, 1, 1)
-    lines = ["Datum;Quote"] + [f"{start + timedelta(days=i):%d.%m.%Y};{40 + i % 20},5" for i in range(ROWS)]
+    start = date(2000, 1, 2)  # local midnight of 1 January 2000 is still 1999 in UTC
+    header = "Datum;" + ";".join(f"Q{i}" for i in range(len(INDICATORS)))
+    values = ";".join(["{v},5"] * len(INDICATORS))
+    lines = [header] + [f"{start + timedelta(days=i):%d.%m.%Y};" + values.format(v=40 + i % 20) for i in range(DAYS)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -30,7 +35,8 @@ def setup(tmp_path):
     sources = {"sources": [{"id": "big", "connector": "statistics-csv", "location": str(csv),
                             "schedule": {"interval": "P1D"},
                             "options": {"period": {"column": "Datum", "format": "%d.%m.%Y", "rhythm": "day"},
-                                        "indicators": [{"id": "renewable-share-electricity", "expr": "Quote"}]}}]}
+                                        "indicators": [{"id": ind, "expr": f"Q{i}"}
+                                                       for i, ind in enumerate(INDICATORS)]}}]}
     (tmp_path / "sources.yaml").write_text(yaml.safe_dump(sources), encoding="utf-8")
     db = tmp_path / "c.db"
     env = {**os.environ, "COCKPIT_DATABASE_URL": f"sqlite:///{db}", "COCKPIT_SOURCES": str(tmp_path / "sources.yaml"),
