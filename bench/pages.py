@@ -6,11 +6,14 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
+import pandas as pd
+
 from bench import generate
 
 INDICATOR = "bike-sharing-bikes-available"  # a public city-wide 15-minute series (the densest public one)
 EXPLORE_INDICATORS = ("charge-points-per-1000", "public-transport-passengers", "household-waste-per-inhabitant",
                       INDICATOR)
+HOUR_FROM = (generate.END - pd.Timedelta(days=14)).strftime("%Y-%m-%d")  # hour buckets need a short range
 
 
 def explore_search(res: str) -> str:
@@ -25,11 +28,13 @@ def explore_search(res: str) -> str:
 
 def cases() -> list[tuple[str, str, str]]:
     """(label, pathname, search) of the measured page renders."""
+    explore = "explorer page render (4 indicators, 2 districts, from 2022-01, {}, per 1,000)"
     return [
-        ("explorer, 4 indicators, 2 districts, from 2022-01, month, per 1,000", "/explore", explore_search("month")),
-        ("explorer, 4 indicators, 2 districts, from 2022-01, auto, per 1,000", "/explore", explore_search("auto")),
-        (f"indicator page ({INDICATOR}), auto", f"/indicator/{INDICATOR}", "?lang=de"),
-        (f"indicator page ({INDICATOR}), hour", f"/indicator/{INDICATOR}", "?res=hour&lang=de"),
+        (explore.format("month"), "/explore", explore_search("month")),
+        (explore.format("auto"), "/explore", explore_search("auto")),
+        (f"indicator page render ({INDICATOR}, auto)", f"/indicator/{INDICATOR}", "?lang=de"),
+        (f"indicator page render ({INDICATOR}, hour, last 14 days)", f"/indicator/{INDICATOR}",
+         f"?res=hour&from={HOUR_FROM}&lang=de"),
     ]
 
 

@@ -281,11 +281,12 @@ def page_figures(backend: str, client, trivial_p50: float, repeat: int) -> list[
             times.append(time.perf_counter() - started)
             assert response.status_code == 200, response.status_code
         for name, q in (("p50", 0.5), ("p95", 0.95)):
-            figures.append(Figure(backend, f"{label}: page render (routing callback), {name}",
+            figures.append(Figure(backend, f"{label}, routing callback, {name}",
                                   percentile(times, q) * 1000, "ms", trivial_p50, "trivial route",
                                   "<= 150 ms" if name == "p95" else ""))
-        figures.append(Figure(backend, f"{label}: largest of {len(sizes)} figures", max(sizes) / 1000, "KB",
+        figures.append(Figure(backend, f"{label}: largest of {len(sizes)} figures (JSON)", max(sizes) / 1000, "KB",
                               target="<= 100 KB"))
+        figures.append(Figure(backend, f"{label}: whole response", len(first.get_data()) / 1000, "KB"))
     return figures
 
 
