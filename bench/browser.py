@@ -51,8 +51,9 @@ def fully_drawn_ms(page, url: str) -> float:
     return max(float(drawn), float(page.evaluate(LAST_RESPONSE)))
 
 
-def measure(wsgi_app, loads: int, new_data: Callable[[], None]) -> tuple[float, float, int]:
-    """Median ms of `loads` loads of `/` warm, and of `loads` loads each right after `new_data()`; tile count."""
+def measure(wsgi_app, loads: int, new_data: Callable[[], None]) -> tuple[float, float, float, int]:
+    """ms of a first visit (empty browser cache), median ms of `loads` further loads of `/` (warm), median ms of
+    `loads` loads each right after `new_data()`; the number of tiles."""
     from playwright.sync_api import sync_playwright
     from werkzeug.serving import make_server
 
@@ -66,7 +67,7 @@ def measure(wsgi_app, loads: int, new_data: Callable[[], None]) -> tuple[float, 
             context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="de-DE",
                                           timezone_id="Europe/Berlin")
             page = context.new_page()
-            fully_drawn_ms(page, url)  # the browser's HTTP cache holds the scripts (a returning visitor)
+            first = fully_drawn_ms(page, url)  # a first visit; then the HTTP cache holds the scripts
             tiles = page.locator("#overview-content .tile").count()
             warm = [fully_drawn_ms(page, url) for _ in range(loads)]
             fresh = []
@@ -77,4 +78,4 @@ def measure(wsgi_app, loads: int, new_data: Callable[[], None]) -> tuple[float, 
     finally:
         server.shutdown()
         thread.join(10)
-    return statistics.median(warm), statistics.median(fresh), tiles
+    return first, statistics.median(warm), statistics.median(fresh), tiles
