@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from bench import generate, pg
+from bench import browser, generate, pages, pg
 from cockpit import PROJECT_ROOT
 
 SAMPLE_ROWS = 200_000  # rows of the ingest comparison (the first rows of the generated store)
@@ -263,8 +263,35 @@ def gunicorn_figures(backend: str, url: str, catalog_path: Path, body: bytes, se
                    trivial, "trivial route, same server", ">= 25 %")]
 
 
+def page_figures(backend: str, client, trivial_p50: float, repeat: int) -> list[Figure]:
+    """Explorer and indicator page renders (Dash Pages routing callback): p50/p95 server time, largest figure."""
+    figures = []
+    for label, pathname, search in pages.cases():
+        body = pages.router_body(pathname, search)
+        first = client.post("/_dash-update-component", data=body, content_type="application/json")
+        assert first.status_code == 200, (label, first.status_code, first.get_data(as_text=True)[:500])
+        sizes = pages.figure_sizes(first.get_json())
+        if not sizes:
+            raise RuntimeError(f"{label}: no figure in the response")
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            response = client.post("/_dash-update-component", data=body, content_type="application/json")
+            response.get_data()
+            times.append(time.perf_counter() - started)
+            assert response.status_code == 200, response.status_code
+        for name, q in (("p50", 0.5), ("p95", 0.95)):
+            figures.append(Figure(backend, f"{label}, routing callback, {name}",
+                                  percentile(times, q) * 1000, "ms", trivial_p50, "trivial route",
+                                  "<= 150 ms" if name == "p95" else ""))
+        figures.append(Figure(backend, f"{label}: largest of {len(sizes)} figures (JSON)", max(sizes) / 1000, "KB",
+                              target="<= 100 KB"))
+        figures.append(Figure(backend, f"{label}: whole response", len(first.get_data()) / 1000, "KB"))
+    return figures
+
+
 def bench_backend(backend: str, url: str, empty_url: str, size: int, folder: Path, repeat: int,
-                  load_seconds: float = 0) -> list[Figure]:
+                  load_seconds: float = 0, browser_loads: int = 0) -> list[Figure]:
     from cockpit.views import build_goals, build_overview, clear_cache
     from layouts import ids
 
@@ -359,7 +386,16 @@ def bench_backend(backend: str, url: str, empty_url: str, size: int, folder: Pat
     warm_staff = [timed(lambda: goals_content(build_goals(cockpit, "internal", "de"))) for _ in range(repeat * 4)]
     figures.append(Figure(backend, "staff goals (view + render), warm, p50", statistics.median(warm_staff) * 1000,
                           "ms", trivial_p50, "trivial route"))
+    figures += page_figures(backend, client, trivial_p50, max(20, repeat * 4))
     figures.append(Figure(backend, "peak RSS while serving (bench process)", peak_rss_mb(), "MB", target="<= 300 MB"))
+    if browser_loads:
+        first_ms, warm_ms, fresh_ms, tiles = browser.measure(app.server, browser_loads, lambda: small_run(cockpit))
+        cache.wait_for_refreshes()
+        figures.append(Figure(backend, f"browser: / fully drawn at 1920x1080 ({tiles} tiles), first visit (empty "
+                              "browser cache), 1 load", first_ms, "ms", target="<= 1000 ms"))
+        for when, value in (("warm", warm_ms), ("right after new data", fresh_ms)):
+            figures.append(Figure(backend, f"browser: / fully drawn at 1920x1080 ({tiles} tiles), {when}, median of "
+                                  f"{browser_loads} loads", value, "ms", target="<= 1000 ms"))
     if load_seconds:
         figures += gunicorn_figures(backend, url, catalog_path, overview, load_seconds)
     cockpit.store.engine.dispose()
@@ -390,7 +426,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, help="where the SQLite files go (default: a temp folder)")
     parser.add_argument("--load-seconds", type=float, default=5.0,
                         help="seconds of each 64-connection load test under gunicorn (0: skip)")
+    parser.add_argument("--browser-loads", type=int, default=5,
+                        help="loads of / in Chromium per condition (warm, after new data); 0: skip the browser")
     args = parser.parse_args(argv)
+    if args.browser_loads and (missing := browser.available()):
+        print(f"browser bench skipped: {missing}", file=sys.stderr)
+        args.browser_loads = 0
 
     import logging
 
@@ -400,11 +441,11 @@ def main(argv: list[str] | None = None) -> int:
         folder = Path(tmp)
         if args.backend in ("sqlite", "both"):
             figures += bench_backend("sqlite", f"sqlite:///{folder / 'bench.db'}", f"sqlite:///{folder / 'empty.db'}",
-                                     args.size, folder, args.repeat, args.load_seconds)
+                                     args.size, folder, args.repeat, args.load_seconds, args.browser_loads)
         if args.backend in ("postgresql", "both"):
             with contextlib.ExitStack() as stack:
                 base = args.pg_url or stack.enter_context(pg.server())
                 figures += bench_backend("postgresql", pg.create_database(base), pg.create_database(base), args.size,
-                                         folder, args.repeat, args.load_seconds)
+                                         folder, args.repeat, args.load_seconds, args.browser_loads)
     print(table(figures))
     return 0

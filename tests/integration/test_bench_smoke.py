@@ -8,17 +8,23 @@ import sys
 
 import pytest
 
+from bench import browser
 from cockpit import PROJECT_ROOT
+from tests.conftest import require
 
 
 @pytest.mark.postgres
 def test_bench_runs_at_a_small_size_on_both_backends(postgres_server):
+    require(browser.available() is None, "Debian's Chromium (/usr/bin/chromium) with playwright")
     result = subprocess.run([sys.executable, "-m", "bench", "--size", "2000", "--repeat", "1", "--load-seconds", "1",
-                             "--pg-url", postgres_server], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600)
+                             "--browser-loads", "1", "--pg-url", postgres_server], cwd=PROJECT_ROOT,
+                            capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     table = result.stdout
     for backend in ("sqlite", "postgresql"):
         for measure in ("bulk ingest, first", "9-row run at", "trivial Flask route", "first view after new data",
-                        "warm (public, cached)", "peak RSS", "under 64 connections"):
+                        "warm (public, cached)", "peak RSS", "under 64 connections",
+                        "explorer page render", "indicator page render", "largest of",
+                        "fully drawn at 1920x1080", "first visit", "right after new data, median"):
             assert any(line.startswith(f"| {backend} |") and measure in line for line in table.splitlines()), measure
     assert "raw executemany" in table and "raw COPY" in table

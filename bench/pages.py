@@ -1,0 +1,69 @@
+"""Explorer and indicator page: the server time of the page render through the Dash Pages routing callback (the
+request a browser sends when it opens or changes a URL), and the JSON size of each figure in the response."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+import pandas as pd
+
+from bench import generate
+
+INDICATOR = "bike-sharing-bikes-available"  # a public city-wide 15-minute series (the densest public one)
+EXPLORE_INDICATORS = ("charge-points-per-1000", "public-transport-passengers", "household-waste-per-inhabitant",
+                      INDICATOR)
+HOUR_FROM = (generate.END - pd.Timedelta(days=14)).strftime("%Y-%m-%d")  # hour buckets need a short range
+
+
+def explore_search(res: str) -> str:
+    """A typical filtered explorer URL: several indicators, two districts, a range, a resolution, per 1,000."""
+    pairs = [("ind", i) for i in EXPLORE_INDICATORS] + [("district", d) for d in generate.DISTRICTS[:2]]
+    pairs += [("from", "2022-01"), ("to", "now")]
+    if res != "auto":
+        pairs.append(("res", res))
+    pairs += [("norm", "per1000"), ("lang", "de")]
+    return "?" + urlencode(pairs)
+
+
+def cases() -> list[tuple[str, str, str]]:
+    """(label, pathname, search) of the measured page renders."""
+    explore = "explorer page render (4 indicators, 2 districts, from 2022-01, {}, per 1,000)"
+    return [
+        (explore.format("month"), "/explore", explore_search("month")),
+        (explore.format("auto"), "/explore", explore_search("auto")),
+        (f"indicator page render ({INDICATOR}, auto)", f"/indicator/{INDICATOR}", "?lang=de"),
+        (f"indicator page render ({INDICATOR}, hour, last 14 days)", f"/indicator/{INDICATOR}",
+         f"?res=hour&from={HOUR_FROM}&lang=de"),
+    ]
+
+
+def router_body(pathname: str, search: str) -> bytes:
+    """The Dash Pages routing callback for a URL, as the browser sends it on load (see tests/unit/test_app.py)."""
+    return json.dumps({
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+        "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
+                   {"id": "_pages_location", "property": "search", "value": search}],
+        "state": [],
+        "changedPropIds": ["_pages_location.pathname"],
+    }).encode()
+
+
+def figure_sizes(payload: object) -> list[int]:
+    """Bytes of each plotly figure (a `figure` prop with `data`) in a callback response, as compact JSON."""
+    sizes: list[int] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            figure = node.get("figure")
+            if isinstance(figure, dict) and "data" in figure:
+                sizes.append(len(json.dumps(figure, separators=(",", ":"), ensure_ascii=False).encode("utf-8")))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(payload)
+    return sizes
