@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -106,6 +107,14 @@ def iframe_height(page: Page, index: int) -> float:
     return page.locator("iframe").nth(index).evaluate("e => e.getBoundingClientRect().height")
 
 
+def reflowed(frame, done, timeout: float = 10.0) -> None:
+    """Until the embed's content height satisfies `done` (the frame has laid out its new width)."""
+    deadline = time.monotonic() + timeout
+    while not done(content_height(frame)):
+        assert time.monotonic() < deadline, f"content height stays {content_height(frame)}"
+        frame.page.wait_for_timeout(50)
+
+
 def wait_for_fit(page: Page, index: int, frame) -> None:
     """Until the iframe is as tall as its content (the resize messages arrived)."""
     page.wait_for_function(
@@ -125,7 +134,7 @@ def test_host_page_embeds_tile_goal_and_goals_that_fit_their_content(page: Page,
     expect(tile.locator("h1")).to_have_text("Recyclingquote der Siedlungsabfälle")
     expect(tile.locator(".tile__number")).to_have_text(re.compile(r"\d"))
     expect(tile.locator(".badge--demo")).to_be_visible()
-    expect(goal.locator("h1")).to_have_text("CO2 je Einwohner bis 2030 halbieren")
+    expect(goal.locator("h1")).to_have_text("CO2-Ausstoß: 4,9 t je Einwohner bis 2030 (halb so viel wie 1990)")
     expect(goals.locator("h1")).to_have_text("Goals of the city of Gera")
     for index, frame in enumerate((tile, goal, goals)):
         wait_for_fit(page, index, frame)
@@ -153,10 +162,12 @@ def test_iframe_grows_and_shrinks_with_the_content(page: Page, embed_app_url, ho
     wait_for_fit(page, 0, goal)
     assert abs(iframe_height(page, 0) - closed) <= 1
     page.locator("iframe").evaluate("e => { e.style.width = '300px'; }")  # narrower: taller
+    reflowed(goal, lambda height: height > closed)
     wait_for_fit(page, 0, goal)
     narrow = iframe_height(page, 0)
     assert narrow > closed
     page.locator("iframe").evaluate("e => { e.style.width = '700px'; }")  # wider again: shorter
+    reflowed(goal, lambda height: height < narrow)
     wait_for_fit(page, 0, goal)
     assert iframe_height(page, 0) < narrow
 
