@@ -10,6 +10,8 @@ tiny local file).
 from __future__ import annotations
 
 import plotly.graph_objects as go
+import plotly.colors
+import plotly.io
 from dash import dcc, html
 
 from cockpit.i18n import t
@@ -72,7 +74,7 @@ def _base_layout(title: str, source: str, lang: str, height: int = 420, **extra)
 
 
 def _axis(title: str | None = None, **extra) -> dict:
-    return dict(title=dict(text=title) if title else None, showgrid=True, gridcolor="#e3e3e3", zeroline=False,
+    return dict(title=dict(text=title) if title else {}, showgrid=True, gridcolor="#e3e3e3", zeroline=False,
                 linecolor="#8a8a8a", ticks="outside", **extra)
 
 
@@ -87,7 +89,7 @@ def graph_config(filename: str, lang: str) -> dict:
     }
 
 
-def graph(figure: go.Figure, element_id: str, filename: str, lang: str, label: str,
+def graph(figure: go.Figure | dict, element_id: str, filename: str, lang: str, label: str,
           class_name: str = "explorer-graph") -> html.Figure:
     """A chart as <figure> with an accessible name; the data table alternative is rendered next to it."""
     return html.Figure(
@@ -225,20 +227,43 @@ def series_figure(view: IndicatorView) -> go.Figure:
 # ------------------------------------------------------------------------------------------------ explorer
 
 
-def panel_figure(panel: Panel, x_range: tuple[str, str], lang: str, height: int = 340) -> go.Figure:
+BLUES = [[i / 8, colour] for i, colour in enumerate(plotly.colors.sequential.Blues)]  # plotly's "Blues", resolved
+EMPTY_TEMPLATE = {"data": {"scatter": [{"type": "scatter"}]}}  # what go.layout.Template() serialises to
+
+
+def _scatter(**props) -> dict:
+    return {"type": "scatter", **props}
+
+
+def _plain(value):
+    """Drop unset (None) properties from nested dicts, as plotly's validation does; None inside lists stays."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [_plain(v) if isinstance(v, dict) else v for v in value]
+    return value
+
+
+def _figure(data: list[dict], layout: dict) -> dict:
+    """A figure as the plain dict dcc.Graph takes: the same content as go.Figure without its (slow) validation."""
+    layout = {**layout, "template": EMPTY_TEMPLATE}
+    return {"data": [_plain(trace) for trace in data], "layout": _plain(layout)}
+
+
+def panel_figure(panel: Panel, x_range: tuple[str, str], lang: str, height: int = 340) -> dict:
     """One small multiple: the city-wide series and each chosen district; the time axis is shared (same range)."""
-    fig = go.Figure()
+    data = []
     d = panel.decimals
     for index, trace in enumerate(panel.traces):
         colour = DISTRICT_COLOURS[index % len(DISTRICT_COLOURS)]
         xs = [p.x for p in trace.points]
         if trace.envelope and len(panel.traces) == 1:
-            fig.add_trace(go.Scatter(x=xs, y=[_round(p.high, d) for p in trace.points], mode="lines",
-                                     line=dict(width=0), hoverinfo="skip", showlegend=False))
-            fig.add_trace(go.Scatter(x=xs, y=[_round(p.low, d) for p in trace.points], mode="lines",
-                                     line=dict(width=0), fill="tonexty", fillcolor=LIGHT_BLUE, hoverinfo="skip",
-                                     name=t("explorer.chart.envelope", lang)))
-        fig.add_trace(go.Scatter(
+            data.append(_scatter(x=xs, y=[_round(p.high, d) for p in trace.points], mode="lines",
+                                 line=dict(width=0), hoverinfo="skip", showlegend=False))
+            data.append(_scatter(x=xs, y=[_round(p.low, d) for p in trace.points], mode="lines",
+                                 line=dict(width=0), fill="tonexty", fillcolor=LIGHT_BLUE, hoverinfo="skip",
+                                 name=t("explorer.chart.envelope", lang)))
+        data.append(_scatter(
             x=xs, y=[_round(p.value, d) for p in trace.points], name=trace.name,
             mode="lines" if len(trace.points) > 60 else "lines+markers",
             line=dict(color=colour, width=3 if trace.district == "" else 2,
@@ -246,12 +271,11 @@ def panel_figure(panel: Panel, x_range: tuple[str, str], lang: str, height: int 
             marker=dict(size=5), customdata=[p.label for p in trace.points],
             hovertemplate="%{customdata}: %{y}<extra>" + trace.name + "</extra>"))
     title = f"{panel.name} ({panel.unit})"
-    fig.update_layout(**_base_layout(title, panel.source_line, lang, height=height),
-                      xaxis=_axis(None, type="date", range=list(x_range)), yaxis=_axis(panel.unit))
-    return fig
+    return _figure(data, dict(**_base_layout(title, panel.source_line, lang, height=height),
+                              xaxis=_axis(None, type="date", range=list(x_range)), yaxis=_axis(panel.unit)))
 
 
-def ranking_figure(comparison: Comparison, per1000: bool, lang: str) -> go.Figure:
+def ranking_figure(comparison: Comparison, per1000: bool, lang: str) -> dict:
     """Districts ranked by value (absolute or per 1,000 inhabitants), the city as reference line, districts
     without data named and marked 'keine Daten' (never drawn as zero)."""
     values = [(v, v.per1000 if per1000 else v.absolute) for v in comparison.values]
@@ -259,10 +283,10 @@ def ranking_figure(comparison: Comparison, per1000: bool, lang: str) -> go.Figur
     names = [v.name for v, _ in values]
     xs = [x for _, x in values]
     texts = [(v.per1000_text if per1000 else v.absolute_text) for v, _ in values]
-    fig = go.Figure(go.Bar(
-        x=[x if x is not None else 0 for x in xs], y=names, orientation="h", marker=dict(color=BLUE),
+    data = [dict(
+        type="bar", x=[x if x is not None else 0 for x in xs], y=names, orientation="h", marker=dict(color=BLUE),
         text=texts, textposition="outside", cliponaxis=False, customdata=texts,
-        hovertemplate="%{y}: %{customdata}<extra></extra>", name=comparison.name, showlegend=False))
+        hovertemplate="%{y}: %{customdata}<extra></extra>", name=comparison.name, showlegend=False)]
     label = comparison.per1000_label if per1000 else comparison.absolute_label
     layout = _base_layout(f"{label} – {comparison.period_text}", comparison.source_line, lang,
                           height=150 + 34 * len(names))
@@ -276,12 +300,11 @@ def ranking_figure(comparison: Comparison, per1000: bool, lang: str) -> go.Figur
         layout["annotations"].append(dict(x=reference, y=1, xref="x", yref="paper", text=text, showarrow=False,
                                           yanchor="bottom", font=dict(size=12)))
     layout["margin"] = dict(l=170, r=80, t=72, b=80)
-    fig.update_layout(**layout, shapes=shapes, xaxis=_axis(None, rangemode="tozero"),
-                      yaxis=dict(autorange="reversed", ticks=""), showlegend=False)
-    return fig
+    return _figure(data, dict(**layout, shapes=shapes, xaxis=_axis(None, rangemode="tozero"),
+                              yaxis=dict(autorange="reversed", ticks=""), showlegend=False))
 
 
-def map_figure(comparison: Comparison, lang: str) -> go.Figure:
+def map_figure(comparison: Comparison, lang: str) -> dict:
     """Choropleth of the districts from plain GeoJSON (no tiles): colour = value per 1,000 inhabitants (or the
     value), districts without data grey, hatched and labelled 'keine Daten'."""
     geometry = comparison.geometry or {"type": "FeatureCollection", "features": []}
@@ -291,19 +314,19 @@ def map_figure(comparison: Comparison, lang: str) -> go.Figure:
     with_data = [i for i in shown if (by_id[i].per1000 if per1000 else by_id[i].absolute) is not None]
     without = [i for i in shown if i not in with_data]
     unit = comparison.per1000_label if per1000 else comparison.unit
-    fig = go.Figure()
+    data = []
     if with_data:
         z = [(by_id[i].per1000 if per1000 else by_id[i].absolute) for i in with_data]
-        fig.add_trace(go.Choropleth(
-            geojson=geometry, featureidkey="id", locations=with_data, z=[_round(v, 2) for v in z],
-            colorscale="Blues", marker=dict(line=dict(color="#ffffff", width=1.5)),
+        data.append(dict(
+            type="choropleth", geojson=geometry, featureidkey="id", locations=with_data,
+            z=[_round(v, 2) for v in z], colorscale=BLUES, marker=dict(line=dict(color="#ffffff", width=1.5)),
             showscale=False,  # plotly's colour bar sets style attributes (blocked by the CSP); labels name values
             customdata=[f"{by_id[i].name}: {by_id[i].per1000_text if per1000 else by_id[i].absolute_text}"
                         for i in with_data],
             hovertemplate="%{customdata}<extra></extra>", name=comparison.name))
     if without:
-        fig.add_trace(go.Choropleth(
-            geojson=geometry, featureidkey="id", locations=without, z=[0] * len(without),
+        data.append(dict(
+            type="choropleth", geojson=geometry, featureidkey="id", locations=without, z=[0] * len(without),
             colorscale=[[0, "#e6e6e6"], [1, "#e6e6e6"]], showscale=False,
             marker=dict(line=dict(color="#ffffff", width=1.5)),
             customdata=[f"{by_id[i].name}: {t('explorer.no_data', lang)}" for i in without],
@@ -313,8 +336,8 @@ def map_figure(comparison: Comparison, lang: str) -> go.Figure:
         for (x1, y1), (x2, y2) in comparison.hatches:
             lons += [round(x1, 5), round(x2, 5), None]
             lats += [round(y1, 5), round(y2, 5), None]
-        fig.add_trace(go.Scattergeo(lon=lons, lat=lats, mode="lines", line=dict(color="#6b6b6b", width=1),
-                                    hoverinfo="skip", name=t("explorer.chart.hatched", lang)))
+        data.append(dict(type="scattergeo", lon=lons, lat=lats, mode="lines", line=dict(color="#6b6b6b", width=1),
+                         hoverinfo="skip", name=t("explorer.chart.hatched", lang)))
     labels = [(i, comparison.centroids.get(i)) for i in shown]
     labels = [(i, c) for i, c in labels if c is not None]
     if labels:
@@ -323,8 +346,8 @@ def map_figure(comparison: Comparison, lang: str) -> go.Figure:
         top = max(known) if known else 0.0
         colours = ["#ffffff" if values[i] is not None and top and values[i] > 0.6 * top else "#1a1a1a"
                    for i, _ in labels]  # white on the dark end of the colour scale
-        fig.add_trace(go.Scattergeo(
-            lon=[c[0] for _, c in labels], lat=[c[1] for _, c in labels], mode="text",
+        data.append(dict(
+            type="scattergeo", lon=[c[0] for _, c in labels], lat=[c[1] for _, c in labels], mode="text",
             text=[f"{by_id[i].name.replace('/', '/<br>')}<br>"
                   f"{by_id[i].per1000_text if per1000 else by_id[i].absolute_text}"
                   for i, _ in labels],
@@ -334,10 +357,11 @@ def map_figure(comparison: Comparison, lang: str) -> go.Figure:
     layout = _base_layout(title, source, lang, height=640)
     layout["margin"] = dict(l=10, r=10, t=92, b=60)
     layout["annotations"][0]["yshift"] = -12
-    fig.update_layout(**layout, geo=dict(fitbounds="locations", visible=False, projection=dict(type="mercator"),
-                                         bgcolor="#ffffff"))
-    return fig
+    return _figure(data, dict(**layout, geo=dict(fitbounds="locations", visible=False,
+                                                 projection=dict(type="mercator"), bgcolor="#ffffff")))
 
 
-def figure_json_size(figure: go.Figure) -> int:
+def figure_json_size(figure: go.Figure | dict) -> int:
+    if isinstance(figure, dict):
+        return len(plotly.io.to_json(figure, validate=False).encode("utf-8"))
     return len(figure.to_json().encode("utf-8"))

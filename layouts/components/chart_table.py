@@ -7,12 +7,14 @@ from collections.abc import Callable
 
 from dash import dcc, html
 
-from cockpit.i18n import t
+from cockpit.i18n import format_number, t
 from cockpit.views.timeseries import Problem, Table
 
 
-def sortable_table(table: Table, element_id: str, sort_href: Callable[[str], str], lang: str) -> html.Div:
-    """`sort_href(sort)` gives the page URL with `sort` set ('2' ascending, '-2' descending)."""
+def sortable_table(table: Table, element_id: str, sort_href: Callable[[str], str], lang: str,
+                   limit: int | None = None) -> html.Div:
+    """`sort_href(sort)` gives the page URL with `sort` set ('2' ascending, '-2' descending). With `limit`, only the
+    first `limit` rows (in the chosen order) are rendered, with a note above the table that the exports hold all."""
     heads = []
     for index, header in enumerate(table.headers):
         current = table.sort_column == index
@@ -31,14 +33,20 @@ def sortable_table(table: Table, element_id: str, sort_href: Callable[[str], str
             return html.Th(text, scope="row")
         return html.Td(text, className="num" if index in table.numeric else None)
 
-    body = [html.Tr([cell(i, c) for i, c in enumerate(row)]) for row in table.rows]
+    rows = table.rows if limit is None else table.rows[:limit]
+    body = [html.Tr([cell(i, c) for i, c in enumerate(row)]) for row in rows]
     if not body:
         body = [html.Tr(html.Td(t("explorer.table.empty", lang), colSpan=len(table.headers)))]
-    return html.Div(
+    scroll = html.Div(
         html.Table([html.Caption(table.caption), html.Thead(html.Tr(heads)), html.Tbody(body)],
                    className="data-table explorer-table", id=element_id),
         className="explorer-table-scroll", tabIndex="0", role="region", **{"aria-label": table.caption},
     )
+    if len(rows) == len(table.rows):
+        return scroll
+    note = t("explore2.table.first_rows", lang, shown=format_number(len(rows), 0, lang),
+             total=format_number(len(table.rows), 0, lang))
+    return html.Div([html.P(note, id=f"{element_id}-limit", className="explorer-note"), scroll])
 
 
 def problems_notice(problems: tuple[Problem, ...], lang: str, element_id: str) -> html.Div | None:

@@ -126,10 +126,14 @@ def explore_content(view: ExploreView) -> list:
         _panels(view),
         _comparison(view),
         html.Section([html.H2(t("explorer.table.heading", lang)),
-                      sortable_table(view.table, ids.EXPLORE_TABLE, lambda sort: _sorted_url(view, sort), lang)],
+                      sortable_table(view.table, ids.EXPLORE_TABLE, lambda sort: _sorted_url(view, sort), lang,
+                                     limit=TABLE_ROWS)],
                      className="explorer-section"),
     ]
     return [c for c in children if c is not None]
+
+
+TABLE_ROWS = 200  # rows of the data table rendered on the page; the exports hold every row of the view
 
 
 def _sorted_url(view: ExploreView, sort: str) -> str:

@@ -145,3 +145,43 @@ def test_crafted_page_requests_never_render_internal_indicators_for_the_public(c
         assert router_request(client, f"/indicator/{INDICATOR_PUBLIC}", search).status_code == 200
     client.post("/login", query_string={"lang": "de"}, data={"password": PASSWORD})
     assert name in text(router_request(client, "/explore", f"?ind={INTERNAL}&lang=de"))
+
+
+def _tbody_rows(payload) -> list:
+    """The rows of the explorer's data table in a routing callback response (Dash component JSON)."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            props = node.get("props", {})
+            if node.get("type") == "Table" and props.get("id") == "explore-table":
+                body = next(c for c in props["children"] if c.get("type") == "Tbody")
+                found.extend(body["props"]["children"])
+                return
+            for value in props.values() if "props" in node else node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(payload)
+    return found
+
+
+def test_a_long_explorer_table_shows_its_first_rows_and_says_that_the_exports_hold_all(client, cockpit):
+    long = "ind=charge-points-per-1000&district=lusan&district=stadtmitte&from=2017-01&to=2025-06&res=month"
+    view = build_explore(cockpit, Role.PUBLIC, parse_qs(long), "de")
+    assert len(view.table.rows) > 200
+    response = router_request(client, "/explore", f"?{long}&lang=de&sort=-3")
+    rows = _tbody_rows(response.get_json())
+    assert len(rows) == 200
+    total = f"{len(view.table.rows):,}".replace(",", ".")
+    assert f"ersten 200 von {total} Zeilen" in text(response)
+    assert "Export enthalten alle Zeilen" in text(response)
+    sorted_view = build_explore(cockpit, Role.PUBLIC, parse_qs(f"{long}&sort=-3"), "de")
+    first = rows[0]["props"]["children"][0]["props"]["children"]
+    assert first == sorted_view.table.rows[0][0]  # the first rows in the chosen order
+    _, exported = read_csv(client.get(f"/export/explore.csv?{long}&lang=de&sort=-3"), ";")
+    assert len(exported) - 1 == len(view.table.rows)  # the export holds every row, not only the rows shown
+    short = router_request(client, "/explore", f"?{SHARED}&lang=de")
+    assert len(_tbody_rows(short.get_json())) == 3 * 18 and "ersten 200" not in text(short)

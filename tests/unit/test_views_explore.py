@@ -128,12 +128,12 @@ def test_districts_without_data_are_hatched_and_labelled_never_zero(cockpit):
     feature = next(f for f in comparison.geometry["features"] if f["id"] == missing.id)
     gap = replace(comparison, values=(*comparison.values[1:], missing), hatches=tuple(hatch_segments(
         feature["geometry"])))
-    figure = map_figure(gap, "de").to_dict()
+    figure = map_figure(gap, "de")
     with_data = next(tr for tr in figure["data"] if tr["type"] == "choropleth" and tr.get("name") != "keine Daten")
     without = next(tr for tr in figure["data"] if tr.get("name") == "keine Daten")
     assert missing.id not in with_data["locations"] and list(without["locations"]) == [missing.id]
     assert any("keine Daten" in text for tr in figure["data"] for text in (tr.get("text") or []))
-    bars = ranking_figure(gap, True, "de").to_dict()["data"][0]
+    bars = ranking_figure(gap, True, "de")["data"][0]
     assert bars["y"][-1] == missing.name and bars["text"][-1] == "keine Daten"
 
 
