@@ -64,14 +64,16 @@ def serve(args: argparse.Namespace) -> int:
 def _serve_dev(cockpit, host: str, port: int) -> None:
     from werkzeug.serving import WSGIRequestHandler
 
-    from layouts.app import create_app
+    from layouts.app import create_app, freeze_startup_objects
 
     class Handler(WSGIRequestHandler):
         def version_string(self) -> str:  # no "Werkzeug/x Python/y" banner
             return "cockpit"
 
     log.info("development server on http://%s:%s/ (use `serve` without --dev in production)", host, port)
-    create_app(cockpit).run(host=host, port=port, debug=False, threaded=True, request_handler=Handler)
+    app = create_app(cockpit)
+    freeze_startup_objects()
+    app.run(host=host, port=port, debug=False, threaded=True, request_handler=Handler)
 
 
 def _serve_gunicorn(cockpit, settings, host: str, port: int) -> None:
@@ -100,9 +102,11 @@ def _serve_gunicorn(cockpit, settings, host: str, port: int) -> None:
 
         def load(self):  # in each worker, after the fork: its own engine and app
             from cockpit.runtime import open_cockpit
-            from layouts.app import create_app
+            from layouts.app import create_app, freeze_startup_objects
 
-            return create_app(open_cockpit(settings, migrate=False)).server
+            server = create_app(open_cockpit(settings, migrate=False)).server
+            freeze_startup_objects()
+            return server
 
     log.info("serving on http://%s:%s/ with %d workers x %d threads", host, port, settings.workers, settings.threads)
     Cockpit().run()
@@ -114,7 +118,8 @@ SERVE = ("serve", "serve the web cockpit (gunicorn) with the ingest scheduler (d
 if __name__ == "__main__":
     sys.exit(main(extra=(SERVE,), default="serve"))
 else:  # imported by a WSGI server: build the app once
-    from layouts.app import create_app
+    from layouts.app import create_app, freeze_startup_objects
 
     app = create_app()
     server = app.server
+    freeze_startup_objects()

@@ -328,12 +328,13 @@ def bench_backend(backend: str, url: str, empty_url: str, size: int, folder: Pat
 
     # ---------------------------------------------------------------- pages
     from layouts import cache
-    from layouts.app import create_app
+    from layouts.app import create_app, freeze_startup_objects
     from layouts.components.goal import goals_content
     from layouts.components.tile import overview_content
 
     clear_cache()
     app = create_app_with_ping(create_app, cockpit)
+    freeze_startup_objects()  # as every worker does after startup (run.py)
     client = app.server.test_client()
     overview = callback_body(client, ids.OVERVIEW_CONTENT)
     goals = callback_body(client, ids.GOALS_CONTENT)

@@ -9,8 +9,8 @@ tiny local file).
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
 import plotly.colors
+import plotly.graph_objects as go
 import plotly.io
 from dash import dcc, html
 
