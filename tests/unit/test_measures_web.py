@@ -14,6 +14,7 @@ from cockpit.measures.demo import load_demo_measures
 from cockpit.roles import Role
 from cockpit.runtime import open_cockpit
 from cockpit.views import build_goals, build_overview, clear_cache
+from tests.unit.test_app import router_request
 
 PASSWORD = "measures-test-password"  # of the bootstrap admin `admin` (COCKPIT_INTERNAL_PASSWORD)
 STAFF_PASSWORD = "Ein langes Passwort für Maßnahmen 2026"
@@ -42,18 +43,6 @@ def client(cockpit):
 
     return create_app(cockpit).server.test_client()
 
-
-def router_request(client, pathname: str, search: str):
-    """The Dash Pages routing callback for a page, as the browser sends it on load."""
-    body = {
-        "output": ".._pages_content.children..._pages_store.data..",
-        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-        "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
-                   {"id": "_pages_location", "property": "search", "value": search}],
-        "state": [],
-        "changedPropIds": ["_pages_location.pathname"],
-    }
-    return client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
 
 
 def refresh_request(client, content_id: str, search: str = "?lang=de"):
