@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from cockpit.catalog import Catalog
 from cockpit.measures.model import Measure, Report
@@ -22,6 +24,8 @@ from cockpit.store.schema import observations as observations_table
 from cockpit.store.schema import utcnow
 
 __all__ = ["BatchResult", "Store"]
+
+log = logging.getLogger(__name__)
 
 WRITE_LOCK_KEY = 0x636F636B  # "cock": the advisory lock id that serializes writers on PostgreSQL
 
@@ -330,10 +334,17 @@ class Store:
         with self._read() as conn:
             return opendata.read_data_changed_at(conn)
 
-    def count_hit(self, client: str, window: int) -> int:
-        """Count one request of `client` in the fixed time window `window`; the window's hits so far. Shared by
-        every worker (a small own transaction: never waits for the ingest writer lock on PostgreSQL, at most
-        HIT_WAIT_MS for it on SQLite, then raises OperationalError)."""
+    def count_hit(self, client: str, window: int) -> int | None:
+        """Count one request of `client` in the fixed time window `window`; the window's hits so far, or None when
+        the database could not count it now. Shared by every worker (a small own transaction: never waits for the
+        ingest writer lock on PostgreSQL, at most HIT_WAIT_MS for it on SQLite)."""
+        try:
+            return self._count_hit(client, window)
+        except SQLAlchemyError as exc:  # the limit is a protection, not a gate: never fail a request over it
+            log.warning("rate limit not counted: %s", exc)
+            return None
+
+    def _count_hit(self, client: str, window: int) -> int:
         with self.engine.connect() as conn:
             sqlite = conn.dialect.name == "sqlite"
             if sqlite:  # wait briefly for a running ingest write, then give up (callers let the request pass)
