@@ -5,7 +5,6 @@ cockpit's public base URL, and the API rate limit shared by every worker (counte
 from __future__ import annotations
 
 import hashlib
-import logging
 import math
 import time
 from datetime import UTC, datetime
@@ -16,8 +15,6 @@ from flask.sessions import SessionInterface
 from cockpit.kpi import LOCAL_TZ
 from layouts import security
 from layouts.context import current_cockpit
-
-log = logging.getLogger(__name__)
 
 CACHE_CONTROL = "public, max-age=60"
 PUBLIC_PATHS = ("/embed/", "/embed.js", "/api/")
