@@ -18,8 +18,6 @@ from cockpit.store import accounts, migrate, observations, opendata, rollups, ru
 from cockpit.store import measures as store_measures
 from cockpit.store import wall_tokens as wall_token_sql
 from cockpit.store.engine import make_engine
-from cockpit.store.schema import job_runs as job_runs_table
-from cockpit.store.schema import measure_reports as measure_reports_table
 from cockpit.store.schema import observations as observations_table
 from cockpit.store.schema import utcnow
 
@@ -113,6 +111,8 @@ class Store:
             text = "; ".join(t for t in (message, note) if t) or None
             runs.finish_run(conn, run_id, now, status, rows_read=rows_read, rows_stored=counts.stored,
                             rows_rejected=len(rejects), error=text)
+            if counts.stored:
+                runs.bump_data_version(conn)
         return BatchResult(status, rows_read, counts.inserted, counts.updated, counts.unchanged, len(rejects))
 
     def archive_failed_payload(self, source_id: str, run_id: int, payload, max_bytes: int) -> None:
@@ -175,18 +175,16 @@ class Store:
             return observations.read_indicator_sources(conn, visible_levels(role))
 
     def data_version(self) -> int:
-        """A number that grows whenever what the pages show changes (for caching views): the latest run that
-        stored rows plus the latest measure progress report. Cheap: two primary-key maxima, never observations."""
+        """A number that grows whenever what the pages show changes (for caching views): bumped in the write
+        transaction that stores rows, measures or a progress report. Cheap: one primary-key row."""
         with self._read() as conn:
-            runs_max = conn.execute(select(func.coalesce(func.max(job_runs_table.c.id), 0)).where(
-                job_runs_table.c.rows_stored > 0)).scalar_one()
-            reports_max = conn.execute(select(func.coalesce(func.max(measure_reports_table.c.id), 0))).scalar_one()
-            return int(runs_max) + int(reports_max)
+            return runs.read_data_version(conn)
 
     # --- measures
     def import_measures(self, items: list[Measure]) -> tuple[int, int]:
         """Insert or replace measure definitions (reports are kept); (inserted, updated)."""
         with self._write() as conn:
+            runs.bump_data_version(conn)
             return store_measures.upsert_measures(conn, items, utcnow())
 
     def measures(self, who: Viewer | Role | str, ids: list[str] | None = None) -> list[Measure]:
@@ -201,6 +199,7 @@ class Store:
     def record_report(self, report: Report) -> int:
         """Keep a progress report (history) and apply its status and milestone to the measure."""
         with self._write() as conn:
+            runs.bump_data_version(conn)
             return store_measures.add_report(conn, report)
 
     def measure_reports(self, who: Viewer | Role | str, measure_id: str | None = None) -> list[Report]:

@@ -12,10 +12,21 @@ from datetime import datetime
 import pandas as pd
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from cockpit.store.schema import job_runs, payload_archive, quarantine, watermarks
+from cockpit.store.schema import data_version, job_runs, payload_archive, quarantine, watermarks
 
 RUN_COLUMNS = ["id", "source_id", "started_at", "finished_at", "status", "rows_read", "rows_stored",
                "rows_rejected", "error"]
+
+
+def bump_data_version(conn: Connection) -> None:
+    """Count one change of what the pages show (call inside the serialized write transaction)."""
+    if not conn.execute(update(data_version).where(data_version.c.id == 1).values(
+            version=data_version.c.version + 1)).rowcount:
+        conn.execute(insert(data_version).values(id=1, version=1))
+
+
+def read_data_version(conn: Connection) -> int:
+    return int(conn.execute(select(data_version.c.version).where(data_version.c.id == 1)).scalar() or 0)
 
 
 def start_run(conn: Connection, source_id: str, now: datetime) -> int:

@@ -84,6 +84,16 @@ job_runs = Table(
     Index("ix_job_runs_source_started", "source_id", "started_at"),
 )
 
+# One row: a counter that grows in the write transaction of every change the pages show (new or revised
+# observations, measure definitions and reports). Writers are serialized, so the counter grows in commit order;
+# a run id would not: runs start in one order and commit in another.
+data_version = Table(
+    "data_version",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("version", Integer, nullable=False),
+)
+
 observations = Table(
     "observations",
     metadata,

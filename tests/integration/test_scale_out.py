@@ -120,8 +120,6 @@ def stop(proc: subprocess.Popen) -> None:
             proc.wait(10)
 
 
-@pytest.mark.xfail(reason="since 17:40 UTC the workers' page no longer settles on the fingerprint the store gives "
-                   "(issue 8 stays open; see the closing note)", strict=False)
 def test_two_web_workers_and_one_scheduler_on_postgresql_and_redis(tmp_path, postgres_url, redis_url,  # noqa: F811
                                                                    catalog):
     import redis

@@ -117,6 +117,16 @@ def test_data_version_changes_when_data_changes(store):
     assert store.data_version() != after
 
 
+def test_data_version_moves_when_a_run_that_started_first_commits_last(store):
+    """Two sources run at once: the one that started first commits last. Cached pages must see its rows too."""
+    early = store.start_run("slow-source")
+    late = store.start_run("fast-source")
+    store.write_batch("fast-source", late, make_frame(rows(years=[2023])), [], 1)
+    between = store.data_version()
+    store.write_batch("slow-source", early, make_frame(rows(years=[2024])), [], 1)
+    assert store.data_version() > between
+
+
 def test_concurrent_writers_of_the_same_keys_neither_fail_nor_double(store):
     import threading
 
