@@ -236,7 +236,7 @@ def gunicorn_figures(backend: str, url: str, catalog_path: Path, body: bytes, se
     import subprocess
     import urllib.request
 
-    port = pg._free_port()
+    port = pg.free_port()
     env = {**os.environ, "COCKPIT_DATABASE_URL": url, "COCKPIT_CATALOG": str(catalog_path),
            "COCKPIT_LOAD_DEMO": "false", "COCKPIT_SECRET_KEY": "bench", "COCKPIT_LOG_LEVEL": "WARNING"}
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "2", "--worker-class", "gthread",

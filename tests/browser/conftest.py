@@ -7,7 +7,9 @@ ingest) from the shipped demo sources; nothing is faked.
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from werkzeug.serving import make_server
@@ -77,3 +79,40 @@ def app_url(demo_cockpit):
     finally:
         server.shutdown()
         thread.join(timeout=10)
+
+
+@dataclass
+class Watch:
+    """What the browser reported while a test ran: script errors, failed requests and requests that left the app."""
+
+    origin: str
+    errors: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    foreign: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+    def assert_clean(self) -> None:
+        assert self.errors == [], self.errors
+        assert self.failed == [], self.failed
+        assert self.requests, "no request was logged"
+        assert self.foreign == [], f"requests that left {self.origin}: {self.foreign}"
+
+
+@pytest.fixture
+def watch(page, app_url: str) -> Watch:
+    """Listens on the test's page from its first request on (console errors, page errors, failures, hosts)."""
+    found = Watch(origin=app_url)
+
+    def on_request(request):
+        parts = urlsplit(request.url)
+        if parts.scheme in ("data", "blob", "about"):
+            return
+        found.requests.append(request.url)
+        if f"{parts.scheme}://{parts.netloc}" != app_url or parts.hostname != "127.0.0.1":
+            found.foreign.append(request.url)
+
+    page.on("console", lambda msg: found.errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: found.errors.append(str(exc)))
+    page.on("requestfailed", lambda request: found.failed.append(f"{request.url}: {request.failure}"))
+    page.on("request", on_request)
+    return found

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.browser.conftest import STAFF_LOGIN, STAFF_PASSWORD, login
@@ -44,3 +45,16 @@ def test_admins_reach_the_account_page_from_the_header(page, app_url):
     page.screenshot(path="/tmp/accounts-admin.png", full_page=True)
     page.get_by_role("button", name=re.compile(f"^Sitzungen beenden ?: {STAFF_LOGIN}$")).click()
     expect(page.get_by_role("status")).to_contain_text(STAFF_LOGIN)
+
+
+@pytest.mark.parametrize("path, admin", [("/login", False), ("/admin/accounts", True), ("/no-such-page", False)])
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_login_account_and_not_found_pages_have_no_accessibility_violations(page, app_url, path, admin, lang):
+    if admin:
+        login(page, app_url, lang=lang)
+    response = page.goto(f"{app_url}{path}?lang={lang}")
+    assert response.status == (404 if path == "/no-such-page" else 200)
+    expect(page.locator("h1")).to_be_visible()
+    assert page.locator("html").get_attribute("lang") == lang
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()

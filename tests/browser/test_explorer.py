@@ -7,9 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -32,40 +30,6 @@ def patient_expect():
     expect.set_options(timeout=TIMEOUT)
     yield
     expect.set_options(timeout=5_000)  # Playwright's default
-
-
-@dataclass
-class Watch:
-    origin: str
-    errors: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
-    foreign: list[str] = field(default_factory=list)
-    requests: list[str] = field(default_factory=list)
-
-    def assert_clean(self) -> None:
-        assert self.errors == [], self.errors
-        assert self.failed == [], self.failed
-        assert self.requests, "no request was logged"
-        assert self.foreign == [], f"requests that left {self.origin}: {self.foreign}"
-
-
-@pytest.fixture
-def watch(page: Page, app_url: str) -> Watch:
-    found = Watch(origin=app_url)
-
-    def on_request(request):
-        parts = urlsplit(request.url)
-        if parts.scheme in ("data", "blob", "about"):
-            return
-        found.requests.append(request.url)
-        if f"{parts.scheme}://{parts.netloc}" != app_url or parts.hostname != "127.0.0.1":
-            found.foreign.append(request.url)
-
-    page.on("console", lambda msg: found.errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: found.errors.append(str(exc)))
-    page.on("requestfailed", lambda request: found.failed.append(f"{request.url}: {request.failure}"))
-    page.on("request", on_request)
-    return found
 
 
 def settle(page: Page) -> None:

@@ -21,23 +21,6 @@ MEASURE = "smart-quarter-energy"  # owned by the umweltamt
 GOAL, GOAL_MEASURE = "charge-points-2030", "charging-points-city-centre"  # the measure is owned by the verkehr
 
 
-class Watch:
-    def __init__(self, page: Page, origin: str):
-        self.errors: list[str] = []
-        self.foreign: list[str] = []
-        page.on("console", lambda msg: self.errors.append(msg.text) if msg.type == "error" else None)
-        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-        page.on("request", lambda request: self._request(request.url, origin))
-
-    def _request(self, url: str, origin: str) -> None:
-        parts = urlsplit(url)
-        if parts.scheme not in ("data", "blob", "about") and f"{parts.scheme}://{parts.netloc}" != origin:
-            self.foreign.append(url)
-
-    def assert_clean(self) -> None:
-        assert self.errors == [] and self.foreign == [], (self.errors, self.foreign)
-
-
 def open_page(page: Page, url: str, ready: str) -> None:
     page.goto(url)
     page.wait_for_selector(ready, timeout=20_000)
@@ -67,8 +50,7 @@ def login_to(page: Page, app_url: str, next_path: str, username: str, password: 
     page.wait_for_load_state("networkidle")
 
 
-def test_measures_page_filters_in_the_url_and_counts(page: Page, app_url):
-    watch = Watch(page, app_url)
+def test_measures_page_filters_in_the_url_and_counts(page: Page, app_url, watch):
     open_page(page, f"{app_url}/measures", "#measures-content .measures-card")
     expect(page).to_have_title("Maßnahmen – SmartCity Cockpit Gera")
     expect(page.locator(".measures-card")).to_have_count(5)  # the internal demo measure is not public
@@ -93,8 +75,7 @@ def test_measures_page_filters_in_the_url_and_counts(page: Page, app_url):
     watch.assert_clean()
 
 
-def test_from_a_goal_to_its_measures_and_a_progress_report_by_staff(page: Page, app_url):
-    watch = Watch(page, app_url)
+def test_from_a_goal_to_its_measures_and_a_progress_report_by_staff(page: Page, app_url, watch):
     open_page(page, f"{app_url}/goals", f"#goal-{GOAL} .measures-goal")
     block = page.locator(f"#goal-{GOAL} .measures-goal")
     expect(block).to_contain_text("Maßnahmen für dieses Ziel")
@@ -154,8 +135,7 @@ def test_measure_pages_and_status_are_accessible_to_staff(page: Page, app_url, l
         assert_accessible(page)
 
 
-def test_progress_report_with_a_milestone_by_staff_of_the_owning_office(page: Page, app_url, staff_of_umweltamt):
-    watch = Watch(page, app_url)
+def test_progress_report_with_a_milestone_by_staff_of_the_owning_office(page: Page, app_url, watch, staff_of_umweltamt):
     open_page(page, f"{app_url}/measures?goal=co2-halve-2030", "#measures-content .measures-card")
     expect(page.locator(".measures-goal-filter")).to_contain_text("CO2-Ausstoß: 4,9 t je Einwohner bis 2030")
     expect(page.locator(".measures-card")).to_have_count(2)
@@ -205,8 +185,7 @@ def test_staff_of_another_office_see_no_form(page: Page, app_url):
     expect(page.locator(".measures-form__hint")).to_be_visible()
 
 
-def test_status_page_for_staff_only(page: Page, app_url):
-    watch = Watch(page, app_url)
+def test_status_page_for_staff_only(page: Page, app_url, watch):
     open_page(page, f"{app_url}/status", "#status-content")
     expect(page.locator(".measures-forbidden")).to_be_visible()
     expect(page.locator("#status-content table")).to_have_count(0)

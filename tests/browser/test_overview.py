@@ -4,8 +4,6 @@ no third-party requests; screenshots for the docs."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -19,41 +17,6 @@ pytestmark = pytest.mark.browser
 SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
 STATUS_WORDS_DE = {t(f"status.{s}", "de") for s in
                    ("achieved", "on_track", "at_risk", "off_track", "no_data", "no_goal")}
-
-
-@dataclass
-class Watch:
-    """What the browser reported while a test ran."""
-
-    origin: str
-    console_errors: list[str] = field(default_factory=list)
-    page_errors: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
-    foreign: list[str] = field(default_factory=list)
-
-    def assert_clean(self) -> None:
-        assert self.console_errors == [], self.console_errors
-        assert self.page_errors == [], self.page_errors
-        assert self.failed == [], self.failed
-        assert self.foreign == [], f"requests to other hosts than the app: {self.foreign}"
-
-
-@pytest.fixture
-def watch(page: Page, app_url: str) -> Watch:
-    found = Watch(origin=app_url)
-
-    def on_request(request):
-        parts = urlsplit(request.url)
-        if parts.scheme in ("data", "blob", "about"):
-            return
-        if f"{parts.scheme}://{parts.netloc}" != app_url:
-            found.foreign.append(request.url)
-
-    page.on("console", lambda msg: found.console_errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: found.page_errors.append(str(exc)))
-    page.on("requestfailed", lambda request: found.failed.append(f"{request.url}: {request.failure}"))
-    page.on("request", on_request)
-    return found
 
 
 def open_page(page: Page, url: str, ready: str) -> None:

@@ -10,6 +10,7 @@ import pytest
 from cockpit.jobs.ingest import Ingestor
 from cockpit.sources.config import SourceConfig
 from tests.conftest import SAMPLES
+from tests.fixtures.services import free_port
 
 FOLDER = SAMPLES / "lorawan"
 DEVICES = {
@@ -120,9 +121,7 @@ def test_unknown_district_is_left_to_validation(mosquitto, tmp_path, sqlite_stor
 
 
 def test_unreachable_broker_fails_the_run(tmp_path, sqlite_store, catalog, app):
-    from tests.fixtures.mqtt import _free_port
-
-    src = source(("127.0.0.1", _free_port()), tmp_path, app)
+    src = source(("127.0.0.1", free_port()), tmp_path, app)
     outcome = Ingestor(sqlite_store, catalog).run(src)
     assert outcome.status == "failed" and "source 'fill-level-sensors'" in outcome.error
     assert "cannot connect" in outcome.error

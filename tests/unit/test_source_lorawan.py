@@ -16,6 +16,7 @@ from cockpit.sources.config import SourceConfig, SourcesError
 from cockpit.sources.http import Fetcher, FetchError
 from cockpit.sources.lorawan import LorawanMqttConnector, Spool
 from tests.conftest import SAMPLES
+from tests.fixtures.services import free_port
 
 FOLDER = SAMPLES / "lorawan"
 DEVICES = {
@@ -349,9 +350,7 @@ def test_max_messages_leaves_the_rest_queued(mosquitto, tmp_path):
 
 
 def test_unreachable_broker_is_a_fetch_error_naming_the_source(tmp_path):
-    from tests.fixtures.mqtt import _free_port
-
-    conn = connector(tmp_path, location=f"mqtt://127.0.0.1:{_free_port()}", connect_timeout=1)
+    conn = connector(tmp_path, location=f"mqtt://127.0.0.1:{free_port()}", connect_timeout=1)
     with pytest.raises(
         FetchError, match="source 'fill-level-sensors': MQTT broker 127.0.0.1:.*cannot connect"
     ):
