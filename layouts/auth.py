@@ -27,6 +27,7 @@ from authlib.integrations.base_client import OAuthError
 from cockpit.accounts import AccountError, Accounts, SessionPolicy
 from cockpit.i18n import t
 from cockpit.roles import PUBLIC_VIEWER, Role, Viewer
+from cockpit.views.legal import legal_links
 from layouts import sso
 from layouts.context import current_cockpit, page_url, resolve_lang
 
@@ -158,6 +159,7 @@ STAFF_PAGE_TOP = """<!DOCTYPE html>
   <link rel="icon" type="image/svg+xml" href="/assets/favicon.svg">
   <link rel="stylesheet" href="/assets/cockpit.css">
   <link rel="stylesheet" href="/assets/accounts.css">
+  <link rel="stylesheet" href="/assets/embed.css">
 </head>
 <body class="login-page">
   <header class="site-header" role="banner">
@@ -191,6 +193,11 @@ _PAGE = STAFF_PAGE_TOP + """  <main id="main" class="login">
     {% endif %}
     <p><a href="{{ home }}">{{ back }}</a></p>
   </main>
+  <footer class="site-footer"><div class="site-footer__inner">
+    <nav class="legal-links" aria-label="{{ legal_label }}"><ul class="legal-links__list">
+      {% for link in legal %}<li><a href="{{ link.href }}" data-legal="{{ link.key }}">{{ link.label }}</a></li>{% endfor %}
+    </ul></nav>
+  </div></footer>
 </body>
 </html>"""
 
@@ -227,6 +234,7 @@ def render_page(lang: str, kind: str = "login", error: str | None = None, status
         username=username[:64], password_label=t("ui.login.password", lang),
         submit=t("accounts.logout.submit" if logout else "ui.login.submit", lang), csrf=csrf_token() if logout else "",
         back=t("ui.login.back", lang), home=page_url("/", lang), next=next_path,
+        legal=legal_links(current_cockpit().settings, lang, city), legal_label=t("embed.legal.label", lang),
     )
     response = flask.make_response(html, status)
     response.headers["Cache-Control"] = "no-store"

@@ -182,6 +182,9 @@ def test_login_form_in_both_languages(client):
     assert '<html lang="de">' in de and "Passwort" in de and 'type="password"' in de
     en = client.get("/login?lang=en").get_data(as_text=True)
     assert '<html lang="en">' in en and "Password" in en
+    # the legal footer of every public page, also here: the accessibility statement in the page's language
+    assert 'href="/barrierefreiheit?lang=de" data-legal="accessibility">Barrierefreiheit' in de
+    assert 'href="/barrierefreiheit?lang=en" data-legal="accessibility">Accessibility' in en
 
 
 def test_wrong_password_is_refused(client):
