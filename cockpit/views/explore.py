@@ -422,39 +422,48 @@ def build_explore(cockpit: Cockpit, viewer: Viewer | Role | str, params: dict, l
                          range_to, state.res, state.per1000, state.sort)
     district_names = {d.id: d.name for d in catalog.districts}
     populations = {d.id: d.population for d in catalog.districts}
-    panels, records = [], []
+    grains, wanted = {}, {}
     for indicator_id in chosen:
         indicator = visible[indicator_id]
         grain, problem = choose_grain(indicator, state.res, start, end, lang)
         if problem:
             problems.append(problem)
-        wanted = [CITY, *state.districts] if indicator.spatial == "district" else [CITY]
-        frame = cockpit.store.series(role, grain, [indicator_id], wanted, since=start, until=end)
+        grains[indicator_id] = grain
+        wanted[indicator_id] = (CITY, *state.districts) if indicator.spatial == "district" else (CITY,)
+    series = {}  # (indicator, district) -> aggregate rows; one read per resolution for all chosen indicators
+    for grain in dict.fromkeys(grains.values()):
+        frame = cockpit.store.explore_series(role, grain, {i: wanted[i] for i in chosen if grains[i] == grain},
+                                             since=start, until=end)
+        if not frame.empty:
+            series.update((key, part) for key, part in frame.groupby(["indicator", "district"], sort=False))
+    panels, records = [], []
+    for indicator_id in chosen:
+        indicator, grain = visible[indicator_id], grains[indicator_id]
         normalised = state.per1000 and normalisable(indicator)
         note = None
         if state.per1000 and not normalisable(indicator):
             note = t("explorer.norm.not_possible", lang)
         if state.districts and indicator.spatial != "district":
             note = ((note + " ") if note else "") + t("explorer.city_only", lang)
+        unit = t("explorer.unit.per1000", lang) if normalised else indicator.unit.get(lang)
+        name_of_indicator = indicator.name.get(lang)
+        decimals = indicator.decimals + (2 if normalised else 0)
         traces = []
-        for district in wanted:
-            part = frame[frame["district"] == district] if not frame.empty else frame
+        for district in wanted[indicator_id]:
+            part = series.get((indicator_id, district))
             population = catalog.population if district == CITY else populations.get(district)
             scale = 1000.0 / population if normalised and population else 1.0
-            points = series_points(part, grain, lang, scale)
+            points = series_points(part, grain, lang, scale) if part is not None else ()
             name = t("explorer.city", lang) if district == CITY else district_names[district]
             traces.append(Trace(district, name, points, has_envelope(points, indicator.aggregation)))
-            unit = t("explorer.unit.per1000", lang) if normalised else indicator.unit.get(lang)
             for point in points:
-                records.append(Record(indicator_id, indicator.name.get(lang), unit, name, point.x, point.label,
-                                      point.value, point.low, point.high, point.n,
-                                      indicator.decimals + (2 if normalised else 0)))
-        panels.append(Panel(indicator_id, indicator_label(indicator, lang),
-                            t("explorer.unit.per1000", lang) if normalised else indicator.unit.get(lang),
+                records.append(Record(indicator_id, name_of_indicator, unit, name, point.x, point.label,
+                                      point.value, point.low, point.high, point.n, decimals))
+        panels.append(Panel(indicator_id, indicator_label(indicator, lang), unit,
                             indicator.visibility == "internal", indicator_id in snap.synthetic, grain,
                             t(f"explorer.res.{grain}", lang), tuple(traces),
                             source_line(indicator, lang, indicator_id in snap.synthetic), normalised, note,
-                            indicator.decimals + (2 if normalised else 0)))
+                            decimals))
     comparison, comparison_note = _comparison(cockpit, role, chosen, start, end, lang, snap)
     table = _records_table(records, lang, state.sort)
     department_name = next((d.name.get(lang) for d in catalog.departments if d.id == state.department), None)
@@ -509,9 +518,8 @@ def _comparison(cockpit: Cockpit, role, chosen: list[str], start: datetime, end:
     if indicator is None:
         return None, t("explorer.no_district_indicator", lang)
     grain = "year" if indicator.rhythm.years else "month"
-    frame = cockpit.store.series(role, grain, [indicator.id], None, since=start, until=end)
-    last_bucket = frame["bucket"].max() if not frame.empty else None
-    latest = frame[frame["bucket"] == last_bucket] if last_bucket is not None else frame
+    latest = cockpit.store.explore_series(role, grain, {indicator.id: None}, since=start, until=end, last_only=True)
+    last_bucket = latest["bucket"].max() if not latest.empty else None
     values = {str(r.district): float(r.value) for r in latest.itertuples(index=False)} if not latest.empty else {}
     kind = capita_kind(indicator)
     has_per1000 = kind is not None
