@@ -8,6 +8,7 @@ import json
 from dataclasses import replace
 from urllib.parse import parse_qs
 
+import plotly.graph_objects as go
 import pytest
 
 from cockpit.catalog import load_catalog
@@ -189,6 +190,7 @@ def test_explorer_figures_stay_under_100_kb(cockpit):
                    role=Role.INTERNAL)
     for panel in view.panels:
         assert figure_json_size(panel_figure(panel, view.x_range, "de")) < 100_000, panel.indicator_id
+        go.Figure(panel_figure(panel, view.x_range, "de"))  # a valid plotly figure (validation raises otherwise)
     shared = explore(cockpit, SHARED)
     assert figure_json_size(map_figure(shared.comparison, "de")) < 100_000
     assert figure_json_size(ranking_figure(shared.comparison, True, "de")) < 100_000
