@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from dash import dcc, html
+import dash
+from dash import ClientsideFunction, Input, Output, State, dcc, html
 
 from cockpit.i18n import format_number, t
 from cockpit.views.timeseries import Problem, Table
+from layouts import ids
 
 
 def sortable_table(table: Table, element_id: str, sort_href: Callable[[str], str], lang: str,
@@ -78,3 +80,21 @@ def filter_link(label: str, href: str, selected: bool, kind: str, lang: str, int
                                 if internal else None], className="explorer-opt__label"),
                      html.Span(f" ({state})", className="explorer-sr")],
                     href=href, className="explorer-opt" + (" explorer-opt--on" if selected else ""))
+
+
+def range_callback(from_id: str, to_id: str) -> None:
+    """Register the callback that puts a time range typed into a page (the inputs `from_id`, `to_id`) into the
+    URL: in the browser, by the clientside function `explorer.range` (assets/explorer.js), when the user submits
+    or leaves an input; the page is then rendered again from the URL on the server, which checks the values."""
+    dash.clientside_callback(
+        ClientsideFunction(namespace="explorer", function_name="range"),
+        Output(ids.PAGES_LOCATION, "search", allow_duplicate=True),
+        Input(from_id, "n_submit"),
+        Input(from_id, "n_blur"),
+        Input(to_id, "n_submit"),
+        Input(to_id, "n_blur"),
+        State(from_id, "value"),
+        State(to_id, "value"),
+        State(ids.PAGES_LOCATION, "search"),
+        prevent_initial_call=True,
+    )
