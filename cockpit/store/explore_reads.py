@@ -70,19 +70,20 @@ def _range_condition(grain: str, since: datetime | None, until: datetime | None)
 
 
 def _frame(rows) -> pd.DataFrame:
-    """Rows (columns as AGGREGATE_COLUMNS, bucket a local 'YYYY-MM-DD') as the aggregates frame."""
+    """Rows (columns as AGGREGATE_COLUMNS, bucket a local 'YYYY-MM-DD') as the aggregates frame, column by column."""
     if not rows:
         return pd.DataFrame(columns=AGGREGATE_COLUMNS)
-    columns = list(zip(*rows, strict=True))
-    frame = pd.DataFrame({name: list(values) for name, values in zip(AGGREGATE_COLUMNS, columns, strict=True)})
-    buckets = pd.to_datetime(frame["bucket"])
-    frame["bucket"] = buckets.dt.tz_localize(LOCAL_TZ_NAME, ambiguous=np.ones(len(buckets), dtype=bool),
-                                             nonexistent="shift_forward")
-    frame["last_start"] = pd.to_datetime(frame["last_start"], utc=True)
-    frame["n"] = frame["n"].astype("int64")
-    for column in ("sum", "min", "max", "last_value", "value"):
-        frame[column] = frame[column].astype("float64")
-    return frame
+    indicator, district, bucket, n, total, low, high, last_value, last_start, value = zip(*rows, strict=True)
+    buckets = pd.to_datetime(pd.Series(bucket), format="%Y-%m-%d")
+    return pd.DataFrame({
+        "indicator": indicator, "district": district,
+        "bucket": buckets.dt.tz_localize(LOCAL_TZ_NAME, ambiguous=np.ones(len(buckets), dtype=bool),
+                                         nonexistent="shift_forward"),
+        "n": np.array(n, dtype="int64"), "sum": np.array(total, dtype="float64"),
+        "min": np.array(low, dtype="float64"), "max": np.array(high, dtype="float64"),
+        "last_value": np.array(last_value, dtype="float64"), "last_start": pd.to_datetime(pd.Series(last_start), utc=True),
+        "value": np.array(value, dtype="float64"),
+    })
 
 
 def _value(n, total, last):

@@ -21,7 +21,7 @@ from cockpit.catalog import Catalog, Indicator
 from cockpit.i18n import format_date, format_number, normalize_lang, t
 from cockpit.kpi import LOCAL_TZ
 from cockpit.roles import Role, Viewer, role_of
-from cockpit.views.indicator import data_range, resolve_range
+from cockpit.views.indicator import resolve_range
 from cockpit.views.snapshot import now_local, snapshot
 from cockpit.views.timeseries import (
     GRAINS,
@@ -32,9 +32,10 @@ from cockpit.views.timeseries import (
     Table,
     bucket_text,
     choose_grain,
+    grouped_points,
     has_envelope,
     preset_start,
-    series_points,
+    scaled,
     sorted_table,
     source_line,
 )
@@ -413,10 +414,8 @@ def build_explore(cockpit: Cockpit, viewer: Viewer | Role | str, params: dict, l
         chosen = (spatial or [i.id for i in options])[:1]
     visible = catalog.indicator_map
     snap = snapshot(cockpit, role, now.date())
-    firsts = [data_range(snap.annual, i)[0] for i in chosen]
-    firsts = [f for f in firsts if f is not None]
     start, end, range_from, range_to, range_problems = resolve_range(
-        state.range_from, state.range_to, min(firsts) if firsts else None, now, lang)
+        state.range_from, state.range_to, first_data(snap.annual, chosen), now, lang)
     problems += range_problems
     state = ExploreState(tuple(state.indicators), state.districts, state.domain, state.department, range_from,
                          range_to, state.res, state.per1000, state.sort)
@@ -430,12 +429,11 @@ def build_explore(cockpit: Cockpit, viewer: Viewer | Role | str, params: dict, l
             problems.append(problem)
         grains[indicator_id] = grain
         wanted[indicator_id] = (CITY, *state.districts) if indicator.spatial == "district" else (CITY,)
-    series = {}  # (indicator, district) -> aggregate rows; one read per resolution for all chosen indicators
+    series = {}  # (indicator, district) -> points; one read per resolution for all chosen indicators
     for grain in dict.fromkeys(grains.values()):
         frame = cockpit.store.explore_series(role, grain, {i: wanted[i] for i in chosen if grains[i] == grain},
                                              since=start, until=end)
-        if not frame.empty:
-            series.update((key, part) for key, part in frame.groupby(["indicator", "district"], sort=False))
+        series.update(grouped_points(frame, grain, lang))
     panels, records = [], []
     for indicator_id in chosen:
         indicator, grain = visible[indicator_id], grains[indicator_id]
@@ -450,10 +448,9 @@ def build_explore(cockpit: Cockpit, viewer: Viewer | Role | str, params: dict, l
         decimals = indicator.decimals + (2 if normalised else 0)
         traces = []
         for district in wanted[indicator_id]:
-            part = series.get((indicator_id, district))
             population = catalog.population if district == CITY else populations.get(district)
             scale = 1000.0 / population if normalised and population else 1.0
-            points = series_points(part, grain, lang, scale) if part is not None else ()
+            points = scaled(series.get((indicator_id, district), ()), scale)
             name = t("explorer.city", lang) if district == CITY else district_names[district]
             traces.append(Trace(district, name, points, has_envelope(points, indicator.aggregation)))
             for point in points:
@@ -482,6 +479,12 @@ def build_explore(cockpit: Cockpit, viewer: Viewer | Role | str, params: dict, l
         demo=any(p.demo for p in panels), department_name=department_name,
         filters_text=_filters_text(catalog, state, chosen, start, end, lang),
     )
+
+
+def first_data(annual: pd.DataFrame, indicator_ids: list[str]) -> datetime | None:
+    """The first local year start of the indicators' city-wide data (from the snapshot's year aggregates)."""
+    rows = annual[(annual["district"] == CITY) & annual["indicator"].isin(indicator_ids)]
+    return None if rows.empty else pd.Timestamp(rows["bucket"].min()).to_pydatetime()
 
 
 def _filters_text(catalog: Catalog, state: ExploreState, chosen: list[str], start: datetime, end: datetime,

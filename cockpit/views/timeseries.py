@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 import pandas as pd
 
@@ -168,6 +168,30 @@ def series_points(frame: pd.DataFrame, grain: str, lang: str, scale: float = 1.0
                                                      rows["min"].astype("float64").tolist(),
                                                      rows["max"].astype("float64").tolist(),
                                                      rows["n"].tolist(), strict=True))
+
+
+def grouped_points(frame: pd.DataFrame, grain: str, lang: str) -> dict[tuple[str, str], tuple[SeriesPoint, ...]]:
+    """`series_points` of every (indicator, district) of an aggregates frame, in one pass."""
+    if frame.empty:
+        return {}
+    rows = frame[frame["value"].notna()].sort_values(["indicator", "district", "bucket"])
+    local = rows["bucket"].dt.tz_convert(LOCAL_TZ)
+    keys = local.dt.strftime("%Y-%m-%d %H:%M" if grain == "hour" else "%Y-%m-%d").tolist()
+    grouped: dict[tuple[str, str], list[SeriesPoint]] = {}
+    for indicator, district, key, value, low, high, n in zip(
+            rows["indicator"].tolist(), rows["district"].tolist(), keys, rows["value"].astype("float64").tolist(),
+            rows["min"].astype("float64").tolist(), rows["max"].astype("float64").tolist(), rows["n"].tolist(),
+            strict=True):
+        grouped.setdefault((indicator, district), []).append(
+            SeriesPoint(key, key_text(key, grain, lang), value, low, high, int(n)))
+    return {pair: tuple(points) for pair, points in grouped.items()}
+
+
+def scaled(points: tuple[SeriesPoint, ...], scale: float) -> tuple[SeriesPoint, ...]:
+    """The points with value, low and high times `scale`."""
+    if scale == 1.0:
+        return points
+    return tuple(SeriesPoint(p.x, p.label, p.value * scale, p.low * scale, p.high * scale, p.n) for p in points)
 
 
 def has_envelope(points: tuple[SeriesPoint, ...], aggregation: str = "mean") -> bool:
