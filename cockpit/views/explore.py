@@ -10,9 +10,10 @@ import threading
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 import pandas as pd
 import requests
@@ -80,7 +81,14 @@ class ExploreState:
         if self.sort:
             pairs.append(("sort", self.sort))
         pairs.append(("lang", lang))
-        return urlencode(pairs, safe="-/")
+        return "&".join(f"{_quoted(key)}={_quoted(value)}" for key, value in pairs)
+
+
+@lru_cache(maxsize=4096)
+def _quoted(text: str) -> str:
+    """One part of a query string, as `urlencode(pairs, safe="-/")` writes it (cached: the filter links of a page
+    repeat the same few hundred ids and values)."""
+    return quote_plus(text, safe="-/")
 
 
 def _values(params: dict, key: str) -> list[str]:
