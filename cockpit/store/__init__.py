@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from cockpit.catalog import Catalog
 from cockpit.measures.model import Measure, Report
 from cockpit.roles import Role, Viewer, visible_levels
-from cockpit.store import accounts, migrate, observations, opendata, rollups, runs, series
+from cockpit.store import accounts, explore_reads, migrate, observations, opendata, rollups, runs, series
 from cockpit.store import measures as store_measures
 from cockpit.store import wall_tokens as wall_token_sql
 from cockpit.store.engine import make_engine
@@ -406,3 +406,13 @@ class Store:
         """Recompute every rollup and the per-source counts from the observations; returns the rollup rows."""
         with self._write() as conn:
             return rollups.rebuild(conn)
+
+    # --- explorer (several indicators in one read)
+    def explore_series(self, role: Role | str, grain: str, wanted: dict[str, tuple[str, ...] | None],
+                       since: datetime | None = None, until: datetime | None = None,
+                       last_only: bool = False) -> pd.DataFrame:
+        """Chart aggregates (columns as `aggregates`) of the visible indicators in `wanted`, each in its own
+        districts ({indicator: districts, "" = city-wide, None = all}), in one query per call; `last_only`: only
+        the rows of the latest bucket (year, month, day). See `explore_reads`."""
+        with self._read() as conn:
+            return explore_reads.read_series(conn, visible_levels(role), grain, wanted, since, until, last_only)

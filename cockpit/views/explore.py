@@ -10,9 +10,10 @@ import threading
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 import pandas as pd
 import requests
@@ -21,7 +22,7 @@ from cockpit.catalog import Catalog, Indicator
 from cockpit.i18n import format_date, format_number, normalize_lang, t
 from cockpit.kpi import LOCAL_TZ
 from cockpit.roles import Role, Viewer, role_of
-from cockpit.views.indicator import data_range, resolve_range
+from cockpit.views.indicator import resolve_range
 from cockpit.views.snapshot import now_local, snapshot
 from cockpit.views.timeseries import (
     GRAINS,
@@ -32,9 +33,10 @@ from cockpit.views.timeseries import (
     Table,
     bucket_text,
     choose_grain,
+    grouped_points,
     has_envelope,
     preset_start,
-    series_points,
+    scaled,
     sorted_table,
     source_line,
 )
@@ -79,7 +81,14 @@ class ExploreState:
         if self.sort:
             pairs.append(("sort", self.sort))
         pairs.append(("lang", lang))
-        return urlencode(pairs, safe="-/")
+        return "&".join(f"{_quoted(key)}={_quoted(value)}" for key, value in pairs)
+
+
+@lru_cache(maxsize=4096)
+def _quoted(text: str) -> str:
+    """One part of a query string, as `urlencode(pairs, safe="-/")` writes it (cached: the filter links of a page
+    repeat the same few hundred ids and values)."""
+    return quote_plus(text, safe="-/")
 
 
 def _values(params: dict, key: str) -> list[str]:
@@ -413,48 +422,53 @@ def build_explore(cockpit: Cockpit, viewer: Viewer | Role | str, params: dict, l
         chosen = (spatial or [i.id for i in options])[:1]
     visible = catalog.indicator_map
     snap = snapshot(cockpit, role, now.date())
-    firsts = [data_range(snap.annual, i)[0] for i in chosen]
-    firsts = [f for f in firsts if f is not None]
     start, end, range_from, range_to, range_problems = resolve_range(
-        state.range_from, state.range_to, min(firsts) if firsts else None, now, lang)
+        state.range_from, state.range_to, first_data(snap.annual, chosen), now, lang)
     problems += range_problems
     state = ExploreState(tuple(state.indicators), state.districts, state.domain, state.department, range_from,
                          range_to, state.res, state.per1000, state.sort)
     district_names = {d.id: d.name for d in catalog.districts}
     populations = {d.id: d.population for d in catalog.districts}
-    panels, records = [], []
+    grains, wanted = {}, {}
     for indicator_id in chosen:
         indicator = visible[indicator_id]
         grain, problem = choose_grain(indicator, state.res, start, end, lang)
         if problem:
             problems.append(problem)
-        wanted = [CITY, *state.districts] if indicator.spatial == "district" else [CITY]
-        frame = cockpit.store.series(role, grain, [indicator_id], wanted, since=start, until=end)
+        grains[indicator_id] = grain
+        wanted[indicator_id] = (CITY, *state.districts) if indicator.spatial == "district" else (CITY,)
+    series = {}  # (indicator, district) -> points; one read per resolution for all chosen indicators
+    for grain in dict.fromkeys(grains.values()):
+        frame = cockpit.store.explore_series(role, grain, {i: wanted[i] for i in chosen if grains[i] == grain},
+                                             since=start, until=end)
+        series.update(grouped_points(frame, grain, lang))
+    panels, records = [], []
+    for indicator_id in chosen:
+        indicator, grain = visible[indicator_id], grains[indicator_id]
         normalised = state.per1000 and normalisable(indicator)
         note = None
         if state.per1000 and not normalisable(indicator):
             note = t("explorer.norm.not_possible", lang)
         if state.districts and indicator.spatial != "district":
             note = ((note + " ") if note else "") + t("explorer.city_only", lang)
+        unit = t("explorer.unit.per1000", lang) if normalised else indicator.unit.get(lang)
+        name_of_indicator = indicator.name.get(lang)
+        decimals = indicator.decimals + (2 if normalised else 0)
         traces = []
-        for district in wanted:
-            part = frame[frame["district"] == district] if not frame.empty else frame
+        for district in wanted[indicator_id]:
             population = catalog.population if district == CITY else populations.get(district)
             scale = 1000.0 / population if normalised and population else 1.0
-            points = series_points(part, grain, lang, scale)
+            points = scaled(series.get((indicator_id, district), ()), scale)
             name = t("explorer.city", lang) if district == CITY else district_names[district]
             traces.append(Trace(district, name, points, has_envelope(points, indicator.aggregation)))
-            unit = t("explorer.unit.per1000", lang) if normalised else indicator.unit.get(lang)
             for point in points:
-                records.append(Record(indicator_id, indicator.name.get(lang), unit, name, point.x, point.label,
-                                      point.value, point.low, point.high, point.n,
-                                      indicator.decimals + (2 if normalised else 0)))
-        panels.append(Panel(indicator_id, indicator_label(indicator, lang),
-                            t("explorer.unit.per1000", lang) if normalised else indicator.unit.get(lang),
+                records.append(Record(indicator_id, name_of_indicator, unit, name, point.x, point.label,
+                                      point.value, point.low, point.high, point.n, decimals))
+        panels.append(Panel(indicator_id, indicator_label(indicator, lang), unit,
                             indicator.visibility == "internal", indicator_id in snap.synthetic, grain,
                             t(f"explorer.res.{grain}", lang), tuple(traces),
                             source_line(indicator, lang, indicator_id in snap.synthetic), normalised, note,
-                            indicator.decimals + (2 if normalised else 0)))
+                            decimals))
     comparison, comparison_note = _comparison(cockpit, role, chosen, start, end, lang, snap)
     table = _records_table(records, lang, state.sort)
     department_name = next((d.name.get(lang) for d in catalog.departments if d.id == state.department), None)
@@ -473,6 +487,12 @@ def build_explore(cockpit: Cockpit, viewer: Viewer | Role | str, params: dict, l
         demo=any(p.demo for p in panels), department_name=department_name,
         filters_text=_filters_text(catalog, state, chosen, start, end, lang),
     )
+
+
+def first_data(annual: pd.DataFrame, indicator_ids: list[str]) -> datetime | None:
+    """The first local year start of the indicators' city-wide data (from the snapshot's year aggregates)."""
+    rows = annual[(annual["district"] == CITY) & annual["indicator"].isin(indicator_ids)]
+    return None if rows.empty else pd.Timestamp(rows["bucket"].min()).to_pydatetime()
 
 
 def _filters_text(catalog: Catalog, state: ExploreState, chosen: list[str], start: datetime, end: datetime,
@@ -509,9 +529,8 @@ def _comparison(cockpit: Cockpit, role, chosen: list[str], start: datetime, end:
     if indicator is None:
         return None, t("explorer.no_district_indicator", lang)
     grain = "year" if indicator.rhythm.years else "month"
-    frame = cockpit.store.series(role, grain, [indicator.id], None, since=start, until=end)
-    last_bucket = frame["bucket"].max() if not frame.empty else None
-    latest = frame[frame["bucket"] == last_bucket] if last_bucket is not None else frame
+    latest = cockpit.store.explore_series(role, grain, {indicator.id: None}, since=start, until=end, last_only=True)
+    last_bucket = latest["bucket"].max() if not latest.empty else None
     values = {str(r.district): float(r.value) for r in latest.itertuples(index=False)} if not latest.empty else {}
     kind = capita_kind(indicator)
     has_per1000 = kind is not None

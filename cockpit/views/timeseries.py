@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 import pandas as pd
 
@@ -143,22 +144,54 @@ class SeriesPoint:
     n: int
 
 
+@lru_cache(maxsize=20_000)
+def key_text(key: str, grain: str, lang: str) -> str:
+    """`bucket_text` of a bucket given by its `bucket_key` (the label depends on the local wall time only)."""
+    return bucket_text(datetime.fromisoformat(key).replace(tzinfo=LOCAL_TZ), grain, lang)
+
+
 def series_points(frame: pd.DataFrame, grain: str, lang: str, scale: float = 1.0,
                   running_after: datetime | None = None) -> tuple[SeriesPoint, ...]:
     """Points of one (indicator, district) from aggregate rows, oldest first; values times `scale`."""
     if frame.empty:
         return ()
     rows = frame.sort_values("bucket")
-    points = []
-    for row in rows.itertuples(index=False):
-        if pd.isna(row.value):
-            continue
-        if running_after is not None and row.bucket.to_pydatetime() >= running_after:
-            continue
-        points.append(SeriesPoint(bucket_key(row.bucket, grain), bucket_text(row.bucket, grain, lang),
-                                  float(row.value) * scale, float(row.min) * scale, float(row.max) * scale,
-                                  int(row.n)))
-    return tuple(points)
+    rows = rows[rows["value"].notna()]
+    if running_after is not None:
+        rows = rows[rows["bucket"] < pd.Timestamp(running_after)]
+    if rows.empty:
+        return ()
+    local = rows["bucket"].dt.tz_convert(LOCAL_TZ)
+    keys = local.dt.strftime("%Y-%m-%d %H:%M" if grain == "hour" else "%Y-%m-%d").tolist()
+    return tuple(SeriesPoint(key, key_text(key, grain, lang), value * scale, low * scale, high * scale, int(n))
+                 for key, value, low, high, n in zip(keys, rows["value"].astype("float64").tolist(),
+                                                     rows["min"].astype("float64").tolist(),
+                                                     rows["max"].astype("float64").tolist(),
+                                                     rows["n"].tolist(), strict=True))
+
+
+def grouped_points(frame: pd.DataFrame, grain: str, lang: str) -> dict[tuple[str, str], tuple[SeriesPoint, ...]]:
+    """`series_points` of every (indicator, district) of an aggregates frame, in one pass."""
+    if frame.empty:
+        return {}
+    rows = frame[frame["value"].notna()].sort_values(["indicator", "district", "bucket"])
+    local = rows["bucket"].dt.tz_convert(LOCAL_TZ)
+    keys = local.dt.strftime("%Y-%m-%d %H:%M" if grain == "hour" else "%Y-%m-%d").tolist()
+    grouped: dict[tuple[str, str], list[SeriesPoint]] = {}
+    for indicator, district, key, value, low, high, n in zip(
+            rows["indicator"].tolist(), rows["district"].tolist(), keys, rows["value"].astype("float64").tolist(),
+            rows["min"].astype("float64").tolist(), rows["max"].astype("float64").tolist(), rows["n"].tolist(),
+            strict=True):
+        grouped.setdefault((indicator, district), []).append(
+            SeriesPoint(key, key_text(key, grain, lang), value, low, high, int(n)))
+    return {pair: tuple(points) for pair, points in grouped.items()}
+
+
+def scaled(points: tuple[SeriesPoint, ...], scale: float) -> tuple[SeriesPoint, ...]:
+    """The points with value, low and high times `scale`."""
+    if scale == 1.0:
+        return points
+    return tuple(SeriesPoint(p.x, p.label, p.value * scale, p.low * scale, p.high * scale, p.n) for p in points)
 
 
 def has_envelope(points: tuple[SeriesPoint, ...], aggregation: str = "mean") -> bool:

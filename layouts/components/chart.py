@@ -57,7 +57,6 @@ def wrap(text: str, width: int = 95) -> str:
 def _base_layout(title: str, source: str, lang: str, height: int = 420, **extra) -> dict:
     source = wrap(source)
     return dict(
-        template=go.layout.Template(),
         title=dict(text=title, x=0, xanchor="left", y=0.98, yanchor="top", font=dict(size=17, color="#1a1a1a")),
         separators=_separators(lang),
         height=height,
@@ -128,29 +127,29 @@ def _year_x(day) -> float:
     return day.year + (day.timetuple().tm_yday - 1) / 365.0
 
 
-def goal_figure(view: IndicatorView) -> go.Figure:
+def goal_figure(view: IndicatorView) -> dict:
     """Annual values judged by the goal engine, target path with milestones and target, trend with its 80 % band
     up to the target year, and a 'heute' marker (x = years)."""
     lang, d = view.lang, view.decimals
-    fig = go.Figure()
+    data = []
     if view.trend:
         years = [p.year for p in view.trend]
-        fig.add_trace(go.Scatter(x=years, y=[_round(p.high, d) for p in view.trend], mode="lines",
+        data.append(_scatter(x=years, y=[_round(p.high, d) for p in view.trend], mode="lines",
                                  line=dict(width=0), hoverinfo="skip", showlegend=False))
-        fig.add_trace(go.Scatter(x=years, y=[_round(p.low, d) for p in view.trend], mode="lines",
+        data.append(_scatter(x=years, y=[_round(p.low, d) for p in view.trend], mode="lines",
                                  line=dict(width=0), fill="tonexty", fillcolor=BAND, hoverinfo="skip",
                                  name=t("explorer.chart.band", lang)))
-        fig.add_trace(go.Scatter(x=years, y=[_round(p.value, d) for p in view.trend], mode="lines",
+        data.append(_scatter(x=years, y=[_round(p.value, d) for p in view.trend], mode="lines",
                                  line=dict(color=TREND, width=2, dash="dash"), name=t("explorer.chart.trend", lang),
                                  hovertemplate="%{x}: %{y}<extra>" + t("explorer.chart.trend", lang) + "</extra>"))
     if view.path:
-        fig.add_trace(go.Scatter(x=[p.year for p in view.path], y=[p.value for p in view.path], mode="lines",
+        data.append(_scatter(x=[p.year for p in view.path], y=[p.value for p in view.path], mode="lines",
                                  line=dict(color=PATH, width=2, dash="dot"), name=t("explorer.chart.path", lang),
                                  hoverinfo="skip"))
         for kind in ("baseline", "milestone", "target"):
             marks = [p for p in view.path if p.kind == kind]
             if marks:
-                fig.add_trace(go.Scatter(
+                data.append(_scatter(
                     x=[p.year for p in marks], y=[p.value for p in marks], mode="markers+text",
                     marker=dict(symbol=PATH_SYMBOLS[kind], size=14 if kind == "target" else 11, color=PATH,
                                 line=dict(color=PATH, width=2)),
@@ -166,7 +165,7 @@ def goal_figure(view: IndicatorView) -> go.Figure:
         points = [p for p in view.annual if p.status == status]
         colour, symbol = STATUS_STYLE.get(status, (BLUE, "circle"))
         name = t("explorer.chart.annual", lang) if status == "no_goal" else points[0].status_text
-        fig.add_trace(go.Scatter(
+        data.append(_scatter(
             x=[p.year for p in points], y=[_round(p.value, d) for p in points], mode="markers", name=name,
             marker=dict(symbol=symbol, size=11, color=colour, line=dict(color=colour, width=2)),
             customdata=[f"{p.year}: {p.value_text} {view.unit} – {p.status_text}" for p in points],
@@ -180,32 +179,31 @@ def goal_figure(view: IndicatorView) -> go.Figure:
     years = [p.year for p in view.path] + [p.year for p in view.annual]
     shapes, labels = measure_marks(view, _year_x, min(years, default=today.year), max(years, default=today.year) + 1)
     layout["annotations"].extend(labels)
-    fig.update_layout(**layout, xaxis=_axis(t("explorer.col.year", lang), tickformat="d"),
-                      yaxis=_axis(view.unit, rangemode="tozero"),
-                      shapes=[dict(type="line", x0=today_x, x1=today_x, y0=0, y1=1, xref="x", yref="paper",
-                                   line=dict(color="#1a1a1a", width=1.5, dash="dot")), *shapes])
-    return fig
+    return _figure(data, dict(**layout, xaxis=_axis(t("explorer.col.year", lang), tickformat="d"),
+                              yaxis=_axis(view.unit, rangemode="tozero"),
+                              shapes=[dict(type="line", x0=today_x, x1=today_x, y0=0, y1=1, xref="x", yref="paper",
+                                           line=dict(color="#1a1a1a", width=1.5, dash="dot")), *shapes]))
 
 
-def series_figure(view: IndicatorView) -> go.Figure:
+def series_figure(view: IndicatorView) -> dict:
     """The sub-annual series at the chosen resolution with its min/max envelope and the previous year."""
     lang, d = view.lang, view.decimals
-    fig = go.Figure()
+    data = []
     points = view.series
     if view.envelope:
         xs = [p.x for p in points]
-        fig.add_trace(go.Scatter(x=xs, y=[_round(p.high, d) for p in points], mode="lines", line=dict(width=0),
+        data.append(_scatter(x=xs, y=[_round(p.high, d) for p in points], mode="lines", line=dict(width=0),
                                  hoverinfo="skip", showlegend=False))
-        fig.add_trace(go.Scatter(x=xs, y=[_round(p.low, d) for p in points], mode="lines", line=dict(width=0),
+        data.append(_scatter(x=xs, y=[_round(p.low, d) for p in points], mode="lines", line=dict(width=0),
                                  fill="tonexty", fillcolor=LIGHT_BLUE, hoverinfo="skip",
                                  name=t("explorer.chart.envelope", lang)))
     if view.previous:
-        fig.add_trace(go.Scatter(x=[p.x for p in view.previous], y=[_round(p.value, d) for p in view.previous],
+        data.append(_scatter(x=[p.x for p in view.previous], y=[_round(p.value, d) for p in view.previous],
                                  mode="lines", line=dict(color=GREY, width=1.5, dash="dot"),
                                  name=t("explorer.chart.previous", lang),
                                  customdata=[p.label for p in view.previous],
                                  hovertemplate="%{customdata}: %{y}<extra></extra>"))
-    fig.add_trace(go.Scatter(x=[p.x for p in points], y=[_round(p.value, d) for p in points],
+    data.append(_scatter(x=[p.x for p in points], y=[_round(p.value, d) for p in points],
                              mode="lines" if len(points) > 60 else "lines+markers",
                              line=dict(color=BLUE, width=2), marker=dict(size=5),
                              name=t("explorer.chart.value", lang, res=t(f"explorer.res.{view.grain}", lang)),
@@ -217,11 +215,11 @@ def series_figure(view: IndicatorView) -> go.Figure:
         first, last = str(view.series[0].x)[:10], str(view.series[-1].x)[:10]
         shapes, labels = measure_marks(view, lambda day: day.isoformat(), first, last)
         layout["annotations"].extend(labels)
-        layout["shapes"] = shapes
-    fig.update_layout(**layout,
-                      xaxis=_axis(None, type="date", hoverformat="%d.%m.%Y" if lang == "de" else "%d %b %Y"),
-                      yaxis=_axis(view.unit))
-    return fig
+        if shapes:
+            layout["shapes"] = shapes
+    return _figure(data, dict(**layout,
+                              xaxis=_axis(None, type="date", hoverformat="%d.%m.%Y" if lang == "de" else "%d %b %Y"),
+                              yaxis=_axis(view.unit)))
 
 
 # ------------------------------------------------------------------------------------------------ explorer
@@ -236,9 +234,10 @@ def _scatter(**props) -> dict:
 
 
 def _plain(value):
-    """Drop unset (None) properties from nested dicts, as plotly's validation does; None inside lists stays."""
+    """Drop unset (None) and empty ({}) properties from nested dicts, as plotly's validation does; None inside
+    lists stays."""
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items() if v is not None}
+        return {k: _plain(v) for k, v in value.items() if v is not None and v != {}}
     if isinstance(value, list | tuple):
         return [_plain(v) if isinstance(v, dict) else v for v in value]
     return value

@@ -5,10 +5,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from dash import dcc, html
+import dash
+from dash import ClientsideFunction, Input, Output, State, dcc, html
 
 from cockpit.i18n import format_number, t
 from cockpit.views.timeseries import Problem, Table
+from layouts import ids
+
+HTML, CORE = "dash_html_components", "dash_core_components"
+
+
+def element(tag: str, children=None, namespace: str = HTML, **props) -> dict:
+    """The JSON of `html.<tag>(children, **props)` (of `dcc.<tag>` with namespace CORE), built directly, for the
+    hundreds of repeated table cells and filter links of a page: a Dash component instance costs argument checks
+    when it is built and the JSON encoder's slow fallback when it is sent (together most of a page render); the
+    browser gets the same JSON."""
+    return {"props": {"children": children, **props}, "type": tag, "namespace": namespace}
 
 
 def sortable_table(table: Table, element_id: str, sort_href: Callable[[str], str], lang: str,
@@ -28,13 +40,11 @@ def sortable_table(table: Table, element_id: str, sort_href: Callable[[str], str
                                       href=sort_href(next_sort), className="explorer-sort"),
                              scope="col", className="num" if index in table.numeric else None, **attrs))
 
-    def cell(index: int, text: str):
-        if index == 0:
-            return html.Th(text, scope="row")
-        return html.Td(text, className="num" if index in table.numeric else None)
-
+    classes = ["num" if index in table.numeric else None for index in range(len(table.headers))]
     rows = table.rows if limit is None else table.rows[:limit]
-    body = [html.Tr([cell(i, c) for i, c in enumerate(row)]) for row in rows]
+    body = [element("Tr", [element("Th", text, scope="row") if index == 0 else
+                           element("Td", text, className=classes[index]) for index, text in enumerate(row)])
+            for row in rows]
     if not body:
         body = [html.Tr(html.Td(t("explorer.table.empty", lang), colSpan=len(table.headers)))]
     scroll = html.Div(
@@ -69,12 +79,31 @@ def export_links(csv_href: str, xlsx_href: str, lang: str, csv_id: str | None = 
     ], className="explorer-export")
 
 
-def filter_link(label: str, href: str, selected: bool, kind: str, lang: str, internal: bool = False) -> dcc.Link:
+def filter_link(label: str, href: str, selected: bool, kind: str, lang: str, internal: bool = False) -> dict:
     """A filter option as a link to the view with the option toggled (check) or picked (radio); the state is
     told by a drawn box and a visually hidden word, not by colour."""
     state = t("explorer.filter.selected" if selected else "explorer.filter.not_selected", lang)
-    return dcc.Link([html.Span(className=f"explorer-opt__box explorer-opt__box--{kind}", **{"aria-hidden": "true"}),
-                     html.Span([label, html.Span(className="explorer-opt__internal", **{"aria-hidden": "true"})
-                                if internal else None], className="explorer-opt__label"),
-                     html.Span(f" ({state})", className="explorer-sr")],
-                    href=href, className="explorer-opt" + (" explorer-opt--on" if selected else ""))
+    hidden = {"aria-hidden": "true"}
+    return element("Link", [
+        element("Span", className=f"explorer-opt__box explorer-opt__box--{kind}", **hidden),
+        element("Span", [label, element("Span", className="explorer-opt__internal", **hidden) if internal else None],
+                className="explorer-opt__label"),
+        element("Span", f" ({state})", className="explorer-sr"),
+    ], CORE, href=href, className="explorer-opt" + (" explorer-opt--on" if selected else ""))
+
+def range_callback(from_id: str, to_id: str) -> None:
+    """Register the callback that puts a time range typed into a page (the inputs `from_id`, `to_id`) into the
+    URL: in the browser, by the clientside function `explorer.range` (assets/explorer.js), when the user submits
+    or leaves an input; the page is then rendered again from the URL on the server, which checks the values."""
+    dash.clientside_callback(
+        ClientsideFunction(namespace="explorer", function_name="range"),
+        Output(ids.PAGES_LOCATION, "search", allow_duplicate=True),
+        Input(from_id, "n_submit"),
+        Input(from_id, "n_blur"),
+        Input(to_id, "n_submit"),
+        Input(to_id, "n_blur"),
+        State(from_id, "value"),
+        State(to_id, "value"),
+        State(ids.PAGES_LOCATION, "search"),
+        prevent_initial_call=True,
+    )

@@ -15,7 +15,7 @@ from cockpit.views.explore import ExploreView, build_explore, option_links
 from layouts import ids
 from layouts.auth import current_viewer
 from layouts.components.chart import graph, map_figure, panel_figure, ranking_figure
-from layouts.components.chart_table import export_links, filter_link, problems_notice, sortable_table
+from layouts.components.chart_table import element, export_links, filter_link, problems_notice, sortable_table
 from layouts.components.shell import shell
 from layouts.components.status import demo_notice
 from layouts.components.tables import data_table
@@ -28,7 +28,7 @@ dash.register_page(__name__, path=PATH, name="explore", title=page_title(TITLE_K
 
 
 def _group(legend: str, links: list, kind: str, lang: str, inline: bool = False) -> html.Fieldset:
-    items = [html.Li(filter_link(o.label, f"{PATH}?{query}", selected, kind, lang, o.internal))
+    items = [element("Li", filter_link(o.label, f"{PATH}?{query}", selected, kind, lang, o.internal))
              for o, selected, query in links]
     return html.Fieldset([html.Legend(legend), html.Ul(items, className="explorer-opts" + (
         " explorer-opts--inline" if inline else ""))], className="explorer-fieldset")

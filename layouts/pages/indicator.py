@@ -16,7 +16,7 @@ from cockpit.views.indicator import IndicatorView, build_indicator
 from layouts import ids
 from layouts.auth import current_viewer
 from layouts.components.chart import goal_figure, graph, series_figure
-from layouts.components.chart_table import export_links, filter_link, problems_notice, sortable_table
+from layouts.components.chart_table import element, export_links, filter_link, problems_notice, sortable_table
 from layouts.components.measures import annotation_table
 from layouts.components.shell import shell
 from layouts.components.status import demo_notice, status_badge
@@ -73,7 +73,7 @@ def _controls(view: IndicatorView) -> html.Div:
     return html.Div([
         html.Fieldset([
             html.Legend(t("explorer.filter.res", lang)),
-            html.Ul([html.Li(filter_link(t(f"explorer.res.{g}", lang),
+            html.Ul([element("Li", filter_link(t(f"explorer.res.{g}", lang),
                                          f"/indicator/{view.id}?{page_query(view, res='' if g == 'auto' else g)}",
                                          g == view.resolution, "radio", lang)) for g in view.grains],
                     className="explorer-opts explorer-opts--inline", id=ids.INDICATOR_RES),

@@ -8,6 +8,7 @@ import json
 from dataclasses import replace
 from urllib.parse import parse_qs
 
+import plotly.graph_objects as go
 import pytest
 
 from cockpit.catalog import load_catalog
@@ -189,6 +190,18 @@ def test_explorer_figures_stay_under_100_kb(cockpit):
                    role=Role.INTERNAL)
     for panel in view.panels:
         assert figure_json_size(panel_figure(panel, view.x_range, "de")) < 100_000, panel.indicator_id
+        go.Figure(panel_figure(panel, view.x_range, "de"))  # a valid plotly figure (validation raises otherwise)
     shared = explore(cockpit, SHARED)
     assert figure_json_size(map_figure(shared.comparison, "de")) < 100_000
     assert figure_json_size(ranking_figure(shared.comparison, True, "de")) < 100_000
+
+
+def test_the_query_string_quotes_values_so_they_read_back_unchanged():
+    from cockpit.views.explore import ExploreState
+
+    state = ExploreState(("a b", "ü/x"), ("lusan", "x&y=z"), "energy", "", "2020-01", "now", "month", True, "-3")
+    query = state.query("en")
+    assert "ind=a+b&ind=%C3%BC/x&district=lusan&district=x%26y%3Dz&domain=energy&from=2020-01" in query
+    assert parse_qs(query) == {"ind": ["a b", "ü/x"], "district": ["lusan", "x&y=z"], "domain": ["energy"],
+                               "from": ["2020-01"], "to": ["now"], "res": ["month"], "norm": ["per1000"],
+                               "sort": ["-3"], "lang": ["en"]}
