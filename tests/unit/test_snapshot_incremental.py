@@ -3,17 +3,21 @@ scratch shows (on SQLite and PostgreSQL); the pages built from it are the same a
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
+from plotly.utils import PlotlyJSONEncoder
 
 from cockpit.config import load_settings
 from cockpit.runtime import open_cockpit
 from cockpit.sources.base import make_frame
 from cockpit.views import build_goals, build_overview, clear_cache
 from cockpit.views.snapshot import read_snapshot
+from layouts.components.goal import goals_content
+from layouts.components.tile import overview_content
 
 DAY = date(2026, 11, 22)
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=ZoneInfo("Europe/Berlin"))
@@ -96,4 +100,7 @@ def test_pages_after_new_data_are_the_same_as_from_a_fresh_snapshot(cockpit):
             clear_cache()
             fresh = (build_overview(cockpit, "internal", lang, NOW), build_goals(cockpit, "internal", lang, NOW))
             assert cached == fresh
+            rendered = [json.dumps([overview_content(view[0]), goals_content(view[1])], cls=PlotlyJSONEncoder)
+                        for view in (cached, fresh)]
+            assert rendered[0] == rendered[1]
     assert build_overview(cockpit, "internal", "de", NOW).tile("smart-bin-fill-level").demo  # both sources
