@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -75,6 +76,13 @@ class Store:
 
     def _read(self) -> Connection:
         return self.engine.connect()
+
+    @contextmanager
+    def reading(self) -> Iterator[Store]:
+        """This store with all its reads through one connection (one pool checkout and one transaction; on
+        SQLite one consistent state), for a caller that reads several things at once. For reads only."""
+        with self.engine.connect() as conn:
+            yield _SharedConnection(self.engine, conn)
 
     # ------------------------------------------------------------------ ingest
     def start_run(self, source_id: str, interrupted_after: float | None = None) -> int:
@@ -417,3 +425,15 @@ class Store:
         """Recompute every rollup and the per-source counts from the observations; returns the rollup rows."""
         with self._write() as conn:
             return rollups.rebuild(conn)
+
+
+class _SharedConnection(Store):
+    """A store whose reads share one open connection (see `Store.reading`)."""
+
+    def __init__(self, engine: Engine, conn: Connection):
+        super().__init__(engine)
+        self._conn = conn
+
+    @contextmanager
+    def _read(self):
+        yield self._conn

@@ -124,15 +124,17 @@ def read_snapshot(catalog: Catalog, store: Store, synthetic_sources: set[str], r
     visible = catalog.visible_indicators(role)
     visible_ids = [i.id for i in visible]
     reuse: dict[str, IndicatorPart] = {}
-    if previous is not None and previous.at == at and previous.parts and \
-            visible_levels(previous.role) == visible_levels(role):
-        changed_at = store.indicator_versions(role)
-        reuse = {i: previous.parts[i] for i in visible_ids
-                 if i in previous.parts and changed_at.get(i, 0) <= previous.version}
-    fresh = [i for i in visible if i.id not in reuse]
-    parts = dict(reuse)
-    if fresh:
-        parts.update(_read_parts(store, synthetic_sources, role, at, fresh))
+    parts: dict[str, IndicatorPart] = {}
+    with store.reading() as reader:  # one connection for all the reads below
+        if previous is not None and previous.at == at and previous.parts and \
+                visible_levels(previous.role) == visible_levels(role):
+            changed_at = reader.indicator_versions(role)
+            reuse = {i: previous.parts[i] for i in visible_ids
+                     if i in previous.parts and changed_at.get(i, 0) <= previous.version}
+        fresh = [i for i in visible if i.id not in reuse]
+        if fresh:
+            parts.update(_read_parts(reader, synthetic_sources, role, at, fresh))
+    parts.update(reuse)
     parts = {i: parts[i] for i in sorted(parts)}  # the store's order (by indicator id)
     annual = _concat([p.annual for p in parts.values()], AGGREGATE_COLUMNS)
     indicator_map = catalog.indicator_map
