@@ -59,6 +59,7 @@ def test_a_snapshot_after_new_data_rereads_only_the_changed_indicators_and_equal
     assert second.parts["co2-per-inhabitant"] is first.parts["co2-per-inhabitant"]
     assert second.parts["smart-bin-fill-level"] is not first.parts["smart-bin-fill-level"]
     assert second.parts["recycling-rate"] is not first.parts["recycling-rate"]
+    pd.testing.assert_frame_equal(second.latest, store.latest("internal", 2))  # as the store's own read
     latest = second.latest.set_index(["indicator", "rank"])["value"]
     assert latest[("smart-bin-fill-level", 1)] == 77.0
     # an unchanged store: the next snapshot takes everything over
