@@ -154,11 +154,61 @@ def reset_peak_rss() -> None:
         Path("/proc/self/clear_refs").write_text("5")
 
 
-def peak_rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
+def peak_rss_mb(pid: int | str = "self") -> float:
+    """The peak resident set (VmHWM) of a process since it started or since `reset_peak_rss`, MB."""
+    return _status_mb(pid, "VmHWM")
+
+
+def rss_mb(pid: int | str = "self") -> float:
+    """The resident set (VmRSS) of a process now, MB."""
+    return _status_mb(pid, "VmRSS")
+
+
+def _status_mb(pid: int | str, field: str) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return float("nan")
+
+
+def child_pids(pid: int) -> list[int]:
+    """The direct children of a process (gunicorn's workers of its master), from /proc."""
+    found = []
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            found += [int(p) for p in (task / "children").read_text().split()]
+    return found
+
+
+class RssSampler:
+    """Samples the summed and the largest VmRSS of some processes every `interval` seconds, in a thread."""
+
+    def __init__(self, pids, interval: float = 0.1):
+        import threading
+
+        self.pids, self.interval, self.largest, self.total = pids, interval, 0.0, 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            sizes = [rss_mb(pid) for pid in self.pids()]
+            sizes = [size for size in sizes if size == size]  # gone processes: nan
+            if sizes:
+                self.largest = max(self.largest, max(sizes))
+                self.total = max(self.total, sum(sizes))
+            self._stop.wait(self.interval)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join(5)
 
 
 def callback_body(client, content_id: str, search: str = "?lang=de") -> bytes:
@@ -228,9 +278,11 @@ def throughput(port: int, path: str, body: bytes | None, connections: int, secon
     return sum(done) / seconds
 
 
-def gunicorn_figures(backend: str, url: str, catalog_path: Path, body: bytes, seconds: float) -> list[Figure]:
+def gunicorn_figures(backend: str, url: str, catalog_path: Path, body: bytes, seconds: float,
+                     new_data=None) -> list[Figure]:
     """The overview's refresh callback under 64 connections, against the trivial route, both served by gunicorn
-    (2 workers, 4 threads each) in the same run."""
+    (2 workers, 4 threads each) in the same run; the workers' RSS (the server's memory, without the bench's
+    generator and ingest) under that load and over first views after new data (`new_data()`: one small run)."""
     import os
     import signal
     import subprocess
@@ -255,12 +307,28 @@ def gunicorn_figures(backend: str, url: str, catalog_path: Path, body: bytes, se
                 time.sleep(0.5)
         throughput(port, "/_dash-update-component", body, 8, 1.0)  # warm both workers' caches
         trivial = throughput(port, "/_bench/ping", None, 64, seconds)
-        overview = throughput(port, "/_dash-update-component", body, 64, seconds)
+        with RssSampler(lambda: child_pids(proc.pid)) as under_load:
+            overview = throughput(port, "/_dash-update-component", body, 64, seconds)
+        with RssSampler(lambda: child_pids(proc.pid)) as after_new_data:
+            for _ in range(5 if new_data else 0):
+                new_data()  # each worker's first views after it: the previous page, then the new one
+                throughput(port, "/_dash-update-component", body, 8, 1.0)
+        peak = max((peak_rss_mb(pid) for pid in child_pids(proc.pid)), default=float("nan"))
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(30)
-    return [Figure(backend, "overview callback under 64 connections (gunicorn, 2 workers)", overview, "req/s",
-                   trivial, "trivial route, same server", ">= 25 %")]
+    figures = [Figure(backend, "overview callback under 64 connections (gunicorn, 2 workers)", overview, "req/s",
+                      trivial, "trivial route, same server", ">= 25 %"),
+               Figure(backend, "server RSS under 64 connections: largest gunicorn worker (sampled)",
+                      under_load.largest, "MB", target="<= 300 MB"),
+               Figure(backend, "server RSS under 64 connections: both workers together (sampled)", under_load.total,
+                      "MB")]
+    if new_data:
+        figures.append(Figure(backend, "server RSS over 5 runs of new data + first views: largest worker (sampled)",
+                              after_new_data.largest, "MB", target="<= 300 MB"))
+    figures.append(Figure(backend, "server peak RSS (VmHWM) of a gunicorn worker, whole run incl. new data", peak,
+                          "MB", target="<= 300 MB"))
+    return figures
 
 
 def page_figures(backend: str, client, trivial_p50: float, repeat: int) -> list[Figure]:
@@ -317,6 +385,7 @@ def bench_backend(backend: str, url: str, empty_url: str, size: int, folder: Pat
                           len(sample_frame) / sample_seconds, "rows/s", len(sample_frame) / raw_seconds,
                           "raw executemany" if backend == "sqlite" else "raw COPY", ">= 50 %"))
     figures.append(Figure(backend, f"bulk ingest, whole store ({rows:,} rows)", rows / seconds, "rows/s"))
+    del sample, sample_frame, frame  # the generator's frames are no part of what is served
     figures.append(Figure(backend, "store size", rows, "rows"))
 
     # ---------------------------------------------------------------- 9-row run
@@ -355,8 +424,10 @@ def bench_backend(backend: str, url: str, empty_url: str, size: int, folder: Pat
     figures.append(Figure(backend, "trivial Flask route (same WSGI app), p50", trivial_p50, "ms"))
 
     gc.collect()
+    figures.append(Figure(backend, "RSS when serving starts (bench process: generator and ingest before)", rss_mb(),
+                          "MB"))
     reset_peak_rss()
-    first_overview, first_goals, staff, fresh = [], [], [], []
+    first_overview, first_goals, staff, staff_goals, fresh = [], [], [], [], []
     post(overview)()
     post(goals)()
     for _ in range(repeat):
@@ -368,6 +439,8 @@ def bench_backend(backend: str, url: str, empty_url: str, size: int, folder: Pat
         cache.wait_for_refreshes()
         small_run(cockpit)
         staff.append(timed(lambda: overview_content(build_overview(cockpit, "internal", "de"))))
+        small_run(cockpit)
+        staff_goals.append(timed(lambda: goals_content(build_goals(cockpit, "internal", "de"))))
     figures.append(Figure(backend, "overview callback, first view after new data, p50",
                           statistics.median(first_overview) * 1000, "ms", trivial_p50, "trivial route", "<= 150 ms"))
     figures.append(Figure(backend, "goals callback, first view after new data, p50",
@@ -376,6 +449,8 @@ def bench_backend(backend: str, url: str, empty_url: str, size: int, folder: Pat
                           statistics.median(fresh) * 1000, "ms", trivial_p50, "trivial route"))
     figures.append(Figure(backend, "staff overview (snapshot + view + render), first after new data, p50",
                           statistics.median(staff) * 1000, "ms", trivial_p50, "trivial route", "<= 150 ms"))
+    figures.append(Figure(backend, "staff goals (snapshot + view + render), first after new data, p50",
+                          statistics.median(staff_goals) * 1000, "ms", trivial_p50, "trivial route", "<= 150 ms"))
     warm_overview = [timed(post(overview)) for _ in range(max(50, repeat * 20))]
     warm_goals = [timed(post(goals)) for _ in range(max(50, repeat * 20))]
     limit = 2 * trivial_p50 + 20
@@ -398,7 +473,7 @@ def bench_backend(backend: str, url: str, empty_url: str, size: int, folder: Pat
             figures.append(Figure(backend, f"browser: / fully drawn at 1920x1080 ({tiles} tiles), {when}, median of "
                                   f"{browser_loads} loads", value, "ms", target="<= 1000 ms"))
     if load_seconds:
-        figures += gunicorn_figures(backend, url, catalog_path, overview, load_seconds)
+        figures += gunicorn_figures(backend, url, catalog_path, overview, load_seconds, lambda: small_run(cockpit))
     cockpit.store.engine.dispose()
     empty.store.engine.dispose()
     return figures

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import t as student_t
+from scipy.special import stdtrit  # = scipy.stats.t.ppf, without importing scipy.stats (45 MB)
 
 from cockpit.catalog.models import Goal
 from cockpit.kpi.status import reached
@@ -49,7 +49,7 @@ class Line:
         """t * s * sqrt(1 + 1/n + (x - mean_x)^2 / Sxx) with t = t.ppf(0.90, n - 2)."""
         if self.s == 0:
             return 0.0
-        quantile = student_t.ppf(0.5 + CONFIDENCE / 2, self.n - 2)
+        quantile = stdtrit(self.n - 2, 0.5 + CONFIDENCE / 2)
         return float(quantile * self.s * math.sqrt(1 + 1 / self.n + (x - self.mean_x) ** 2 / self.sxx))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,7 +15,17 @@ from sqlalchemy.exc import SQLAlchemyError
 from cockpit.catalog import Catalog
 from cockpit.measures.model import Measure, Report
 from cockpit.roles import Role, Viewer, visible_levels
-from cockpit.store import accounts, explore_reads, migrate, observations, opendata, rollups, runs, series
+from cockpit.store import (
+    accounts,
+    changes,
+    explore_reads,
+    migrate,
+    observations,
+    opendata,
+    rollups,
+    runs,
+    series,
+)
 from cockpit.store import measures as store_measures
 from cockpit.store import wall_tokens as wall_token_sql
 from cockpit.store.engine import make_engine
@@ -76,6 +87,13 @@ class Store:
     def _read(self) -> Connection:
         return self.engine.connect()
 
+    @contextmanager
+    def reading(self) -> Iterator[Store]:
+        """This store with all its reads through one connection (one pool checkout and one transaction; on
+        SQLite one consistent state), for a caller that reads several things at once. For reads only."""
+        with self.engine.connect() as conn:
+            yield _SharedConnection(self.engine, conn)
+
     # ------------------------------------------------------------------ ingest
     def start_run(self, source_id: str, interrupted_after: float | None = None) -> int:
         """Open a run; with `interrupted_after` (seconds), older runs of the source still 'running' are closed
@@ -113,6 +131,7 @@ class Store:
                             rows_rejected=len(rejects), error=text)
             if counts.stored:
                 runs.bump_data_version(conn)
+                changes.record(conn, frame["indicator"])
         return BatchResult(status, rows_read, counts.inserted, counts.updated, counts.unchanged, len(rejects))
 
     def archive_failed_payload(self, source_id: str, run_id: int, payload, max_bytes: int) -> None:
@@ -147,9 +166,12 @@ class Store:
         with self._read() as conn:
             return observations.read_observations(conn, visible_levels(role), indicator_ids, district, start, end)
 
-    def latest(self, role: Role | str, count: int = 2) -> pd.DataFrame:
-        """The latest `count` city-wide observations of each indicator the viewer may see."""
+    def latest(self, role: Role | str, count: int = 2, indicator_ids: list[str] | None = None) -> pd.DataFrame:
+        """The latest `count` city-wide observations of each indicator the viewer may see (of `indicator_ids`
+        only, when given)."""
         with self._read() as conn:
+            if indicator_ids is not None:
+                return series.read_latest(conn, visible_levels(role), indicator_ids, count)
             return observations.read_latest(conn, visible_levels(role), count)
 
     def monthly(self, role: Role | str, indicator_ids: list[str] | None = None,
@@ -173,6 +195,13 @@ class Store:
         """(indicator, source_id) pairs: which source delivered data of which visible indicator."""
         with self._read() as conn:
             return observations.read_indicator_sources(conn, visible_levels(role))
+
+    def indicator_versions(self, role: Role | str) -> dict[str, int]:
+        """Indicator id -> the data version of the latest write that stored its rows (visible indicators; an
+        indicator missing has not changed since the store was upgraded). With `data_version`: an indicator whose
+        version is <= V has not changed since version V."""
+        with self._read() as conn:
+            return changes.read_versions(conn, visible_levels(role))
 
     def data_version(self) -> int:
         """A number that grows whenever what the pages show changes (for caching views): bumped in the write
@@ -416,3 +445,15 @@ class Store:
         the rows of the latest bucket (year, month, day). See `explore_reads`."""
         with self._read() as conn:
             return explore_reads.read_series(conn, visible_levels(role), grain, wanted, since, until, last_only)
+
+
+class _SharedConnection(Store):
+    """A store whose reads share one open connection (see `Store.reading`)."""
+
+    def __init__(self, engine: Engine, conn: Connection):
+        super().__init__(engine)
+        self._conn = conn
+
+    @contextmanager
+    def _read(self):
+        yield self._conn

@@ -375,3 +375,12 @@ indicator_sources = Table(
     Column("source_id", String(64), primary_key=True),
     Column("n", Integer, nullable=False),
 )
+
+# The data version of the latest write that stored rows of each indicator (bumped in the same transaction as
+# `data_version`): a snapshot recomputes only the indicators whose version is above its own.
+indicator_versions = Table(
+    "indicator_versions",
+    metadata,
+    Column("indicator_id", String(64), primary_key=True),
+    Column("version", Integer, nullable=False),
+)

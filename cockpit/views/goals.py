@@ -139,7 +139,7 @@ def goals_from_snapshot(cockpit: Cockpit, snap: Snapshot, lang: str, now: dateti
     per_field: dict[str, list[GoalView]] = {}
     for evaluation in snap.evaluation.goals:
         if evaluation.indicator.id in visible:
-            view = replace(goal_view(evaluation, snap, lang), measures=measures.get(evaluation.goal.id))
+            view = replace(_kept_goal_view(evaluation, snap, lang), measures=measures.get(evaluation.goal.id))
             per_field.setdefault(evaluation.goal.field, []).append(view)
     visions = []
     for vision in catalog.visions:
@@ -158,6 +158,18 @@ def goals_from_snapshot(cockpit: Cockpit, snap: Snapshot, lang: str, now: dateti
     return GoalsView(lang, snap.role, snap.at, day_text(snap.at, lang), catalog.city.get(lang), tuple(visions),
                      goal_count_text(len(all_goals), lang), status_counts((g.status for g in all_goals), lang),
                      any(g.demo for g in all_goals))
+
+
+def _kept_goal_view(evaluation: GoalEvaluation, snap: Snapshot, lang: str) -> GoalView:
+    """`goal_view`, derived once per snapshot part of the goal's indicator and language."""
+    part = snap.parts.get(evaluation.indicator.id)
+    if part is None:
+        return goal_view(evaluation, snap, lang)
+    key = ("goal", evaluation.goal.id, lang)
+    found = part.memo.get(key)
+    if found is None or found[0] is not evaluation:
+        found = part.memo[key] = (evaluation, goal_view(evaluation, snap, lang))
+    return found[1]
 
 
 def goal_view(evaluation: GoalEvaluation, snap: Snapshot, lang: str) -> GoalView:

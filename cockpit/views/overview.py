@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -152,14 +152,17 @@ def overview_from_snapshot(cockpit: Cockpit, snap: Snapshot, lang: str, now: dat
     for evaluation in snap.evaluation.goals:
         first_goal.setdefault(evaluation.indicator.id, evaluation)
     visible = catalog.visible_indicators(snap.role)
-    monthly = {str(k): g for k, g in snap.monthly.groupby("indicator", sort=False)} if len(snap.monthly) else {}
-    yearly = {str(k): g for k, g in snap.annual.groupby("indicator", sort=False)} if len(snap.annual) else {}
-    daily = {str(k): g for k, g in snap.daily.groupby("indicator", sort=False)} if len(snap.daily) else {}
-    tiles = [
-        tile_view(ind, lang, now, snap, first_goal.get(ind.id),
-                  Series(monthly.get(ind.id), yearly.get(ind.id), daily.get(ind.id)))
-        for ind in visible
-    ]
+    if all(ind.id in snap.parts for ind in visible):
+        tiles = [_kept_tile(ind, lang, now, snap, first_goal.get(ind.id)) for ind in visible]
+    else:
+        monthly = {str(k): g for k, g in snap.monthly.groupby("indicator", sort=False)} if len(snap.monthly) else {}
+        yearly = {str(k): g for k, g in snap.annual.groupby("indicator", sort=False)} if len(snap.annual) else {}
+        daily = {str(k): g for k, g in snap.daily.groupby("indicator", sort=False)} if len(snap.daily) else {}
+        tiles = [
+            tile_view(ind, lang, now, snap, first_goal.get(ind.id),
+                      Series(monthly.get(ind.id), yearly.get(ind.id), daily.get(ind.id)))
+            for ind in visible
+        ]
     groups = tuple(
         DomainGroup(domain, t(f"domain.{domain}", lang), tuple(tile for tile in tiles if tile.domain == domain))
         for domain in DOMAINS
@@ -168,6 +171,30 @@ def overview_from_snapshot(cockpit: Cockpit, snap: Snapshot, lang: str, now: dat
     counts = status_counts((tile.status for tile in tiles if tile.goal_id), lang)
     return OverviewView(lang, snap.role, snap.at, day_text(snap.at, lang), catalog.city.get(lang), groups, counts,
                         any(tile.demo for tile in tiles), overdue_summary(cockpit, snap.role, lang, now))
+
+
+def _kept_tile(indicator: Indicator, lang: str, now: datetime, snap: Snapshot,
+               evaluation: GoalEvaluation | None) -> TileView:
+    """The tile of an indicator from its snapshot part, derived once per part, language and month (the tile
+    depends on `now` only through the running month and staleness; staleness is judged again every time)."""
+    part = snap.parts[indicator.id]
+    key = ("tile", lang, now.year, now.month)
+    found = part.memo.get(key)
+    if found is None or found[0] is not evaluation:
+        kept = tile_view(indicator, lang, now, snap, evaluation, Series(
+            _rows_or_none(part.monthly), _rows_or_none(part.annual), _rows_or_none(part.daily)))
+        part.memo[key] = (evaluation, kept)
+        return kept
+    kept = found[1]
+    stale, stale_text = _stale(indicator, evaluation, snap.latest_start.get(indicator.id), now, kept.demo, lang)
+    if (stale, stale_text) != (kept.stale, kept.stale_text):
+        kept = replace(kept, stale=stale, stale_text=stale_text)
+        part.memo[key] = (evaluation, kept)
+    return kept
+
+
+def _rows_or_none(frame: pd.DataFrame) -> pd.DataFrame | None:
+    return None if frame.empty else frame
 
 
 @dataclass(frozen=True)

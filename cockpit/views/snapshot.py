@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
@@ -16,8 +17,10 @@ from weakref import WeakKeyDictionary
 import pandas as pd
 
 from cockpit import clock
-from cockpit.kpi import LOCAL_TZ, Evaluation, evaluate_catalog
+from cockpit.kpi import LOCAL_TZ, Evaluation, GoalEvaluation, evaluate_catalog, evaluate_goal, goal_tree
 from cockpit.roles import Role, Viewer, role_of, visible_levels
+from cockpit.store.rollups import AGGREGATE_COLUMNS
+from cockpit.store.series import LATEST_COLUMNS
 
 if TYPE_CHECKING:
     from cockpit.catalog import Catalog, Indicator
@@ -53,6 +56,20 @@ def is_subdaily(indicator: Indicator) -> bool:
     return not (rhythm.years or rhythm.months or rhythm.days)
 
 
+@dataclass(frozen=True, eq=False)
+class IndicatorPart:
+    """One indicator's city-wide data in a snapshot, read together. Successive snapshots of one role and day
+    share the part while the indicator does not change (see `read_snapshot`); `memo` keeps what views derive
+    from it (e.g. a tile), so that is not derived again either."""
+
+    annual: pd.DataFrame  # as Snapshot.annual, this indicator's rows
+    monthly: pd.DataFrame  # as Snapshot.monthly, this indicator's rows
+    daily: pd.DataFrame  # as Snapshot.daily, this indicator's rows (empty unless sub-monthly)
+    latest: pd.DataFrame  # as Snapshot.latest, this indicator's rows
+    synthetic: bool
+    memo: dict = field(default_factory=dict, repr=False)
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """What one role may see on day `at`, read and evaluated once, from the store's aggregates only."""
@@ -67,7 +84,7 @@ class Snapshot:
     synthetic: frozenset[str]  # indicators with at least one observation from a synthetic source
     annual: pd.DataFrame  # store.aggregates(role, "year"): city-wide, every year
     daily: pd.DataFrame  # store.aggregates(role, "day") of sub-monthly indicators, the last RECENT_DAYS days
-
+    parts: Mapping[str, IndicatorPart] = field(default_factory=dict, repr=False)  # per visible indicator
 
 RECENT_DAYS = 62  # days of daily aggregates kept for sub-monthly indicators (headline windows, changes)
 
@@ -92,34 +109,109 @@ def annual_frame(annual: pd.DataFrame) -> pd.DataFrame:
                          "value": annual["value"].astype("float64")})
 
 
+MONTHLY_COLUMNS = ["indicator", "month", "value", "n"]
+
+
 def read_snapshot(catalog: Catalog, store: Store, synthetic_sources: set[str], role: Role | str,
-                  at: date, version: int = 0) -> Snapshot:
-    """Read and evaluate without cache (the cached entry point is `snapshot`). Reads aggregates only."""
+                  at: date, version: int = 0, previous: Snapshot | None = None) -> Snapshot:
+    """Read and evaluate without cache (the cached entry point is `snapshot`). Reads aggregates only.
+
+    With `previous` (a snapshot of the same role and day, at data version `previous.version`), only the
+    indicators whose data changed since that version are read and evaluated again; the others, and the goal
+    evaluations of their goals, are taken over from `previous` (the write path records per indicator the data
+    version of its latest change: `Store.indicator_versions`)."""
     role = normalize_role(role)
-    annual = store.aggregates(role, "year", district="")
-    evaluation = evaluate_catalog(catalog, annual_frame(annual), at)
     visible = catalog.visible_indicators(role)
-    monthly_parts = []
-    for yearly in (True, False):
-        ids = [i.id for i in visible if is_annual(i) == yearly]
-        if ids:
-            part = store.aggregates(role, "month", ids, district="", since=spark_since(at, yearly))
-            monthly_parts.append(part.rename(columns={"bucket": "month"})[["indicator", "month", "value", "n"]])
-    monthly = pd.concat(monthly_parts, ignore_index=True) if monthly_parts else pd.DataFrame(
-        columns=["indicator", "month", "value", "n"])
-    sub_monthly = [i.id for i in visible if not (i.rhythm.years or i.rhythm.months)]
-    since = datetime.combine(at - timedelta(days=RECENT_DAYS), datetime.min.time(), LOCAL_TZ)
-    daily = store.aggregates(role, "day", sub_monthly, district="", since=since) if sub_monthly else \
-        pd.DataFrame(columns=annual.columns)
+    visible_ids = [i.id for i in visible]
+    reuse: dict[str, IndicatorPart] = {}
+    parts: dict[str, IndicatorPart] = {}
+    with store.reading() as reader:  # one connection for all the reads below
+        if previous is not None and previous.at == at and previous.parts and \
+                visible_levels(previous.role) == visible_levels(role):
+            changed_at = reader.indicator_versions(role)
+            reuse = {i: previous.parts[i] for i in visible_ids
+                     if i in previous.parts and changed_at.get(i, 0) <= previous.version}
+        fresh = [i for i in visible if i.id not in reuse]
+        if fresh:
+            parts.update(_read_parts(reader, synthetic_sources, role, at, fresh))
+    parts.update(reuse)
+    parts = {i: parts[i] for i in sorted(parts)}  # the store's order (by indicator id)
+    annual = _concat([p.annual for p in parts.values()], AGGREGATE_COLUMNS)
+    indicator_map = catalog.indicator_map
+    monthly = _concat([parts[i].monthly for i in sorted(parts, key=lambda i: not is_annual(indicator_map[i]))],
+                      MONTHLY_COLUMNS)  # annual indicators first, as read
+    daily = _concat([p.daily for p in parts.values()], AGGREGATE_COLUMNS)
+    latest = _concat([p.latest for p in parts.values()], LATEST_COLUMNS)
+    if previous is not None and reuse:  # goals of indicators the role may not see stay without data
+        kept = {e.goal.id: e for e in previous.evaluation.goals
+                if e.indicator.id in reuse or e.indicator.id not in parts}
+        evaluation = _evaluate(catalog, parts, at, kept)
+    else:
+        evaluation = evaluate_catalog(catalog, annual_frame(annual), at)
     latest_start = {}
     if not annual.empty:
         for indicator_id, start in annual.groupby("indicator")["last_start"].max().items():
             latest_start[str(indicator_id)] = pd.Timestamp(start).to_pydatetime()
+    synthetic = frozenset(i for i, p in parts.items() if p.synthetic)
+    return Snapshot(role, at, version, evaluation, latest, monthly, latest_start, synthetic, annual, daily, parts)
+
+
+def _read_parts(store: Store, synthetic_sources: set[str], role: Role | Viewer, at: date,
+                indicators: list[Indicator]) -> dict[str, IndicatorPart]:
+    """Read the city-wide data of `indicators` (a few queries for all of them) and split it per indicator."""
+    ids = [i.id for i in indicators]
+    annual = store.aggregates(role, "year", ids, district="")
+    monthly_parts = []
+    for yearly in (True, False):
+        group = [i.id for i in indicators if is_annual(i) == yearly]
+        if group:
+            part = store.aggregates(role, "month", group, district="", since=spark_since(at, yearly))
+            monthly_parts.append(part.rename(columns={"bucket": "month"})[MONTHLY_COLUMNS])
+    monthly = _concat(monthly_parts, MONTHLY_COLUMNS)
+    sub_monthly = [i.id for i in indicators if not (i.rhythm.years or i.rhythm.months)]
+    since = datetime.combine(at - timedelta(days=RECENT_DAYS), datetime.min.time(), LOCAL_TZ)
+    daily = store.aggregates(role, "day", sub_monthly, district="", since=since) if sub_monthly else \
+        pd.DataFrame(columns=AGGREGATE_COLUMNS)
+    latest = store.latest(role, count=2, indicator_ids=ids)
     pairs = store.indicator_sources(role)
-    synthetic = frozenset(str(i) for i in pairs.loc[pairs["source_id"].isin(sorted(synthetic_sources)),
-                                                     "indicator"].unique())
-    return Snapshot(role, at, version, evaluation, store.latest(role, count=2), monthly, latest_start, synthetic,
-                    annual, daily)
+    synthetic = set(pairs.loc[pairs["source_id"].isin(sorted(synthetic_sources)), "indicator"].astype(str))
+    by = {name: _split(frame) for name, frame in
+          (("annual", annual), ("monthly", monthly), ("daily", daily), ("latest", latest))}
+    empty = {"annual": annual.iloc[:0], "monthly": monthly.iloc[:0], "daily": daily.iloc[:0],
+             "latest": latest.iloc[:0]}
+    return {i: IndicatorPart(*(by[name].get(i, empty[name]) for name in ("annual", "monthly", "daily", "latest")),
+                             synthetic=i in synthetic) for i in ids}
+
+
+def _split(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    if frame.empty:
+        return {}
+    return {str(k): g.reset_index(drop=True) for k, g in frame.groupby("indicator", sort=False)}
+
+
+def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    """The frames one under the other (empty ones left out, so the column types stay), or an empty frame with
+    `columns`."""
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return frames[0].reset_index(drop=True) if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+
+
+def _evaluate(catalog: Catalog, parts: Mapping[str, IndicatorPart], at: date,
+              kept: dict[str, GoalEvaluation]) -> Evaluation:
+    """As `evaluate_catalog` on the parts' annual rows, taking over the evaluations in `kept` (by goal id)."""
+    indicators = catalog.indicator_map
+    empty = annual_frame(pd.DataFrame(columns=AGGREGATE_COLUMNS))
+    goals = []
+    for goal in catalog.goals:
+        found = kept.get(goal.id)
+        if found is None:
+            part = parts.get(goal.indicator)
+            frame = annual_frame(part.annual) if part is not None else empty
+            found = evaluate_goal(goal, indicators[goal.indicator], frame, at)
+        goals.append(found)
+    return Evaluation(at, goals, goal_tree(catalog, {e.goal.id: e.status for e in goals}))
 
 
 class _StoreCache:
@@ -181,7 +273,7 @@ def snapshot(cockpit: Cockpit, role: Role | str, at: date | None = None) -> Snap
         if done is not None:
             return done
     try:
-        snap = read_snapshot(cockpit.catalog, store, cockpit.synthetic_sources, role, at, version)
+        snap = read_snapshot(cockpit.catalog, store, cockpit.synthetic_sources, role, at, version, previous=hit)
         with cache.lock:
             current = cache.entries.get(key)
             if current is None or current.version <= snap.version:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+
 from dash import html
 
 from cockpit.i18n import t
@@ -115,6 +118,30 @@ def tile(view: TileView, lang: str) -> html.Article:
     )
 
 
+_RENDERED: OrderedDict[int, tuple[TileView, str, html.Article]] = OrderedDict()
+_RENDERED_LOCK = threading.Lock()
+_RENDERED_MAX = 128  # tiles kept rendered (about 15 per role and language)
+
+
+def kept_tile(view: TileView, lang: str) -> html.Article:
+    """`tile(view, lang)`, rendered once per tile view object: a view model keeps the views of unchanged
+    indicators (the same objects) from one snapshot to the next, so only changed tiles are rendered again.
+    The components are never changed after rendering, so one tree may go into several responses."""
+    key = id(view)
+    with _RENDERED_LOCK:
+        found = _RENDERED.get(key)
+        if found is not None and found[0] is view and found[1] == lang:
+            _RENDERED.move_to_end(key)
+            return found[2]
+    rendered = tile(view, lang)
+    with _RENDERED_LOCK:
+        _RENDERED[key] = (view, lang, rendered)  # keeps `view` alive, so its id is not reused meanwhile
+        _RENDERED.move_to_end(key)
+        while len(_RENDERED) > _RENDERED_MAX:
+            _RENDERED.popitem(last=False)
+    return rendered
+
+
 def overview_content(view: OverviewView) -> list:
     """Everything below the page heading; re-rendered as a whole by the refresh callback."""
     lang = view.lang
@@ -126,7 +153,7 @@ def overview_content(view: OverviewView) -> list:
         heading_id = f"domain-{group.domain}"
         children.append(html.Section(
             [html.H2(group.title, id=heading_id, className="domain__title"),
-             html.Div([tile(tile_view, lang) for tile_view in group.tiles], className="tile-grid")],
+             html.Div([kept_tile(tile_view, lang) for tile_view in group.tiles], className="tile-grid")],
             className=f"domain domain--{group.domain}", **{"aria-labelledby": heading_id},
         ))
     return children
