@@ -12,7 +12,7 @@ from sqlalchemy import Connection, and_, bindparam, insert, or_, select, union_a
 
 from cockpit.catalog import Catalog
 from cockpit.store import rollups
-from cockpit.store.schema import indicators, observation_revisions, observations
+from cockpit.store.schema import indicators, job_runs, observation_revisions, observations
 from cockpit.store.visibility import joined_on, visible_indicators
 
 LOCAL_TZ_NAME = "Europe/Berlin"
@@ -60,6 +60,7 @@ def upsert(conn: Connection, frame: pd.DataFrame, source_id: str, run_id: int, n
     batch["value"] = batch["value"].astype("float64")
     if batch.duplicated(subset=KEY).any():
         batch = batch.drop_duplicates(subset=KEY, keep="last")
+    _check_references(conn, batch, run_id)
     existing = _existing(conn, batch)
     if existing.empty:
         new, old = batch, existing
@@ -96,51 +97,79 @@ def upsert(conn: Connection, frame: pd.DataFrame, source_id: str, run_id: int, n
 _COLUMNS = ("indicator_id", "district", "period_start", "period_end", "value", "source_id", "run_id", "ingested_at")
 
 
+def _stamp_text(series: pd.Series, sep: str, suffix: str, missing_as) -> list:
+    """UTC timestamps as text 'YYYY-MM-DD<sep>HH:MM:SS.ffffff<suffix>', `missing_as` where missing. Vectorised,
+    and each distinct instant is formatted once (a batch of sensor series shares its period starts)."""
+    missing = series.isna().to_numpy()
+    if missing.all():
+        return [missing_as] * len(series)
+    values = series.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
+    distinct, inverse = np.unique(values, return_inverse=True)
+    text = np.char.add(np.char.replace(np.datetime_as_string(distinct, unit="us"), "T", sep), suffix)
+    out = text.astype(object)[inverse.reshape(-1)]
+    if missing.any():
+        out[missing] = missing_as
+    return out.tolist()
+
+
 def _sqlite_stamps(series: pd.Series) -> list:
     """UTC timestamps in the text form SQLAlchemy stores on SQLite ('YYYY-MM-DD HH:MM:SS.ffffff'), vectorised."""
-    missing = series.isna().to_numpy()
-    if missing.all():
-        return [None] * len(series)
-    values = series.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
-    text = [t.replace("T", " ") for t in np.datetime_as_string(values, unit="us").tolist()]
-    if missing.any():
-        text = [None if m else t for t, m in zip(text, missing.tolist(), strict=True)]
-    return text
+    return _stamp_text(series, " ", "", None)
 
 
-def _iso_utc(series: pd.Series) -> list:
-    """UTC timestamps as ISO text with a Z (PostgreSQL's COPY reads them), None where missing; vectorised."""
-    missing = series.isna().to_numpy()
-    if missing.all():
-        return [None] * len(series)
-    values = series.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
-    text = (np.datetime_as_string(values, unit="us").astype(object) + "Z").tolist()
-    return [None if m else t for t, m in zip(text, missing.tolist(), strict=True)] if missing.any() else text
+_COPY_SPECIAL = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_strings(values: list) -> list:
+    """Strings for COPY's text format: backslash, tab and line breaks escaped (ids hardly ever hold any)."""
+    if any(c in v for v in set(values) for c in "\\\t\n\r"):
+        return [v.translate(_COPY_SPECIAL) for v in values]
+    return values
+
+
+def _copy_text(new: pd.DataFrame, source_id: str, run_id: int, now: datetime) -> str:
+    """The new rows as one block of PostgreSQL COPY text format (tab-separated, \\N = NULL), built from whole
+    columns: ISO timestamps in UTC, values in their shortest round-trip form."""
+    tail = "\t".join(_copy_strings([source_id]) + [str(int(run_id)), pd.Timestamp(now).isoformat()])
+    columns = (_copy_strings(new["indicator_id"].tolist()), _copy_strings(new["district"].tolist()),
+               _stamp_text(new["period_start"], "T", "Z", "\\N"), _stamp_text(new["period_end"], "T", "Z", "\\N"),
+               new["value"].to_numpy(dtype="float64").astype(str).tolist())
+    return "".join(f"{i}\t{d}\t{s}\t{e}\t{v}\t{tail}\n" for i, d, s, e, v in zip(*columns, strict=True))
 
 
 def _insert_new(conn: Connection, new: pd.DataFrame, source_id: str, run_id: int, now: datetime) -> None:
     """Bulk insert of keys known to be absent (the write lock is held): COPY on PostgreSQL, one executemany of
     prepared tuples on SQLite - no per-row type processing in Python."""
     n = len(new)
-    indicator_ids, districts, values = new["indicator_id"].tolist(), new["district"].tolist(), new["value"].tolist()
     if conn.dialect.name == "postgresql":
-        text = pd.DataFrame({"indicator_id": indicator_ids, "district": districts,
-                             "period_start": _iso_utc(new["period_start"]), "period_end": _iso_utc(new["period_end"]),
-                             "value": new["value"].to_numpy(), "source_id": source_id, "run_id": run_id,
-                             "ingested_at": pd.Timestamp(now).isoformat()}).to_csv(
-            header=False, index=False, na_rep="\\N", lineterminator="\n")
         cursor = conn.connection.dbapi_connection.cursor()
         try:
-            with cursor.copy(f"COPY observations ({', '.join(_COLUMNS)}) FROM STDIN (FORMAT csv, NULL '\\N')") as copy:
-                copy.write(text)
+            with cursor.copy(f"COPY observations ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
+                copy.write(_copy_text(new, source_id, run_id, now))
         finally:
             cursor.close()
         return
     stamp = pd.Timestamp(now).tz_convert("UTC").tz_localize(None).strftime("%Y-%m-%d %H:%M:%S.%f")
-    rows = zip(indicator_ids, districts, _sqlite_stamps(new["period_start"]), _sqlite_stamps(new["period_end"]),
-               values, repeat(source_id, n), repeat(run_id, n), repeat(stamp, n), strict=True)
-    conn.exec_driver_sql(f"INSERT INTO observations ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * 8)})",
-                         list(rows))
+    rows = zip(new["indicator_id"].tolist(), new["district"].tolist(), _sqlite_stamps(new["period_start"]),
+               _sqlite_stamps(new["period_end"]), new["value"].tolist(), repeat(source_id, n), repeat(run_id, n),
+               repeat(stamp, n), strict=True)
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.executemany(f"INSERT INTO observations ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * 8)})", rows)
+    finally:
+        cursor.close()
+
+
+def _check_references(conn: Connection, batch: pd.DataFrame, run_id: int) -> None:
+    """What the foreign keys of `observations` check per row on SQLite, once per batch (PostgreSQL has no such
+    constraints since migration 0009_ingest): every indicator id is in `indicators`, and the run exists."""
+    wanted = set(batch["indicator_id"].unique().tolist())
+    found = set(conn.execute(select(indicators.c.id).where(indicators.c.id.in_(sorted(wanted)))).scalars())
+    if wanted - found:
+        raise ValueError(f"observations of indicators missing from the store's indicators table: "
+                         f"{', '.join(sorted(wanted - found))} (sync the catalog first)")
+    if run_id is not None and conn.execute(select(job_runs.c.id).where(job_runs.c.id == run_id)).first() is None:
+        raise ValueError(f"observations of run {run_id}, which does not exist")
 
 
 _EXISTING_COLUMNS = ["id", *KEY, "value_old", "source_id_old", "run_id_old", "ingested_at_old"]
