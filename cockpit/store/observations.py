@@ -84,8 +84,8 @@ def upsert(conn: Connection, frame: pd.DataFrame, source_id: str, run_id: int, n
             update(observations).where(observations.c.id == bindparam("row_id")).values(
                 value=bindparam("new_value"), source_id=source_id, run_id=run_id, ingested_at=now),
             [dict(row_id=int(i), new_value=float(v)) for i, v in zip(changed["id"], changed["value"], strict=True)])
+    rollups.apply_write(conn, new[KEY + ["value"]], changed[KEY])
     touched = pd.concat([new[KEY], changed[KEY]], ignore_index=True) if not changed.empty else new[KEY]
-    rollups.refresh(conn, touched)
     deltas = [pd.DataFrame({"indicator_id": touched["indicator_id"], "source_id": source_id, "n": 1})]
     if not changed.empty:
         deltas.append(pd.DataFrame({"indicator_id": changed["indicator_id"], "source_id": changed["source_id_old"],
