@@ -8,7 +8,7 @@ from itertools import repeat
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, and_, bindparam, insert, or_, select, union_all, update
+from sqlalchemy import Connection, and_, bindparam, insert, or_, select, text, union_all, update
 
 from cockpit.catalog import Catalog
 from cockpit.store import rollups
@@ -176,10 +176,30 @@ _EXISTING_COLUMNS = ["id", *KEY, "value_old", "source_id_old", "run_id_old", "in
 _PAIRS_PER_QUERY = 100
 
 
+def _stored_ends(conn: Connection, spans: pd.DataFrame) -> pd.Series:
+    """Per (indicator_id, district) row of `spans`: the latest stored period start (NaT: none stored), one
+    backward index seek each."""
+    ends = []
+    for offset in range(0, len(spans), _PAIRS_PER_QUERY):
+        part = spans.iloc[offset:offset + _PAIRS_PER_QUERY]
+        params, values = {}, []
+        for n, (indicator_id, district) in enumerate(zip(part["indicator_id"], part["district"], strict=True)):
+            params[f"i{n}"], params[f"d{n}"] = indicator_id, district
+            values.append(f"({n}, :i{n}, :d{n})")
+        found = dict(conn.execute(text(
+            f"WITH k(n, i, d) AS (VALUES {', '.join(values)}) SELECT k.n, (SELECT max(o.period_start) FROM "
+            "observations o WHERE o.indicator_id = k.i AND o.district = k.d) FROM k"), params).all())
+        ends += [found.get(n) for n in range(len(part))]
+    return pd.to_datetime(pd.Series(ends, index=spans.index, dtype=object), utc=True)
+
+
 def _existing(conn: Connection, batch: pd.DataFrame) -> pd.DataFrame:
     """Stored rows with the batch's keys: one index range seek per (indicator, district) over the batch's period
     starts of that pair (the key index is indicator_id, district, period_start)."""
     spans = batch.groupby(["indicator_id", "district"], sort=True)["period_start"].agg(["min", "max"]).reset_index()
+    spans = spans[spans["min"] <= _stored_ends(conn, spans)]  # appends (the usual case) need no lookup
+    if spans.empty:
+        return pd.DataFrame(columns=_EXISTING_COLUMNS)
     rows = []
     columns = (observations.c.id, observations.c.indicator_id, observations.c.district, observations.c.period_start,
                observations.c.value.label("value_old"), observations.c.source_id.label("source_id_old"),
