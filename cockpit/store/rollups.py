@@ -2,9 +2,12 @@
 its period start - kept exact in the transaction that writes the observations; and the small table of which
 source delivered which indicator.
 
-Exactness under revisions and re-deliveries comes from recomputing every bucket a write touched, bottom up:
-a day from its raw rows (an index range seek on the observation key), a month from its days, a year from its
-months. The buckets' UTC bounds are computed in pandas, so no backend needs a time-zone function.
+Exactness under revisions comes from recomputing every bucket holding a revised row, bottom up: a day from its
+raw rows (an index range seek on the observation key), a month from its days, a year from its months. Every other
+bucket a write touched only gained new keys: the batch's own aggregates of them are added to it in one upsert
+(counts and sums add up; min, max and the last value compare), so a bulk append reads no stored observation back.
+Re-deliveries of identical values touch nothing. The buckets' local days are computed in pandas, so no backend
+needs a time-zone function.
 """
 
 from __future__ import annotations
