@@ -182,3 +182,11 @@ def test_a_bulk_write_stores_every_row_exactly_and_appends_after_stored_rows(sto
     assert got["period_end"].isna().tolist() == want["period_end"].isna().tolist()
     assert got["period_end"].dropna().tolist() == want["period_end"].dropna().tolist()
     assert got["value"].tolist() == want["value"].tolist()
+
+
+def test_observations_of_an_indicator_missing_from_the_store_are_refused_as_a_whole(store):
+    """What the foreign key did per row (PostgreSQL checks it per batch since 0009_ingest): nothing is stored."""
+    frame = make_frame(rows() + rows(indicator="not-in-the-catalog"))
+    with pytest.raises(Exception, match="not-in-the-catalog"):
+        write(store, frame)
+    assert store.observations("internal", district=None).empty
