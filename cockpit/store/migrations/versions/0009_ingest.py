@@ -34,5 +34,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
-    op.create_foreign_key("observations_indicator_id_fkey", "observations", "indicators", ["indicator_id"], ["id"])
-    op.create_foreign_key("observations_run_id_fkey", "observations", "job_runs", ["run_id"], ["id"])
+    op.create_foreign_key("fk_observations_indicator_id_indicators", "observations", "indicators", ["indicator_id"], ["id"])
+    op.create_foreign_key("fk_observations_run_id_job_runs", "observations", "job_runs", ["run_id"], ["id"])
