@@ -86,7 +86,9 @@ def upsert(conn: Connection, frame: pd.DataFrame, source_id: str, run_id: int, n
             [dict(row_id=int(i), new_value=float(v)) for i, v in zip(changed["id"], changed["value"], strict=True)])
     rollups.apply_write(conn, new[KEY + ["value"]], changed[KEY])
     touched = pd.concat([new[KEY], changed[KEY]], ignore_index=True) if not changed.empty else new[KEY]
-    deltas = [pd.DataFrame({"indicator_id": touched["indicator_id"], "source_id": source_id, "n": 1})]
+    counts = touched["indicator_id"].value_counts(sort=False)  # few indicators: count them before the groupby
+    deltas = [pd.DataFrame({"indicator_id": counts.index.astype(str), "source_id": source_id,
+                            "n": counts.to_numpy()})]
     if not changed.empty:
         deltas.append(pd.DataFrame({"indicator_id": changed["indicator_id"], "source_id": changed["source_id_old"],
                                     "n": -1}))
