@@ -32,6 +32,7 @@ class Checked:
     high: pd.Series
     city_only: pd.Series  # the indicator is city-wide only
     district_known: pd.Series
+    named_district: pd.Series  # the row names a district (not city-wide)
 
 
 @dataclass(frozen=True)
@@ -68,24 +69,45 @@ RULES: list[Rule] = [
     Rule("finite", lambda c: ~np.isfinite(c.value),
          lambda rows: [f"value {_num(v)} is not finite" for v in rows["value"]]),
     Rule("plausible", lambda c: (c.value < c.low) | (c.value > c.high), _range_reason),
-    Rule("city-wide", lambda c: (c.frame["district"] != CITYWIDE) & c.city_only,
+    Rule("city-wide", lambda c: c.named_district & c.city_only,
          lambda rows: [f"indicator '{i}' is city-wide but the record names district '{d}'"
                        for i, d in zip(rows["indicator"], rows["district"], strict=True)]),
-    Rule("district", lambda c: (c.frame["district"] != CITYWIDE) & ~c.district_known,
+    Rule("district", lambda c: c.named_district & ~c.district_known,
          lambda rows: [f"unknown district '{d}'" for d in rows["district"]]),
 ]
 
 
+def _per_distinct(column: pd.Series) -> Callable[..., pd.Series]:
+    """For a column with few distinct values: `by(fact, missing, dtype)` is the Series of `fact(value)` per row,
+    `fact` called once per distinct value (`missing` where the value is missing)."""
+    codes, uniques = pd.factorize(column)
+
+    def by(fact: Callable[[object], object], missing, dtype) -> pd.Series:
+        facts = np.array([fact(u) for u in uniques] + [missing], dtype=dtype)  # code -1 (missing) -> the last
+        return pd.Series(facts[codes], index=column.index)
+    return by
+
+
 def _checked(frame: pd.DataFrame, catalog: Catalog) -> Checked:
-    indicator = frame["indicator"].astype("object")
     by_id = catalog.indicator_map
-    known = indicator.isin(list(by_id)) & indicator.notna() & (indicator != "")
-    low = indicator.map({i: ind.plausible.min for i, ind in by_id.items() if ind.plausible}).astype("float64")
-    high = indicator.map({i: ind.plausible.max for i, ind in by_id.items() if ind.plausible}).astype("float64")
-    city_only = indicator.map({i: ind.spatial == "city" for i, ind in by_id.items()}).fillna(False).astype(bool)
+    districts = set(catalog.district_ids)
+
+    def spec(value):
+        return by_id.get(value) if isinstance(value, str) and value != "" else None
+
+    def bound(value, which):
+        ind = spec(value)
+        return getattr(ind.plausible, which) if ind is not None and ind.plausible else np.nan
+
+    indicator, district = _per_distinct(frame["indicator"]), _per_distinct(frame["district"])
+    known = indicator(lambda u: spec(u) is not None, False, bool)
+    low = indicator(lambda u: bound(u, "min"), np.nan, "float64")
+    high = indicator(lambda u: bound(u, "max"), np.nan, "float64")
+    city_only = indicator(lambda u: spec(u) is not None and spec(u).spatial == "city", False, bool)
     value = pd.to_numeric(frame["value"], errors="coerce").astype("float64")
-    district_known = frame["district"].isin(list(catalog.district_ids))
-    return Checked(frame, known, value, low, high, city_only, district_known)
+    district_known = district(lambda u: u in districts, False, bool)
+    named_district = district(lambda u: u != CITYWIDE, True, bool)
+    return Checked(frame, known, value, low, high, city_only, district_known, named_district)
 
 
 def reasons(frame: pd.DataFrame, catalog: Catalog) -> pd.Series:

@@ -8,11 +8,11 @@ from itertools import repeat
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, and_, bindparam, insert, or_, select, union_all, update
+from sqlalchemy import Connection, and_, bindparam, insert, or_, select, text, union_all, update
 
 from cockpit.catalog import Catalog
 from cockpit.store import rollups
-from cockpit.store.schema import indicators, observation_revisions, observations
+from cockpit.store.schema import indicators, job_runs, observation_revisions, observations
 from cockpit.store.visibility import joined_on, visible_indicators
 
 LOCAL_TZ_NAME = "Europe/Berlin"
@@ -60,6 +60,7 @@ def upsert(conn: Connection, frame: pd.DataFrame, source_id: str, run_id: int, n
     batch["value"] = batch["value"].astype("float64")
     if batch.duplicated(subset=KEY).any():
         batch = batch.drop_duplicates(subset=KEY, keep="last")
+    _check_references(conn, batch, run_id)
     existing = _existing(conn, batch)
     if existing.empty:
         new, old = batch, existing
@@ -83,9 +84,11 @@ def upsert(conn: Connection, frame: pd.DataFrame, source_id: str, run_id: int, n
             update(observations).where(observations.c.id == bindparam("row_id")).values(
                 value=bindparam("new_value"), source_id=source_id, run_id=run_id, ingested_at=now),
             [dict(row_id=int(i), new_value=float(v)) for i, v in zip(changed["id"], changed["value"], strict=True)])
+    rollups.apply_write(conn, new[KEY + ["value"]], changed[KEY])
     touched = pd.concat([new[KEY], changed[KEY]], ignore_index=True) if not changed.empty else new[KEY]
-    rollups.refresh(conn, touched)
-    deltas = [pd.DataFrame({"indicator_id": touched["indicator_id"], "source_id": source_id, "n": 1})]
+    counts = touched["indicator_id"].value_counts(sort=False)  # few indicators: count them before the groupby
+    deltas = [pd.DataFrame({"indicator_id": counts.index.astype(str), "source_id": source_id,
+                            "n": counts.to_numpy()})]
     if not changed.empty:
         deltas.append(pd.DataFrame({"indicator_id": changed["indicator_id"], "source_id": changed["source_id_old"],
                                     "n": -1}))
@@ -97,60 +100,145 @@ _COLUMNS = ("indicator_id", "district", "period_start", "period_end", "value", "
 
 
 def _sqlite_stamps(series: pd.Series) -> list:
-    """UTC timestamps in the text form SQLAlchemy stores on SQLite ('YYYY-MM-DD HH:MM:SS.ffffff'), vectorised."""
+    """UTC timestamps in the text form SQLAlchemy stores on SQLite ('YYYY-MM-DD HH:MM:SS.ffffff'), None where
+    missing. Vectorised, and each distinct instant is formatted once (sensor series share their period starts)."""
     missing = series.isna().to_numpy()
     if missing.all():
         return [None] * len(series)
     values = series.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
-    text = [t.replace("T", " ") for t in np.datetime_as_string(values, unit="us").tolist()]
+    distinct, inverse = np.unique(values, return_inverse=True)
+    out = np.char.replace(np.datetime_as_string(distinct, unit="us"), "T", " ").astype(object)[inverse.reshape(-1)]
     if missing.any():
-        text = [None if m else t for t, m in zip(text, missing.tolist(), strict=True)]
-    return text
+        out[missing] = None
+    return out.tolist()
 
 
-def _iso_utc(series: pd.Series) -> list:
-    """UTC timestamps as ISO text with a Z (PostgreSQL's COPY reads them), None where missing; vectorised."""
-    missing = series.isna().to_numpy()
-    if missing.all():
-        return [None] * len(series)
-    values = series.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
-    text = (np.datetime_as_string(values, unit="us").astype(object) + "Z").tolist()
-    return [None if m else t for t, m in zip(text, missing.tolist(), strict=True)] if missing.any() else text
+_PG_EPOCH_US = np.datetime64("2000-01-01T00:00:00", "us").astype("int64")
+_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)  # signature, flags, no header extension
+_COPY_TRAILER = b"\xff\xff"
+
+
+def _copy_binary(new: pd.DataFrame, source_id: str, run_id: int, now: datetime) -> list[bytes]:
+    """The new rows in PostgreSQL's binary COPY format, built with NumPy: the rows of one (indicator, district,
+    period_end present or not) share one fixed record layout, so each such group is one structured array
+    (big-endian lengths, int64 microseconds since 2000-01-01 UTC for timestamps, float8 values)."""
+    def micros(series: pd.Series) -> np.ndarray:
+        values = series.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
+        return values.view("int64") - _PG_EPOCH_US
+
+    starts = micros(new["period_start"])
+    ends_missing = new["period_end"].isna().to_numpy()
+    ends = np.where(ends_missing, 0, micros(new["period_end"].fillna(new["period_start"])))
+    values = new["value"].to_numpy(dtype="float64")
+    ingested = int(pd.Timestamp(now).tz_convert("UTC").tz_localize(None).to_datetime64().astype(
+        "datetime64[us]").astype("int64") - _PG_EPOCH_US)
+    ind_codes, ind_names = pd.factorize(new["indicator_id"])
+    dist_codes, dist_names = pd.factorize(new["district"])
+    source = source_id.encode()
+    group = (ind_codes.astype("int64") * len(dist_names) + dist_codes) * 2 + ends_missing
+    order = np.argsort(group, kind="stable")
+    bounds = np.flatnonzero(np.diff(group[order])) + 1
+    chunks = [_COPY_HEADER]
+    for rows in np.split(order, bounds):
+        first = rows[0]
+        ind, dist = str(ind_names[ind_codes[first]]).encode(), str(dist_names[dist_codes[first]]).encode()
+        no_end = bool(ends_missing[first])
+        fields = [("count", ">i2"), ("ind_len", ">i4")] + ([("ind", f"S{len(ind)}")] if ind else []) + [
+            ("dist_len", ">i4")] + ([("dist", f"S{len(dist)}")] if dist else []) + [
+            ("start_len", ">i4"), ("start", ">i8"), ("end_len", ">i4")] + ([] if no_end else [("end", ">i8")]) + [
+            ("value_len", ">i4"), ("value", ">f8"), ("source_len", ">i4")] + (
+            [("source", f"S{len(source)}")] if source else []) + [
+            ("run_len", ">i4")] + ([] if run_id is None else [("run", ">i4")]) + [
+            ("ingested_len", ">i4"), ("ingested", ">i8")]
+        record = np.zeros(len(rows), dtype=np.dtype(fields))
+        record["count"] = len(_COLUMNS)
+        record["ind_len"], record["dist_len"], record["source_len"] = len(ind), len(dist), len(source)
+        if ind:
+            record["ind"] = ind
+        if dist:
+            record["dist"] = dist
+        if source:
+            record["source"] = source
+        record["start_len"], record["start"] = 8, starts[rows]
+        if no_end:
+            record["end_len"] = -1
+        else:
+            record["end_len"], record["end"] = 8, ends[rows]
+        record["value_len"], record["value"] = 8, values[rows]
+        if run_id is None:
+            record["run_len"] = -1
+        else:
+            record["run_len"], record["run"] = 4, run_id
+        record["ingested_len"], record["ingested"] = 8, ingested
+        chunks.append(record.tobytes())
+    chunks.append(_COPY_TRAILER)
+    return chunks
 
 
 def _insert_new(conn: Connection, new: pd.DataFrame, source_id: str, run_id: int, now: datetime) -> None:
     """Bulk insert of keys known to be absent (the write lock is held): COPY on PostgreSQL, one executemany of
     prepared tuples on SQLite - no per-row type processing in Python."""
     n = len(new)
-    indicator_ids, districts, values = new["indicator_id"].tolist(), new["district"].tolist(), new["value"].tolist()
     if conn.dialect.name == "postgresql":
-        text = pd.DataFrame({"indicator_id": indicator_ids, "district": districts,
-                             "period_start": _iso_utc(new["period_start"]), "period_end": _iso_utc(new["period_end"]),
-                             "value": new["value"].to_numpy(), "source_id": source_id, "run_id": run_id,
-                             "ingested_at": pd.Timestamp(now).isoformat()}).to_csv(
-            header=False, index=False, na_rep="\\N", lineterminator="\n")
         cursor = conn.connection.dbapi_connection.cursor()
         try:
-            with cursor.copy(f"COPY observations ({', '.join(_COLUMNS)}) FROM STDIN (FORMAT csv, NULL '\\N')") as copy:
-                copy.write(text)
+            with cursor.copy(f"COPY observations ({', '.join(_COLUMNS)}) FROM STDIN (FORMAT binary)") as copy:
+                for chunk in _copy_binary(new, source_id, run_id, now):
+                    copy.write(chunk)
         finally:
             cursor.close()
         return
     stamp = pd.Timestamp(now).tz_convert("UTC").tz_localize(None).strftime("%Y-%m-%d %H:%M:%S.%f")
-    rows = zip(indicator_ids, districts, _sqlite_stamps(new["period_start"]), _sqlite_stamps(new["period_end"]),
-               values, repeat(source_id, n), repeat(run_id, n), repeat(stamp, n), strict=True)
-    conn.exec_driver_sql(f"INSERT INTO observations ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * 8)})",
-                         list(rows))
+    rows = zip(new["indicator_id"].tolist(), new["district"].tolist(), _sqlite_stamps(new["period_start"]),
+               _sqlite_stamps(new["period_end"]), new["value"].tolist(), repeat(source_id, n), repeat(run_id, n),
+               repeat(stamp, n), strict=True)
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.executemany(f"INSERT INTO observations ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * 8)})", rows)
+    finally:
+        cursor.close()
+
+
+def _check_references(conn: Connection, batch: pd.DataFrame, run_id: int) -> None:
+    """What the foreign keys of `observations` check per row on SQLite, once per batch (PostgreSQL has no such
+    constraints since migration 0010_ingest): every indicator id is in `indicators`, and the run exists."""
+    wanted = set(batch["indicator_id"].unique().tolist())
+    found = set(conn.execute(select(indicators.c.id).where(indicators.c.id.in_(sorted(wanted)))).scalars())
+    if wanted - found:
+        raise ValueError(f"observations of indicators missing from the store's indicators table: "
+                         f"{', '.join(sorted(wanted - found))} (sync the catalog first)")
+    if run_id is not None and conn.execute(select(job_runs.c.id).where(job_runs.c.id == run_id)).first() is None:
+        raise ValueError(f"observations of run {run_id}, which does not exist")
 
 
 _EXISTING_COLUMNS = ["id", *KEY, "value_old", "source_id_old", "run_id_old", "ingested_at_old"]
 _PAIRS_PER_QUERY = 100
 
 
+def _stored_ends(conn: Connection, spans: pd.DataFrame) -> pd.Series:
+    """Per (indicator_id, district) row of `spans`: the latest stored period start (NaT: none stored), one
+    backward index seek each."""
+    ends = []
+    for offset in range(0, len(spans), _PAIRS_PER_QUERY):
+        part = spans.iloc[offset:offset + _PAIRS_PER_QUERY]
+        params, values = {}, []
+        for n, (indicator_id, district) in enumerate(zip(part["indicator_id"], part["district"], strict=True)):
+            params[f"i{n}"], params[f"d{n}"] = indicator_id, district
+            values.append(f"({n}, :i{n}, :d{n})")
+        found = dict(conn.execute(text(
+            f"WITH k(n, i, d) AS (VALUES {', '.join(values)}) SELECT k.n, (SELECT max(o.period_start) FROM "
+            "observations o WHERE o.indicator_id = k.i AND o.district = k.d) FROM k"), params).all())
+        ends += [found.get(n) for n in range(len(part))]
+    return pd.to_datetime(pd.Series(ends, index=spans.index, dtype=object), utc=True)
+
+
 def _existing(conn: Connection, batch: pd.DataFrame) -> pd.DataFrame:
     """Stored rows with the batch's keys: one index range seek per (indicator, district) over the batch's period
     starts of that pair (the key index is indicator_id, district, period_start)."""
     spans = batch.groupby(["indicator_id", "district"], sort=True)["period_start"].agg(["min", "max"]).reset_index()
+    spans = spans[spans["min"] <= _stored_ends(conn, spans)]  # appends (the usual case) need no lookup
+    if spans.empty:
+        return pd.DataFrame(columns=_EXISTING_COLUMNS)
     rows = []
     columns = (observations.c.id, observations.c.indicator_id, observations.c.district, observations.c.period_start,
                observations.c.value.label("value_old"), observations.c.source_id.label("source_id_old"),

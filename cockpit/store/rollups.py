@@ -2,9 +2,12 @@
 its period start - kept exact in the transaction that writes the observations; and the small table of which
 source delivered which indicator.
 
-Exactness under revisions and re-deliveries comes from recomputing every bucket a write touched, bottom up:
-a day from its raw rows (an index range seek on the observation key), a month from its days, a year from its
-months. The buckets' UTC bounds are computed in pandas, so no backend needs a time-zone function.
+Exactness under revisions comes from recomputing every bucket holding a revised row, bottom up: a day from its
+raw rows (an index range seek on the observation key), a month from its days, a year from its months. Every other
+bucket a write touched only gained new keys: the batch's own aggregates of them are added to it in one upsert
+(counts and sums add up; min, max and the last value compare), so a bulk append reads no stored observation back.
+Re-deliveries of identical values touch nothing. The buckets' local days are computed in pandas, so no backend
+needs a time-zone function.
 """
 
 from __future__ import annotations
@@ -146,7 +149,22 @@ def _insert_keys(conn: Connection, keys: pd.DataFrame) -> None:
 def refresh(conn: Connection, touched: pd.DataFrame) -> None:
     """Recompute every day, month and year bucket that contains one of the `touched` rows
     (columns indicator_id, district, period_start), from the observations as they are now in this transaction."""
-    keys = bucket_keys(touched)
+    _recompute(conn, bucket_keys(touched))
+
+
+def apply_write(conn: Connection, inserted: pd.DataFrame, revised: pd.DataFrame) -> None:
+    """Keep the rollups exact after a write, in its transaction: `inserted` rows (indicator_id, district,
+    period_start, value) are keys that were not stored before, `revised` rows (indicator_id, district,
+    period_start) changed their value. Every bucket of a revised row is recomputed bottom up (`refresh`); every
+    other bucket of inserted rows is combined with what it held in one upsert (counts and sums add up; min, max
+    and the last value compare), aggregated from the batch itself - no stored observation is read back."""
+    keys = bucket_keys(revised)
+    if not inserted.empty:
+        _combine(conn, inserted, keys)
+    _recompute(conn, keys)
+
+
+def _recompute(conn: Connection, keys: pd.DataFrame) -> None:
     if keys.empty:
         return
     _ensure_keys_table(conn)
@@ -158,6 +176,85 @@ def refresh(conn: Connection, touched: pd.DataFrame) -> None:
     for grain in ("month", "year"):
         conn.execute(text(_PARENT_SQL.format(grain=grain, child=_CHILD[grain])))
     _empty_keys(conn)
+
+
+def batch_aggregates(rows: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Per grain, the rollup rows of a batch of distinct keys (indicator_id, district, period_start UTC, value)
+    on their own: one sort by (indicator, district, period start) serves every grain, since a local day, month
+    and year grow with the instant. Columns: indicator_id, district, bucket, n, sum, min, max, last_value,
+    last_start (microseconds since the epoch, UTC)."""
+    ind_codes, ind_names = pd.factorize(rows["indicator_id"])
+    dist_codes, dist_names = pd.factorize(rows["district"])
+    starts = pd.to_datetime(rows["period_start"], utc=True)
+    micros = starts.dt.tz_localize(None).to_numpy(dtype="datetime64[us]").view("int64")
+    values = rows["value"].to_numpy(dtype="float64")
+    order = np.lexsort((micros, dist_codes, ind_codes))
+    ind_s, dist_s, micros_s, values_s = ind_codes[order], dist_codes[order], micros[order], values[order]
+    days = _local_days(starts)[order]
+    pair_change = np.empty(len(order), dtype=bool)
+    pair_change[0] = True
+    pair_change[1:] = (ind_s[1:] != ind_s[:-1]) | (dist_s[1:] != dist_s[:-1])
+    result = {}
+    for grain, unit in (("day", "D"), ("month", "M"), ("year", "Y")):
+        bucket = days.astype(f"datetime64[{unit}]")
+        first = pair_change.copy()
+        first[1:] |= bucket[1:] != bucket[:-1]
+        begin = np.flatnonzero(first)
+        end = np.append(begin[1:], len(order)) - 1
+        result[grain] = pd.DataFrame({
+            "indicator_id": np.asarray(ind_names, dtype=object)[ind_s[begin]],
+            "district": np.asarray(dist_names, dtype=object)[dist_s[begin]],
+            "bucket": _day_text(bucket[begin]), "n": end - begin + 1,
+            "sum": np.add.reduceat(values_s, begin), "min": np.minimum.reduceat(values_s, begin),
+            "max": np.maximum.reduceat(values_s, begin), "last_value": values_s[end],
+            "last_start": micros_s[end]})
+    return result
+
+
+_COMBINE_SET = """ON CONFLICT (grain, indicator_id, district, bucket) DO UPDATE SET
+  n = rollups.n + excluded.n, sum = rollups.sum + excluded.sum,
+  min = {least}(rollups.min, excluded.min), max = {greatest}(rollups.max, excluded.max),
+  last_value = CASE WHEN excluded.last_start > rollups.last_start THEN excluded.last_value
+                    ELSE rollups.last_value END,
+  last_start = CASE WHEN excluded.last_start > rollups.last_start THEN excluded.last_start
+                    ELSE rollups.last_start END"""
+
+_ROLLUP_COLUMNS = "grain, indicator_id, district, bucket, n, sum, min, max, last_value, last_start"
+
+
+def _combine(conn: Connection, inserted: pd.DataFrame, recomputed: pd.DataFrame) -> None:
+    """Add the batch's own aggregates of new keys to every bucket not in `recomputed` (bucket_keys rows)."""
+    postgres = conn.dialect.name == "postgresql"
+    skip = set(zip(recomputed["grain"], recomputed["indicator_id"], recomputed["district"], recomputed["bucket"],
+                   strict=True)) if not recomputed.empty else set()
+    parts = []
+    for grain, part in batch_aggregates(inserted).items():
+        if skip:
+            keep = [(grain, i, d, b) not in skip
+                    for i, d, b in zip(part["indicator_id"], part["district"], part["bucket"], strict=True)]
+            part = part[np.array(keep, dtype=bool)]
+        parts.append(part.assign(grain=grain))
+    rows = pd.concat(parts, ignore_index=True)
+    if rows.empty:
+        return
+    starts = rows["last_start"].to_numpy().astype("datetime64[us]")
+    if postgres:
+        columns = [rows["grain"].tolist(), rows["indicator_id"].tolist(), rows["district"].tolist(),
+                   rows["bucket"].tolist(), rows["n"].tolist(), rows["sum"].tolist(), rows["min"].tolist(),
+                   rows["max"].tolist(), rows["last_value"].tolist(),
+                   (np.char.add(np.datetime_as_string(starts, unit="us"), "Z")).tolist()]
+        types = ["text", "text", "text", "text", "int", "float8", "float8", "float8", "float8", "timestamptz"]
+        unnest = ", ".join(f"%s::{t}[]" for t in types)
+        conn.exec_driver_sql(f"INSERT INTO rollups ({_ROLLUP_COLUMNS}) SELECT * FROM unnest({unnest}) "
+                             + _COMBINE_SET.format(least="LEAST", greatest="GREATEST"), tuple(columns))
+        return
+    stamps = np.char.replace(np.datetime_as_string(starts, unit="us"), "T", " ").tolist()
+    conn.exec_driver_sql(
+        f"INSERT INTO rollups ({_ROLLUP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        + _COMBINE_SET.format(least="min", greatest="max"),
+        list(zip(rows["grain"].tolist(), rows["indicator_id"].tolist(), rows["district"].tolist(),
+                 rows["bucket"].tolist(), rows["n"].tolist(), rows["sum"].tolist(), rows["min"].tolist(),
+                 rows["max"].tolist(), rows["last_value"].tolist(), stamps, strict=True)))
 
 
 _DAY_SQL = """

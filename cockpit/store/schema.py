@@ -11,6 +11,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -98,15 +99,19 @@ observations = Table(
     "observations",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("indicator_id", String(64), ForeignKey("indicators.id"), nullable=False),
+    Column("indicator_id", String(64), nullable=False),
     Column("district", String(64), nullable=False, default=""),  # "" = city-wide
     Column("period_start", UTCDateTime, nullable=False),
     Column("period_end", UTCDateTime),
     Column("value", Float, nullable=False),
     Column("source_id", String(64), nullable=False),
-    Column("run_id", Integer, ForeignKey("job_runs.id")),
+    Column("run_id", Integer),
     Column("ingested_at", UTCDateTime, nullable=False),
     UniqueConstraint("indicator_id", "district", "period_start", name="uq_observations_key"),
+    # Enforced by SQLite (one index seek per row); on PostgreSQL a per-row trigger each, so migration 0010_ingest
+    # dropped them there and the store checks both once per batch (cockpit.store.observations.upsert).
+    ForeignKeyConstraint(["indicator_id"], ["indicators.id"]).ddl_if(dialect="sqlite"),
+    ForeignKeyConstraint(["run_id"], ["job_runs.id"]).ddl_if(dialect="sqlite"),
 )
 
 observation_revisions = Table(

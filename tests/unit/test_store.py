@@ -158,3 +158,35 @@ def test_a_run_left_running_by_a_killed_process_is_closed_as_interrupted(store):
     runs = store.runs("src").set_index("id")
     assert runs.loc[orphan, "status"] == "failed" and "interrupted" in runs.loc[orphan, "error"]
     assert runs.loc[current, "status"] == "running"
+
+
+def test_a_bulk_write_stores_every_row_exactly_and_appends_after_stored_rows(store):
+    """Keys, timestamps (with and without a period end) and values come back exactly, from the first write and
+    from a later one that continues the stored series (the append case) and also revises one stored value."""
+    start = pd.Timestamp("2026-03-29T00:00:00Z")  # around the change to summer time
+    first = [dict(indicator="bike-sharing-bikes-available", district=d, period_start=start + pd.Timedelta(minutes=15 * i),
+                  period_end=None if i % 2 else start + pd.Timedelta(minutes=15 * (i + 1)),
+                  value=100 + i + 1 / 3, raw="") for d in ("", "lusan") for i in range(40)]
+    later = [dict(r, period_start=r["period_start"] + pd.Timedelta(hours=10),
+                  period_end=None if r["period_end"] is None else r["period_end"] + pd.Timedelta(hours=10),
+                  value=r["value"] * 1e-7) for r in first]
+    revised = dict(first[3], value=0.1 + 0.2)
+    assert write(store, make_frame(first)).inserted == 80
+    result = write(store, make_frame(later + [revised]))
+    assert (result.inserted, result.updated) == (80, 1)
+    want = make_frame([*first[:3], revised, *first[4:], *later])
+    got = store.observations("internal", district=None).sort_values(["district", "period_start"])
+    want = want.sort_values(["district", "period_start"])
+    assert got["district"].tolist() == want["district"].tolist()
+    assert got["period_start"].tolist() == want["period_start"].tolist()
+    assert got["period_end"].isna().tolist() == want["period_end"].isna().tolist()
+    assert got["period_end"].dropna().tolist() == want["period_end"].dropna().tolist()
+    assert got["value"].tolist() == want["value"].tolist()
+
+
+def test_observations_of_an_indicator_missing_from_the_store_are_refused_as_a_whole(store):
+    """What the foreign key did per row (PostgreSQL checks it per batch since 0010_ingest): nothing is stored."""
+    frame = make_frame(rows() + rows(indicator="not-in-the-catalog"))
+    with pytest.raises(Exception, match="not-in-the-catalog"):
+        write(store, frame)
+    assert store.observations("internal", district=None).empty
