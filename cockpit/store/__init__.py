@@ -418,8 +418,14 @@ class Store:
                districts: str | list[str] | None = "", since: datetime | None = None,
                until: datetime | None = None) -> pd.DataFrame:
         """Chart aggregates per indicator, district and bucket (hour, day, week, month or year) of the indicators
-        the viewer may see; columns as `aggregates`. Year, month and day are `aggregates`; hour and week are
-        aggregated in SQL over a bounded range. `districts`: "" = city-wide, a list = those, None = all."""
+        the viewer may see; columns as `aggregates`. Year, month and day are `aggregates`; a week is summed from
+        day rollups when the range starts and ends at local midnights; hours (and other weeks) are aggregated in
+        SQL from the observations over a bounded range. `districts`: "" = city-wide, a list = those, None = all."""
+        if grain == "week" and indicator_ids is not None:  # from the day rollups when the range allows it
+            wanted = {i: None if districts is None else ((districts,) if isinstance(districts, str)
+                                                         else tuple(districts)) for i in indicator_ids}
+            with self._read() as conn:
+                return explore_reads.read_series(conn, visible_levels(role), grain, wanted, since, until)
         if grain in series.SQL_GRAINS:
             with self._read() as conn:
                 return series.read_fine_buckets(conn, visible_levels(role), grain, indicator_ids, districts,

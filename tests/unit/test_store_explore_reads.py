@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 
 from cockpit.kpi import LOCAL_TZ
-from cockpit.roles import Role
+from cockpit.roles import Role, visible_levels
 from cockpit.sources.base import make_frame
+from cockpit.store.series import read_fine_buckets
 
 MEAN = "renewable-share-electricity"  # public, mean
 SUM = "municipal-buildings-electricity"  # internal, sum
@@ -42,8 +43,15 @@ def filled(store):
 
 
 def per_indicator(store, role, grain, wanted, since, until) -> pd.DataFrame:
-    parts = [store.series(role, grain, [i], None if ds is None else list(ds), since=since, until=until)
-             for i, ds in wanted.items()]
+    """The reference: one read per indicator; weeks aggregated from the raw observations (as `Store.series` did
+    before it read weeks from the day rollups too)."""
+    if grain == "week":
+        with store.engine.connect() as conn:
+            parts = [read_fine_buckets(conn, visible_levels(role), grain, [i], None if ds is None else list(ds),
+                                       since, until) for i, ds in wanted.items()]
+    else:
+        parts = [store.series(role, grain, [i], None if ds is None else list(ds), since=since, until=until)
+                 for i, ds in wanted.items()]
     return pd.concat(parts, ignore_index=True)
 
 
@@ -97,6 +105,16 @@ def test_last_only_gives_the_rows_of_the_latest_bucket(filled, grain):
     latest = filled.explore_series(Role.PUBLIC, grain, {LAST: None}, since, until, last_only=True)
     same(latest, frame[frame["bucket"] == frame["bucket"].max()])
     assert set(latest["district"]) == set(DISTRICTS)
+
+
+def test_the_indicator_pages_weeks_come_from_the_day_rollups_and_equal_the_raw_weeks(filled):
+    """`Store.series` (the indicator page) reads weeks over midnight-aligned ranges from the day rollups: the
+    same rows as aggregating the raw observations, also across both clock changes."""
+    for since, until in RANGES:
+        for districts in ("", ["lusan", "stadtmitte"]):
+            same(filled.series(Role.INTERNAL, "week", [SUM], districts, since=since, until=until),
+                 per_indicator(filled, Role.INTERNAL, "week", {SUM: (districts,) if districts == "" else
+                                                                tuple(districts)}, since, until))
 
 
 def test_internal_indicators_never_reach_public_viewers(filled):
