@@ -295,7 +295,7 @@ def _series_table(indicator: Indicator, series, previous, grain: str, lang: str,
     headers = (t("explorer.col.period", lang), t("explorer.col.value", lang, unit=unit),
                t("explorer.col.min", lang), t("explorer.col.max", lang), t("explorer.col.previous", lang),
                t("explorer.col.change", lang))
-    caption = t("explorer.table.series", lang, name=indicator.name.get(lang), res=t(f"explorer.res.{grain}", lang))
+    caption = t("explorer.table.series", lang, name=indicator.name.get(lang), per=t(f"explorer.per.{grain}", lang))
     return sorted_table(caption, headers, rows, (1, 2, 3, 4, 5), sort)
 
 

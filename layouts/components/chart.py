@@ -9,6 +9,8 @@ tiny local file).
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import plotly.colors
 import plotly.graph_objects as go
 import plotly.io
@@ -123,6 +125,36 @@ def measure_marks(view: IndicatorView, to_x, low, high) -> tuple[list[dict], lis
     return shapes, labels
 
 
+# the tick labels of a date axis per resolution (plotly's d3 time formats; German and English order)
+DATE_TICKS = {"hour": ("%d.%m. %H:%M", "%d %b %H:%M"), "day": ("%d.%m.%Y", "%d %b %Y"),
+              "week": ("%d.%m.%Y", "%d %b %Y"), "month": ("%m/%Y", "%b %Y"), "year": ("%Y", "%Y")}
+BUCKET_SPAN = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(days=7),
+               "month": timedelta(days=31), "year": timedelta(days=366)}
+
+
+def year_axis(years: list[float]) -> dict:
+    """A year axis with whole years only: one tick per year up to 12 years, then every 2nd, 5th, ... year; a
+    single year gets half a year of room on each side (plotly would otherwise tick fractions: '2026 2026 2026')."""
+    low, high = min(years), max(years)
+    span = high - low
+    step = next(step for step in (1, 2, 5, 10, 20, 50, 100) if span / step <= 12 or step == 100)
+    return dict(tickformat="d", tick0=0, dtick=step, range=[low - 0.5, high + 0.5] if span < 1 else None)
+
+
+def date_axis(xs: list[str], grain: str, lang: str) -> dict:
+    """Dates as ticks in the resolution's format; a single bucket gets one bucket of room on each side (plotly
+    would otherwise tick milliseconds around it)."""
+    de = lang == "de"
+    axis = dict(type="date", hoverformat="%d.%m.%Y" if de else "%d %b %Y",
+                tickformat=DATE_TICKS.get(grain, DATE_TICKS["day"])[0 if de else 1])
+    if len(set(xs)) == 1:
+        middle = datetime.fromisoformat(xs[0])
+        room = BUCKET_SPAN.get(grain, BUCKET_SPAN["day"])
+        axis["range"] = [(middle - room).isoformat(sep=" "), (middle + room).isoformat(sep=" ")]
+        axis["dtick"] = room.total_seconds() * 1000
+    return axis
+
+
 def _year_x(day) -> float:
     return day.year + (day.timetuple().tm_yday - 1) / 365.0
 
@@ -179,7 +211,8 @@ def goal_figure(view: IndicatorView) -> dict:
     years = [p.year for p in view.path] + [p.year for p in view.annual]
     shapes, labels = measure_marks(view, _year_x, min(years, default=today.year), max(years, default=today.year) + 1)
     layout["annotations"].extend(labels)
-    return _figure(data, dict(**layout, xaxis=_axis(t("explorer.col.year", lang), tickformat="d"),
+    xs = [*years, *(p.year for p in view.trend), today_x]
+    return _figure(data, dict(**layout, xaxis=_axis(t("explorer.col.year", lang), **year_axis(xs)),
                               yaxis=_axis(view.unit, rangemode="tozero"),
                               shapes=[dict(type="line", x0=today_x, x1=today_x, y0=0, y1=1, xref="x", yref="paper",
                                            line=dict(color="#1a1a1a", width=1.5, dash="dot")), *shapes]))
@@ -206,10 +239,10 @@ def series_figure(view: IndicatorView) -> dict:
     data.append(_scatter(x=[p.x for p in points], y=[_round(p.value, d) for p in points],
                              mode="lines" if len(points) > 60 else "lines+markers",
                              line=dict(color=BLUE, width=2), marker=dict(size=5),
-                             name=t("explorer.chart.value", lang, res=t(f"explorer.res.{view.grain}", lang)),
+                             name=t("explorer.chart.value", lang, per=t(f"explorer.per.{view.grain}", lang)),
                              customdata=[p.label for p in points],
                              hovertemplate="%{customdata}: %{y}<extra></extra>"))
-    title = t("explorer.chart.series_title", lang, name=view.name, res=t(f"explorer.res.{view.grain}", lang))
+    title = t("explorer.chart.series_title", lang, name=view.name, per=t(f"explorer.per.{view.grain}", lang))
     layout = _base_layout(title, view.source_line, lang)
     if view.series:
         first, last = str(view.series[0].x)[:10], str(view.series[-1].x)[:10]
@@ -218,7 +251,7 @@ def series_figure(view: IndicatorView) -> dict:
         if shapes:
             layout["shapes"] = shapes
     return _figure(data, dict(**layout,
-                              xaxis=_axis(None, type="date", hoverformat="%d.%m.%Y" if lang == "de" else "%d %b %Y"),
+                              xaxis=_axis(None, **date_axis([p.x for p in points], view.grain, lang)),
                               yaxis=_axis(view.unit)))
 
 

@@ -146,3 +146,12 @@ def test_internal_measures_mark_charts_of_staff_only(cockpit):
     staff = build(cockpit, "municipal-buildings-electricity", role=Role.INTERNAL)
     assert public is None  # the indicator itself is internal
     assert any(m.measure_id == "innovation-centre" for m in staff.measures)
+
+
+@pytest.mark.parametrize("lang, caption, legend", [("de", "Werte je Woche", "Wert je Woche"),
+                                                   ("en", "values per week", "Value per week")])
+def test_the_resolution_reads_as_part_of_the_sentence(cockpit, lang, caption, legend):
+    view = build(cockpit, "renewable-share-electricity", lang=lang)
+    assert view.grain == "week" and view.table.caption.endswith(caption)
+    names = [trace.get("name") for trace in series_figure(view)["data"]]
+    assert legend in names
