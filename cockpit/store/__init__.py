@@ -414,7 +414,7 @@ class Store:
             return wall_token_sql.revoke(conn, key, utcnow())
 
     # --- explorer
-    def series(self, role: Role | str, grain: str, indicator_ids: list[str] | None = None,
+    def series(self, role: Viewer | Role | str, grain: str, indicator_ids: list[str] | None = None,
                districts: str | list[str] | None = "", since: datetime | None = None,
                until: datetime | None = None) -> pd.DataFrame:
         """Chart aggregates per indicator, district and bucket (hour, day, week, month or year) of the indicators
@@ -443,7 +443,7 @@ class Store:
             return rollups.rebuild(conn)
 
     # --- explorer (several indicators in one read)
-    def explore_series(self, role: Role | str, grain: str, wanted: dict[str, tuple[str, ...] | None],
+    def explore_series(self, role: Viewer | Role | str, grain: str, wanted: dict[str, tuple[str, ...] | None],
                        since: datetime | None = None, until: datetime | None = None,
                        last_only: bool = False) -> pd.DataFrame:
         """Chart aggregates (columns as `aggregates`) of the visible indicators in `wanted`, each in its own

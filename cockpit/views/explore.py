@@ -107,7 +107,7 @@ def _first(params: dict, key: str) -> str:
     return values[0] if values else ""
 
 
-def parse_state(catalog: Catalog, role: Role | str, params: dict, lang: str) -> tuple[ExploreState, list[Problem]]:
+def parse_state(catalog: Catalog, role: Viewer | Role | str, params: dict, lang: str) -> tuple[ExploreState, list[Problem]]:
     """The state a URL asks for, restricted to what the viewer may see; every unusable value gives a Problem
     and its default (an internal indicator named in a public URL reads exactly like an unknown one)."""
     problems: list[Problem] = []
@@ -174,7 +174,7 @@ def normalisable(indicator: Indicator) -> bool:
     return capita_kind(indicator) == "count"
 
 
-def ordered_indicators(catalog: Catalog, role: Role | str, department: str, domain: str) -> list[Indicator]:
+def ordered_indicators(catalog: Catalog, role: Viewer | Role | str, department: str, domain: str) -> list[Indicator]:
     """Visible indicators of the domain (all without), the department's own first."""
     visible = [i for i in catalog.visible_indicators(role) if not domain or i.domain == domain]
     return sorted(visible, key=lambda i: (0 if department and i.owner == department else 1))
@@ -410,10 +410,11 @@ def build_explore(cockpit: Cockpit, viewer: Viewer | Role | str, params: dict, l
                   now: datetime | None = None) -> ExploreView:
     lang = normalize_lang(lang)
     role = role_of(viewer) or Role.PUBLIC
+    who = viewer if isinstance(viewer, Viewer) else role  # staff keep their department's indicators
     catalog = cockpit.catalog
     now = (now or now_local()).astimezone(LOCAL_TZ)
-    state, problems = parse_state(catalog, role, params, lang)
-    options = ordered_indicators(catalog, role, state.department, state.domain)
+    state, problems = parse_state(catalog, who, params, lang)
+    options = ordered_indicators(catalog, who, state.department, state.domain)
     chosen = list(state.indicators)
     if not chosen:
         chosen = [i.id for i in options if state.department and i.owner == state.department][:4]
@@ -421,7 +422,7 @@ def build_explore(cockpit: Cockpit, viewer: Viewer | Role | str, params: dict, l
         spatial = [i.id for i in options if i.spatial == "district"]
         chosen = (spatial or [i.id for i in options])[:1]
     visible = catalog.indicator_map
-    snap = snapshot(cockpit, role, now.date())
+    snap = snapshot(cockpit, who, now.date())
     start, end, range_from, range_to, range_problems = resolve_range(
         state.range_from, state.range_to, first_data(snap.annual, chosen), now, lang)
     problems += range_problems
@@ -439,7 +440,7 @@ def build_explore(cockpit: Cockpit, viewer: Viewer | Role | str, params: dict, l
         wanted[indicator_id] = (CITY, *state.districts) if indicator.spatial == "district" else (CITY,)
     series = {}  # (indicator, district) -> points; one read per resolution for all chosen indicators
     for grain in dict.fromkeys(grains.values()):
-        frame = cockpit.store.explore_series(role, grain, {i: wanted[i] for i in chosen if grains[i] == grain},
+        frame = cockpit.store.explore_series(who, grain, {i: wanted[i] for i in chosen if grains[i] == grain},
                                              since=start, until=end)
         series.update(grouped_points(frame, grain, lang))
     panels, records = [], []
@@ -469,7 +470,7 @@ def build_explore(cockpit: Cockpit, viewer: Viewer | Role | str, params: dict, l
                             t(f"explorer.res.{grain}", lang), tuple(traces),
                             source_line(indicator, lang, indicator_id in snap.synthetic), normalised, note,
                             decimals))
-    comparison, comparison_note = _comparison(cockpit, role, chosen, start, end, lang, snap)
+    comparison, comparison_note = _comparison(cockpit, who, chosen, start, end, lang, snap)
     table = _records_table(records, lang, state.sort)
     department_name = next((d.name.get(lang) for d in catalog.departments if d.id == state.department), None)
     return ExploreView(

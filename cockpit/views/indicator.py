@@ -205,7 +205,8 @@ def build_indicator(cockpit: Cockpit, viewer: Viewer | Role | str, indicator_id:
                     sort: str | None = None, now: datetime | None = None) -> IndicatorView | None:
     """The indicator page for `viewer`; None when the indicator does not exist or the viewer may not see it."""
     lang = normalize_lang(lang)
-    role = role_of(viewer) or Role.PUBLIC
+    if not isinstance(viewer, Viewer):
+        viewer = role_of(viewer) or Role.PUBLIC  # a staff Viewer keeps its department's indicators
     catalog = cockpit.catalog
     indicator = next((i for i in catalog.visible_indicators(viewer) if i.id == indicator_id), None)
     if indicator is None:
@@ -232,10 +233,11 @@ def build_indicator(cockpit: Cockpit, viewer: Viewer | Role | str, indicator_id:
     store = cockpit.store
     series = previous = ()
     if not annual_only:
-        frame = store.series(role, grain, [indicator.id], "", since=start, until=end)
+        frame = store.series(viewer, grain, [indicator.id], "", since=start, until=end)
         series = series_points(frame, grain, lang)
         if grain != "year":
-            before = store.series(role, grain, [indicator.id], "", since=_year_back(start), until=_year_back(end))
+            before = store.series(viewer, grain, [indicator.id], "", since=_year_back(start),
+                                  until=_year_back(end))
             previous = _shift_year(series_points(before, grain, lang))
     annual = _annual_points(indicator, evaluation, snap.annual, today, lang)
     annual_table = _annual_table(indicator, annual, evaluation is not None, lang, sort if annual_only else None)

@@ -537,3 +537,19 @@ def test_admins_disable_enable_and_revoke_on_the_admin_page(tmp_path):
 
 def text_of_router(client) -> str:
     return json.dumps(router("/")(client).get_json(), ensure_ascii=False)
+
+
+def test_staff_explore_and_chart_their_departments_indicator_and_nobody_else_does(cockpit):
+    """The indicator page and the explorer read with the whole viewer (department included), not the bare role."""
+    from cockpit.roles import Role, Viewer
+    from cockpit.views.explore import build_explore
+    from cockpit.views.indicator import build_indicator
+
+    owner, other = Viewer(Role.INTERNAL, "x", OWNER), Viewer(Role.INTERNAL, "y", OTHER)
+    page = build_indicator(cockpit, owner, DEPARTMENT, "de", res="day", range_from="2026-01")
+    assert page is not None and page.series and not page.problems
+    explored = build_explore(cockpit, owner, {"ind": [DEPARTMENT], "from": "2026-01"}, "de")
+    assert [p.indicator_id for p in explored.panels] == [DEPARTMENT]
+    assert any(trace.points for trace in explored.panels[0].traces)
+    assert build_indicator(cockpit, other, DEPARTMENT, "de") is None
+    assert DEPARTMENT not in [p.indicator_id for p in build_explore(cockpit, other, {"ind": [DEPARTMENT]}, "de").panels]
