@@ -170,9 +170,7 @@ class Store:
         """The latest `count` city-wide observations of each indicator the viewer may see (of `indicator_ids`
         only, when given)."""
         with self._read() as conn:
-            if indicator_ids is not None:
-                return series.read_latest(conn, visible_levels(role), indicator_ids, count)
-            return observations.read_latest(conn, visible_levels(role), count)
+            return observations.read_latest(conn, visible_levels(role), count, indicator_ids)
 
     def monthly(self, role: Role | str, indicator_ids: list[str] | None = None,
                 since: datetime | None = None) -> pd.DataFrame:

@@ -290,12 +290,19 @@ def read_observations(conn: Connection, levels: tuple[str, ...], indicator_ids: 
                   ["indicator", "district", "period_start", "period_end", "value", "source_id"])
 
 
-def read_latest(conn: Connection, levels: tuple[str, ...], count: int = 2) -> pd.DataFrame:
-    """The `count` most recent city-wide observations of each visible indicator (rank 1 = latest): one backward
-    index seek per indicator on the key index (indicator_id, district, period_start)."""
-    columns = ["indicator", "period_start", "period_end", "value", "source_id", "ingested_at", "rank"]
-    visible = conn.execute(select(indicators.c.id).where(visible_indicators(levels)).order_by(
-        indicators.c.id)).scalars().all()
+LATEST_COLUMNS = ["indicator", "period_start", "period_end", "value", "source_id", "ingested_at", "rank"]
+
+
+def read_latest(conn: Connection, levels: tuple[str, ...], count: int = 2,
+                indicator_ids: list[str] | None = None) -> pd.DataFrame:
+    """The `count` most recent city-wide observations of each visible indicator (of `indicator_ids` only, when
+    given; rank 1 = latest): one backward index seek per indicator on the key index (indicator_id, district,
+    period_start), in one query."""
+    columns = LATEST_COLUMNS
+    query = select(indicators.c.id).where(visible_indicators(levels)).order_by(indicators.c.id)
+    if indicator_ids is not None:
+        query = query.where(indicators.c.id.in_(sorted(set(indicator_ids))))
+    visible = conn.execute(query).scalars().all() if indicator_ids is None or indicator_ids else []
     if not visible:
         return _frame([], columns)
     parts = []

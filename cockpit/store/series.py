@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import Connection, and_, func, literal, select, union_all
+from sqlalchemy import Connection, and_, func, literal, select
 
 from cockpit.store.observations import AGGREGATE_COLUMNS
 from cockpit.store.schema import indicators, observations
@@ -105,30 +105,3 @@ def read_fine_buckets(conn: Connection, levels: tuple[str, ...], grain: str, ind
     return frame[AGGREGATE_COLUMNS].reset_index(drop=True)
 
 
-LATEST_COLUMNS = ["indicator", "period_start", "period_end", "value", "source_id", "ingested_at", "rank"]
-
-
-def read_latest(conn: Connection, levels: tuple[str, ...], indicator_ids: list[str], count: int = 2) -> pd.DataFrame:
-    """As `observations.read_latest` (the `count` most recent city-wide observations per indicator, rank 1 =
-    latest), for the visible ones of `indicator_ids` only: one backward index seek per indicator, one query."""
-    parts = []
-    if not indicator_ids:
-        return pd.DataFrame(columns=LATEST_COLUMNS)
-    for indicator_id in sorted(set(indicator_ids)):
-        part = select(observations.c.indicator_id.label("indicator"), observations.c.period_start,
-                      observations.c.period_end, observations.c.value, observations.c.source_id,
-                      observations.c.ingested_at).select_from(
-            observations.join(indicators, joined_on(observations.c.indicator_id, levels))).where(
-            observations.c.indicator_id == indicator_id, observations.c.district == "").order_by(
-            observations.c.period_start.desc()).limit(count).subquery()
-        parts.append(select(part))
-    rows = []
-    for offset in range(0, len(parts), 200):  # SQLite allows 500 terms in one compound select
-        rows.extend(conn.execute(union_all(*parts[offset:offset + 200])).all())
-    frame = pd.DataFrame([(*row, 0) for row in rows], columns=LATEST_COLUMNS)
-    for column in ("period_start", "period_end", "ingested_at"):
-        frame[column] = pd.to_datetime(frame[column], utc=True)
-    frame["value"] = frame["value"].astype("float64")
-    frame = frame.sort_values(["indicator", "period_start"], ascending=[True, False], kind="stable")
-    frame["rank"] = frame.groupby("indicator").cumcount() + 1
-    return frame.reset_index(drop=True)

@@ -19,8 +19,8 @@ import pandas as pd
 from cockpit import clock
 from cockpit.kpi import LOCAL_TZ, Evaluation, GoalEvaluation, evaluate_catalog, evaluate_goal, goal_tree
 from cockpit.roles import Role, Viewer, role_of, visible_levels
+from cockpit.store.observations import LATEST_COLUMNS
 from cockpit.store.rollups import AGGREGATE_COLUMNS
-from cockpit.store.series import LATEST_COLUMNS
 
 if TYPE_CHECKING:
     from cockpit.catalog import Catalog, Indicator
