@@ -134,8 +134,7 @@ class Store:
             runs.finish_run(conn, run_id, now, status, rows_read=rows_read, rows_stored=counts.stored,
                             rows_rejected=len(rejects), error=text)
             if counts.stored:
-                runs.bump_data_version(conn)
-                changes.record(conn, frame["indicator"])
+                changes.record(conn, frame["indicator"], runs.bump_data_version(conn))
         return BatchResult(status, rows_read, counts.inserted, counts.updated, counts.unchanged, len(rejects))
 
     def archive_failed_payload(self, source_id: str, run_id: int, payload, max_bytes: int) -> None:

@@ -9,17 +9,16 @@ from collections.abc import Iterable
 from sqlalchemy import Connection, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from cockpit.store.schema import data_version, indicator_versions, indicators
+from cockpit.store.schema import indicator_versions, indicators
 from cockpit.store.visibility import joined_on
 
 
-def record(conn: Connection, indicator_ids: Iterable[str]) -> None:
-    """Mark `indicator_ids` as changed at the current data version (call after bumping it, in the same
-    serialized write transaction)."""
+def record(conn: Connection, indicator_ids: Iterable[str], version: int) -> None:
+    """Mark `indicator_ids` as changed at data `version` (the one just bumped, in the same serialized write
+    transaction)."""
     ids = sorted({str(i) for i in indicator_ids})
     if not ids:
         return
-    version = int(conn.execute(select(data_version.c.version).where(data_version.c.id == 1)).scalar() or 0)
     dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
     stmt = dialect.insert(indicator_versions)
     stmt = stmt.on_conflict_do_update(index_elements=["indicator_id"], set_={"version": stmt.excluded.version})

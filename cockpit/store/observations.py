@@ -302,7 +302,7 @@ def read_latest(conn: Connection, levels: tuple[str, ...], count: int = 2,
     query = select(indicators.c.id).where(visible_indicators(levels)).order_by(indicators.c.id)
     if indicator_ids is not None:
         query = query.where(indicators.c.id.in_(sorted(set(indicator_ids))))
-    visible = conn.execute(query).scalars().all() if indicator_ids is None or indicator_ids else []
+    visible = conn.execute(query).scalars().all()
     if not visible:
         return _frame([], columns)
     parts = []

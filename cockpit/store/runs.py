@@ -18,11 +18,14 @@ RUN_COLUMNS = ["id", "source_id", "started_at", "finished_at", "status", "rows_r
                "rows_rejected", "error"]
 
 
-def bump_data_version(conn: Connection) -> None:
-    """Count one change of what the pages show (call inside the serialized write transaction)."""
-    if not conn.execute(update(data_version).where(data_version.c.id == 1).values(
-            version=data_version.c.version + 1)).rowcount:
+def bump_data_version(conn: Connection) -> int:
+    """Count one change of what the pages show (call inside the serialized write transaction); the new version."""
+    version = conn.execute(update(data_version).where(data_version.c.id == 1).values(
+        version=data_version.c.version + 1).returning(data_version.c.version)).scalar()
+    if version is None:
         conn.execute(insert(data_version).values(id=1, version=1))
+        return 1
+    return int(version)
 
 
 def read_data_version(conn: Connection) -> int:

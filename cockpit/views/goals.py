@@ -162,14 +162,8 @@ def goals_from_snapshot(cockpit: Cockpit, snap: Snapshot, lang: str, now: dateti
 
 def _kept_goal_view(evaluation: GoalEvaluation, snap: Snapshot, lang: str) -> GoalView:
     """`goal_view`, derived once per snapshot part of the goal's indicator and language."""
-    part = snap.parts.get(evaluation.indicator.id)
-    if part is None:
-        return goal_view(evaluation, snap, lang)
-    key = ("goal", evaluation.goal.id, lang)
-    found = part.memo.get(key)
-    if found is None or found[0] is not evaluation:
-        found = part.memo[key] = (evaluation, goal_view(evaluation, snap, lang))
-    return found[1]
+    part = snap.parts[evaluation.indicator.id]
+    return part.kept(("goal", evaluation.goal.id, lang), evaluation, lambda: goal_view(evaluation, snap, lang))[0]
 
 
 def goal_view(evaluation: GoalEvaluation, snap: Snapshot, lang: str) -> GoalView:

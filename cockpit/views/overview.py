@@ -152,17 +152,7 @@ def overview_from_snapshot(cockpit: Cockpit, snap: Snapshot, lang: str, now: dat
     for evaluation in snap.evaluation.goals:
         first_goal.setdefault(evaluation.indicator.id, evaluation)
     visible = catalog.visible_indicators(snap.role)
-    if all(ind.id in snap.parts for ind in visible):
-        tiles = [_kept_tile(ind, lang, now, snap, first_goal.get(ind.id)) for ind in visible]
-    else:
-        monthly = {str(k): g for k, g in snap.monthly.groupby("indicator", sort=False)} if len(snap.monthly) else {}
-        yearly = {str(k): g for k, g in snap.annual.groupby("indicator", sort=False)} if len(snap.annual) else {}
-        daily = {str(k): g for k, g in snap.daily.groupby("indicator", sort=False)} if len(snap.daily) else {}
-        tiles = [
-            tile_view(ind, lang, now, snap, first_goal.get(ind.id),
-                      Series(monthly.get(ind.id), yearly.get(ind.id), daily.get(ind.id)))
-            for ind in visible
-        ]
+    tiles = [_kept_tile(ind, lang, now, snap, first_goal.get(ind.id)) for ind in visible]  # a part per indicator
     groups = tuple(
         DomainGroup(domain, t(f"domain.{domain}", lang), tuple(tile for tile in tiles if tile.domain == domain))
         for domain in DOMAINS
@@ -179,18 +169,14 @@ def _kept_tile(indicator: Indicator, lang: str, now: datetime, snap: Snapshot,
     depends on `now` only through the running month and staleness; staleness is judged again every time)."""
     part = snap.parts[indicator.id]
     key = ("tile", lang, now.year, now.month)
-    found = part.memo.get(key)
-    if found is None or found[0] is not evaluation:
-        kept = tile_view(indicator, lang, now, snap, evaluation, Series(
-            _rows_or_none(part.monthly), _rows_or_none(part.annual), _rows_or_none(part.daily)))
-        part.memo[key] = (evaluation, kept)
-        return kept
-    kept = found[1]
-    stale, stale_text = _stale(indicator, evaluation, snap.latest_start.get(indicator.id), now, kept.demo, lang)
-    if (stale, stale_text) != (kept.stale, kept.stale_text):
-        kept = replace(kept, stale=stale, stale_text=stale_text)
-        part.memo[key] = (evaluation, kept)
-    return kept
+    tile, kept = part.kept(key, evaluation, lambda: tile_view(indicator, lang, now, snap, evaluation, Series(
+        _rows_or_none(part.monthly), _rows_or_none(part.annual), _rows_or_none(part.daily))))
+    if kept:
+        stale, stale_text = _stale(indicator, evaluation, snap.latest_start.get(indicator.id), now, tile.demo, lang)
+        if (stale, stale_text) != (tile.stale, tile.stale_text):
+            tile = replace(tile, stale=stale, stale_text=stale_text)
+            part.memo[key] = (evaluation, tile)
+    return tile
 
 
 def _rows_or_none(frame: pd.DataFrame) -> pd.DataFrame | None:

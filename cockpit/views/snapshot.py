@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 from weakref import WeakKeyDictionary
 
 import pandas as pd
@@ -56,6 +56,9 @@ def is_subdaily(indicator: Indicator) -> bool:
     return not (rhythm.years or rhythm.months or rhythm.days)
 
 
+T = TypeVar("T")
+
+
 @dataclass(frozen=True, eq=False)
 class IndicatorPart:
     """One indicator's city-wide data in a snapshot, read together. Successive snapshots of one role and day
@@ -68,6 +71,15 @@ class IndicatorPart:
     latest: pd.DataFrame  # as Snapshot.latest, this indicator's rows
     synthetic: bool
     memo: dict = field(default_factory=dict, repr=False)
+
+    def kept(self, key: tuple, evaluation: GoalEvaluation | None, derive: Callable[[], T]) -> tuple[T, bool]:
+        """What `derive()` gives, derived once per `key` and goal evaluation of this part; (value, kept)."""
+        found = self.memo.get(key)
+        if found is not None and found[0] is evaluation:
+            return found[1], True
+        value = derive()
+        self.memo[key] = (evaluation, value)
+        return value, False
 
 
 @dataclass(frozen=True)

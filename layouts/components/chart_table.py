@@ -91,6 +91,16 @@ def filter_link(label: str, href: str, selected: bool, kind: str, lang: str, int
         element("Span", f" ({state})", className="explorer-sr"),
     ], CORE, href=href, className="explorer-opt" + (" explorer-opt--on" if selected else ""))
 
+def range_inputs(from_id: str, to_id: str, range_from: str, range_to: str, lang: str) -> html.Div:
+    """The 'from' and 'to' text inputs of a page's time range (put into the URL by `range_callback`)."""
+    inputs = []
+    for input_id, value, which in ((from_id, range_from, "from"), (to_id, range_to, "to")):
+        inputs += [html.Label(t(f"explorer.filter.{which}", lang), htmlFor=input_id),
+                   dcc.Input(id=input_id, type="text", value=value, debounce=True,
+                             placeholder=t(f"explorer.filter.{which}_hint", lang), className="explorer-input")]
+    return html.Div(inputs, className="explorer-range")
+
+
 def range_callback(from_id: str, to_id: str) -> None:
     """Register the callback that puts a time range typed into a page (the inputs `from_id`, `to_id`) into the
     URL: in the browser, by the clientside function `explorer.range` (assets/explorer.js), when the user submits

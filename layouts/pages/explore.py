@@ -15,7 +15,14 @@ from cockpit.views.explore import ExploreView, build_explore, option_links
 from layouts import ids
 from layouts.auth import current_viewer
 from layouts.components.chart import graph, map_figure, panel_figure, ranking_figure
-from layouts.components.chart_table import element, export_links, filter_link, problems_notice, sortable_table
+from layouts.components.chart_table import (
+    element,
+    export_links,
+    filter_link,
+    problems_notice,
+    range_inputs,
+    sortable_table,
+)
 from layouts.components.shell import shell
 from layouts.components.status import demo_notice
 from layouts.components.tables import data_table
@@ -47,14 +54,7 @@ def _filters(view: ExploreView) -> html.Div:
         html.Fieldset([
             html.Legend(t("explorer.filter.range", lang)),
             html.Ul(presets, className="explorer-presets"),
-            html.Div([
-                html.Label(t("explorer.filter.from", lang), htmlFor=ids.EXPLORE_FROM),
-                dcc.Input(id=ids.EXPLORE_FROM, type="text", value=state.range_from, debounce=True,
-                          placeholder=t("explorer.filter.from_hint", lang), className="explorer-input"),
-                html.Label(t("explorer.filter.to", lang), htmlFor=ids.EXPLORE_TO),
-                dcc.Input(id=ids.EXPLORE_TO, type="text", value=state.range_to, debounce=True,
-                          placeholder=t("explorer.filter.to_hint", lang), className="explorer-input"),
-            ], className="explorer-range"),
+            range_inputs(ids.EXPLORE_FROM, ids.EXPLORE_TO, state.range_from, state.range_to, lang),
         ], className="explorer-fieldset"),
         _group(t("explorer.filter.res", lang), links["res"], "radio", lang, inline=True),
         _group(t("explorer.filter.norm", lang), links["norm"], "check", lang),

@@ -9,14 +9,21 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import dash
-from dash import dcc, html
+from dash import html
 
 from cockpit.i18n import t
 from cockpit.views.indicator import IndicatorView, build_indicator
 from layouts import ids
 from layouts.auth import current_viewer
 from layouts.components.chart import goal_figure, graph, series_figure
-from layouts.components.chart_table import element, export_links, filter_link, problems_notice, sortable_table
+from layouts.components.chart_table import (
+    element,
+    export_links,
+    filter_link,
+    problems_notice,
+    range_inputs,
+    sortable_table,
+)
 from layouts.components.measures import annotation_table
 from layouts.components.shell import shell
 from layouts.components.status import demo_notice, status_badge
@@ -78,14 +85,7 @@ def _controls(view: IndicatorView) -> html.Div:
                                          g == view.resolution, "radio", lang)) for g in view.grains],
                     className="explorer-opts explorer-opts--inline", id=ids.INDICATOR_RES),
         ], className="explorer-fieldset"),
-        html.Div([
-            html.Label(t("explorer.filter.from", lang), htmlFor=ids.INDICATOR_FROM),
-            dcc.Input(id=ids.INDICATOR_FROM, type="text", value=view.range_from, debounce=True,
-                      placeholder=t("explorer.filter.from_hint", lang), className="explorer-input"),
-            html.Label(t("explorer.filter.to", lang), htmlFor=ids.INDICATOR_TO),
-            dcc.Input(id=ids.INDICATOR_TO, type="text", value=view.range_to, debounce=True,
-                      placeholder=t("explorer.filter.to_hint", lang), className="explorer-input"),
-        ], className="explorer-range"),
+        range_inputs(ids.INDICATOR_FROM, ids.INDICATOR_TO, view.range_from, view.range_to, lang),
     ], className="explorer-controls")
 
 
