@@ -161,13 +161,16 @@ def test_iframe_grows_and_shrinks_with_the_content(page: Page, embed_app_url, ho
     goal.locator(".goal__path summary").click()  # and close it again: the iframe shrinks back
     wait_for_fit(page, 0, goal)
     assert abs(iframe_height(page, 0) - closed) <= 1
+    # Reflow is awaited on the content's own (fractional) height: the iframe's height is rounded up, so a
+    # content height of 1059.3 px is already "below" an iframe height of 1060 px before the frame reflows.
+    wide_content = content_height(goal)
     page.locator("iframe").evaluate("e => { e.style.width = '300px'; }")  # narrower: taller
-    reflowed(goal, lambda height: height > closed)
+    reflowed(goal, lambda height: height > wide_content + 1)
     wait_for_fit(page, 0, goal)
-    narrow = iframe_height(page, 0)
+    narrow, narrow_content = iframe_height(page, 0), content_height(goal)
     assert narrow > closed
     page.locator("iframe").evaluate("e => { e.style.width = '700px'; }")  # wider again: shorter
-    reflowed(goal, lambda height: height < narrow)
+    reflowed(goal, lambda height: height < narrow_content - 1)
     wait_for_fit(page, 0, goal)
     assert iframe_height(page, 0) < narrow
 
