@@ -439,9 +439,12 @@ class Store:
 
     # --- perf
     def rebuild_rollups(self) -> int:
-        """Recompute every rollup and the per-source counts from the observations; returns the rollup rows."""
+        """Recompute every rollup and the per-source counts from the observations; returns the rollup rows.
+        Every indicator counts as changed (cached pages and snapshots read them again)."""
         with self._write() as conn:
-            return rollups.rebuild(conn)
+            count = rollups.rebuild(conn)
+            changes.record_all(conn, runs.bump_data_version(conn))
+            return count
 
     # --- explorer (several indicators in one read)
     def explore_series(self, role: Viewer | Role | str, grain: str, wanted: dict[str, tuple[str, ...] | None],

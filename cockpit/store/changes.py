@@ -25,6 +25,11 @@ def record(conn: Connection, indicator_ids: Iterable[str], version: int) -> None
     conn.execute(stmt, [dict(indicator_id=i, version=version) for i in ids])
 
 
+def record_all(conn: Connection, version: int) -> None:
+    """Mark every indicator of the catalog as changed at data `version` (after a rebuild of the rollups)."""
+    record(conn, conn.execute(select(indicators.c.id)).scalars(), version)
+
+
 def read_versions(conn: Connection, levels: tuple[str, ...]) -> dict[str, int]:
     """Indicator id -> data version of its latest stored change, for the visible indicators with a record
     (an indicator without one has not changed since the store was upgraded: version 0)."""

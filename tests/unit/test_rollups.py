@@ -142,8 +142,14 @@ def test_rebuild_rollups_restores_them_after_they_were_lost(store):
     with store.engine.begin() as conn:
         conn.execute(delete(rollups))
     assert store.aggregates(Role.PUBLIC, "year").empty
+    version, changed = store.data_version(), store.indicator_versions(Role.INTERNAL)
     assert store.rebuild_rollups() == 3
     assert store.aggregates(Role.PUBLIC, "year")["value"].tolist() == [12.5]
+    # cached pages and snapshots must not keep the numbers from before the rebuild
+    assert store.data_version() > version
+    after = store.indicator_versions(Role.INTERNAL)
+    assert after["renewable-share-electricity"] == store.data_version() > changed["renewable-share-electricity"]
+    assert after["smart-bin-fill-level"] == store.data_version()  # its rollups were rebuilt too (to none)
 
 
 def test_migration_builds_rollups_for_data_stored_before_it(tmp_path, catalog):
