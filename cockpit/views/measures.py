@@ -170,6 +170,7 @@ class AnnotationView:
     label: str  # 'Beginn: Intelligente Abfallsammlung …'
     measure_id: str
     measure_name: str
+    reached: bool = False  # a milestone already reached (its own symbol on the chart)
 
 
 @dataclass(frozen=True)
@@ -462,7 +463,7 @@ def chart_annotations(cockpit: Cockpit, who: Viewer | Role | str, indicator_id: 
             kind_text = t(f"measures.event.{event.kind}", lang)
             label = f"{kind_text}: {name}"
         views.append(AnnotationView(event.day, format_date(event.day, lang), event.kind, kind_text, label,
-                                    event.measure_id, name))
+                                    event.measure_id, name, event.kind == "milestone" and bool(event.reached)))
     return tuple(views)
 
 

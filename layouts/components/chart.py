@@ -9,7 +9,7 @@ tiny local file).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import plotly.colors
 import plotly.graph_objects as go
@@ -107,22 +107,64 @@ def _round(value: float | None, decimals: int) -> float | None:
 
 
 MEASURE_COLOUR = "#583b8a"
+# one symbol per kind of measure event, none used by the values or the target path (the legend names it; start
+# and end bracket the measure, a reached milestone is filled, a due one open)
+MEASURE_SYMBOLS = {"start": "triangle-right", "milestone": "triangle-up-open", "reached": "triangle-up", "end": "triangle-left"}
+MEASURE_GAP = 0.03  # events closer than this share of the x range go on separate rows of the strip
+MEASURE_ROWS = 4
+STRIP, PLOT = [0.0, 0.14], [0.22, 1.0]  # y domains of the measures strip and of the values above it
 
 
-def measure_marks(view: IndicatorView, to_x, low, high) -> tuple[list[dict], list[dict]]:
-    """Shapes and labels for the start, end and milestones of linked measures between `low` and `high` (x units);
-    the label is the short kind, the hover text names the measure (the table below the chart lists them all)."""
-    shapes, labels = [], []
-    for i, mark in enumerate(view.measures):
-        x = to_x(mark.day)
-        if not low <= x <= high:
-            continue
-        shapes.append(dict(type="line", x0=x, x1=x, y0=0, y1=1, xref="x", yref="paper",
-                           line=dict(color=MEASURE_COLOUR, width=1, dash="dashdot")))
-        labels.append(dict(x=x, y=0.9 - 0.07 * (i % 4), xref="x", yref="paper", text=mark.kind_text,
-                           hovertext=f"{mark.date_text}: {mark.label}", showarrow=False, xanchor="left", xshift=3,
-                           font=dict(color=MEASURE_COLOUR, size=11), bgcolor="rgba(255,255,255,0.85)"))
-    return shapes, labels
+def measure_strip(view: IndicatorView, to_x, first: date, last: date) -> tuple[list[dict], dict]:
+    """The starts, ends and milestones of linked measures between `first` and `last` as markers in a strip below
+    the values (one legend entry and symbol per kind; the hover names the measure and the table below the chart
+    lists them all): no lines or labels across the values. Close events go on separate rows. Returns the traces
+    and the layout keys of the strip (none without events)."""
+    marks = sorted((m for m in view.measures if first <= m.day <= last), key=lambda m: m.day)
+    if not marks:
+        return [], {}
+    gap = max(1.0, MEASURE_GAP * (last - first).days)
+    ends: list[int] = []  # per row: the day ordinal of its last event
+    rows = []
+    for mark in marks:
+        day = mark.day.toordinal()
+        row = next((r for r, end in enumerate(ends) if day - end >= gap), None)
+        if row is None and len(ends) < MEASURE_ROWS:
+            row = len(ends)
+            ends.append(day)
+        row = min(range(len(ends)), key=lambda r: ends[r]) if row is None else row
+        ends[row] = day
+        rows.append(row)
+    traces = []
+    present = {"reached" if m.reached else m.kind for m in marks}
+    for style in (style for style in MEASURE_SYMBOLS if style in present):  # in the order of a measure's life
+        chosen = [(m, r) for m, r in zip(marks, rows, strict=True) if ("reached" if m.reached else m.kind) == style]
+        traces.append(_scatter(
+            x=[to_x(m.day) for m, _ in chosen], y=[r for _, r in chosen], yaxis="y2", mode="markers",
+            name=t("explorer.chart.measure_kind", view.lang, kind=chosen[0][0].kind_text),
+            marker=dict(symbol=MEASURE_SYMBOLS[style], size=11, color=MEASURE_COLOUR,
+                        line=dict(color=MEASURE_COLOUR, width=2)),
+            customdata=[f"{m.date_text}: {m.label}" for m, _ in chosen], hovertemplate="%{customdata}<extra></extra>"))
+    count = len(ends)
+    strip = dict(domain=STRIP, anchor="x", range=[-0.7, count - 0.3], fixedrange=True, showgrid=False, automargin=True,
+                 zeroline=False, linecolor="#8a8a8a", tickvals=[(count - 1) / 2],
+                 ticktext=[t("explorer.chart.measures", view.lang)])
+    return traces, strip
+
+
+def _legend_order(layout: dict, traces: list[dict]) -> None:
+    """Legend entries in the order of `traces`, whatever the drawing order (plotly by itself reverses the legend
+    of a figure with a filled band)."""
+    layout["legend"] = {**layout["legend"], "traceorder": "normal"}
+    for rank, trace in enumerate(traces, start=1):
+        trace["legendrank"] = rank
+
+
+def _with_strip(layout: dict, xaxis: dict, yaxis: dict, strip: dict) -> dict:
+    """The figure layout with the measures strip (if any) below the values, sharing their x axis."""
+    if not strip:
+        return dict(**layout, xaxis=xaxis, yaxis=yaxis)
+    return dict(**layout, xaxis=dict(xaxis, anchor="y2"), yaxis=dict(yaxis, domain=PLOT), yaxis2=strip)
 
 
 # the tick labels of a date axis per resolution (plotly's d3 time formats; German and English order)
@@ -209,13 +251,14 @@ def goal_figure(view: IndicatorView) -> dict:
                                       showarrow=False, yanchor="top", xanchor="left", xshift=4,
                                       font=dict(color="#1a1a1a", size=12), bgcolor="#ffffff"))
     years = [p.year for p in view.path] + [p.year for p in view.annual]
-    shapes, labels = measure_marks(view, _year_x, min(years, default=today.year), max(years, default=today.year) + 1)
-    layout["annotations"].extend(labels)
+    marks, strip = measure_strip(view, _year_x, date(min(years, default=today.year), 1, 1),
+                                 date(max(years, default=today.year), 12, 31))
     xs = [*years, *(p.year for p in view.trend), today_x]
-    return _figure(data, dict(**layout, xaxis=_axis(t("explorer.col.year", lang), **year_axis(xs)),
-                              yaxis=_axis(view.unit, rangemode="tozero"),
-                              shapes=[dict(type="line", x0=today_x, x1=today_x, y0=0, y1=1, xref="x", yref="paper",
-                                           line=dict(color="#1a1a1a", width=1.5, dash="dot")), *shapes]))
+    layout["shapes"] = [dict(type="line", x0=today_x, x1=today_x, y0=0, y1=1, xref="x", yref="paper",
+                             line=dict(color="#1a1a1a", width=1.5, dash="dot"))]
+    _legend_order(layout, [*reversed(data), *marks])  # values and status first, the band, then the measures
+    return _figure([*data, *marks], _with_strip(layout, _axis(t("explorer.col.year", lang), **year_axis(xs)),
+                                                _axis(view.unit, rangemode="tozero"), strip))
 
 
 def series_figure(view: IndicatorView) -> dict:
@@ -244,15 +287,13 @@ def series_figure(view: IndicatorView) -> dict:
                              hovertemplate="%{customdata}: %{y}<extra></extra>"))
     title = t("explorer.chart.series_title", lang, name=view.name, per=t(f"explorer.per.{view.grain}", lang))
     layout = _base_layout(title, view.source_line, lang)
+    marks, strip = [], {}
     if view.series:
-        first, last = str(view.series[0].x)[:10], str(view.series[-1].x)[:10]
-        shapes, labels = measure_marks(view, lambda day: day.isoformat(), first, last)
-        layout["annotations"].extend(labels)
-        if shapes:
-            layout["shapes"] = shapes
-    return _figure(data, dict(**layout,
-                              xaxis=_axis(None, **date_axis([p.x for p in points], view.grain, lang)),
-                              yaxis=_axis(view.unit)))
+        first, last = (date.fromisoformat(str(view.series[i].x)[:10]) for i in (0, -1))
+        marks, strip = measure_strip(view, lambda day: day.isoformat(), first, last)
+    _legend_order(layout, [*reversed(data), *marks])
+    return _figure([*data, *marks], _with_strip(
+        layout, _axis(None, **date_axis([p.x for p in points], view.grain, lang)), _axis(view.unit), strip))
 
 
 # ------------------------------------------------------------------------------------------------ explorer

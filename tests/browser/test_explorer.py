@@ -77,7 +77,11 @@ def test_indicator_page_from_a_link_or_directly(page: Page, app_url, watch, demo
     expect(goal_chart).to_contain_text("heute")
     expect(goal_chart).to_contain_text("Zielwert 2030")
     expect(goal_chart).to_contain_text("Quelle: Bundesnetzagentur")
-    expect(traces(page, "indicator-series-chart")).to_have_count(2)  # this month's values and the year before
+    series = page.locator("#indicator-series-chart")
+    expect(series.locator(".subplot.xy .scatterlayer .trace")).to_have_count(2)  # the values and the year before
+    # the linked measures in their own strip below the values: start and a reached milestone
+    expect(series.locator(".subplot.xy2 .scatterlayer .trace")).to_have_count(2)
+    expect(series).to_contain_text("Maßnahme: Beginn")
     assert len(table_rows(page, "indicator-table")) > 100
     expect(page.locator("#indicator-annual-table")).to_contain_text("laufendes Jahr")
     expect(page.locator("#demo-notice")).to_be_visible()

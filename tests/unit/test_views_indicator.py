@@ -135,10 +135,29 @@ def test_linked_measures_mark_the_charts_and_have_a_table(cockpit):
     view = build(cockpit, "charge-points-per-1000")
     marks = [(m.measure_id, m.kind) for m in view.measures]
     assert ("charging-points-city-centre", "start") in marks
-    labels = {a["text"] for a in goal_figure(view)["layout"]["annotations"]}
-    assert {"Beginn", "Meilenstein erreicht"} <= labels  # the short kind on the chart, the measure in hover + table
-    hovers = [a["hovertext"] for a in series_figure(view)["layout"]["annotations"] if a.get("hovertext")]
+    goal = goal_figure(view)
+    strip = [trace for trace in goal["data"] if trace.get("yaxis") == "y2"]  # a strip below the values
+    # one legend entry and symbol per kind; the hover names the measure, the table below the chart lists them all
+    assert {"Maßnahme: Beginn", "Maßnahme: Meilenstein erreicht"} <= {trace["name"] for trace in strip}
+    assert len({trace["marker"]["symbol"] for trace in strip}) == len(strip)
+    assert goal["layout"]["yaxis2"]["ticktext"] == ["Maßnahmen"]
+    texts = {annotation["text"] for annotation in goal["layout"]["annotations"]}
+    assert not texts & {mark.kind_text for mark in view.measures}  # no labels across the values any more
+    hovers = [h for trace in series_figure(view)["data"] if trace.get("yaxis") == "y2" for h in trace["customdata"]]
     assert any("Ladepunkte" in h for h in hovers)
+
+
+def test_measure_events_close_together_go_on_separate_rows_of_the_strip(cockpit):
+    from dataclasses import replace
+
+    from layouts.components.chart import MEASURE_ROWS, goal_figure
+
+    view = build(cockpit, "co2-per-inhabitant")
+    first = view.measures[0]
+    crowded = tuple(replace(first, day=first.day.replace(month=1 + i % 12), measure_id=f"m{i}") for i in range(9))
+    strip = [trace for trace in goal_figure(replace(view, measures=crowded))["data"] if trace.get("yaxis") == "y2"]
+    rows = sorted(y for trace in strip for y in trace["y"])
+    assert len(rows) == 9 and set(rows) == set(range(MEASURE_ROWS))  # 9 events in one year: all rows, no more
 
 
 def test_internal_measures_mark_charts_of_staff_only(cockpit):
