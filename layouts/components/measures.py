@@ -18,7 +18,6 @@ from cockpit.views.measures import (
     MeasuresView,
     OverdueSummary,
     WallMeasuresView,
-    chart_annotations,
 )
 from cockpit.views.status import StatusView
 from layouts import ids
@@ -309,25 +308,6 @@ def overdue_line(summary: OverdueSummary | None) -> html.P | None:
     return html.P(html.A([html.Span(className="badge__icon", **{"aria-hidden": "true"}), summary.text],
                          href=summary.href, className="badge measures-badge measures-badge--overdue"),
                   className="measures-overview", id=ids.MEASURES_OVERVIEW_OVERDUE)
-
-
-def annotation_data(cockpit, viewer, indicator_id: str, lang: str) -> tuple[AnnotationView, ...]:
-    """The markers for the indicator chart of `indicator_id`: start, end and milestones of the linked measures
-    the viewer may see (use `plotly_markers` for the figure and `annotation_table` as its table alternative)."""
-    return chart_annotations(cockpit, viewer, indicator_id, lang)
-
-
-def plotly_markers(annotations: Sequence[AnnotationView]) -> dict:
-    """Vertical dotted lines with a short label, as plotly layout `shapes` and `annotations` (x = ISO date)."""
-    shapes, labels = [], []
-    for i, a in enumerate(annotations):
-        x = a.day.isoformat()
-        shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": x, "x1": x, "y0": 0, "y1": 1,
-                       "line": {"color": "#583b8a", "width": 1, "dash": "dot"}})
-        labels.append({"x": x, "xref": "x", "yref": "paper", "y": 1 - 0.08 * (i % 3), "text": a.label,
-                       "showarrow": False, "xanchor": "left", "font": {"size": 11, "color": "#3b2a5c"},
-                       "bgcolor": "rgba(255,255,255,0.85)"})
-    return {"shapes": shapes, "annotations": labels}
 
 
 def annotation_table(annotations: Sequence[AnnotationView], indicator_name: str, lang: str) -> html.Details | None:

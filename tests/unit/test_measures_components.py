@@ -11,13 +11,11 @@ from cockpit import PROJECT_ROOT
 from cockpit.alerts import load_alert_config
 from cockpit.measures.demo import load_demo_measures
 from cockpit.roles import Role, Viewer
-from cockpit.views.measures import build_wall_measures, measures_by_goal, overdue_summary
+from cockpit.views.measures import build_wall_measures, chart_annotations, measures_by_goal, overdue_summary
 from layouts.components.measures import (
-    annotation_data,
     annotation_table,
     goal_measures,
     overdue_line,
-    plotly_markers,
     wall_slide,
 )
 
@@ -91,11 +89,8 @@ def test_overview_line_names_the_overdue_reports_and_links_to_them(cockpit):
     assert overdue_line(None) is None
 
 
-def test_chart_markers_and_their_table_alternative(cockpit):
-    marks = annotation_data(cockpit, Role.PUBLIC, "charge-points-per-1000", "de")
-    figure = plotly_markers(marks)
-    assert [s["x0"] for s in figure["shapes"]] == [a.day.isoformat() for a in marks]
-    assert figure["annotations"][0]["text"] == "Beginn: Öffentliche Ladepunkte in der Innenstadt"
+def test_the_table_alternative_of_the_chart_markers(cockpit):
+    marks = chart_annotations(cockpit, Role.PUBLIC, "charge-points-per-1000", "de")
     table = annotation_table(marks, "Öffentliche Ladepunkte je 1.000 Einwohner", "de")
     rows = find(table, lambda n: type(n).__name__ == "Tr")
     assert len(rows) == len(marks) + 1  # header row + one per marker
