@@ -152,12 +152,21 @@ def measure_strip(view: IndicatorView, to_x, first: date, last: date) -> tuple[l
     return traces, strip
 
 
+LEGEND_COLUMNS = 4  # legend entries per row on a chart of a department screen (about 1,100 px wide)
+LEGEND_ROW = 20  # px
+
+
 def _legend_order(layout: dict, traces: list[dict]) -> None:
     """Legend entries in the order of `traces`, whatever the drawing order (plotly by itself reverses the legend
-    of a figure with a filled band)."""
+    of a figure with a filled band). A legend of more than two rows gets room above the plot: the figure grows,
+    so the legend neither runs into the title nor squeezes the values."""
     layout["legend"] = {**layout["legend"], "traceorder": "normal"}
     for rank, trace in enumerate(traces, start=1):
         trace["legendrank"] = rank
+    entries = sum(trace.get("showlegend") is not False for trace in traces)
+    extra = max(0, -(-entries // LEGEND_COLUMNS) - 2) * LEGEND_ROW
+    layout["margin"] = {**layout["margin"], "t": layout["margin"]["t"] + extra}
+    layout["height"] += extra
 
 
 def _with_strip(layout: dict, xaxis: dict, yaxis: dict, strip: dict) -> dict:

@@ -77,6 +77,8 @@ def test_indicator_page_from_a_link_or_directly(page: Page, app_url, watch, demo
     expect(goal_chart).to_contain_text("heute")
     expect(goal_chart).to_contain_text("Zielwert 2030")
     expect(goal_chart).to_contain_text("Quelle: Bundesnetzagentur")
+    title, legend = (goal_chart.locator(selector).bounding_box() for selector in (".gtitle", ".legend"))
+    assert title["y"] + title["height"] <= legend["y"]  # three legend rows (with the measures) stay below the title
     series = page.locator("#indicator-series-chart")
     expect(series.locator(".subplot.xy .scatterlayer .trace")).to_have_count(2)  # the values and the year before
     # the linked measures in their own strip below the values: start and a reached milestone
