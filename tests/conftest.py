@@ -10,6 +10,9 @@ import pytest
 
 from cockpit import PROJECT_ROOT
 from cockpit.catalog import load_catalog
+from cockpit.config import load_settings
+from cockpit.runtime import open_cockpit
+from cockpit.views import clear_cache
 
 pytest_plugins = ["tests.fixtures.services", "tests.fixtures.mqtt"]
 
@@ -57,6 +60,16 @@ def migrated_store(url: str, catalog):
     store.migrate()
     store.sync_catalog(catalog)
     return store
+
+
+@pytest.fixture
+def empty_cockpit(sqlite_url):
+    """A cockpit on an empty SQLite file (no demo data), with the view cache cleared before and after."""
+    clear_cache()
+    cockpit = open_cockpit(load_settings(database_url=sqlite_url, load_demo=False))
+    yield cockpit
+    clear_cache()
+    cockpit.store.engine.dispose()
 
 
 @pytest.fixture

@@ -463,7 +463,7 @@ def chart_annotations(cockpit: Cockpit, who: Viewer | Role | str, indicator_id: 
             kind_text = t(f"measures.event.{event.kind}", lang)
             label = f"{kind_text}: {name}"
         views.append(AnnotationView(event.day, format_date(event.day, lang), event.kind, kind_text, label,
-                                    event.measure_id, name, event.kind == "milestone" and bool(event.reached)))
+                                    event.measure_id, name, event.reached))
     return tuple(views)
 
 

@@ -109,10 +109,28 @@ def _round(value: float | None, decimals: int) -> float | None:
 MEASURE_COLOUR = "#583b8a"
 # one symbol per kind of measure event, none used by the values or the target path (the legend names it; start
 # and end bracket the measure, a reached milestone is filled, a due one open)
-MEASURE_SYMBOLS = {"start": "triangle-right", "milestone": "triangle-up-open", "reached": "triangle-up", "end": "triangle-left"}
+MEASURE_SYMBOLS = {"start": "triangle-right", "milestone": "triangle-up-open", "reached": "triangle-up",
+                   "end": "triangle-left"}
 MEASURE_GAP = 0.03  # events closer than this share of the x range go on separate rows of the strip
 MEASURE_ROWS = 4
 STRIP, PLOT = [0.0, 0.14], [0.22, 1.0]  # y domains of the measures strip and of the values above it
+
+
+def _strip_rows(days: list[int], gap: float) -> list[int]:
+    """A row per (sorted) day: the first row whose last day is at least `gap` earlier, else a new row, and with
+    all MEASURE_ROWS taken the row that has been free longest."""
+    ends: list[int] = []  # per row: its last day
+    rows = []
+    for day in days:
+        row = next((r for r, end in enumerate(ends) if day - end >= gap), None)
+        if row is None and len(ends) < MEASURE_ROWS:
+            ends.append(day)
+            row = len(ends) - 1
+        elif row is None:
+            row = min(range(len(ends)), key=ends.__getitem__)
+        ends[row] = day
+        rows.append(row)
+    return rows
 
 
 def measure_strip(view: IndicatorView, to_x, first: date, last: date) -> tuple[list[dict], dict]:
@@ -123,31 +141,20 @@ def measure_strip(view: IndicatorView, to_x, first: date, last: date) -> tuple[l
     marks = sorted((m for m in view.measures if first <= m.day <= last), key=lambda m: m.day)
     if not marks:
         return [], {}
-    gap = max(1.0, MEASURE_GAP * (last - first).days)
-    ends: list[int] = []  # per row: the day ordinal of its last event
-    rows = []
-    for mark in marks:
-        day = mark.day.toordinal()
-        row = next((r for r, end in enumerate(ends) if day - end >= gap), None)
-        if row is None and len(ends) < MEASURE_ROWS:
-            row = len(ends)
-            ends.append(day)
-        row = min(range(len(ends)), key=lambda r: ends[r]) if row is None else row
-        ends[row] = day
-        rows.append(row)
+    rows = _strip_rows([m.day.toordinal() for m in marks], max(1.0, MEASURE_GAP * (last - first).days))
+    styles = ["reached" if m.reached else m.kind for m in marks]
     traces = []
-    present = {"reached" if m.reached else m.kind for m in marks}
-    for style in (style for style in MEASURE_SYMBOLS if style in present):  # in the order of a measure's life
-        chosen = [(m, r) for m, r in zip(marks, rows, strict=True) if ("reached" if m.reached else m.kind) == style]
+    for style in (style for style in MEASURE_SYMBOLS if style in styles):  # in the order of a measure's life
+        chosen = [(m, r) for m, r, s in zip(marks, rows, styles, strict=True) if s == style]
         traces.append(_scatter(
             x=[to_x(m.day) for m, _ in chosen], y=[r for _, r in chosen], yaxis="y2", mode="markers",
             name=t("explorer.chart.measure_kind", view.lang, kind=chosen[0][0].kind_text),
             marker=dict(symbol=MEASURE_SYMBOLS[style], size=11, color=MEASURE_COLOUR,
                         line=dict(color=MEASURE_COLOUR, width=2)),
             customdata=[f"{m.date_text}: {m.label}" for m, _ in chosen], hovertemplate="%{customdata}<extra></extra>"))
-    count = len(ends)
-    strip = dict(domain=STRIP, anchor="x", range=[-0.7, count - 0.3], fixedrange=True, showgrid=False, automargin=True,
-                 zeroline=False, linecolor="#8a8a8a", tickvals=[(count - 1) / 2],
+    count = max(rows) + 1
+    strip = dict(domain=STRIP, anchor="x", range=[-0.7, count - 0.3], fixedrange=True, showgrid=False,
+                 automargin=True, zeroline=False, linecolor="#8a8a8a", tickvals=[(count - 1) / 2],
                  ticktext=[t("explorer.chart.measures", view.lang)])
     return traces, strip
 

@@ -9,22 +9,16 @@ from datetime import date
 
 import pytest
 
-from cockpit.config import load_settings
-from cockpit.runtime import open_cockpit
 from cockpit.sources.base import make_frame
-from cockpit.views import clear_cache, snapshot
+from cockpit.views import snapshot
 
 snapshot_module = importlib.import_module("cockpit.views.snapshot")  # the module, not the function
 DAY = date(2026, 11, 22)
 
 
 @pytest.fixture
-def cockpit(tmp_path):
-    clear_cache()
-    cockpit = open_cockpit(load_settings(database_url=f"sqlite:///{tmp_path / 'cockpit.db'}", load_demo=False))
-    yield cockpit
-    clear_cache()
-    cockpit.store.engine.dispose()
+def cockpit(empty_cockpit):
+    return empty_cockpit
 
 
 def write(cockpit, start: str, value: float) -> None:

@@ -11,8 +11,6 @@ import pandas as pd
 import pytest
 from plotly.utils import PlotlyJSONEncoder
 
-from cockpit.config import load_settings
-from cockpit.runtime import open_cockpit
 from cockpit.sources.base import make_frame
 from cockpit.views import build_goals, build_overview, clear_cache
 from cockpit.views.snapshot import read_snapshot
@@ -80,12 +78,8 @@ def test_a_previous_snapshot_of_another_day_or_role_is_not_taken_over(store, cat
 
 
 @pytest.fixture
-def cockpit(tmp_path):
-    clear_cache()
-    cockpit = open_cockpit(load_settings(database_url=f"sqlite:///{tmp_path / 'cockpit.db'}", load_demo=False))
-    yield cockpit
-    clear_cache()
-    cockpit.store.engine.dispose()
+def cockpit(empty_cockpit):
+    return empty_cockpit
 
 
 def test_pages_after_new_data_are_the_same_as_from_a_fresh_snapshot(cockpit):

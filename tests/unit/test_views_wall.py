@@ -12,10 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from cockpit import PROJECT_ROOT
-from cockpit.config import load_settings
-from cockpit.runtime import open_cockpit
 from cockpit.sources.base import make_frame
-from cockpit.views import build_overview, clear_cache
+from cockpit.views import build_overview
 from cockpit.views import wall as wall_views
 from cockpit.views.wall import (
     DEFAULT_SLIDES,
@@ -107,11 +105,8 @@ def test_stamp_changes_with_data_day_role_and_slides():
 
 
 @pytest.fixture
-def cockpit(tmp_path):
-    clear_cache()
-    cockpit = open_cockpit(load_settings(database_url=f"sqlite:///{tmp_path / 'cockpit.db'}", load_demo=False))
-    yield cockpit
-    cockpit.store.engine.dispose()
+def cockpit(empty_cockpit):
+    return empty_cockpit
 
 
 def write(cockpit, source_id: str, rows: list[tuple[str, str, float]]) -> None:
