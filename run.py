@@ -33,8 +33,7 @@ def serve(args: argparse.Namespace) -> int:
     from cockpit.accounts.checks import settings_problems
     from cockpit.config import load_settings
     from cockpit.jobs.leader import LeaderScheduler
-    from cockpit.jobs.scheduler import build_scheduler
-    from cockpit.runtime import open_cockpit
+    from cockpit.runtime import build_scheduler, open_cockpit
 
     overrides = {k: v for k, v in (("workers", args.workers), ("threads", args.threads)) if v is not None}
     settings = load_settings(**overrides)

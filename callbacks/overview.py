@@ -5,10 +5,10 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, State
 
+from callbacks._refresh import refreshed
 from cockpit.views import build_overview
 from layouts import ids
 from layouts.components.tile import overview_content
-from layouts.context import refreshed
 from layouts.hardening import expect
 
 

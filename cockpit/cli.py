@@ -9,6 +9,11 @@ import pkgutil
 import sys
 from collections.abc import Callable
 
+import cockpit.commands as package
+from cockpit.catalog import CatalogError
+from cockpit.config import ConfigError
+from cockpit.sources.config import SourcesError
+
 # The original commands keep their place at the top of `--help`; every other module of cockpit/commands/
 # (one per command: NAME, HELP, configure(parser), run(args) -> int) follows in name order.
 FIRST_COMMANDS = (
@@ -24,8 +29,6 @@ FIRST_COMMANDS = (
 
 
 def command_modules() -> list[str]:
-    import cockpit.commands as package
-
     others = sorted(f"{package.__name__}.{m.name}" for m in pkgutil.iter_modules(package.__path__)
                     if not m.name.startswith("_") and f"{package.__name__}.{m.name}" not in FIRST_COMMANDS)
     return [*FIRST_COMMANDS, *others]
@@ -61,10 +64,6 @@ def main(argv: list[str] | None = None, extra=(), default: str | None = None) ->
         parser.print_help()
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from cockpit.catalog import CatalogError
-    from cockpit.config import ConfigError
-    from cockpit.sources.config import SourcesError
-
     try:
         return int(args.handler(args) or 0)
     except (ConfigError, CatalogError, SourcesError) as exc:

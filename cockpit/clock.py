@@ -9,8 +9,7 @@ from __future__ import annotations
 import os
 from datetime import date, datetime
 
-from cockpit.config import ConfigError
-from cockpit.kpi import LOCAL_TZ
+from cockpit.config import LOCAL_TZ, ConfigError
 
 ENV_TODAY = "COCKPIT_DEMO_TODAY"
 

@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -15,6 +16,12 @@ from cockpit import PROJECT_ROOT
 
 class ConfigError(Exception):
     """A setting is invalid; the message names it."""
+
+
+# The cockpit's local time zone: goals are judged on its calendar years, rollups bucket by its days and months,
+# pages show its time (data is stored in UTC). Every layer takes it from here.
+LOCAL_TZ_NAME = "Europe/Berlin"
+LOCAL_TZ = ZoneInfo(LOCAL_TZ_NAME)
 
 
 class Settings(BaseSettings):
@@ -30,7 +37,7 @@ class Settings(BaseSettings):
     scheduler: bool = True
     load_demo: bool = True
     default_lang: str = "de"
-    timezone: str = "Europe/Berlin"
+    timezone: str = LOCAL_TZ_NAME
     internal_password: str | None = None
     secret_key: str | None = None
     host: str = "127.0.0.1"
@@ -152,8 +159,6 @@ class Settings(BaseSettings):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:

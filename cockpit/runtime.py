@@ -7,9 +7,13 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from apscheduler.schedulers.base import BaseScheduler
+
 from cockpit import clock, demo
+from cockpit.alerts import add_alert_job
 from cockpit.catalog import Catalog, load_catalog
 from cockpit.config import Settings, load_settings
+from cockpit.jobs import scheduler as ingest_jobs
 from cockpit.jobs.ingest import Ingestor, RunOutcome
 from cockpit.jobs.scheduler import run_all
 from cockpit.measures.demo import load_demo_measures
@@ -68,6 +72,16 @@ class Cockpit:
         log.info("empty database: ingesting every source once (first start)")
         load_demo_measures(self.store, self.catalog)
         return run_all(self.ingestor, self.sources)
+
+
+def build_scheduler(ingestor: Ingestor, sources: list[SourceConfig], run_now: bool = False,
+                    scheduler: BaseScheduler | None = None) -> BaseScheduler:
+    """The scheduler of a running cockpit: one ingest job per source (`cockpit.jobs.scheduler`) plus the alert job
+    when COCKPIT_ALERTS names a configuration. Wired here, so that the jobs know nothing of the alerts, which read
+    the evaluated read model."""
+    scheduler = ingest_jobs.build_scheduler(ingestor, sources, run_now=run_now, scheduler=scheduler)
+    add_alert_job(scheduler, ingestor.store, ingestor.catalog, sources)
+    return scheduler
 
 
 def open_cockpit(settings: Settings | None = None, migrate: bool = True) -> Cockpit:

@@ -19,12 +19,13 @@ import dash
 import flask
 from dash import dcc, html
 
+import callbacks
 from cockpit import PROJECT_ROOT
 from cockpit.config import Settings, load_settings
 from cockpit.i18n import t
 from cockpit.runtime import Cockpit, open_cockpit
 from layouts import auth, blueprints, hardening, ids, security
-from layouts.context import COCKPIT_KEY, current_cockpit, resolve_lang
+from layouts.context import COCKPIT_KEY, current_cockpit, document_title, resolve_lang
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +68,6 @@ class CockpitDash(dash.Dash):
             title_key = page.get("title_key", title_key)
         else:
             hardening.mark_not_found()  # the 404 page, with HTTP status 404
-        from layouts.components.shell import document_title
-
         app_entry = app_entry.replace("Loading...", html_text.escape(t("ui.loading", lang)))
         description = html_text.escape(t("ui.meta.description", lang, city=city), quote=True)
         metas = f'{metas}\n    <meta name="description" content="{description}">'
@@ -154,8 +153,6 @@ def create_app(cockpit: Cockpit | None = None, settings: Settings | None = None)
     )
     app.layout = root_layout
     server.extensions[hardening.DASH_KEY] = app
-    import callbacks
-
     callbacks.load()
     _take_over_callbacks(app)
     return app

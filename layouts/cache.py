@@ -21,9 +21,9 @@ import flask
 import plotly.io.json as plotly_json
 from flask_caching import Cache
 
+from cockpit.readmodel.snapshot import cached_version, now_local
 from cockpit.roles import Role
 from cockpit.runtime import Cockpit
-from cockpit.views.snapshot import cached_version, now_local
 
 COCKPIT_KEY = "COCKPIT"  # = layouts.context.COCKPIT_KEY (that module imports this one)
 _ROLE_OF_REQUEST = "COCKPIT_ROLE_OF_REQUEST"

@@ -1,16 +1,19 @@
-"""Per-request context of the web layer: the cockpit of the app, the language, URLs that keep the language."""
+"""Per-request context of the web layer: the cockpit of the app, the language, URLs that keep the language.
+
+The bottom of the web layer: `layouts.auth` (who is asking) builds on it, `layouts.components.shell` (the frame of
+every page, `page_context`) on both."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode
 
+import dash
 import flask
 
-from cockpit.i18n import LANGUAGES
+from cockpit.i18n import LANGUAGES, t
 from cockpit.roles import Role
 from cockpit.runtime import Cockpit
-from layouts.cache import public_cached
 
 COCKPIT_KEY = "COCKPIT"
 TRUE_WORDS = ("", "1", "true", "yes", "on")
@@ -71,19 +74,8 @@ class PageContext:
     city: str
 
 
-def page_context(path: str, lang: str | None, kiosk: str | None = None) -> PageContext:
-    from layouts.auth import current_role, login_enabled
-
-    cockpit = current_cockpit()
-    lang = resolve_lang(lang)
-    return PageContext(lang, path, kiosk_from(kiosk), current_role(), login_enabled(),
-                       cockpit.catalog.city.get(lang))
-
-
 def lang_of_routing_callback() -> str:
     """The language of the page being routed (the Dash Pages router passes the URL search as an input)."""
-    import dash
-
     try:
         search = dash.callback_context.inputs.get("_pages_location.search")
     except Exception:  # noqa: BLE001 - outside a callback: the default language
@@ -91,36 +83,15 @@ def lang_of_routing_callback() -> str:
     return lang_from_search(search)
 
 
+def document_title(page_key: str, lang: str, city: str) -> str:
+    return t("ui.title", lang, page=t(page_key, lang), city=city)
+
+
 def page_title(page_key: str):
     """A Dash Pages `title` function: '<page> – SmartCity Cockpit <city>' in the language of the URL."""
 
     def title(**_path_variables) -> str:
-        from layouts.components.shell import document_title
-
         lang = lang_of_routing_callback()
         return document_title(page_key, lang, current_cockpit().catalog.city.get(lang))
 
     return title
-
-
-def refreshed(build, render, search: str | None, shown: str | None):
-    """A page refresh: build the view for this request's role and language; re-render only if it changed.
-    Public responses come from the response cache (per page, language and data version)."""
-    from dash import no_update
-
-    from layouts.auth import current_viewer
-    cockpit, viewer, lang = current_cockpit(), current_viewer(), lang_from_search(search)
-
-    def compute():
-        view = build(cockpit, viewer, lang)
-        return view.fingerprint, render(view)
-
-    if viewer.role == Role.PUBLIC:
-        fingerprint, rendered = public_cached(f"{build.__module__}.{build.__qualname__}", lang, cockpit, compute)
-        if fingerprint == shown:
-            return no_update, no_update
-        return rendered, fingerprint
-    view = build(cockpit, viewer, lang)
-    if view.fingerprint == shown:
-        return no_update, no_update
-    return render(view), view.fingerprint

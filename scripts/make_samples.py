@@ -1,15 +1,14 @@
 """Write the synthetic demo payloads under data/samples/demo/ in the publishers' real formats (deterministic).
 
 Usage: python scripts/make_samples.py [--out data/samples/demo] [--today YYYY-MM-DD]
-Each module in scripts/samples/ has generate(out: Path, calendar) and writes the payloads of one format.
+Each module in cockpit/demo/samples/ has generate(out: Path, calendar) and writes the payloads of one format.
 Without --today it writes the committed payloads (the connector test fixtures, ending on 2026-11-20); with
---today the payloads of the running demo for that day (what the cockpit generates itself, see cockpit/demo.py).
+--today the payloads of the running demo for that day (what the cockpit generates itself, see cockpit/demo/).
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from datetime import date
 from pathlib import Path
@@ -18,17 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from cockpit.catalog import load_catalog  # noqa: E402 - the project root is on sys.path from here
-from cockpit.demo import calendar_for  # noqa: E402
-from scripts.samples import FIXTURE  # noqa: E402
-
-GENERATORS = (
-    "scripts.samples.smard",
-    "scripts.samples.sensorthings",
-    "scripts.samples.gbfs",
-    "scripts.samples.ngsi",
-    "scripts.samples.charging_register",
-    "scripts.samples.statistics",
-)
+from cockpit.demo import GENERATORS, calendar_for  # noqa: E402
+from cockpit.demo.samples import FIXTURE  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,9 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     calendar = FIXTURE
     if args.today:
         calendar = calendar_for(load_catalog(ROOT / "data" / "catalog.yaml"), args.today)
-    for name in GENERATORS:
-        importlib.import_module(name).generate(args.out, calendar)
-        print(f"{name}: written to {args.out}")
+    for module in GENERATORS:
+        module.generate(args.out, calendar)
+        print(f"{module.__name__}: written to {args.out}")
     return 0
 
 

@@ -1,6 +1,7 @@
 """The alert job: evaluate every rule, notify state changes over the rule's channels, record state and log.
 
-Scheduled with the ingest jobs when COCKPIT_ALERTS names a configuration file (`add_alert_job`)."""
+Scheduled with the ingest jobs (by `cockpit.runtime.build_scheduler`) when COCKPIT_ALERTS names a configuration
+file (`add_alert_job`)."""
 
 from __future__ import annotations
 
@@ -19,10 +20,10 @@ from cockpit.config import load_settings
 from cockpit.i18n import format_date, t
 from cockpit.kpi import LOCAL_TZ, is_stale
 from cockpit.kpi.measures import is_update_overdue, update_due
+from cockpit.readmodel.snapshot import read_snapshot
 from cockpit.roles import Role
 from cockpit.sources.config import SourceConfig
 from cockpit.store import Store
-from cockpit.views.snapshot import read_snapshot
 
 log = logging.getLogger(__name__)
 JOB_ID = "alerts"

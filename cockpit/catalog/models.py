@@ -8,6 +8,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, field_validator
 
 from cockpit.catalog.duration import Duration
+from cockpit.roles import may_see, visible_levels
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
 
@@ -185,7 +186,5 @@ class Catalog(_Strict):
         return [g for g in self.goals if g.indicator == indicator_id]
 
     def visible_indicators(self, role) -> list[Indicator]:
-        from cockpit.roles import may_see, visible_levels
-
         levels = visible_levels(role)
         return [i for i in self.indicators if may_see(levels, i.visibility, i.owner)]

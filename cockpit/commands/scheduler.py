@@ -9,8 +9,8 @@ import logging
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from cockpit.jobs.leader import LeaderScheduler
-from cockpit.jobs.scheduler import TZ, build_scheduler
-from cockpit.runtime import open_cockpit
+from cockpit.jobs.scheduler import TZ
+from cockpit.runtime import build_scheduler, open_cockpit
 
 NAME = "scheduler"
 HELP = "run the ingest scheduler in the foreground, without the web server"

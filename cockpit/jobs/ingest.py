@@ -14,7 +14,7 @@ import pandas as pd
 from cockpit.catalog import Catalog
 from cockpit.jobs.validate import EARLIEST_PLAUSIBLE, FUTURE_TOLERANCE, validate
 from cockpit.sources._time import iso_utc, parse_watermark
-from cockpit.sources.base import Connector, Payload
+from cockpit.sources.base import Connector, Document, Payload
 from cockpit.sources.config import SourceConfig
 from cockpit.sources.http import Fetcher
 from cockpit.sources.registry import connector_class
@@ -98,7 +98,9 @@ class Ingestor:
         """Re-parse every archived payload of a source (after a parser fix); each gets a run of its own."""
         connector = self.connector(source)
         outcomes = []
-        for _archive_id, _old_run, payload in self.store.archived_payloads(source.id):
+        for _archive_id, _old_run, archived in self.store.archived_payloads(source.id):
+            payload = Payload([Document(d.name, d.content, d.content_type) for d in archived.documents],
+                              dict(archived.meta))
             run_id = self.store.start_run(source.id)
             outcomes.append(self.store_payload(source, run_id, connector, payload, archive=False))
         return outcomes

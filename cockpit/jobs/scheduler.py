@@ -11,7 +11,6 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from cockpit.alerts import add_alert_job
 from cockpit.catalog.duration import Duration
 from cockpit.jobs.ingest import Ingestor, RunOutcome
 from cockpit.sources.config import SourceConfig
@@ -38,9 +37,9 @@ def add_jobs(scheduler: BaseScheduler, ingestor: Ingestor, sources: list[SourceC
 
 def build_scheduler(ingestor: Ingestor, sources: list[SourceConfig], run_now: bool = False,
                     scheduler: BaseScheduler | None = None) -> BaseScheduler:
+    """A scheduler with the ingest jobs; the running cockpit adds its other jobs (`cockpit.runtime.build_scheduler`)."""
     scheduler = scheduler or BackgroundScheduler(timezone=TZ, job_defaults={"max_instances": 1, "coalesce": True})
     add_jobs(scheduler, ingestor, sources, run_now=run_now)
-    add_alert_job(scheduler, ingestor.store, ingestor.catalog, sources)  # only when COCKPIT_ALERTS is set
     return scheduler
 
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-LOCAL_TZ = ZoneInfo("Europe/Berlin")
+from cockpit.config import LOCAL_TZ
 
 Aggregation = Literal["sum", "mean", "last"]
 

@@ -2,48 +2,21 @@
 
 from __future__ import annotations
 
-import gzip
 import json
-import zlib
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
-if TYPE_CHECKING:
-    from cockpit.sources.config import SourceConfig
-    from cockpit.sources.http import Fetcher
+from cockpit.sources.config import SourceConfig
+from cockpit.sources.http import Fetcher
+from cockpit.sources.payload import Document, Payload, PayloadError, gunzip_if_needed
 
 CITYWIDE = ""
 FRAME_COLUMNS = ("indicator", "district", "period_start", "period_end", "value", "raw")
-
-
-class PayloadError(ValueError):
-    """The payload as a whole is unusable (not JSON, wrong schema, truncated, empty, an HTML error page)."""
-
-
-@dataclass(frozen=True)
-class Document:
-    """One fetched file or HTTP response body, kept verbatim so it can be archived and re-parsed."""
-
-    name: str
-    content: bytes
-    content_type: str = ""
-
-
-@dataclass
-class Payload:
-    """Everything one run fetched; `meta` holds what parse needs besides the bytes (e.g. request context)."""
-
-    documents: list[Document] = field(default_factory=list)
-    meta: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def size(self) -> int:
-        return sum(len(d.content) for d in self.documents)
 
 
 @dataclass(frozen=True)
@@ -120,26 +93,6 @@ def raw_text(record: Any, limit: int = 2000) -> str:
     except (TypeError, ValueError):
         text = repr(record)
     return text if len(text) <= limit else text[:limit] + f"… [{len(text)} characters]"
-
-
-GZIP_MAGIC = b"\x1f\x8b"
-
-
-def gunzip_if_needed(body: bytes, where: str, max_bytes: int = 256 * 2**20) -> bytes:
-    """A gzip body served without Content-Encoding (or a .gz file) decompressed, bounded in size; other bodies
-    unchanged. A body that starts like gzip but does not decompress is a PayloadError saying so."""
-    if not body.startswith(GZIP_MAGIC):
-        return body
-    try:
-        inflater = zlib.decompressobj(wbits=31)
-        data = inflater.decompress(body, max_bytes + 1)
-        if len(data) > max_bytes:
-            raise PayloadError(f"{where}: gzip body decompresses to more than {max_bytes} bytes")
-        if not inflater.eof:
-            raise PayloadError(f"{where}: gzip without Content-Encoding, truncated (the stream does not end)")
-    except (zlib.error, gzip.BadGzipFile) as exc:
-        raise PayloadError(f"{where}: gzip without Content-Encoding that cannot be decompressed ({exc})") from None
-    return data
 
 
 def load_json(document: Document, source_id: str) -> Any:

@@ -9,6 +9,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from cockpit.catalog.duration import Duration
+from cockpit.sources.registry import connector_names
 
 
 class SourcesError(ValueError):
@@ -75,8 +76,6 @@ class SourcesFile(BaseModel):
 
 def load_sources(path: Path | str) -> list[SourceConfig]:
     """Read the sources file, resolve relative locations, and check that every connector exists."""
-    from cockpit.sources.registry import connector_names
-
     path = Path(path)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))

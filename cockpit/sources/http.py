@@ -12,7 +12,7 @@ from urllib.parse import urlencode, urljoin
 
 import requests
 
-from cockpit.sources.base import Document, PayloadError, gunzip_if_needed
+from cockpit.sources.payload import Document, PayloadError, gunzip_if_needed
 
 log = logging.getLogger(__name__)
 RETRY_STATUS = {429, 500, 502, 503, 504}

@@ -1,10 +1,10 @@
-"""Connector names in the sources file -> connector classes (imported on first use)."""
+"""Connector names in the sources file -> connector classes (imported on first use).
+
+Below the connector interface: the sources file is checked against these names without importing a connector."""
 
 from __future__ import annotations
 
 import importlib
-
-from cockpit.sources.base import Connector
 
 # name -> "module:Class"; one module per published format.
 CONNECTORS: dict[str, str] = {
@@ -23,6 +23,7 @@ def connector_names() -> set[str]:
     return set(CONNECTORS)
 
 
-def connector_class(name: str) -> type[Connector]:
+def connector_class(name: str) -> type:
+    """The connector class (a `cockpit.sources.base.Connector`) registered under `name`."""
     module_name, _, class_name = CONNECTORS[name].partition(":")
     return getattr(importlib.import_module(module_name), class_name)

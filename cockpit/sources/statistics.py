@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import codecs
 import importlib.util
 import io
 import math
@@ -99,8 +100,6 @@ class StatisticsOptions(BaseModel):
     @classmethod
     def _known_codec(cls, value: str) -> str:
         if value != "auto":
-            import codecs
-
             try:
                 codecs.lookup(value)
             except LookupError:

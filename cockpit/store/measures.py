@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from cockpit.kpi.annual import LOCAL_TZ
+from cockpit.config import LOCAL_TZ
 from cockpit.measures.model import Measure, Report
 from cockpit.store.schema import (
     alert_log,

@@ -15,7 +15,6 @@ from cockpit.store import rollups
 from cockpit.store.schema import indicators, job_runs, observation_revisions, observations
 from cockpit.store.visibility import joined_on, visible_indicators
 
-LOCAL_TZ_NAME = "Europe/Berlin"
 KEY = ["indicator_id", "district", "period_start"]
 VALUE_TOLERANCE = 1e-9
 

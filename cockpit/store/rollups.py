@@ -34,10 +34,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.schema import CreateTable
 
+from cockpit.config import LOCAL_TZ_NAME
 from cockpit.store.schema import UTCDateTime, indicator_sources, indicators, observations, rollups
 from cockpit.store.visibility import joined_on
 
-LOCAL_TZ_NAME = "Europe/Berlin"
 GRAINS = ("year", "month", "day")
 AGGREGATE_COLUMNS = ["indicator", "district", "bucket", "n", "sum", "min", "max", "last_value", "last_start", "value"]
 _CHILD = {"month": "day", "year": "month"}

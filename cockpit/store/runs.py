@@ -7,6 +7,7 @@ import gzip
 import hashlib
 import json
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
@@ -167,7 +168,7 @@ def archive_payload(conn: Connection, source_id: str, run_id: int, payload, now:
         conn.execute(delete(payload_archive).where(payload_archive.c.id.in_(drop)))
 
 
-def read_archive(conn: Connection, source_id: str) -> list[tuple[int, int, object]]:
+def read_archive(conn: Connection, source_id: str) -> list[tuple[int, int, ArchivedPayload]]:
     """(archive id, run id, payload) of a source's archived payloads, oldest first."""
     rows = conn.execute(select(payload_archive.c.id, payload_archive.c.run_id, payload_archive.c.compressed).where(
         payload_archive.c.source_id == source_id).order_by(payload_archive.c.id)).all()
@@ -180,10 +181,25 @@ def _encode(payload) -> bytes:
     return json.dumps({"meta": payload.meta, "documents": documents}, default=str).encode("utf-8")
 
 
-def _decode(data: bytes):
-    from cockpit.sources.base import Document, Payload
+@dataclass(frozen=True)
+class ArchivedDocument:
+    """One archived document as stored (the store knows no connector types; the ingest rebuilds a payload)."""
 
+    name: str
+    content: bytes
+    content_type: str = ""
+
+
+@dataclass(frozen=True)
+class ArchivedPayload:
+    """An archived payload: its documents and its meta, plain values."""
+
+    documents: list[ArchivedDocument]
+    meta: dict
+
+
+def _decode(data: bytes) -> ArchivedPayload:
     raw = json.loads(data)
-    documents = [Document(name=d["name"], content=base64.b64decode(d["content"]), content_type=d["content_type"])
-                 for d in raw["documents"]]
-    return Payload(documents=documents, meta=raw["meta"])
+    documents = [ArchivedDocument(name=d["name"], content=base64.b64decode(d["content"]),
+                                  content_type=d["content_type"]) for d in raw["documents"]]
+    return ArchivedPayload(documents=documents, meta=raw["meta"])

@@ -9,17 +9,15 @@ when many observations fall into one bucket), the last value and the indicator's
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import Connection, and_, func, literal, select
 
+from cockpit.config import LOCAL_TZ, LOCAL_TZ_NAME
 from cockpit.store.observations import AGGREGATE_COLUMNS
 from cockpit.store.schema import indicators, observations
 from cockpit.store.visibility import joined_on
 
-LOCAL_TZ_NAME = "Europe/Berlin"
-LOCAL_TZ = ZoneInfo(LOCAL_TZ_NAME)
 SQL_GRAINS = ("hour", "week")
 GRAINS = ("hour", "day", "week", "month", "year")
 # The longest range aggregated in SQL for the fine grains (a chart never needs more points than this gives).

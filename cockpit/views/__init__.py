@@ -1,5 +1,6 @@
 """View models: what each screen shows, as plain data in the viewer's language (pure Python, no Dash)."""
 
+from cockpit.readmodel.snapshot import Snapshot, clear_cache, normalize_role, snapshot
 from cockpit.views.goals import FieldView, GoalsView, GoalView, PathPoint, VisionView, build_goals
 from cockpit.views.overview import (
     DOMAINS,
@@ -11,7 +12,6 @@ from cockpit.views.overview import (
     TileView,
     build_overview,
 )
-from cockpit.views.snapshot import Snapshot, clear_cache, normalize_role, snapshot
 
 __all__ = [
     "DOMAINS",

@@ -21,9 +21,9 @@ import requests
 from cockpit.catalog import Catalog, Indicator
 from cockpit.i18n import format_date, format_number, normalize_lang, t
 from cockpit.kpi import LOCAL_TZ
+from cockpit.readmodel.snapshot import now_local, snapshot
 from cockpit.roles import Role, Viewer, role_of
 from cockpit.views.indicator import resolve_range
-from cockpit.views.snapshot import now_local, snapshot
 from cockpit.views.timeseries import (
     GRAINS,
     PRESETS,

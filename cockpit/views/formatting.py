@@ -10,7 +10,7 @@ from datetime import date, datetime
 from cockpit.catalog import Indicator
 from cockpit.i18n import format_date, format_datetime, format_number, format_signed, normalize_lang, t
 from cockpit.kpi import LOCAL_TZ, STATUSES, GoalEvaluation, next_period_start
-from cockpit.views.snapshot import is_annual, is_subdaily
+from cockpit.readmodel.snapshot import is_annual, is_subdaily
 
 NBSP = "\u00a0"
 VIEW_STATUSES = (*STATUSES, "no_goal")

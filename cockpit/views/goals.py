@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from cockpit.i18n import format_date, format_number, format_percent, normalize_lang, t
 from cockpit.kpi import LOCAL_TZ, GoalEvaluation, due_by, year_due_by
+from cockpit.readmodel.snapshot import Snapshot, normalize_role, now_local, snapshot
 from cockpit.roles import Role
 from cockpit.views.formatting import (
     StatusCount,
@@ -28,7 +29,6 @@ from cockpit.views.formatting import (
     target_text,
 )
 from cockpit.views.measures import GoalMeasuresView, measures_by_goal
-from cockpit.views.snapshot import Snapshot, normalize_role, now_local, snapshot
 
 if TYPE_CHECKING:
     from cockpit.runtime import Cockpit

@@ -14,11 +14,11 @@ from cockpit.catalog import Indicator
 from cockpit.i18n import format_date, format_signed, normalize_lang, t
 from cockpit.kpi import LOCAL_TZ, GoalEvaluation, goal_status, target_path
 from cockpit.kpi.forecast import fit_line, trend_points
+from cockpit.readmodel.snapshot import is_annual, now_local, snapshot
 from cockpit.roles import Role, Viewer, role_of
 from cockpit.views.formatting import period_label, quantity, status_word
 from cockpit.views.goals import GoalView, build_goals
 from cockpit.views.measures import AnnotationView, chart_annotations
-from cockpit.views.snapshot import is_annual, now_local, snapshot
 from cockpit.views.timeseries import (
     Problem,
     SeriesPoint,

@@ -13,9 +13,9 @@ from cockpit.i18n import format_date, format_datetime, format_number, normalize_
 from cockpit.kpi import LOCAL_TZ
 from cockpit.kpi.measures import chart_events, is_update_overdue, status_counts, update_due
 from cockpit.measures.model import DIMENSIONS, STATUSES, Measure, Report, can_report
+from cockpit.readmodel.snapshot import now_local
 from cockpit.roles import Role, Viewer, may_see, visible_levels
 from cockpit.views.formatting import quantity
-from cockpit.views.snapshot import now_local
 
 if TYPE_CHECKING:
     from cockpit.runtime import Cockpit

@@ -13,6 +13,7 @@ import pandas as pd
 from cockpit.catalog import Indicator
 from cockpit.i18n import format_date, format_number, format_percent, normalize_lang, t
 from cockpit.kpi import LOCAL_TZ, GoalEvaluation, due_by, is_stale, year_due_by
+from cockpit.readmodel.snapshot import Snapshot, is_annual, is_subdaily, normalize_role, now_local, snapshot
 from cockpit.roles import Role
 from cockpit.views.formatting import (
     StatusCount,
@@ -33,7 +34,6 @@ from cockpit.views.formatting import (
     target_text,
 )
 from cockpit.views.measures import OverdueSummary, overdue_summary
-from cockpit.views.snapshot import Snapshot, is_annual, is_subdaily, normalize_role, now_local, snapshot
 
 if TYPE_CHECKING:
     from cockpit.runtime import Cockpit

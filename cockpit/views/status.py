@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from cockpit.i18n import format_datetime, normalize_lang, t
 from cockpit.jobs.scheduler import trigger_for
 from cockpit.kpi import LOCAL_TZ
-from cockpit.views.snapshot import now_local
+from cockpit.readmodel.snapshot import now_local
 
 if TYPE_CHECKING:
     from cockpit.runtime import Cockpit

@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING, Any
 
 from cockpit.i18n import LANGUAGES, format_date, normalize_lang, t
 from cockpit.kpi import LOCAL_TZ
+from cockpit.readmodel.snapshot import normalize_role, now_local, snapshot
 from cockpit.roles import Role
 from cockpit.views.formatting import NBSP, StatusCount
 from cockpit.views.goals import GoalsView, GoalView, goals_from_snapshot
 from cockpit.views.measures import build_wall_measures
 from cockpit.views.overview import DOMAINS, OverviewView, SparkPoint, TileView, overview_from_snapshot
-from cockpit.views.snapshot import normalize_role, now_local, snapshot
 
 if TYPE_CHECKING:
     from cockpit.runtime import Cockpit

@@ -19,7 +19,7 @@ import flask
 
 from cockpit import PROJECT_ROOT
 from cockpit.i18n import LANGUAGES, t
-from cockpit.views.snapshot import now_local
+from cockpit.readmodel.snapshot import now_local
 from cockpit.views.wall import wall_stamp
 from layouts.components.wall import wall_request
 from layouts.context import current_cockpit

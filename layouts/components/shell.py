@@ -9,16 +9,19 @@ from dash import dcc, html
 from cockpit.i18n import t
 from cockpit.roles import Role
 from layouts import ids
-from layouts.auth import CSRF_FIELD, csrf_token, current_viewer
+from layouts.auth import CSRF_FIELD, csrf_token, current_role, current_viewer, login_enabled
 from layouts.components.legal import legal_nav
-from layouts.context import PageContext, page_url
+from layouts.context import PageContext, current_cockpit, kiosk_from, page_url, resolve_lang
 
 NAV = (("/", "ui.nav.overview"), ("/goals", "ui.nav.goals"), ("/explore", "explorer.nav"),
        ("/measures", "measures.nav"))
 
 
-def document_title(page_key: str, lang: str, city: str) -> str:
-    return t("ui.title", lang, page=t(page_key, lang), city=city)
+def page_context(path: str, lang: str | None, kiosk: str | None = None) -> PageContext:
+    cockpit = current_cockpit()
+    lang = resolve_lang(lang)
+    return PageContext(lang, path, kiosk_from(kiosk), current_role(), login_enabled(),
+                       cockpit.catalog.city.get(lang))
 
 
 def _nav(ctx: PageContext) -> html.Nav:

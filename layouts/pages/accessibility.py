@@ -8,8 +8,8 @@ from dash import html
 
 from cockpit.i18n import t
 from cockpit.views.legal import ACCESSIBILITY_PATH, feedback_href
-from layouts.components.shell import shell
-from layouts.context import current_cockpit, page_context, page_title
+from layouts.components.shell import page_context, shell
+from layouts.context import current_cockpit, page_title
 
 TITLE_KEY = "embed.a11y.title"
 

@@ -8,8 +8,8 @@ import flask
 from cockpit.i18n import t
 from cockpit.views import embed as embed_views
 from layouts.components.embed_builder import BUILDER_PATH, embed_builder
-from layouts.components.shell import shell
-from layouts.context import current_cockpit, page_context, page_title
+from layouts.components.shell import page_context, shell
+from layouts.context import current_cockpit, page_title
 
 TITLE_KEY = "embed.builder.title"
 

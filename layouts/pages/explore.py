@@ -23,10 +23,10 @@ from layouts.components.chart_table import (
     range_inputs,
     sortable_table,
 )
-from layouts.components.shell import shell
+from layouts.components.shell import page_context, shell
 from layouts.components.status import demo_notice
 from layouts.components.tables import data_table
-from layouts.context import current_cockpit, page_context, page_title
+from layouts.context import current_cockpit, page_title
 
 PATH = "/explore"
 TITLE_KEY = "explorer.explore.title"

@@ -10,8 +10,8 @@ from cockpit.views import build_goals
 from layouts import ids
 from layouts.auth import current_viewer
 from layouts.components.goal import goals_content
-from layouts.components.shell import shell
-from layouts.context import current_cockpit, page_context, page_title
+from layouts.components.shell import page_context, shell
+from layouts.context import current_cockpit, page_title
 
 PATH = "/goals"
 TITLE_KEY = "ui.goals.title"

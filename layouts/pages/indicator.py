@@ -25,10 +25,10 @@ from layouts.components.chart_table import (
     sortable_table,
 )
 from layouts.components.measures import annotation_table
-from layouts.components.shell import shell
+from layouts.components.shell import page_context, shell
 from layouts.components.status import demo_notice, status_badge
 from layouts.components.tables import data_table
-from layouts.context import current_cockpit, page_context, page_title, page_url
+from layouts.context import current_cockpit, page_title, page_url
 
 PATH_TEMPLATE = "/indicator/<indicator_id>"
 TITLE_KEY = "explorer.indicator.title"

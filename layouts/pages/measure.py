@@ -11,8 +11,8 @@ from cockpit.views.measures import build_measure
 from layouts import ids
 from layouts.auth import current_viewer
 from layouts.components.measures import measure_detail
-from layouts.components.shell import shell
-from layouts.context import current_cockpit, page_context, page_title, page_url
+from layouts.components.shell import page_context, shell
+from layouts.context import current_cockpit, page_title, page_url
 
 PATH_TEMPLATE = "/measure/<measure_id>"
 TITLE_KEY = "measure.title"

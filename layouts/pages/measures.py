@@ -12,8 +12,8 @@ from cockpit.views.measures import build_measures
 from layouts import ids
 from layouts.auth import current_viewer
 from layouts.components.measures import measures_content
-from layouts.components.shell import shell
-from layouts.context import current_cockpit, page_context, page_title, page_url
+from layouts.components.shell import page_context, shell
+from layouts.context import current_cockpit, page_title, page_url
 
 PATH = "/measures"
 TITLE_KEY = "measures.title"

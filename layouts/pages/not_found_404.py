@@ -6,8 +6,8 @@ import dash
 from dash import html
 
 from cockpit.i18n import t
-from layouts.components.shell import shell
-from layouts.context import page_context, page_title, page_url
+from layouts.components.shell import page_context, shell
+from layouts.context import page_title, page_url
 
 TITLE_KEY = "ui.notfound.title"
 

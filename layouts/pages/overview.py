@@ -9,9 +9,9 @@ from cockpit.i18n import t
 from cockpit.views import build_overview
 from layouts import ids
 from layouts.auth import current_viewer
-from layouts.components.shell import shell
+from layouts.components.shell import page_context, shell
 from layouts.components.tile import overview_content
-from layouts.context import current_cockpit, page_context, page_title
+from layouts.context import current_cockpit, page_title
 
 PATH = "/"
 TITLE_KEY = "ui.overview.title"

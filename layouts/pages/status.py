@@ -14,8 +14,8 @@ from cockpit.views.status import build_status
 from layouts import ids
 from layouts.auth import current_viewer, login_enabled
 from layouts.components.measures import status_content
-from layouts.components.shell import shell
-from layouts.context import current_cockpit, page_context, page_title, page_url
+from layouts.components.shell import page_context, shell
+from layouts.context import current_cockpit, page_title, page_url
 
 PATH = "/status"
 TITLE_KEY = "measures.ops.title"

@@ -190,7 +190,7 @@ def test_alert_configuration_errors_name_file_record_and_field(tmp_path):
 
 def test_the_scheduler_runs_the_alert_job_only_with_a_configuration(sqlite_store, catalog, tmp_path, monkeypatch):
     from cockpit.jobs.ingest import Ingestor
-    from cockpit.jobs.scheduler import build_scheduler
+    from cockpit.runtime import build_scheduler  # the ingest jobs plus the alert job
 
     monkeypatch.delenv("COCKPIT_ALERTS", raising=False)
     assert build_scheduler(Ingestor(sqlite_store, catalog), []).get_job("alerts") is None

@@ -88,12 +88,12 @@ def test_staff_responses_are_not_cached(tmp_path, monkeypatch):
 
 
 def test_an_identical_public_request_is_answered_before_dash(tmp_path, monkeypatch):
-    import layouts.context
+    import callbacks._refresh as refresh
 
     cockpit, client, counting = make_client(tmp_path, monkeypatch)
     calls = []
-    real = layouts.context.public_cached
-    monkeypatch.setattr(layouts.context, "public_cached", lambda *args: calls.append(1) or real(*args))
+    real = refresh.public_cached
+    monkeypatch.setattr(refresh, "public_cached", lambda *args: calls.append(1) or real(*args))
     first = text(callback_request(client, ids.OVERVIEW_CONTENT))
     second = text(callback_request(client, ids.OVERVIEW_CONTENT))  # from the cache entry: response kept as bytes
     assert len(calls) == 2

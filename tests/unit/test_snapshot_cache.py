@@ -12,7 +12,7 @@ import pytest
 from cockpit.sources.base import make_frame
 from cockpit.views import snapshot
 
-snapshot_module = importlib.import_module("cockpit.views.snapshot")  # the module, not the function
+snapshot_module = importlib.import_module("cockpit.readmodel.snapshot")  # the module, not the function
 DAY = date(2026, 11, 22)
 
 

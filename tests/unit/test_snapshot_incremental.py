@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from plotly.utils import PlotlyJSONEncoder
 
+from cockpit.readmodel.snapshot import read_snapshot
 from cockpit.sources.base import make_frame
 from cockpit.views import build_goals, build_overview, clear_cache
-from cockpit.views.snapshot import read_snapshot
 from layouts.components.goal import goals_content
 from layouts.components.tile import overview_content
 

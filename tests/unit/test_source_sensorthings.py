@@ -278,8 +278,8 @@ def test_duplicate_datastreams_in_the_options_are_refused():
 
 def test_demo_payload_of_the_sources_file():
     from cockpit import PROJECT_ROOT
+    from cockpit.demo.samples import DEMO_END, DEMO_START
     from cockpit.sources.config import load_sources
-    from scripts.samples import DEMO_END, DEMO_START
 
     source = next(
         s for s in load_sources(PROJECT_ROOT / "data" / "sources.yaml") if s.id == "building-meters"

@@ -337,8 +337,8 @@ def test_invalid_options_name_the_source_and_field():
 
 def test_demo_payload_of_the_sources_file():
     from cockpit import PROJECT_ROOT
+    from cockpit.demo.samples import DEMO_END, DEMO_START
     from cockpit.sources.config import load_sources
-    from scripts.samples import DEMO_END, DEMO_START
 
     source = next(s for s in load_sources(PROJECT_ROOT / "data" / "sources.yaml") if s.id == "smard-50hertz")
     result = run(SmardConnector(source, Fetcher()))

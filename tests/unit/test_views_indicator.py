@@ -8,9 +8,9 @@ import plotly.graph_objects as go
 import pytest
 
 from cockpit.kpi import LOCAL_TZ, evaluate_goal, goal_status, target_path
+from cockpit.readmodel.snapshot import annual_frame, snapshot
 from cockpit.roles import Role, Viewer
 from cockpit.views.indicator import build_indicator
-from cockpit.views.snapshot import annual_frame, snapshot
 from cockpit.views.timeseries import MAX_POINTS
 from layouts.components.chart import figure_json_size, goal_figure, series_figure
 from tests.unit.explorer_support import NOW, demo_cockpit

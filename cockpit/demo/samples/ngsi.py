@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from scripts.samples import FIXTURE, SEED, Calendar
+from cockpit.demo.samples import FIXTURE, SEED, Calendar
 
 # district id, postcode (as in data/catalog.yaml), street, approximate centre (lat, lon)
 DISTRICTS = [

@@ -9,7 +9,7 @@ import random
 from datetime import date
 from pathlib import Path
 
-from scripts.samples import DEMO_START, FIXTURE, SEED, Calendar
+from cockpit.demo.samples import DEMO_START, FIXTURE, SEED, Calendar
 
 # kg per connected inhabitant and year, anchors 2019 and 2026 (interpolated): household waste ≈ 415 -> 395 kg,
 # recycling rate (bio, paper, glass, packaging) ≈ 46 % -> 53 %, residual waste (grey bin) ≈ 182 -> 148 kg.

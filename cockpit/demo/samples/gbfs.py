@@ -8,7 +8,7 @@ from datetime import datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from scripts.samples import FIXTURE, SEED, Calendar
+from cockpit.demo.samples import FIXTURE, SEED, Calendar
 
 BASE = "https://gbfs.gera-rad.example/gbfs/2.3/de"
 STATIONS = [

@@ -11,7 +11,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 from weakref import WeakKeyDictionary
 
 import pandas as pd
@@ -24,8 +24,19 @@ from cockpit.store.rollups import AGGREGATE_COLUMNS
 
 if TYPE_CHECKING:
     from cockpit.catalog import Catalog, Indicator
-    from cockpit.runtime import Cockpit
     from cockpit.store import Store
+
+
+class Cockpit(Protocol):
+    """What a snapshot needs of a running cockpit (`cockpit.runtime.Cockpit` has it; the runtime wires the
+    jobs, which read snapshots, so the read model names only these parts and not the runtime)."""
+
+    catalog: Catalog
+    store: Store
+
+    @property
+    def synthetic_sources(self) -> set[str]: ...
+
 
 SPARK_MONTHS = 36  # months shown in the sparkline of sub-annual indicators
 SPARK_YEARS = 12  # years shown in the sparkline of annual indicators

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from scripts.samples import FIXTURE, SEED, Calendar
+from cockpit.demo.samples import FIXTURE, SEED, Calendar
 
 BASE_HEADER = [
     "Ladeeinrichtungs-ID",

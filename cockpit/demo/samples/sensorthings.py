@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from scripts.samples import DEMO_START, FIXTURE, SEED, Calendar
+from cockpit.demo.samples import DEMO_START, FIXTURE, SEED, Calendar
 
 DATASTREAM = 1
 PAGE_SIZE = 1000

@@ -1,7 +1,7 @@
 """A demo that stays current: the synthetic payloads are generated for "today" and read by the real connectors.
 
 The committed payloads under data/samples/demo/ are the connector test fixtures (they end on 2026-11-20). For the
-running demo, the same deterministic generators (scripts/samples/) write the payloads for today into
+running demo, the same deterministic generators (cockpit/demo/samples/) write the payloads for today into
 var/demo/<today>/ (same day -> same bytes): sub-annual series end yesterday (Europe/Berlin), annual series with the
 last complete year whose publication lag has passed. Every ingest of a demo source first makes sure that today's
 payloads exist and then reads them through the source's usual connector.
@@ -17,9 +17,9 @@ from pathlib import Path
 
 from cockpit import PROJECT_ROOT
 from cockpit.catalog import Catalog, Indicator
+from cockpit.demo.samples import Calendar, charging_register, gbfs, ngsi, sensorthings, smard, statistics
 from cockpit.kpi import LOCAL_TZ
 from cockpit.sources.config import SourceConfig
-from scripts.samples import Calendar, charging_register, gbfs, ngsi, sensorthings, smard, statistics
 
 log = logging.getLogger(__name__)
 
