@@ -24,8 +24,8 @@ from flask_caching import Cache
 from cockpit.readmodel.snapshot import cached_version, now_local
 from cockpit.roles import Role
 from cockpit.runtime import Cockpit
+from layouts.context import current_cockpit
 
-COCKPIT_KEY = "COCKPIT"  # = layouts.context.COCKPIT_KEY (that module imports this one)
 _ROLE_OF_REQUEST = "COCKPIT_ROLE_OF_REQUEST"
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ def _public_callback_request() -> bool:
 def _serve_stored_response():
     if not _public_callback_request():
         return None
-    cockpit = flask.current_app.config[COCKPIT_KEY]
+    cockpit = current_cockpit()
     entry = _get(_response_key(now_local().date()))
     if entry is None:
         return None
