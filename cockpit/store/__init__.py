@@ -2,42 +2,36 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, func, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Connection, Engine, select
 
 from cockpit.catalog import Catalog
 from cockpit.measures.model import Measure, Report
 from cockpit.roles import Role, Viewer, visible_levels
 from cockpit.store import (
-    accounts,
     changes,
     explore_reads,
     migrate,
     observations,
-    opendata,
     rollups,
     runs,
     series,
 )
 from cockpit.store import measures as store_measures
-from cockpit.store import wall_tokens as wall_token_sql
+from cockpit.store.accounts_store import AccountsStore
+from cockpit.store.base import StoreBase
 from cockpit.store.engine import make_engine
+from cockpit.store.opendata_store import OpenDataStore
 from cockpit.store.schema import observations as observations_table
 from cockpit.store.schema import utcnow
+from cockpit.store.wall_store import WallStore
 
 __all__ = ["BatchResult", "Store"]
-
-log = logging.getLogger(__name__)
-
-WRITE_LOCK_KEY = 0x636F636B  # "cock": the advisory lock id that serializes writers on PostgreSQL
-
 
 @dataclass(frozen=True)
 class BatchResult:
@@ -53,15 +47,10 @@ class BatchResult:
         return self.inserted + self.updated
 
 
-class Store:
-    """Data access for the cockpit, bound to one engine (SQLite file in WAL mode, or PostgreSQL)."""
-
-    def __init__(self, engine: Engine):
-        self.engine = engine
-        # the data version is read on every cached page request: on PostgreSQL in autocommit, which saves the
-        # BEGIN and ROLLBACK round trips of a transaction around a one-row read (about half of its time)
-        self._version_engine = (engine.execution_options(isolation_level="AUTOCOMMIT")
-                                if engine.dialect.name == "postgresql" else engine)
+class Store(AccountsStore, OpenDataStore, WallStore, StoreBase):
+    """Data access for the cockpit, bound to one engine (SQLite file in WAL mode, or PostgreSQL). The façade:
+    connections and transactions in `StoreBase`, accounts, open data and wall tokens in their own classes, the
+    ingest and the role-filtered reads here; the SQL of every area in its own module."""
 
     @classmethod
     def from_url(cls, url: str) -> Store:
@@ -78,18 +67,6 @@ class Store:
     def is_empty(self) -> bool:
         with self.engine.connect() as conn:
             return conn.execute(select(observations_table.c.id).limit(1)).first() is None
-
-    @contextmanager
-    def _write(self):
-        """One write transaction; writers are serialized so that concurrent runs of sources sharing keys
-        neither fail nor double a row: BEGIN IMMEDIATE on SQLite, a transaction-scoped advisory lock on PostgreSQL."""
-        with self.engine.execution_options(sqlite_begin="IMMEDIATE").begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(select(func.pg_advisory_xact_lock(WRITE_LOCK_KEY)))
-            yield conn
-
-    def _read(self) -> Connection:
-        return self.engine.connect()
 
     @contextmanager
     def reading(self) -> Iterator[Store]:
@@ -256,163 +233,6 @@ class Store:
     def alert_log(self, limit: int = 100) -> list[dict]:
         with self._read() as conn:
             return store_measures.read_alert_log(conn, limit)
-
-    # --- accounts
-    @contextmanager
-    def _short_write(self):
-        """A small write transaction (accounts, sessions, audit) that does not queue behind ingest batches on
-        PostgreSQL; IMMEDIATE on SQLite so that it waits for the writer instead of failing."""
-        with self.engine.execution_options(sqlite_begin="IMMEDIATE").begin() as conn:
-            yield conn
-
-    def add_user(self, login: str, display_name: str, role: str, department: str | None = None,
-                 password_hash: str | None = None, oidc_subject: str | None = None, active: bool = True) -> int:
-        with self._short_write() as conn:
-            return accounts.add_user(conn, utcnow(), login=login, display_name=display_name, role=role,
-                                     department=department, password_hash=password_hash,
-                                     oidc_subject=oidc_subject, active=active)
-
-    def user(self, *, login: str | None = None, user_id: int | None = None,
-             oidc_subject: str | None = None) -> dict | None:
-        with self._read() as conn:
-            return accounts.get_user(conn, login=login, user_id=user_id, oidc_subject=oidc_subject)
-
-    def users(self) -> list[dict]:
-        with self._read() as conn:
-            return accounts.list_users(conn)
-
-    def count_users(self, role: str | None = None) -> int:
-        """All accounts, or the active ones with `role`."""
-        with self._read() as conn:
-            return accounts.count_users(conn, role)
-
-    def update_user(self, user_id: int, revoke_sessions: bool = False, **values) -> None:
-        """Change an account; with `revoke_sessions`, end its sessions in the same transaction."""
-        with self._short_write() as conn:
-            now = utcnow()
-            accounts.update_user(conn, user_id, now, **values)
-            if revoke_sessions:
-                accounts.revoke_sessions(conn, now, user_id=user_id)
-
-    def add_session(self, id_hash: str, user_id: int, lifetime: timedelta, address: str | None) -> None:
-        with self._short_write() as conn:
-            now = utcnow()
-            accounts.add_session(conn, id_hash, user_id, now, now + lifetime, address)
-
-    def session_user(self, id_hash: str, idle: timedelta, touch_after: timedelta = timedelta(minutes=1)
-                     ) -> dict | None:
-        """The live session with its user, or None; marks it as seen (at most once per `touch_after`)."""
-        now = utcnow()
-        with self._read() as conn:
-            found = accounts.session_with_user(conn, id_hash, now, idle)
-        if found is not None and now - found["last_seen_at"] >= touch_after:
-            with self._short_write() as conn:
-                accounts.touch_session(conn, id_hash, now)
-        return found
-
-    def revoke_sessions(self, *, id_hash: str | None = None, user_id: int | None = None) -> int:
-        with self._short_write() as conn:
-            return accounts.revoke_sessions(conn, utcnow(), id_hash=id_hash, user_id=user_id)
-
-    def purge_sessions(self, keep: timedelta = timedelta(days=2)) -> None:
-        with self._short_write() as conn:
-            accounts.purge(conn, utcnow() - keep)
-
-    def record_login_attempt(self, login: str, address: str, success: bool) -> None:
-        with self._short_write() as conn:
-            accounts.add_attempt(conn, utcnow(), login, address, success)
-
-    def login_failures(self, window: timedelta, *, login: str | None = None, address: str | None = None) -> int:
-        with self._read() as conn:
-            return accounts.recent_failures(conn, utcnow() - window, login=login, address=address)
-
-    def audit(self, action: str, actor: str | None = None, target: str | None = None, address: str | None = None,
-              detail: str | None = None) -> None:
-        with self._short_write() as conn:
-            accounts.add_audit(conn, utcnow(), action, actor, target, address, detail)
-
-    def audit_entries(self, limit: int = 100, since: datetime | None = None, action: str | None = None) -> list[dict]:
-        with self._read() as conn:
-            return accounts.read_audit(conn, limit, since, action)
-
-    def take_lease(self, name: str, holder: str, ttl: timedelta) -> bool:
-        """Take or renew a lease (one scheduler across processes and hosts); serialized with every writer."""
-        with self._write() as conn:
-            return accounts.take_lease(conn, name, holder, utcnow(), ttl)
-
-    def drop_lease(self, name: str, holder: str) -> None:
-        with self._write() as conn:
-            accounts.drop_lease(conn, name, holder)
-
-    def lease_holder(self, name: str) -> str | None:
-        with self._read() as conn:
-            return accounts.lease_holder(conn, name, utcnow())
-
-    # --- embed
-    def observation_page(self, role: Role | str, indicator_id: str, district: str = "",
-                         since: datetime | None = None, until: datetime | None = None, offset: int = 0,
-                         limit: int = 100) -> tuple[pd.DataFrame, int]:
-        """One page (oldest first) of an indicator's raw observations the viewer may see, and the total count:
-        columns indicator, district, period_start, period_end (UTC), value. For the open-data API only."""
-        with self._read() as conn:
-            return opendata.read_observation_page(conn, visible_levels(role), indicator_id, district, since,
-                                                  until, offset, limit)
-
-    def data_changed_at(self) -> datetime | None:
-        """When observations last changed (the end of the latest run that stored rows), UTC; for Last-Modified."""
-        with self._read() as conn:
-            return opendata.read_data_changed_at(conn)
-
-    def count_hit(self, client: str, window: int) -> int | None:
-        """Count one request of `client` in the fixed time window `window`; the window's hits so far, or None when
-        the database could not count it now. Shared by every worker (a small own transaction: never waits for the
-        ingest writer lock on PostgreSQL, at most HIT_WAIT_MS for it on SQLite)."""
-        try:
-            return self._count_hit(client, window)
-        except SQLAlchemyError as exc:  # the limit is a protection, not a gate: never fail a request over it
-            log.warning("rate limit not counted: %s", exc)
-            return None
-
-    def _count_hit(self, client: str, window: int) -> int:
-        with self.engine.connect() as conn:
-            sqlite = conn.dialect.name == "sqlite"
-            if sqlite:  # wait briefly for a running ingest write, then give up (callers let the request pass)
-                conn.exec_driver_sql(f"PRAGMA busy_timeout={opendata.HIT_WAIT_MS}")
-                conn.commit()
-            try:
-                with conn.execution_options(sqlite_begin="IMMEDIATE").begin():
-                    return opendata.count_hit(conn, client, window)
-            finally:
-                if sqlite:
-                    conn.rollback()
-                    conn.exec_driver_sql("PRAGMA busy_timeout=30000")
-                    conn.commit()
-
-    # --- wall
-    def create_wall_token(self, name: str, slides: tuple[str, ...] = (), internal: bool = False,
-                          ) -> tuple[str, wall_token_sql.WallToken]:
-        """A new wall token: (the token, shown only now; its record). Only the token's hash is stored."""
-        token = wall_token_sql.new_token()
-        with self._write() as conn:
-            token_id = wall_token_sql.add(conn, name, wall_token_sql.hash_token(token), tuple(slides), internal,
-                                          utcnow())
-        return token, next(t for t in self.wall_tokens() if t.id == token_id)
-
-    def wall_token(self, token: str | None) -> wall_token_sql.WallToken | None:
-        """The active (not revoked) token record for `token`, else None."""
-        if not token or len(token) > wall_token_sql.MAX_TOKEN_LENGTH:
-            return None
-        with self._read() as conn:
-            return wall_token_sql.find_active(conn, wall_token_sql.hash_token(token))
-
-    def wall_tokens(self) -> list[wall_token_sql.WallToken]:
-        with self._read() as conn:
-            return wall_token_sql.read_all(conn)
-
-    def revoke_wall_token(self, key: str) -> int:
-        """Revoke the active token with id or name `key`; how many were revoked (0 = none matched)."""
-        with self._write() as conn:
-            return wall_token_sql.revoke(conn, key, utcnow())
 
     # --- explorer
     def series(self, role: Viewer | Role | str, grain: str, indicator_ids: list[str] | None = None,
