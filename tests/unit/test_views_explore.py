@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 import pytest
 
 from cockpit.catalog import load_catalog
+from cockpit.i18n import format_number
 from cockpit.roles import Role, Viewer
 from cockpit.views.explore import (
     GeometryError,
@@ -181,7 +182,11 @@ def test_per_1000_normalisation_only_where_it_makes_sense(cockpit):
     counts = explore(cockpit, "ind=public-transport-passengers&norm=per1000&from=2025-01&to=2025-01")
     plain = explore(cockpit, "ind=public-transport-passengers&from=2025-01&to=2025-01")
     assert counts.panels[0].normalised
-    assert counts.records[0].value == pytest.approx(plain.records[0].value * 1000 / catalog.population)
+    # the unit's scale counts: 1,4 Mio. passengers a month are about 15.000 per 1,000 inhabitants, not 0,015
+    assert counts.records[0].value == pytest.approx(plain.records[0].value * 1e6 / catalog.population * 1000)
+    assert 10_000 < counts.records[0].value < 20_000
+    assert counts.panels[0].unit == "Fahrgäste je 1.000 Einw."
+    assert counts.table.rows[0][3] == format_number(counts.records[0].value, 0, "de")
 
 
 def test_explorer_figures_stay_under_100_kb(cockpit):
