@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -264,7 +264,7 @@ def _filters_text(catalog: Catalog, state: ExploreState, chosen: list[str], star
                   lang: str) -> str:
     names = {d.id: d.name for d in catalog.districts}
     districts = ", ".join(names[d] for d in state.districts) or t("explorer.city", lang)
-    last_day = (pd.Timestamp(end) - pd.Timedelta(days=1)).date()
+    last_day = end.astimezone(LOCAL_TZ).date() - timedelta(days=1)  # calendar days (not 24 h across a DST change)
     return t("explorer.filters_line", lang, districts=districts, start=format_date(start.date(), lang),
              end=format_date(last_day, lang), res=t(f"explorer.res.{state.res}", lang),
              norm=t("explorer.norm.per1000" if state.per1000 else "explorer.norm.absolute", lang))

@@ -19,6 +19,7 @@ import pandas as pd
 from cockpit.catalog import Catalog, Goal, Indicator
 from cockpit.kpi import LOCAL_TZ, GoalEvaluation
 from cockpit.roles import Role
+from cockpit.spreadsheet import neutralise
 
 if TYPE_CHECKING:
     from cockpit.runtime import Cockpit
@@ -165,8 +166,10 @@ def csv_text(records: list[dict], resolution: str, lang: str) -> str:
         row = []
         for column in columns:
             value = record.get(column)
-            if isinstance(value, float):
+            if isinstance(value, float):  # a number stays a number (a negative value is no formula)
                 value = repr(value) if not german else repr(value).replace(".", ",")
+            else:
+                value = neutralise(value)  # a text never runs as a formula in a spreadsheet
             row.append("" if value is None else value)
         writer.writerow(row)
     return ("\ufeff" if german else "") + out.getvalue()
