@@ -5,7 +5,7 @@ behind every chart (the table and the exports show exactly these). Plain data, n
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -57,7 +57,6 @@ from cockpit.views.timeseries import (
     choose_grain,
     grouped_points,
     has_envelope,
-    preset_start,
     scaled,
     sorted_table,
     source_line,
@@ -366,33 +365,15 @@ def finite(value: float | None) -> bool:
 __all__ = [
     "CITY", "DOMAINS", "GRAINS", "MAX_DISTRICTS", "MAX_INDICATORS", "Comparison", "DistrictValue", "ExploreState",
     "ExploreView", "GeometryError", "Option", "Panel", "Record", "Trace", "build_explore", "capita_kind", "centroid",
-    "district_features", "geometry_location", "hatch_segments", "load_geometry", "normalisable", "option_links",
+    "district_features", "geometry_location", "hatch_segments", "load_geometry", "filter_values", "normalisable",
     "ordered_indicators", "parse_state",
 ]
 
 
-def option_links(view: ExploreView, now: datetime | None = None) -> dict[str, list[tuple[Option, bool, str]]]:
-    """Every filter option with whether it is chosen and the query that toggles (or picks) it: the filters are
-    links to the next state, so each change is a URL (bookmarkable, back/forward) and needs no form state."""
-    state, lang = view.state, view.lang
-    chosen = [p.indicator_id for p in view.panels]
-
-    def query(**changes) -> str:
-        return replace(state, sort="", **changes).query(lang)
-
-    def toggled(items: list[str], value: str) -> tuple[str, ...]:
-        return tuple(i for i in items if i != value) if value in items else (*items, value)
-
-    now = (now or now_local()).astimezone(LOCAL_TZ)
-    return {
-        "domain": [(o, o.value == state.domain, query(domain=o.value)) for o in view.domains],
-        "department": [(o, o.value == state.department, query(department=o.value)) for o in view.departments],
-        "ind": [(o, o.value in chosen, query(indicators=toggled(chosen, o.value))) for o in view.indicators],
-        "district": [(o, o.value in state.districts, query(districts=toggled(list(state.districts), o.value)))
-                     for o in view.districts],
-        "res": [(o, o.value == state.res, query(res=o.value)) for o in view.resolutions],
-        "norm": [(Option("per1000", t("explorer.norm.per1000", lang)), state.per1000,
-                  query(per1000=not state.per1000))],
-        "preset": [(o, False, query(range_from=preset_start(o.value, now) or "", range_to=""))
-                   for o in view.presets],
-    }
+def filter_values(view: ExploreView) -> dict[str, str | list[str]]:
+    """What the filter controls show as chosen: the state of the view (the indicators shown, also when the URL
+    named none and the defaults are shown)."""
+    state = view.state
+    return {"domain": state.domain, "department": state.department,
+            "ind": [p.indicator_id for p in view.panels], "district": list(state.districts), "res": state.res,
+            "norm": ["per1000"] if state.per1000 else [], "from": state.range_from, "to": state.range_to}

@@ -5,13 +5,14 @@ the viewer may see, and the options of its filters. Plain data, no Dash."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
-from urllib.parse import quote_plus
+from urllib.parse import parse_qs, quote_plus
 
 from cockpit.catalog import Catalog, Indicator
 from cockpit.i18n import t
 from cockpit.roles import Role, Viewer
-from cockpit.views.timeseries import RESOLUTIONS, Problem
+from cockpit.views.timeseries import RESOLUTIONS, Problem, preset_start
 
 DOMAINS = ("energy", "mobility", "waste")
 MAX_INDICATORS = 6
@@ -143,3 +144,32 @@ class Option:
     label: str
     internal: bool = False
 
+
+
+# ------------------------------------------------------------------------------------------------ filters
+
+
+def params_from_search(search: str | None) -> dict:
+    """The parameters of a URL search ('?ind=a&ind=b&lang=de'), every key with its list of values."""
+    return parse_qs((search or "").lstrip("?"), keep_blank_values=True, max_num_fields=200)
+
+
+def filter_params(domain: str | None, department: str | None, indicators: list | None, districts: list | None,
+                  res: str | None, per1000: bool, range_from: str | None, range_to: str | None, lang: str,
+                  sort: str = "") -> dict:
+    """The parameters the explorer's filter controls stand for (as `parse_state` reads them from a URL): the
+    controls and the URL are two forms of the same state."""
+    params: dict = {"ind": [str(i) for i in indicators or []], "district": [str(d) for d in districts or []],
+                    "lang": lang}
+    for key, value in (("domain", domain), ("department", department), ("from", range_from), ("to", range_to),
+                       ("res", res if res and res != "auto" else ""), ("sort", sort)):
+        if value:
+            params[key] = str(value).strip()
+    if per1000:
+        params["norm"] = "per1000"
+    return params
+
+
+def preset_range(preset: str, now: datetime) -> tuple[str, str]:
+    """The range ('from', 'to') a preset button sets: from its start until now."""
+    return preset_start(preset, now) or "", ""

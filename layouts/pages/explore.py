@@ -2,8 +2,10 @@
 small multiples, district ranking and map, the data table and exports.
 
 All state is in a readable URL (`/explore?ind=charge-points-per-1000&district=lusan&district=stadtmitte&from=2020-01
-&to=now&res=month&lang=de`). A filter change rewrites the URL (a history entry, so back/forward work) and the page
-is rendered again from the URL on the server: opening a shared URL shows exactly the same view."""
+&to=now&res=month&lang=de`); opening a shared URL renders exactly that view on the server. The filters are form
+controls (checkboxes, radio buttons, text inputs, buttons): a change updates the charts, ranking, map, table and
+export links in place (`callbacks/explore.py`), keeps the scroll position and the focus, and pushes the new URL as a
+history entry; back/forward show the state of that URL again in place (`assets/explorer.js`)."""
 
 from __future__ import annotations
 
@@ -11,18 +13,12 @@ import dash
 from dash import dcc, html
 
 from cockpit.i18n import t
-from cockpit.views.explore import ExploreView, build_explore, option_links
+from cockpit.views.explore import ExploreView, Option, build_explore, filter_values
 from layouts import ids
 from layouts.auth import current_viewer
 from layouts.components.chart import graph, map_figure, panel_figure, ranking_figure
-from layouts.components.chart_table import (
-    element,
-    export_links,
-    filter_link,
-    problems_notice,
-    range_inputs,
-    sortable_table,
-)
+from layouts.components.chart_table import export_links, problems_notice, sortable_table
+from layouts.components.choices import Choices
 from layouts.components.shell import shell
 from layouts.components.status import demo_notice
 from layouts.components.tables import data_table
@@ -30,35 +26,56 @@ from layouts.context import current_cockpit, page_context, page_title
 
 PATH = "/explore"
 TITLE_KEY = "explorer.explore.title"
+TABLE_ROWS = 200  # rows of the data table rendered on the page; the exports hold every row of the view
 
 dash.register_page(__name__, path=PATH, name="explore", title=page_title(TITLE_KEY), title_key=TITLE_KEY, order=2)
 
 
-def _group(legend: str, links: list, kind: str, lang: str, inline: bool = False) -> html.Fieldset:
-    items = [element("Li", filter_link(o.label, f"{PATH}?{query}", selected, kind, lang, o.internal))
-             for o, selected, query in links]
-    return html.Fieldset([html.Legend(legend), html.Ul(items, className="explorer-opts" + (
-        " explorer-opts--inline" if inline else ""))], className="explorer-fieldset")
+def _options(options) -> list[dict]:
+    return [{"value": o.value, "label": o.label, "internal": o.internal} for o in options]
+
+
+def _choice(legend: str, control_id: str, options, value, multiple: bool, inline: bool = False) -> html.Fieldset:
+    """A group of checkboxes (`multiple`) or radio buttons with their legend: real form controls, each with its
+    label, so assistive technology says "Kontrollkästchen, Lusan, nicht aktiviert"."""
+    control = Choices(control_id, _options(options), value, multiple,
+                      "explorer-choice" + (" explorer-choice--inline" if inline else ""))
+    return html.Fieldset([html.Legend(legend), control], className="explorer-fieldset")
+
+
+def _range(view: ExploreView, values: dict) -> html.Fieldset:
+    lang = view.lang
+    presets = [html.Li(html.Button(o.label, id=ids.explore_preset(o.value), type="button", n_clicks=0,
+                                   className="explorer-preset")) for o in view.presets]
+    inputs = []
+    for input_id, which in ((ids.EXPLORE_FROM, "from"), (ids.EXPLORE_TO, "to")):
+        inputs += [html.Label(t(f"explorer.filter.{which}", lang), htmlFor=input_id),
+                   dcc.Input(id=input_id, type="text", value=values[which], debounce=True,
+                             placeholder=t(f"explorer.filter.{which}_hint", lang), className="explorer-input")]
+    return html.Fieldset([
+        html.Legend(t("explorer.filter.range", lang)),
+        html.Ul(presets, className="explorer-presets", **{"aria-label": t("explore_app.presets", lang)}),
+        html.Div(inputs, className="explorer-range"),
+    ], className="explorer-fieldset")
 
 
 def _filters(view: ExploreView) -> html.Div:
-    lang, state = view.lang, view.state
-    links = option_links(view)
-    presets = [html.Li(dcc.Link(o.label, href=f"{PATH}?{query}", className="explorer-preset"))
-               for o, _selected, query in links["preset"]]
-    return html.Div([
-        _group(t("explorer.filter.domain", lang), links["domain"], "radio", lang),
-        _group(t("explorer.filter.department", lang), links["department"], "radio", lang),
-        _group(t("explorer.filter.indicators", lang), links["ind"], "check", lang),
-        _group(t("explorer.filter.districts", lang), links["district"], "check", lang),
-        html.Fieldset([
-            html.Legend(t("explorer.filter.range", lang)),
-            html.Ul(presets, className="explorer-presets"),
-            range_inputs(ids.EXPLORE_FROM, ids.EXPLORE_TO, state.range_from, state.range_to, lang),
-        ], className="explorer-fieldset"),
-        _group(t("explorer.filter.res", lang), links["res"], "radio", lang, inline=True),
-        _group(t("explorer.filter.norm", lang), links["norm"], "check", lang),
-    ], className="explorer-filters", role="group", **{"aria-label": t("explorer.filter.label", lang)})
+    lang = view.lang
+    values = filter_values(view)
+    norm = [Option("per1000", t("explorer.norm.per1000", lang))]
+    return html.Div([  # not a <form>: Enter in a range input must not submit (and reload) the page
+        _choice(t("explorer.filter.domain", lang), ids.EXPLORE_DOMAIN, view.domains, values["domain"], False),
+        _choice(t("explorer.filter.department", lang), ids.EXPLORE_DEPARTMENT, view.departments,
+                values["department"], False),
+        _choice(t("explorer.filter.indicators", lang), ids.EXPLORE_IND, view.indicators, values["ind"], True),
+        _choice(t("explorer.filter.districts", lang), ids.EXPLORE_DISTRICT, view.districts, values["district"],
+                True),
+        _range(view, values),
+        _choice(t("explorer.filter.res", lang), ids.EXPLORE_RES, view.resolutions, values["res"], False,
+                inline=True),
+        _choice(t("explorer.filter.norm", lang), ids.EXPLORE_NORM, norm, values["norm"], True),
+    ], id=ids.EXPLORE_FILTERS, className="explorer-filters", role="group",
+        **{"aria-label": t("explorer.filter.label", lang)})
 
 
 def _panels(view: ExploreView) -> html.Section:
@@ -111,7 +128,8 @@ def _comparison(view: ExploreView) -> html.Section:
     return html.Section(children, className="explorer-section")
 
 
-def explore_content(view: ExploreView) -> list:
+def explore_results(view: ExploreView) -> list:
+    """Everything a filter change updates: notices, export links, charts, ranking, map and table."""
     lang = view.lang
     children = [problems_notice(view.problems, lang, ids.EXPLORE_PROBLEMS)]
     if view.demo:
@@ -120,9 +138,10 @@ def explore_content(view: ExploreView) -> list:
         children.append(html.P(t("explorer.department_view", lang, name=view.department_name),
                                className="explorer-note"))
     children += [
-        _filters(view),
+        html.P(view.filters_text, className="explorer-note explorer-selection"),
         export_links(f"/export/explore.csv?{view.query}", f"/export/explore.xlsx?{view.query}", lang,
-                     ids.EXPLORE_EXPORT_CSV, ids.EXPLORE_EXPORT_XLSX),
+                     ids.EXPLORE_EXPORT_CSV, ids.EXPLORE_EXPORT_XLSX,
+                     meta=(f"/export/explore-meta.json?{view.query}", ids.EXPLORE_EXPORT_META)),
         _panels(view),
         _comparison(view),
         html.Section([html.H2(t("explorer.table.heading", lang)),
@@ -133,7 +152,14 @@ def explore_content(view: ExploreView) -> list:
     return [c for c in children if c is not None]
 
 
-TABLE_ROWS = 200  # rows of the data table rendered on the page; the exports hold every row of the view
+def explore_update(view: ExploreView) -> tuple:
+    """The outputs of a filter change, in the order of the callback (`callbacks/explore.py`): the results, the
+    query to push into the URL, the announcement, and every control as the view understood it (an unusable
+    value is shown as the default that is used instead; back/forward set the controls to the URL's state)."""
+    values = filter_values(view)
+    return (explore_results(view), view.query, t("explore_app.updated", view.lang, filters=view.filters_text),
+            values["domain"], values["department"], _options(view.indicators), values["ind"], values["district"], values["res"],
+            values["norm"], values["from"], values["to"])
 
 
 def _sorted_url(view: ExploreView, sort: str) -> str:
@@ -141,9 +167,22 @@ def _sorted_url(view: ExploreView, sort: str) -> str:
     return f"{PATH}?" + type(state)(**{**state.__dict__, "sort": sort}).query(view.lang)
 
 
+def explore_content(view: ExploreView) -> list:
+    """The page below its heading: the state stores, the filters, the results and a live region."""
+    return [
+        dcc.Store(id=ids.EXPLORE_QUERY, data={"query": view.query, "push": False}),
+        dcc.Store(id=ids.EXPLORE_PUSHED, data=view.query),
+        dcc.Store(id=ids.EXPLORE_POPPED),
+        dcc.Store(id=ids.EXPLORE_SORT),
+        dcc.Store(id=ids.EXPLORE_LANG, data=view.lang),
+        _filters(view),
+        html.Div(explore_results(view), id=ids.EXPLORE_RESULTS, className="explorer"),
+        html.P("", id=ids.EXPLORE_STATUS, role="status", className="explorer-sr"),
+    ]
+
+
 def layout(lang: str | None = None, kiosk: str | None = None, **query) -> html.Div:
     ctx = page_context(PATH, lang, kiosk)
     view = build_explore(current_cockpit(), current_viewer(), query, ctx.lang)
     return shell(ctx, t("explorer.explore.heading", ctx.lang), t("explorer.explore.intro", ctx.lang),
-                 [html.Div(explore_content(view), id=ids.EXPLORE_CONTENT, className="explorer")],
-                 view.filters_text)
+                 [html.Div(explore_content(view), id=ids.EXPLORE_CONTENT, className="explorer")])
