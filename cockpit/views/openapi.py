@@ -172,6 +172,10 @@ def openapi_document(catalog: Catalog, base_url: str) -> dict:
                            "raw observations or aggregates per Europe/Berlin day, month or year"),
                     _param("format", "query", {"type": "string", "enum": list(FORMATS), "default": "json"},
                            "json, or csv"),
+                    _param("norm", "query", {"type": "string", "enum": ["per1000"]},
+                           "per1000: value, min and max per 1,000 inhabitants of the city or district, with the "
+                           "unit's scale (1,45 Mio. passengers -> about 15,600 passengers per 1,000 inhabitants; "
+                           "`unit` says which); 400 for shares and means"),
                     _param("lang", "query", {"type": "string", "enum": list(LANGUAGES)},
                            "CSV convention: de = ';' and decimal comma (UTF-8 with BOM), en = ',' and point"),
                     *paging,

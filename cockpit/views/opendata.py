@@ -18,6 +18,7 @@ import pandas as pd
 
 from cockpit.catalog import Catalog, Goal, Indicator
 from cockpit.kpi import LOCAL_TZ, GoalEvaluation
+from cockpit.kpi.per_capita import capita_kind, per1000_factor, per1000_unit
 from cockpit.roles import Role
 from cockpit.spreadsheet import neutralise
 
@@ -119,6 +120,20 @@ class ObservationQuery:
     until: datetime | None
     page: int
     per_page: int
+    factor: float = 1.0  # per 1,000 inhabitants: cockpit.kpi.per_capita.per1000_factor (1.0 = as stored)
+
+
+def per1000_query(indicator: Indicator, catalog: Catalog, district: str) -> tuple[float, dict[str, str]]:
+    """The factor and unit texts of values per 1,000 inhabitants of the city ('') or a district, by the one rule
+    (`cockpit.kpi.per_capita`); ValueError naming the reason where the indicator or place has none."""
+    if capita_kind(indicator) is None:
+        raise ValueError(f"{indicator.id} is a share or mean ({indicator.unit.en}): not related to the population")
+    population = catalog.population if not district else next(
+        (d.population for d in catalog.districts if d.id == district), None)
+    factor = per1000_factor(indicator, population)
+    if factor is None:
+        raise ValueError(f"no population known for district {district!r}")
+    return factor, {lang: per1000_unit(indicator, lang) for lang in ("de", "en")}
 
 
 def read_observations(cockpit: Cockpit, query: ObservationQuery) -> tuple[list[dict], int]:
@@ -131,7 +146,7 @@ def read_observations(cockpit: Cockpit, query: ObservationQuery) -> tuple[list[d
         frame, total = store.observation_page(Role.PUBLIC, query.indicator.id, query.district, query.since,
                                               query.until, offset, query.per_page)
         records = [{"indicator": r.indicator, "district": r.district, "period_start": iso_utc(r.period_start),
-                    "period_end": iso_utc(r.period_end), "value": number(r.value)}
+                    "period_end": iso_utc(r.period_end), "value": number(r.value * query.factor)}
                    for r in frame.itertuples(index=False)]
         return records, total
     frame = store.aggregates(Role.PUBLIC, query.resolution, [query.indicator.id], district=query.district,
@@ -145,8 +160,8 @@ def read_observations(cockpit: Cockpit, query: ObservationQuery) -> tuple[list[d
         end = (start.tz_convert(LOCAL_TZ).tz_localize(None) + _STEP[query.resolution]).tz_localize(
             LOCAL_TZ, ambiguous=False, nonexistent="shift_forward")
         records.append({"indicator": str(r.indicator), "district": str(r.district), "period_start": iso_utc(start),
-                        "period_end": iso_utc(end), "value": number(r.value), "n": int(r.n),
-                        "min": number(r.min), "max": number(r.max)})
+                        "period_end": iso_utc(end), "value": number(r.value * query.factor), "n": int(r.n),
+                        "min": number(r.min * query.factor), "max": number(r.max * query.factor)})
     return records, total
 
 
