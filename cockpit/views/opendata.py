@@ -123,16 +123,17 @@ class ObservationQuery:
     factor: float = 1.0  # per 1,000 inhabitants: cockpit.kpi.per_capita.per1000_factor (1.0 = as stored)
 
 
-def per1000_query(indicator: Indicator, catalog: Catalog, district: str) -> tuple[float, dict[str, str]]:
+def per1000_query(indicator: Indicator, catalog: Catalog, district: str) -> tuple[float, dict[str, str]] | None:
     """The factor and unit texts of values per 1,000 inhabitants of the city ('') or a district, by the one rule
-    (`cockpit.kpi.per_capita`); ValueError naming the reason where the indicator or place has none."""
+    (`cockpit.kpi.per_capita`); None for shares and means (not related to the population) and for a district
+    without a known population."""
     if capita_kind(indicator) is None:
-        raise ValueError(f"{indicator.id} is a share or mean ({indicator.unit.en}): not related to the population")
+        return None
     population = catalog.population if not district else next(
         (d.population for d in catalog.districts if d.id == district), None)
     factor = per1000_factor(indicator, population)
     if factor is None:
-        raise ValueError(f"no population known for district {district!r}")
+        return None
     return factor, {lang: per1000_unit(indicator, lang) for lang in ("de", "en")}
 
 

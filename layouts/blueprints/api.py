@@ -171,11 +171,10 @@ def observations(indicator_id: str):
                                          "leave it out for city-wide values)")
     page, per_page = _paging(args)
     factor, unit = 1.0, od.texts(found.unit)
-    if params.choice(args, "norm", ("per1000",), "") == "per1000":
-        try:
-            factor, unit = od.per1000_query(found, cockpit.catalog, district)
-        except ValueError as exc:
-            raise ParameterError("norm", str(exc)) from None
+    normalised = params.choice(args, "norm", ("per1000",), "") == "per1000" and \
+        od.per1000_query(found, cockpit.catalog, district) is not None
+    if normalised:
+        factor, unit = od.per1000_query(found, cockpit.catalog, district)
     query = od.ObservationQuery(
         indicator=found,
         resolution=params.choice(args, "resolution", od.RESOLUTIONS, "raw"),
@@ -199,9 +198,10 @@ def observations(indicator_id: str):
             name = f"{found.id}_{query.resolution}" + (f"_p{page}" if payload["meta"]["pages"] > 1 else "")
             response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
             response.headers["X-Total-Count"] = str(total)
+            response.headers["X-Per-1000-Inhabitants"] = "true" if normalised else "false"
         else:
             payload = {"indicator": found.id, "resolution": query.resolution, "district": district,
-                       "unit": unit, "aggregation": found.aggregation,
+                       "unit": unit, "per_1000_inhabitants": normalised, "aggregation": found.aggregation,
                        "licence": found.source.licence, "attribution": found.source.attribution, **payload}
             response = _json(payload)
         response.headers["Link"] = _link_header(payload["links"])

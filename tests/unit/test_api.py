@@ -128,8 +128,11 @@ def test_values_per_1000_inhabitants_follow_the_one_rule(client, cockpit):
     assert frame["value"].iloc[0] == pytest.approx(1650.0 * 1000 / population * 1000)
     stored = ok(client.get("/api/v1/indicators/charge-points-per-1000/observations?district=lusan&norm=per1000"))
     assert [r["value"] for r in stored["data"]] == [0.9]  # already per 1,000 inhabitants
-    share = client.get("/api/v1/indicators/recycling-rate/observations?norm=per1000")
-    assert share.status_code == 400 and "parameter 'norm'" in share.get_json()["error"]["message"]
+    assert body["per_1000_inhabitants"] is True and csv_body.headers["X-Per-1000-Inhabitants"] == "true"
+    share = ok(client.get("/api/v1/indicators/recycling-rate/observations?norm=per1000&resolution=year"))
+    plain = ok(client.get("/api/v1/indicators/recycling-rate/observations?resolution=year"))
+    assert share["per_1000_inhabitants"] is False and share["unit"] == {"de": "%", "en": "%"}
+    assert share["data"] == plain["data"]  # a share is never divided by the population
     assert client.get("/api/v1/indicators/final-energy-use/observations?norm=x").status_code == 400
 
 
