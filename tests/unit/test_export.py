@@ -237,3 +237,14 @@ def test_a_long_explorer_table_shows_its_first_rows_and_says_that_the_exports_ho
     assert len(exported) - 1 == len(view.table.rows)  # the export holds every row, not only the rows shown
     short = router_request(client, "/explore", f"?{SHARED}&lang=de")
     assert len(_tbody_rows(short.get_json())) == 3 * 18 and "ersten 200" not in text(short)
+
+
+def test_the_iso_period_start_of_every_kind_of_period():
+    from cockpit.views.export import period_start
+
+    assert period_start(2024) == date(2024, 1, 1)  # a year of the annual table
+    assert period_start("2024-03-01") == date(2024, 3, 1)  # a month, week or day bucket
+    hour = period_start("2024-07-01 14:00")  # an hour, local time: with its offset in the CSV
+    assert hour.isoformat() == "2024-07-01T14:00:00+02:00"
+    assert period_start("2024-12-01 14:00").isoformat() == "2024-12-01T14:00:00+01:00"
+    assert period_start("") is None and period_start(None) is None
