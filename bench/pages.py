@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 import pandas as pd
 
 from bench import generate
+from cockpit.views.timeseries import PRESETS
 
 INDICATOR = "bike-sharing-bikes-available"  # a public city-wide 15-minute series (the densest public one)
 EXPLORE_INDICATORS = ("charge-points-per-1000", "public-transport-passengers", "household-waste-per-inhabitant",
@@ -67,3 +68,33 @@ def figure_sizes(payload: object) -> list[int]:
 
     walk(payload)
     return sizes
+
+
+def explore_change_cases() -> list[tuple[str, str, str]]:
+    """(label, resolution, changed control) of the measured explorer filter changes (the in-place update callback,
+    callbacks/explore.py): a district ticked in the typical filtered view."""
+    label = "explorer filter change (district ticked; 4 indicators, 2 districts, from 2022-01, {}, per 1,000)"
+    return [(label.format(res), res, "explore-district.value") for res in ("month", "auto")]
+
+
+def explore_change_body(dependencies: list[dict], res: str, changed: str) -> bytes:
+    """The explorer's update callback as the browser sends it after a filter change, built from the app's
+    `/_dash-dependencies` (so the inputs are those the page registers)."""
+    spec = next(d for d in dependencies if "explore-results.children" in d["output"])
+    values = {"explore-domain": "", "explore-department": "", "explore-ind": list(EXPLORE_INDICATORS),
+              "explore-district": list(generate.DISTRICTS[:2]), "explore-res": res, "explore-norm": ["per1000"],
+              "explore-from": "2022-01", "explore-to": "now"}
+    inputs: list = []
+    for dependency in spec["inputs"]:
+        if dependency["id"].startswith("{"):  # the preset buttons (pattern-matching id): none clicked
+            inputs.append([{"id": {"type": "explore-preset", "preset": p}, "property": "n_clicks", "value": 0}
+                           for p in PRESETS])
+        else:
+            inputs.append({"id": dependency["id"], "property": dependency["property"],
+                           "value": values.get(dependency["id"])})
+    state = [{"id": s["id"], "property": s["property"],
+              "value": {"query": "", "push": False} if s["id"] == "explore-query" else "de"} for s in spec["state"]]
+    outputs = [{"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1]}
+               for part in spec["output"].strip(".").split("...")]
+    return json.dumps({"output": spec["output"], "outputs": outputs, "inputs": inputs, "state": state,
+                       "changedPropIds": [changed]}).encode()

@@ -355,6 +355,20 @@ def page_figures(backend: str, client, trivial_p50: float, repeat: int) -> list[
         figures.append(Figure(backend, f"{label}: largest of {len(sizes)} figures (JSON)", max(sizes) / 1000, "KB",
                               target="<= 100 KB"))
         figures.append(Figure(backend, f"{label}: whole response", len(first.get_data()) / 1000, "KB"))
+    dependencies = client.get("/_dash-dependencies").get_json()
+    for label, res, changed in pages.explore_change_cases():
+        body = pages.explore_change_body(dependencies, res, changed)
+
+        def change(body=body, label=label) -> None:
+            response = client.post("/_dash-update-component", data=body, content_type="application/json")
+            response.get_data()
+            assert response.status_code == 200, (label, response.status_code, response.get_data(as_text=True)[:500])
+
+        change()
+        times = [timed(change) for _ in range(repeat)]
+        for name, q in (("p50", 0.5), ("p95", 0.95)):
+            figures.append(Figure(backend, f"{label}, server time, {name}", percentile(times, q) * 1000, "ms",
+                                  trivial_p50, "trivial route", "<= 300 ms" if name == "p95" else ""))
     return figures
 
 

@@ -111,6 +111,15 @@ EXPLORE_MAP = "explore-map"
 EXPLORE_TABLE = "explore-table"
 EXPLORE_EXPORT_CSV = "explore-export-csv"
 EXPLORE_EXPORT_XLSX = "explore-export-xlsx"
+EXPLORE_EXPORT_META = "explore-export-meta"
+EXPLORE_FILTERS = "explore-filters"
+EXPLORE_RESULTS = "explore-results"  # everything a filter change updates in place
+EXPLORE_STATUS = "explore-status"  # polite live region: what a filter change did
+EXPLORE_QUERY = "explore-query"  # store: the query of the view shown (pushed into the URL in the browser)
+EXPLORE_PUSHED = "explore-pushed"  # store: the last query pushed (output of the clientside push)
+EXPLORE_POPPED = "explore-popped"  # store: the URL search after back/forward (set by assets/explorer.js)
+EXPLORE_SORT = "explore-sort"  # store: a sort header clicked (set by assets/explorer.js)
+EXPLORE_LANG = "explore-lang"  # store: the page's language
 
 
 def explore_panel(indicator_id: str) -> str:

@@ -7,6 +7,7 @@ import sys
 
 from cockpit.roles import Role
 from cockpit.runtime import open_cockpit
+from cockpit.spreadsheet import neutralise
 
 NAME = "export"
 HELP = "write the stored observations a role may see as CSV (input format of `evaluate`)"
@@ -25,6 +26,8 @@ def run(args: argparse.Namespace) -> int:
     frame = cockpit.store.observations(args.role, args.indicator, district="" if args.citywide else None)
     frame = frame[["indicator", "district", "period_start", "value"]].copy()
     frame["period_start"] = frame["period_start"].map(lambda t: t.isoformat())
+    for column in ("indicator", "district"):  # no text cell runs as a formula in a spreadsheet
+        frame[column] = frame[column].map(neutralise)
     target = args.output or sys.stdout
     frame.to_csv(target, index=False, lineterminator="\n")
     if args.output:

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from cockpit.catalog import Catalog
 from cockpit.measures.model import DIMENSIONS, Measure
+from cockpit.spreadsheet import neutralise, restore
 
 CSV_COLUMNS = [
     "id", "name_de", "name_en", "description_de", "description_en", "field", "department", "contact", "status",
@@ -96,7 +97,9 @@ def _read_csv(name: str, text: str) -> list[Measure]:
     missing = [c for c in ("id", "name_de", "name_en", "field", "department") if c not in (reader.fieldnames or [])]
     if missing:
         raise MeasureFileError(name, f"missing columns: {', '.join(missing)}")
-    records = [_csv_record(name, line, row) for line, row in enumerate(reader, start=2)]
+    # cells the export neutralised against formula injection ("'=..." for "=...") read back as they were
+    records = [_csv_record(name, line, {k: restore(v) for k, v in row.items()})
+               for line, row in enumerate(reader, start=2)]
     return _parse_records(name, records, 2)  # CSV records are numbered by their line
 
 
@@ -172,5 +175,5 @@ def dump_measures(measures: list[Measure], path: Path | str) -> str:
                 row[f"check_{dim}"] = check.assessment
                 row[f"check_{dim}_de"] = check.justification.de
                 row[f"check_{dim}_en"] = check.justification.en
-        writer.writerow(row)
+        writer.writerow({key: neutralise(value) for key, value in row.items()})  # no cell runs as a formula
     return out.getvalue()

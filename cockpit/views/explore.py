@@ -4,25 +4,47 @@ behind every chart (the table and the exports show exactly these). Plain data, n
 
 from __future__ import annotations
 
-import json
 import math
-import threading
-import time
-from dataclasses import dataclass, field, replace
-from datetime import datetime
-from functools import lru_cache
-from pathlib import Path
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
-from urllib.parse import quote_plus
 
 import pandas as pd
-import requests
 
-from cockpit.catalog import Catalog, Indicator
+from cockpit.catalog import Catalog
 from cockpit.i18n import format_date, format_number, normalize_lang, t
 from cockpit.kpi import LOCAL_TZ
+from cockpit.kpi.per_capita import (
+    COUNT,
+    absolute,
+    capita_kind,
+    normalisable,
+    per1000,
+    per1000_decimals,
+    per1000_factor,
+    per1000_unit,
+)
 from cockpit.readmodel.snapshot import now_local, snapshot
 from cockpit.roles import Role, Viewer, role_of
+from cockpit.views.explore_geo import (
+    GeometryError,
+    centroid,
+    district_features,
+    geometry_location,
+    hatch_segments,
+    load_geometry,
+)
+from cockpit.views.explore_state import (
+    CITY,
+    DOMAINS,
+    MAX_DISTRICTS,
+    MAX_INDICATORS,
+    ExploreState,
+    Option,
+    indicator_label,
+    ordered_indicators,
+    parse_state,
+)
 from cockpit.views.indicator import resolve_range
 from cockpit.views.timeseries import (
     GRAINS,
@@ -35,7 +57,6 @@ from cockpit.views.timeseries import (
     choose_grain,
     grouped_points,
     has_envelope,
-    preset_start,
     scaled,
     sorted_table,
     source_line,
@@ -43,155 +64,6 @@ from cockpit.views.timeseries import (
 
 if TYPE_CHECKING:
     from cockpit.runtime import Cockpit
-
-DOMAINS = ("energy", "mobility", "waste")
-MAX_INDICATORS = 6
-MAX_DISTRICTS = 12
-CITY = ""  # the district id of city-wide values
-
-
-# ------------------------------------------------------------------------------------------------ state
-
-
-@dataclass(frozen=True)
-class ExploreState:
-    """Everything the explorer shows, as it stands in the URL."""
-
-    indicators: tuple[str, ...] = ()
-    districts: tuple[str, ...] = ()
-    domain: str = ""
-    department: str = ""
-    range_from: str = ""
-    range_to: str = ""
-    res: str = "auto"
-    per1000: bool = False
-    sort: str = ""
-
-    def query(self, lang: str) -> str:
-        """The readable query string ('ind=a&district=lusan&district=stadtmitte&from=2020-01&to=now&res=month')."""
-        pairs = [("ind", i) for i in self.indicators] + [("district", d) for d in self.districts]
-        for key, value in (("domain", self.domain), ("department", self.department), ("from", self.range_from),
-                           ("to", self.range_to)):
-            if value:
-                pairs.append((key, value))
-        if self.res != "auto":
-            pairs.append(("res", self.res))
-        if self.per1000:
-            pairs.append(("norm", "per1000"))
-        if self.sort:
-            pairs.append(("sort", self.sort))
-        pairs.append(("lang", lang))
-        return "&".join(f"{_quoted(key)}={_quoted(value)}" for key, value in pairs)
-
-
-@lru_cache(maxsize=4096)
-def _quoted(text: str) -> str:
-    """One part of a query string, as `urlencode(pairs, safe="-/")` writes it (cached: the filter links of a page
-    repeat the same few hundred ids and values)."""
-    return quote_plus(text, safe="-/")
-
-
-def _values(params: dict, key: str) -> list[str]:
-    value = params.get(key)
-    if value is None:
-        return []
-    values = value if isinstance(value, list | tuple) else [value]
-    out = []
-    for item in values:
-        out += [part.strip() for part in str(item).split(",") if part.strip()]
-    return out
-
-
-def _first(params: dict, key: str) -> str:
-    values = _values(params, key)
-    return values[0] if values else ""
-
-
-def parse_state(catalog: Catalog, role: Viewer | Role | str, params: dict, lang: str) -> tuple[ExploreState, list[Problem]]:
-    """The state a URL asks for, restricted to what the viewer may see; every unusable value gives a Problem
-    and its default (an internal indicator named in a public URL reads exactly like an unknown one)."""
-    problems: list[Problem] = []
-    visible = {i.id: i for i in catalog.visible_indicators(role)}
-    indicators = []
-    for value in _values(params, "ind"):
-        if value not in visible:
-            problems.append(Problem(t("explorer.problem.indicator", lang, value=value)))
-        elif value not in indicators:
-            indicators.append(value)
-    if len(indicators) > MAX_INDICATORS:
-        problems.append(Problem(t("explorer.problem.too_many", lang, count=MAX_INDICATORS)))
-        indicators = indicators[:MAX_INDICATORS]
-    known_districts = {d.id for d in catalog.districts}
-    districts = []
-    for value in _values(params, "district"):
-        if value not in known_districts:
-            problems.append(Problem(t("explorer.problem.district", lang, value=value)))
-        elif value not in districts:
-            districts.append(value)
-    districts = districts[:MAX_DISTRICTS]
-    domain = _first(params, "domain")
-    if domain and domain not in DOMAINS:
-        problems.append(Problem(t("explorer.problem.domain", lang, value=domain)))
-        domain = ""
-    department = _first(params, "department")
-    if department and department not in {d.id for d in catalog.departments}:
-        problems.append(Problem(t("explorer.problem.department", lang, value=department)))
-        department = ""
-    res = _first(params, "res") or "auto"
-    if res not in RESOLUTIONS:
-        problems.append(Problem(t("explorer.problem.res", lang, value=res)))
-        res = "auto"
-    norm = _first(params, "norm")
-    if norm and norm not in ("per1000", "abs"):
-        problems.append(Problem(t("explorer.problem.norm", lang, value=norm)))
-    sort = _first(params, "sort")
-    if sort and not sort.lstrip("-").isdigit():
-        problems.append(Problem(t("explorer.problem.sort", lang, value=sort)))
-        sort = ""
-    range_from, range_to = _first(params, "from"), _first(params, "to")
-    state = ExploreState(tuple(indicators), tuple(districts), domain, department, range_from,
-                         range_to, res, norm == "per1000", sort)
-    return state, problems
-
-
-# ------------------------------------------------------------------------------------------------ helpers
-
-
-def capita_kind(indicator: Indicator) -> str | None:
-    """How an indicator relates to the population: 'per1000' / 'per_inhabitant' (stored per capita), 'count'
-    (a total that may be divided by inhabitants), None (shares, means: no normalisation)."""
-    unit = indicator.unit.de
-    if "je 1.000 Einw" in unit:
-        return "per1000"
-    if "je Einw" in unit:
-        return "per_inhabitant"
-    if unit.strip() == "%" or indicator.aggregation == "mean":
-        return None
-    return "count"
-
-
-def normalisable(indicator: Indicator) -> bool:
-    return capita_kind(indicator) == "count"
-
-
-def ordered_indicators(catalog: Catalog, role: Viewer | Role | str, department: str, domain: str) -> list[Indicator]:
-    """Visible indicators of the domain (all without), the department's own first."""
-    visible = [i for i in catalog.visible_indicators(role) if not domain or i.domain == domain]
-    return sorted(visible, key=lambda i: (0 if department and i.owner == department else 1))
-
-
-def indicator_label(indicator: Indicator, lang: str) -> str:
-    label = indicator.name.get(lang)
-    if indicator.visibility == "internal":
-        label += f" ({t('explorer.internal', lang)})"
-    return label
-
-
-@dataclass(frozen=True)
-class Option:
-    value: str
-    label: str
-    internal: bool = False
 
 
 @dataclass(frozen=True)
@@ -292,117 +164,6 @@ class ExploreView:
     filters_text: str  # one line naming the filters (export header)
 
 
-# ------------------------------------------------------------------------------------------------ geometry
-
-_GEO_CACHE: dict[str, tuple[float, dict]] = {}
-_GEO_LOCK = threading.Lock()
-GEO_TTL = 3600.0
-GEO_TIMEOUT = 10.0
-
-
-class GeometryError(ValueError):
-    """The district geometry could not be read; the message names the file or URL and the problem."""
-
-
-def geometry_location(cockpit: Cockpit) -> str | None:
-    location = cockpit.catalog.district_geometry
-    if not location:
-        return None
-    if location.startswith(("http://", "https://")):
-        return location
-    path = Path(location)
-    if not path.is_absolute():
-        path = Path(cockpit.settings.catalog).parent / path
-    return str(path)
-
-
-def load_geometry(location: str) -> dict:
-    """A GeoJSON FeatureCollection from a file or an OGC API Features / WFS (GeoJSON output) URL; cached."""
-    with _GEO_LOCK:
-        hit = _GEO_CACHE.get(location)
-        if hit and time.monotonic() - hit[0] < GEO_TTL:
-            return hit[1]
-    try:
-        if location.startswith(("http://", "https://")):
-            response = requests.get(location, timeout=GEO_TIMEOUT,
-                                    headers={"Accept": "application/geo+json, application/json"})
-            response.raise_for_status()
-            data = response.json()
-        else:
-            data = json.loads(Path(location).read_text(encoding="utf-8"))
-    except (OSError, ValueError, requests.RequestException) as error:
-        raise GeometryError(f"{location}: {error}") from error
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(
-            data.get("features"), list):
-        raise GeometryError(f"{location}: not a GeoJSON FeatureCollection")
-    with _GEO_LOCK:
-        _GEO_CACHE[location] = (time.monotonic(), data)
-    return data
-
-
-def district_features(data: dict, catalog: Catalog) -> dict:
-    """The features that are catalog districts, each with `id` = district id (matched by id, properties.id,
-    properties.district or the district name)."""
-    by_name = {d.name.casefold(): d.id for d in catalog.districts}
-    ids = {d.id for d in catalog.districts}
-    features = []
-    for feature in data["features"]:
-        if not isinstance(feature, dict) or not isinstance(feature.get("geometry"), dict):
-            continue
-        props = feature.get("properties") or {}
-        candidates = [feature.get("id"), props.get("id"), props.get("district")]
-        match = next((c for c in candidates if isinstance(c, str) and c in ids), None)
-        if match is None and isinstance(props.get("name"), str):
-            match = by_name.get(props["name"].casefold())
-        if match is not None:
-            features.append({"type": "Feature", "id": match, "properties": {"id": match},
-                             "geometry": feature["geometry"]})
-    return {"type": "FeatureCollection", "features": features}
-
-
-def _rings(geometry: dict) -> list[list[tuple[float, float]]]:
-    if geometry.get("type") == "Polygon":
-        polygons = [geometry["coordinates"]]
-    elif geometry.get("type") == "MultiPolygon":
-        polygons = geometry["coordinates"]
-    else:
-        return []
-    return [[(float(x), float(y)) for x, y, *_ in ring] for polygon in polygons for ring in polygon]
-
-
-def centroid(geometry: dict) -> tuple[float, float] | None:
-    points = [p for ring in _rings(geometry)[:1] for p in ring[:-1]]
-    if not points:
-        return None
-    return (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points))
-
-
-def hatch_segments(geometry: dict, spacing: float = 0.004) -> list[tuple[tuple[float, float], tuple[float, float]]]:
-    """Diagonal hatch lines clipped to a (multi)polygon: scan lines x - y = c, even-odd rule over all rings."""
-    edges = []
-    for ring in _rings(geometry):
-        edges += list(zip(ring, ring[1:], strict=False))
-    if not edges:
-        return []
-    # rotate so the hatch lines are horizontal: u = x - y (constant along a line), v = x + y
-    values = [x - y for (x, y), _ in edges]
-    low, high = min(values), max(values)
-    segments = []
-    c = low + spacing / 2
-    while c < high:
-        crossings = []
-        for (x1, y1), (x2, y2) in edges:
-            u1, u2 = x1 - y1, x2 - y2
-            if (u1 <= c < u2) or (u2 <= c < u1):
-                share = (c - u1) / (u2 - u1)
-                crossings.append(x1 + share * (x2 - x1) + y1 + share * (y2 - y1))
-        crossings.sort()
-        for v1, v2 in zip(crossings[::2], crossings[1::2], strict=False):
-            segments.append((((v1 + c) / 2, (v1 - c) / 2), ((v2 + c) / 2, (v2 - c) / 2)))
-        c += spacing
-    return segments
-
-
 # ------------------------------------------------------------------------------------------------ build
 
 
@@ -452,14 +213,16 @@ def build_explore(cockpit: Cockpit, viewer: Viewer | Role | str, params: dict, l
             note = t("explorer.norm.not_possible", lang)
         if state.districts and indicator.spatial != "district":
             note = ((note + " ") if note else "") + t("explorer.city_only", lang)
-        unit = t("explorer.unit.per1000", lang) if normalised else indicator.unit.get(lang)
+        unit = per1000_unit(indicator, lang) if normalised else indicator.unit.get(lang)
         name_of_indicator = indicator.name.get(lang)
-        decimals = indicator.decimals + (2 if normalised else 0)
+        decimals = per1000_decimals(indicator) if normalised else indicator.decimals
         traces = []
         for district in wanted[indicator_id]:
             population = catalog.population if district == CITY else populations.get(district)
-            scale = 1000.0 / population if normalised and population else 1.0
-            points = scaled(series.get((indicator_id, district), ()), scale)
+            factor = per1000_factor(indicator, population) if normalised else None
+            points = series.get((indicator_id, district), ())
+            if normalised:  # without a population there is no per-1,000 value (never the absolute in its place)
+                points = scaled(points, factor) if factor is not None else ()
             name = t("explorer.city", lang) if district == CITY else district_names[district]
             traces.append(Trace(district, name, points, has_envelope(points, indicator.aggregation)))
             for point in points:
@@ -500,7 +263,7 @@ def _filters_text(catalog: Catalog, state: ExploreState, chosen: list[str], star
                   lang: str) -> str:
     names = {d.id: d.name for d in catalog.districts}
     districts = ", ".join(names[d] for d in state.districts) or t("explorer.city", lang)
-    last_day = (pd.Timestamp(end) - pd.Timedelta(days=1)).date()
+    last_day = end.astimezone(LOCAL_TZ).date() - timedelta(days=1)  # calendar days (not 24 h across a DST change)
     return t("explorer.filters_line", lang, districts=districts, start=format_date(start.date(), lang),
              end=format_date(last_day, lang), res=t(f"explorer.res.{state.res}", lang),
              norm=t("explorer.norm.per1000" if state.per1000 else "explorer.norm.absolute", lang))
@@ -536,26 +299,21 @@ def _comparison(cockpit: Cockpit, role, chosen: list[str], start: datetime, end:
     kind = capita_kind(indicator)
     has_per1000 = kind is not None
     decimals = indicator.decimals
+    per1000_places = per1000_decimals(indicator)
+    absolute_places = decimals if kind == COUNT or kind is None else 0
 
     def split(value: float | None, population: int | None) -> tuple[float | None, float | None]:
-        if value is None:
-            return None, None
-        if kind == "per1000":
-            return (value * population / 1000 if population else None), value
-        if kind == "per_inhabitant":
-            return (value * population if population else None), value * 1000
-        if kind == "count":
-            return value, (value * 1000 / population if population else None)
-        return value, None
+        return absolute(value, indicator, population), per1000(value, indicator, population)
 
     rows = []
     for district in catalog.districts:
         value = values.get(district.id)
-        absolute, per1000 = split(value, district.population)
-        rows.append(DistrictValue(district.id, district.name, district.population, value, absolute, per1000,
-                                  number_text(absolute, 0 if kind in ("per1000", "per_inhabitant") else decimals,
-                                              lang) if absolute is not None else t("explorer.no_data", lang),
-                                  number_text(per1000, max(decimals, 2), lang) if per1000 is not None
+        absolute_value, per1000_value = split(value, district.population)
+        rows.append(DistrictValue(district.id, district.name, district.population, value, absolute_value,
+                                  per1000_value,
+                                  number_text(absolute_value, absolute_places, lang) if absolute_value is not None
+                                  else t("explorer.no_data", lang),
+                                  number_text(per1000_value, per1000_places, lang) if per1000_value is not None
                                   else t("explorer.no_data", lang)))
     key = (lambda d: d.per1000) if has_per1000 else (lambda d: d.absolute)
     rows.sort(key=lambda d: (key(d) is None, -(key(d) or 0.0)))
@@ -563,7 +321,7 @@ def _comparison(cockpit: Cockpit, role, chosen: list[str], start: datetime, end:
     known = [d.absolute for d in rows if d.absolute is not None]
     mean_absolute = sum(known) / len(known) if known else None
     period = bucket_text(last_bucket, grain, lang) if last_bucket is not None else "–"
-    if has_per1000 and kind != "count":
+    if has_per1000 and kind != COUNT:
         absolute_label = t("explorer.rank.absolute_derived", lang)
     else:
         absolute_label = t("explorer.rank.absolute", lang, unit=indicator.unit.get(lang))
@@ -588,41 +346,34 @@ def _comparison(cockpit: Cockpit, role, chosen: list[str], start: datetime, end:
     demo = indicator.id in snap.synthetic
     return Comparison(
         indicator.id, indicator.name.get(lang), indicator.unit.get(lang), period, tuple(rows),
-        city_per1000, number_text(city_per1000, max(decimals, 2), lang) if city_per1000 is not None else "–",
-        mean_absolute, absolute_label, t("explorer.rank.per1000", lang), has_per1000,
+        city_per1000, number_text(city_per1000, per1000_places, lang) if city_per1000 is not None else "–",
+        mean_absolute, absolute_label, per1000_label(indicator, lang) if has_per1000 else "", has_per1000,
         source_line(indicator, lang, demo), decimals, geometry, note, tuple(hatches), centroids,
     ), None
+
+
+def per1000_label(indicator, lang: str) -> str:
+    """The heading of per-1,000 values, naming the unit ('Fahrgäste je 1.000 Einw.')."""
+    unit = per1000_unit(indicator, lang)
+    return unit[:1].upper() + unit[1:]
 
 
 def finite(value: float | None) -> bool:
     return value is not None and math.isfinite(value)
 
 
-__all__ = ["GRAINS", "ExploreState", "ExploreView", "build_explore", "parse_state"]
+__all__ = [
+    "CITY", "DOMAINS", "GRAINS", "MAX_DISTRICTS", "MAX_INDICATORS", "Comparison", "DistrictValue", "ExploreState",
+    "ExploreView", "GeometryError", "Option", "Panel", "Record", "Trace", "build_explore", "capita_kind", "centroid",
+    "district_features", "geometry_location", "hatch_segments", "load_geometry", "filter_values", "normalisable",
+    "ordered_indicators", "parse_state",
+]
 
 
-def option_links(view: ExploreView, now: datetime | None = None) -> dict[str, list[tuple[Option, bool, str]]]:
-    """Every filter option with whether it is chosen and the query that toggles (or picks) it: the filters are
-    links to the next state, so each change is a URL (bookmarkable, back/forward) and needs no form state."""
-    state, lang = view.state, view.lang
-    chosen = [p.indicator_id for p in view.panels]
-
-    def query(**changes) -> str:
-        return replace(state, sort="", **changes).query(lang)
-
-    def toggled(items: list[str], value: str) -> tuple[str, ...]:
-        return tuple(i for i in items if i != value) if value in items else (*items, value)
-
-    now = (now or now_local()).astimezone(LOCAL_TZ)
-    return {
-        "domain": [(o, o.value == state.domain, query(domain=o.value)) for o in view.domains],
-        "department": [(o, o.value == state.department, query(department=o.value)) for o in view.departments],
-        "ind": [(o, o.value in chosen, query(indicators=toggled(chosen, o.value))) for o in view.indicators],
-        "district": [(o, o.value in state.districts, query(districts=toggled(list(state.districts), o.value)))
-                     for o in view.districts],
-        "res": [(o, o.value == state.res, query(res=o.value)) for o in view.resolutions],
-        "norm": [(Option("per1000", t("explorer.norm.per1000", lang)), state.per1000,
-                  query(per1000=not state.per1000))],
-        "preset": [(o, False, query(range_from=preset_start(o.value, now) or "", range_to=""))
-                   for o in view.presets],
-    }
+def filter_values(view: ExploreView) -> dict[str, str | list[str]]:
+    """What the filter controls show as chosen: the state of the view (the indicators shown, also when the URL
+    named none and the defaults are shown)."""
+    state = view.state
+    return {"domain": state.domain, "department": state.department,
+            "ind": [p.indicator_id for p in view.panels], "district": list(state.districts), "res": state.res,
+            "norm": ["per1000"] if state.per1000 else [], "from": state.range_from, "to": state.range_to}

@@ -96,6 +96,7 @@ def _schemas() -> dict:
     observations = _object({
         "indicator": {"type": "string"}, "resolution": {"type": "string", "enum": list(RESOLUTIONS)},
         "district": {"type": "string"}, "unit": _ref("Texts"), "aggregation": {"type": "string"},
+        "per_1000_inhabitants": {"type": "boolean", "description": "values per 1,000 inhabitants (norm=per1000)"},
         "licence": {"type": "string"}, "attribution": {"type": "string"},
         **page, "data": {"type": "array", "items": _ref("Observation")},
     })
@@ -172,6 +173,11 @@ def openapi_document(catalog: Catalog, base_url: str) -> dict:
                            "raw observations or aggregates per Europe/Berlin day, month or year"),
                     _param("format", "query", {"type": "string", "enum": list(FORMATS), "default": "json"},
                            "json, or csv"),
+                    _param("norm", "query", {"type": "string", "enum": ["per1000"]},
+                           "per1000: value, min and max per 1,000 inhabitants of the city or district, with the "
+                           "unit's scale (1,45 Mio. passengers -> about 15,600 passengers per 1,000 inhabitants; "
+                           "`unit` says which); shares and means stay as stored (per_1000_inhabitants false, CSV header "
+                           "X-Per-1000-Inhabitants)"),
                     _param("lang", "query", {"type": "string", "enum": list(LANGUAGES)},
                            "CSV convention: de = ';' and decimal comma (UTF-8 with BOM), en = ',' and point"),
                     *paging,

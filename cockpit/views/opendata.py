@@ -18,7 +18,9 @@ import pandas as pd
 
 from cockpit.catalog import Catalog, Goal, Indicator
 from cockpit.kpi import LOCAL_TZ, GoalEvaluation
+from cockpit.kpi.per_capita import capita_kind, per1000_factor, per1000_unit
 from cockpit.roles import Role
+from cockpit.spreadsheet import neutralise
 
 if TYPE_CHECKING:
     from cockpit.runtime import Cockpit
@@ -118,6 +120,21 @@ class ObservationQuery:
     until: datetime | None
     page: int
     per_page: int
+    factor: float = 1.0  # per 1,000 inhabitants: cockpit.kpi.per_capita.per1000_factor (1.0 = as stored)
+
+
+def per1000_query(indicator: Indicator, catalog: Catalog, district: str) -> tuple[float, dict[str, str]] | None:
+    """The factor and unit texts of values per 1,000 inhabitants of the city ('') or a district, by the one rule
+    (`cockpit.kpi.per_capita`); None for shares and means (not related to the population) and for a district
+    without a known population."""
+    if capita_kind(indicator) is None:
+        return None
+    population = catalog.population if not district else next(
+        (d.population for d in catalog.districts if d.id == district), None)
+    factor = per1000_factor(indicator, population)
+    if factor is None:
+        return None
+    return factor, {lang: per1000_unit(indicator, lang) for lang in ("de", "en")}
 
 
 def read_observations(cockpit: Cockpit, query: ObservationQuery) -> tuple[list[dict], int]:
@@ -130,7 +147,7 @@ def read_observations(cockpit: Cockpit, query: ObservationQuery) -> tuple[list[d
         frame, total = store.observation_page(Role.PUBLIC, query.indicator.id, query.district, query.since,
                                               query.until, offset, query.per_page)
         records = [{"indicator": r.indicator, "district": r.district, "period_start": iso_utc(r.period_start),
-                    "period_end": iso_utc(r.period_end), "value": number(r.value)}
+                    "period_end": iso_utc(r.period_end), "value": number(r.value * query.factor)}
                    for r in frame.itertuples(index=False)]
         return records, total
     frame = store.aggregates(Role.PUBLIC, query.resolution, [query.indicator.id], district=query.district,
@@ -144,8 +161,8 @@ def read_observations(cockpit: Cockpit, query: ObservationQuery) -> tuple[list[d
         end = (start.tz_convert(LOCAL_TZ).tz_localize(None) + _STEP[query.resolution]).tz_localize(
             LOCAL_TZ, ambiguous=False, nonexistent="shift_forward")
         records.append({"indicator": str(r.indicator), "district": str(r.district), "period_start": iso_utc(start),
-                        "period_end": iso_utc(end), "value": number(r.value), "n": int(r.n),
-                        "min": number(r.min), "max": number(r.max)})
+                        "period_end": iso_utc(end), "value": number(r.value * query.factor), "n": int(r.n),
+                        "min": number(r.min * query.factor), "max": number(r.max * query.factor)})
     return records, total
 
 
@@ -165,8 +182,10 @@ def csv_text(records: list[dict], resolution: str, lang: str) -> str:
         row = []
         for column in columns:
             value = record.get(column)
-            if isinstance(value, float):
+            if isinstance(value, float):  # a number stays a number (a negative value is no formula)
                 value = repr(value) if not german else repr(value).replace(".", ",")
+            else:
+                value = neutralise(value)  # a text never runs as a formula in a spreadsheet
             row.append("" if value is None else value)
         writer.writerow(row)
     return ("\ufeff" if german else "") + out.getvalue()

@@ -155,7 +155,7 @@ def indicator(indicator_id: str):
     return _public.conditional(build)
 
 
-OBSERVATION_PARAMS = ("from", "to", "district", "resolution", "format", "lang", "page", "per_page")
+OBSERVATION_PARAMS = ("from", "to", "district", "resolution", "format", "lang", "page", "per_page", "norm")
 
 
 @bp.route("/indicators/<indicator_id>/observations")
@@ -170,6 +170,11 @@ def observations(indicator_id: str):
         raise ParameterError("district", f"unknown district {district[:40]!r} (known: {', '.join(districts)}; "
                                          "leave it out for city-wide values)")
     page, per_page = _paging(args)
+    factor, unit = 1.0, od.texts(found.unit)
+    normalised = params.choice(args, "norm", ("per1000",), "") == "per1000" and \
+        od.per1000_query(found, cockpit.catalog, district) is not None
+    if normalised:
+        factor, unit = od.per1000_query(found, cockpit.catalog, district)
     query = od.ObservationQuery(
         indicator=found,
         resolution=params.choice(args, "resolution", od.RESOLUTIONS, "raw"),
@@ -178,6 +183,7 @@ def observations(indicator_id: str):
         until=params.moment(args, "to"),
         page=page,
         per_page=per_page,
+        factor=factor,
     )
     fmt = params.choice(args, "format", od.FORMATS, "json")
     lang = params.choice(args, "lang", LANGUAGES, cockpit.settings.default_lang)
@@ -192,9 +198,10 @@ def observations(indicator_id: str):
             name = f"{found.id}_{query.resolution}" + (f"_p{page}" if payload["meta"]["pages"] > 1 else "")
             response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
             response.headers["X-Total-Count"] = str(total)
+            response.headers["X-Per-1000-Inhabitants"] = "true" if normalised else "false"
         else:
             payload = {"indicator": found.id, "resolution": query.resolution, "district": district,
-                       "unit": od.texts(found.unit), "aggregation": found.aggregation,
+                       "unit": unit, "per_1000_inhabitants": normalised, "aggregation": found.aggregation,
                        "licence": found.source.licence, "attribution": found.source.attribution, **payload}
             response = _json(payload)
         response.headers["Link"] = _link_header(payload["links"])

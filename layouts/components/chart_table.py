@@ -68,15 +68,21 @@ def problems_notice(problems: tuple[Problem, ...], lang: str, element_id: str) -
 
 
 def export_links(csv_href: str, xlsx_href: str, lang: str, csv_id: str | None = None,
-                 xlsx_id: str | None = None) -> html.Div:
+                 xlsx_id: str | None = None, meta: tuple[str, str | None] | None = None) -> html.Div:
+    """Download links: CSV, XLSX and (with `meta` = (href, id)) the CSV's metadata as JSON."""
     csv_attrs = {"id": csv_id} if csv_id else {}
     xlsx_attrs = {"id": xlsx_id} if xlsx_id else {}
-    return html.Div([
+    links = [
         html.Span(t("explorer.export.label", lang), className="explorer-export__label"),
-        html.A(t("explorer.export.csv", lang), href=csv_href, className="explorer-export__link", **csv_attrs),
+        html.A(t("explorer.export.csv", lang), href=csv_href, className="explorer-export__link",
+               title=t("export.link.csv_hint", lang), **csv_attrs),
         html.A(t("explorer.export.xlsx", lang), href=xlsx_href, className="explorer-export__link", **xlsx_attrs),
-        html.Span(t("explorer.export.image", lang), className="explorer-export__hint"),
-    ], className="explorer-export")
+    ]
+    if meta is not None:
+        links.append(html.A(t("export.link.meta", lang), href=meta[0], className="explorer-export__link",
+                            **({"id": meta[1]} if meta[1] else {})))
+    links.append(html.Span(t("explorer.export.image", lang), className="explorer-export__hint"))
+    return html.Div(links, className="explorer-export")
 
 
 def filter_link(label: str, href: str, selected: bool, kind: str, lang: str, internal: bool = False) -> dict:

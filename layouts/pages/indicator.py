@@ -116,7 +116,8 @@ def indicator_content(view: IndicatorView, kiosk: bool) -> list:
     export_query = page_query(view, sort="")
     tables = [html.H2(t("explorer.indicator.table_heading", lang)),
               export_links(f"/export/indicator/{view.id}.csv?{export_query}",
-                           f"/export/indicator/{view.id}.xlsx?{export_query}", lang),
+                           f"/export/indicator/{view.id}.xlsx?{export_query}", lang,
+                           meta=(f"/export/indicator/{view.id}-meta.json?{export_query}", None)),
               sortable_table(view.table, ids.INDICATOR_TABLE,
                              lambda sort: f"{base}?{page_query(view, sort=sort)}", lang)]
     if view.annual_table is not None:

@@ -116,22 +116,43 @@ def test_resolution_and_sorting_on_the_indicator_page_go_into_the_url(page: Page
     watch.assert_clean()
 
 
-def test_filters_update_chart_table_and_url_and_a_fresh_browser_restores_the_view(page: Page, app_url, watch,
-                                                                                  browser):
+def checked(page: Page) -> list[str]:
+    return page.eval_on_selector_all("#explore-filters input:checked", "els => els.map(e => e.name + '=' + e.value)")
+
+
+def test_filters_update_chart_table_and_url_in_place_and_a_fresh_browser_restores_the_view(page: Page, app_url,
+                                                                                          watch, browser):
     page.goto(f"{app_url}/explore?ind={INDICATOR}&lang=de")
     page.wait_for_selector("#explore-table", timeout=TIMEOUT)
     panel = f"explore-panel-{INDICATOR}"
     expect(traces(page, panel)).to_have_count(1)
     settle(page)
-    page.locator(".explorer-filters").get_by_role("link", name=re.compile("^Lusan")).click()
+    filters = page.locator("#explore-filters")
+    # real form controls, no links dressed as checkboxes
+    expect(filters.get_by_role("link")).to_have_count(0)
+    expect(filters.get_by_role("checkbox", name="Lusan")).not_to_be_checked()
+    expect(filters.get_by_role("radio", name="Alle Bereiche")).to_be_checked()
+    page.evaluate("document.getElementById('explore-filters').dataset.kept = 'yes'")  # gone if the page re-renders
+    page.evaluate("window.scrollTo(0, 350)")
+    lusan = filters.get_by_role("checkbox", name="Lusan")
+    lusan.check()
     page.wait_for_url(re.compile(r"district=lusan"), timeout=TIMEOUT)
-    settle(page)
     wait_traces(page, panel, 2)
     expect(page.locator("#explore-table")).to_contain_text("Lusan")
     settle(page)
-    page.locator(".explorer-filters").get_by_role("link", name=re.compile("^Stadtmitte")).click()
+    assert page.evaluate("window.scrollY") == 350  # the scroll position stays
+    assert page.evaluate("document.activeElement.id") == "explore-district--lusan"  # and the focus
+    assert page.evaluate("document.getElementById('explore-filters').dataset.kept") == "yes"  # updated in place
+    expect(page.locator("#explore-status")).to_contain_text("Ansicht aktualisiert. Gebiete: Lusan")
+    page.keyboard.press("Tab")  # keyboard: the next checkbox, toggled with the space bar
+    page.keyboard.press("Space")
+    page.wait_for_url(re.compile(r"district=lusan&district=zwoetzen-liebschwitz"), timeout=TIMEOUT)
+    wait_traces(page, panel, 3)
+    filters.get_by_role("checkbox", name="Zwötzen/Liebschwitz").uncheck()
+    page.wait_for_url(re.compile(r"district=lusan&lang"), timeout=TIMEOUT)
+    wait_traces(page, panel, 2)
+    filters.get_by_role("checkbox", name="Stadtmitte").check()
     page.wait_for_url(re.compile(r"district=lusan&district=stadtmitte"), timeout=TIMEOUT)
-    settle(page)
     wait_traces(page, panel, 3)
     settle(page)
     page.get_by_label("Von", exact=True).fill("2024-01")
@@ -144,17 +165,26 @@ def test_filters_update_chart_table_and_url_and_a_fresh_browser_restores_the_vie
     shown = table_rows(page, "explore-table")
     assert {r[1] for r in shown} == {"Stadt gesamt", "Lusan", "Stadtmitte"}
     url = page.url
+    assert page.evaluate("document.getElementById('explore-filters').dataset.kept") == "yes"
 
     page.go_back()
     page.wait_for_url(lambda u: "from=2024-01" not in u, timeout=TIMEOUT)
-    settle(page)
     expect(page.get_by_label("Von", exact=True)).to_have_value("", timeout=TIMEOUT)
     expect(page.locator("#explore-table tbody tr").first.locator("td").nth(1)).to_have_text("Januar 2017",
                                                                                            timeout=TIMEOUT)
+    page.go_back()
+    page.wait_for_url(lambda u: "stadtmitte" not in u, timeout=TIMEOUT)
+    wait_traces(page, panel, 2)
+    expect(filters.get_by_role("checkbox", name="Stadtmitte")).not_to_be_checked()
+    expect(filters.get_by_role("checkbox", name="Lusan")).to_be_checked()
+    page.go_forward()
     page.go_forward()
     page.wait_for_url(url, timeout=TIMEOUT)
-    settle(page)
     expect(page.get_by_label("Von", exact=True)).to_have_value("2024-01", timeout=TIMEOUT)
+    expect(filters.get_by_role("checkbox", name="Stadtmitte")).to_be_checked()
+    settle(page)
+    assert table_rows(page, "explore-table") == shown
+    assert page.evaluate("document.getElementById('explore-filters').dataset.kept") == "yes"  # never re-routed
 
     fresh_context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="de-DE")
     try:
@@ -164,11 +194,41 @@ def test_filters_update_chart_table_and_url_and_a_fresh_browser_restores_the_vie
         settle(fresh)
         assert fresh.url == url
         assert table_rows(fresh, "explore-table") == shown
-        assert fresh.locator(".explorer-opt--on").all_inner_texts() == \
-            page.locator(".explorer-opt--on").all_inner_texts()
+        assert checked(fresh) == checked(page)
         expect(traces(fresh, panel)).to_have_count(3)
     finally:
         fresh_context.close()
+    watch.assert_clean()
+
+
+def test_presets_sorting_and_per_1000_in_place(page: Page, app_url, watch):
+    page.goto(f"{app_url}/explore?ind=public-transport-passengers&lang=de")
+    page.wait_for_selector("#explore-table", timeout=TIMEOUT)
+    settle(page)
+    page.evaluate("document.getElementById('explore-filters').dataset.kept = 'yes'")
+    page.get_by_role("button", name="Letzte 3 Jahre").click()
+    page.wait_for_url(re.compile(r"from=20\d\d-\d\d"), timeout=TIMEOUT)
+    settle(page)
+    page.get_by_role("checkbox", name="je 1.000 Einwohner", exact=True).check()
+    page.wait_for_url(re.compile(r"norm=per1000"), timeout=TIMEOUT)
+    expect(page.locator("#explore-table tbody tr").first.locator("td").nth(3)).to_have_text(
+        "Fahrgäste je 1.000 Einw.", timeout=TIMEOUT)
+    value = float(table_rows(page, "explore-table")[0][3].replace(".", "").replace(",", "."))
+    assert 5_000 < value < 30_000  # passengers per 1,000 inhabitants a month, not 0,015
+    settle(page)
+    header = page.locator("#explore-table thead th").nth(3)
+    header.scroll_into_view_if_needed()
+    scrolled = page.evaluate("window.scrollY")
+    header.get_by_role("link").click()
+    page.wait_for_url(re.compile(r"sort=3"), timeout=TIMEOUT)
+    expect(header).to_have_attribute("aria-sort", "ascending", timeout=TIMEOUT)
+    settle(page)
+    values = [float(r[3].replace(".", "").replace(",", ".")) for r in table_rows(page, "explore-table")]
+    assert values == sorted(values)
+    assert page.evaluate("window.scrollY") == scrolled
+    assert page.evaluate("document.getElementById('explore-filters').dataset.kept") == "yes"
+    result = Axe().run(page)  # the state after in-place changes
+    assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in result.response["violations"]] == []
     watch.assert_clean()
 
 
@@ -194,8 +254,7 @@ def test_district_comparison_and_map_render_without_leaving_the_cockpit(page: Pa
 def _csv_rows(data: bytes, delimiter: str) -> list[list[str]]:
     text = data.decode("utf-8")
     assert text.startswith("\ufeff")
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter))
-    return rows[rows.index([]) + 1:]
+    return list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter))  # the header row first
 
 
 def _as_exported(cells: list[str], lang: str) -> list[str]:
@@ -219,19 +278,28 @@ def test_csv_and_xlsx_exports_equal_the_table_shown(page: Page, app_url, watch, 
     assert len(shown) == 6 * 3  # charge points: city and Lusan; recycling rate: city only
     with page.expect_download() as download:
         page.locator("#explore-export-csv").click()
+    assert download.value.suggested_filename.endswith(
+        "-de-semikolon-dezimalkomma.csv" if lang == "de" else "-en-comma-decimal-point.csv")
     exported = _csv_rows(Path(download.value.path()).read_bytes(), delimiter)
+    iso = exported[0].pop(3)  # the machine-readable period start beside the readable period
+    assert iso.endswith("(ISO 8601)")
+    starts = [row.pop(3) for row in exported[1:]]
+    assert starts[:6] == [f"2025-0{m}-01" for m in range(1, 7)]
     assert [h.split("(")[0].strip() for h in header] == exported[0]
     assert [_as_exported(r, lang) for r in shown] == exported[1:]
     with page.expect_download() as download:
         page.locator("#explore-export-xlsx").click()
-    sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()), read_only=True).active
-    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-    table = rows[next(i for i, r in enumerate(rows) if all(c is None for c in r)) + 1:]
-    assert len(table) - 1 == len(shown)
+    book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()), read_only=True)
+    table = [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
+    assert len(table) - 1 == len(shown) and table[0][3] == iso
     for row, cells in zip(table[1:], shown, strict=True):
         assert row[:3] == cells[:3]
         shown_number = cells[3].replace(".", "").replace(",", ".") if lang == "de" else cells[3].replace(",", "")
-        assert row[3] == pytest.approx(float(shown_number), abs=0.006)
+        assert row[4] == pytest.approx(float(shown_number), abs=0.006)
+    assert len(book.worksheets) == 2  # the metadata on its own sheet
+    with page.expect_download() as download:
+        page.locator("#explore-export-meta").click()
+    assert download.value.suggested_filename.endswith("-meta.json")
     # a download ends its navigation request with ERR_ABORTED: that is the download, not a failure
     watch.failed = [f for f in watch.failed if "/export/" not in f or "ERR_ABORTED" not in f]
     watch.assert_clean()
@@ -250,8 +318,8 @@ def test_a_public_export_contains_no_internal_indicator_also_when_the_url_names_
         assert response.status == 200
         body = response.body()
         if url.startswith("/export/explore.xlsx"):
-            sheet = load_workbook(io.BytesIO(body), read_only=True).active
-            body = repr(list(sheet.iter_rows(values_only=True))).encode("utf-8")
+            book = load_workbook(io.BytesIO(body), read_only=True)
+            body = repr([list(sheet.iter_rows(values_only=True)) for sheet in book]).encode("utf-8")
         assert name.encode("utf-8") not in body and INTERNAL.encode() not in body
     assert page.request.get(f"{app_url}/export/indicator/{INTERNAL}.csv").status == 404
     page.goto(f"{app_url}/indicator/{INTERNAL}?lang=de")

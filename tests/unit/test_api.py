@@ -113,6 +113,29 @@ def test_district_values(client):
     assert [(r["district"], r["value"]) for r in city["data"]] == [("", 1.6)]
 
 
+def test_values_per_1000_inhabitants_follow_the_one_rule(client, cockpit):
+    """`norm=per1000`: raw value × the unit's scale ÷ population × 1000, the unit names the scaled unit; the same
+    rule as the explorer (cockpit.kpi.per_capita)."""
+    population = cockpit.catalog.population
+    body = ok(client.get("/api/v1/indicators/final-energy-use/observations?norm=per1000"))
+    assert body["unit"] == {"de": "MWh je 1.000 Einw.", "en": "MWh per 1,000 inhabitants"}
+    assert body["data"][0]["value"] == pytest.approx(1650.0 * 1000 / population * 1000)  # GWh = 1000 MWh
+    yearly = ok(client.get("/api/v1/indicators/final-energy-use/observations?norm=per1000&resolution=year"))
+    row = yearly["data"][0]
+    assert row["value"] == row["min"] == row["max"] == pytest.approx(1650.0 * 1000 / population * 1000)
+    csv_body = client.get("/api/v1/indicators/final-energy-use/observations?norm=per1000&format=csv&lang=en")
+    frame = pd.read_csv(io.BytesIO(csv_body.get_data()))
+    assert frame["value"].iloc[0] == pytest.approx(1650.0 * 1000 / population * 1000)
+    stored = ok(client.get("/api/v1/indicators/charge-points-per-1000/observations?district=lusan&norm=per1000"))
+    assert [r["value"] for r in stored["data"]] == [0.9]  # already per 1,000 inhabitants
+    assert body["per_1000_inhabitants"] is True and csv_body.headers["X-Per-1000-Inhabitants"] == "true"
+    share = ok(client.get("/api/v1/indicators/recycling-rate/observations?norm=per1000&resolution=year"))
+    plain = ok(client.get("/api/v1/indicators/recycling-rate/observations?resolution=year"))
+    assert share["per_1000_inhabitants"] is False and share["unit"] == {"de": "%", "en": "%"}
+    assert share["data"] == plain["data"]  # a share is never divided by the population
+    assert client.get("/api/v1/indicators/final-energy-use/observations?norm=x").status_code == 400
+
+
 def test_csv_in_german_opens_with_semicolon_and_decimal_comma(client):
     response = client.get("/api/v1/indicators/recycling-rate/observations?format=csv&lang=de")
     assert response.status_code == 200

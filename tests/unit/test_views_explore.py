@@ -12,16 +12,18 @@ import plotly.graph_objects as go
 import pytest
 
 from cockpit.catalog import load_catalog
+from cockpit.i18n import format_number
 from cockpit.roles import Role, Viewer
 from cockpit.views.explore import (
     GeometryError,
     build_explore,
     capita_kind,
     district_features,
+    filter_values,
     hatch_segments,
     load_geometry,
-    option_links,
 )
+from cockpit.views.explore_state import filter_params, params_from_search, preset_range
 from layouts.components.chart import figure_json_size, map_figure, panel_figure, ranking_figure
 from tests.unit.explorer_support import NOW, demo_cockpit
 
@@ -49,20 +51,34 @@ def test_a_shared_url_is_restored_exactly(cockpit):
     assert explore(cockpit, view.query).records == view.records
 
 
-def test_every_filter_option_links_to_the_same_view_with_that_option_changed(cockpit):
+def test_the_filter_controls_and_the_url_are_two_forms_of_the_same_state(cockpit):
+    """What the controls show (filter_values) read back through filter_params gives the same view; changing one
+    control changes exactly that part of the URL."""
     view = explore(cockpit, SHARED)
-    links = option_links(view, now=NOW)
-    lusan = next(q for o, on, q in links["district"] if o.value == "lusan")
-    assert lusan == "ind=charge-points-per-1000&district=stadtmitte&from=2020-01&to=now&res=month&lang=de"
-    langenberg = next(q for o, on, q in links["district"] if o.value == "langenberg")
-    assert "district=lusan&district=stadtmitte&district=langenberg" in langenberg
-    assert {o.value for o, on, _ in links["district"] if on} == {"lusan", "stadtmitte"}
-    year = next(q for o, _, q in links["res"] if o.value == "year")
-    assert explore(cockpit, year).state.res == "year"
-    preset = next(q for o, _, q in links["preset"] if o.value == "3y")
-    assert "from=2023-12" in preset and "to=" not in preset
-    norm = links["norm"][0][2]
-    assert explore(cockpit, norm).state.per1000
+    values = filter_values(view)
+    assert values["ind"] == ["charge-points-per-1000"] and values["district"] == ["lusan", "stadtmitte"]
+
+    def params(**changes):
+        merged = {**values, **changes}
+        return filter_params(merged["domain"], merged["department"], merged["ind"], merged["district"],
+                             merged["res"], bool(merged["norm"]), merged["from"], merged["to"], "de")
+
+    def query(**changes):
+        return build_explore(cockpit, Role.PUBLIC, params(**changes), "de", now=NOW).query
+
+    assert query() == view.query == SHARED
+    assert query(district=["stadtmitte"]) == SHARED.replace("district=lusan&", "")
+    assert "district=lusan&district=stadtmitte&district=langenberg" in query(
+        district=["lusan", "stadtmitte", "langenberg"])
+    assert "res=year" in query(res="year") and "res=" not in query(res="auto")
+    assert "norm=per1000" in query(norm=["per1000"])
+    assert "ind=charge-points-per-1000&ind=recycling-rate" in query(ind=["charge-points-per-1000", "recycling-rate"])
+    start, end = preset_range("3y", NOW)
+    assert (start, end) == ("2023-12", "")
+    assert "from=2023-12" in query(**{"from": start, "to": end}) and "to=" not in query(**{"from": start, "to": end})
+    assert explore(cockpit, query(norm=["per1000"])).state.per1000
+    # the URL after back/forward is read the same way as a link
+    assert build_explore(cockpit, Role.PUBLIC, params_from_search("?" + SHARED), "de", now=NOW).query == SHARED
 
 
 @pytest.mark.parametrize("query", [
@@ -181,7 +197,11 @@ def test_per_1000_normalisation_only_where_it_makes_sense(cockpit):
     counts = explore(cockpit, "ind=public-transport-passengers&norm=per1000&from=2025-01&to=2025-01")
     plain = explore(cockpit, "ind=public-transport-passengers&from=2025-01&to=2025-01")
     assert counts.panels[0].normalised
-    assert counts.records[0].value == pytest.approx(plain.records[0].value * 1000 / catalog.population)
+    # the unit's scale counts: 1,4 Mio. passengers a month are about 15.000 per 1,000 inhabitants, not 0,015
+    assert counts.records[0].value == pytest.approx(plain.records[0].value * 1e6 / catalog.population * 1000)
+    assert 10_000 < counts.records[0].value < 20_000
+    assert counts.panels[0].unit == "Fahrgäste je 1.000 Einw."
+    assert counts.table.rows[0][3] == format_number(counts.records[0].value, 0, "de")
 
 
 def test_explorer_figures_stay_under_100_kb(cockpit):
