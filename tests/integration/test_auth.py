@@ -164,6 +164,9 @@ ROUTES = [
     Route("sensorthings datastreams", get("/sta/v1.1/Datastreams?$top=1000&$expand=Sensor,ObservedProperty")),
     Route("sensorthings observations", get("/sta/v1.1/Observations?$top=1000&$expand=Datastream")),
     Route("sensorthings internal datastream", get(f"/sta/v1.1/Datastreams('{INTERNAL}:city')"), status=404),
+    Route("ngsi-ld kpi entities", get("/ngsi-ld/v1/entities?type=KeyPerformanceIndicator&limit=1000")),
+    Route("ngsi-ld kpi entities keyValues", get("/ngsi-ld/v1/entities?type=KeyPerformanceIndicator&limit=1000"
+                                                "&options=keyValues")),
     Route("admin accounts page", get("/admin/accounts?lang=de"), status=404, statuses={"admin": 200}),
     Route("admin action", lambda c: c.post("/admin/accounts", data={"action": "disable", "login": "staff-other"}),
           status=404, statuses={"admin": 403}),  # without the CSRF token

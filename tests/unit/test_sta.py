@@ -10,13 +10,12 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import yaml
 from werkzeug import Response
 
+from cockpit import PROJECT_ROOT
 from cockpit.jobs.ingest import Ingestor
 from cockpit.sources.config import SourceConfig
-import yaml
-
-from cockpit import PROJECT_ROOT
 from tests.unit.opendata_support import INTERNAL, ROWS, catalog_file
 from tests.unit.opendata_support import seeded_cockpit as _seeded
 
