@@ -27,6 +27,9 @@ class ObservationSelection:
     None does not restrict)."""
 
     streams: tuple[tuple[str, str], ...] | None = None  # (indicator, district "" = city-wide)
+    # instead of listing streams: city-wide rows of `indicators`, district rows of `district_indicators` in
+    # `districts` (one cheap condition for "every stream" instead of an OR per stream)
+    every: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] | None = None
     ids: tuple[int, ...] | None = None
     times: tuple[tuple[str, datetime], ...] = ()  # (operator, moment) on the start of the phenomenon time
     id_bounds: tuple[tuple[str, int], ...] = ()
@@ -42,6 +45,12 @@ def _conditions(selection: ObservationSelection) -> list:
     if selection.streams is not None:
         pairs = [and_(observations.c.indicator_id == i, observations.c.district == d) for i, d in selection.streams]
         conditions.append(or_(*pairs) if pairs else observations.c.id.is_(None))
+    if selection.every is not None:
+        city, by_district, districts = selection.every
+        conditions.append(or_(
+            and_(observations.c.district == "", observations.c.indicator_id.in_(city or ("",))),
+            and_(observations.c.indicator_id.in_(by_district or ("",)), observations.c.district.in_(districts or ("",))),
+        ))
     if selection.ids is not None:
         conditions.append(observations.c.id.in_(selection.ids) if selection.ids else observations.c.id.is_(None))
     for operator, moment in selection.times:
@@ -69,7 +78,7 @@ def read_observations(conn: Connection, levels: tuple[str, ...],
         observations.c.id, observations.c.indicator_id.label("indicator"), observations.c.district,
         observations.c.period_start, observations.c.period_end, observations.c.value, observations.c.source_id,
     ).select_from(joined).where(*conditions).order_by(*ordering).offset(selection.offset).limit(selection.limit)
-    rows = [dict(row) for row in conn.execute(query).mappings()]
+    rows = [dict(zip(COLUMNS, row, strict=True)) for row in conn.execute(query)]
     return rows, total
 
 

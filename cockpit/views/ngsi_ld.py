@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
-from cockpit.catalog import Goal, Indicator
+from cockpit.catalog import Catalog, Goal, Indicator
 from cockpit.i18n import format_number, t
 from cockpit.kpi.evaluate import GoalEvaluation
 from cockpit.roles import Role
@@ -30,8 +30,8 @@ CONTEXT = [CORE_CONTEXT, KPI_CONTEXT]
 STANDING = {"achieved": "veryGood", "on_track": "good", "at_risk": "fair", "off_track": "bad"}
 
 
-def entity_id(cockpit: Cockpit, goal: Goal) -> str:
-    city = cockpit.catalog.city.en.lower().replace(" ", "-")
+def entity_id(catalog: Catalog, goal: Goal) -> str:
+    city = catalog.city.en.lower().replace(" ", "-")
     return f"urn:ngsi-ld:{ENTITY_TYPE}:{city}:{goal.id}"
 
 
@@ -67,7 +67,7 @@ def key_values(cockpit: Cockpit) -> list[dict]:
         name = (goal.name or indicator.name).get(lang)
         unit = indicator.unit.get(lang)
         entity = {
-            "id": entity_id(cockpit, goal),
+            "id": entity_id(catalog, goal),
             "type": ENTITY_TYPE,
             "name": name,
             "description": indicator.description.get(lang),

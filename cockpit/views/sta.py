@@ -97,6 +97,8 @@ class Service:
                 sid = stream_id(ind.id, "" if thing == CITY else thing)
                 self.streams[sid] = Stream(sid, ind, thing)
         self.synthetic = {s.id for s in cockpit.sources if s.synthetic}
+        self.plausible = {i.id: (i.plausible.min, i.plausible.max) for i in self.indicators.values() if i.plausible}
+        self.demo_quality = {"nameOfMeasure": "provenance", "result": t("standards.sta.demo", self.lang)}
         self._geometry: dict | None = None
         self._spans: dict | None = None
 
@@ -167,7 +169,7 @@ class Service:
             if not isinstance(ident, int):
                 raise NotFound(ident)
             rows, _ = self.cockpit.store.standard_observations(Role.PUBLIC, ObservationSelection(
-                ids=(ident,), streams=tuple((s.indicator.id, s.district) for s in self.streams.values()), limit=1))
+                ids=(ident,), every=self._every(), limit=1))
             if not rows:
                 raise NotFound(ident)
             return rows[0]
@@ -226,7 +228,7 @@ class Service:
         return result
 
     def _observations(self, options: q.Options, scope) -> tuple[list[dict], int | None]:
-        streams = list(self.streams.values())
+        streams, everything = list(self.streams.values()), scope is None
         if scope is not None:
             owner_kind, owner, _nav = scope
             streams = ([owner] if owner_kind == "Datastreams" else
@@ -246,6 +248,7 @@ class Service:
                 if condition.operator not in ("eq", "ne") or not isinstance(value, str):
                     raise q.QueryError("$filter: Datastream/id is compared with eq or ne and a 'quoted' id")
                 streams = [s for s in streams if (s.id == value) == (condition.operator == "eq")]
+                everything = False
             else:
                 raise q.QueryError(f"$filter on Observations supports phenomenonTime, id and Datastream/id, not "
                                    f"{condition.path[:40]!r}")
@@ -255,10 +258,16 @@ class Service:
                 raise q.QueryError(f"$orderby on Observations supports {', '.join(OBSERVATION_ORDER)}, not {name!r}")
             order.append((name, descending))
         selection = ObservationSelection(
-            streams=tuple((s.indicator.id, s.district) for s in streams), ids=ids, times=tuple(times),
+            streams=None if everything else tuple((s.indicator.id, s.district) for s in streams),
+            every=self._every() if everything else None, ids=ids, times=tuple(times),
             id_bounds=tuple(id_bounds), order=tuple(order) or (("id", False),), offset=options.skip,
             limit=options.top + 1, count=options.count)
         return self.cockpit.store.standard_observations(Role.PUBLIC, selection)
+
+    def _every(self) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        """Every Datastream as one condition: public indicators city-wide, district-level ones per district."""
+        return (tuple(self.indicators), tuple(i.id for i in self.indicators.values() if i.spatial == "district"),
+                tuple(self.districts))
 
     def _matches(self, kind: str, entity, conditions: list[q.Condition]) -> bool:
         for condition in conditions:
@@ -378,7 +387,8 @@ def _sort_key(value):
 
 
 def iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    """UTC instant as 2026-01-01T00:00:00Z (the store's datetimes are UTC-aware)."""
+    return moment.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 def _thing(service: Service, thing: str) -> dict:
@@ -453,16 +463,17 @@ def _datastream(service: Service, stream: Stream) -> dict:
 
 def _observation(service: Service, row: dict) -> dict:
     start, end = row["period_start"], row["period_end"]
-    ind = service.indicators.get(row["indicator"])
+    value = row["value"]
     quality = []
-    if ind is not None and ind.plausible is not None:
-        inside = ind.plausible.min <= row["value"] <= ind.plausible.max
+    bounds = service.plausible.get(row["indicator"])
+    if bounds is not None:
+        inside = bounds[0] <= value <= bounds[1]
         quality.append({"nameOfMeasure": "plausibility", "result": "within range" if inside else "outside range",
-                        "range": [ind.plausible.min, ind.plausible.max]})
+                        "range": list(bounds)})
     if row["source_id"] in service.synthetic:
-        quality.append({"nameOfMeasure": "provenance", "result": t("standards.sta.demo", service.lang)})
+        quality.append(service.demo_quality)
     result = {"id": row["id"], "phenomenonTime": iso(start) if end is None else f"{iso(start)}/{iso(end)}",
-              "resultTime": None, "result": row["value"]}
+              "resultTime": None, "result": value}
     if quality:
         result["resultQuality"] = quality
     return result
