@@ -151,6 +151,9 @@ def _dataset(ind: Indicator, catalog: Catalog, settings: Settings, base: str, pu
     sta = f"{base}/sta/v1.1/Datastreams('{ind.id}:city')/Observations"
     distributions.append(_distribution(ind, f"{api}#distribution-sensorthings", sta, "JSON", "application/json",
                                        "OGC SensorThings API", licence, conforms_to=STA_STANDARD))
+    if ind.spatial == "district":
+        distributions.append(_distribution(ind, f"{api}#distribution-geojson", f"{api}/districts.geojson", "GEOJSON",
+                                           "application/geo+json", "GeoJSON", licence, download=True))
     goals = catalog.goals_for(ind.id)
     if goals:
         ngsi = f"{base}/ngsi-ld/v1/entities?type=KeyPerformanceIndicator&id=" + ",".join(

@@ -139,7 +139,15 @@ def _expand(text: str, depth: int) -> dict[str, Options]:
         item = part.strip()
         name, _, rest = item.partition("(")
         name = name.strip()
-        if not _NAME.fullmatch(name) or "/" in name:
+        if "/" in name:  # a path (Datastreams/Observations) = nested $expand, as the Masterportal sends it
+            head, _, tail = name.partition("/")
+            if not _NAME.fullmatch(head.strip()):
+                raise QueryError(f"$expand: {item[:60]!r} is not a navigation property")
+            inner = parse_options({"$expand": tail + (f"({rest}" if rest else "")}, depth + 1)
+            outer = result.setdefault(head.strip(), Options(given=frozenset()))
+            outer.expand.update(inner.expand)
+            continue
+        if not _NAME.fullmatch(name):
             raise QueryError(f"$expand: {item[:60]!r} is not a navigation property")
         nested: dict[str, str] = {}
         if rest:
@@ -152,9 +160,12 @@ def _expand(text: str, depth: int) -> dict[str, Options]:
                 if key.strip() in nested:
                     raise QueryError(f"$expand: {key.strip()} given twice for {name}")
                 nested[key.strip()] = value
-        if name in result:
+        if name in result and result[name].given:
             raise QueryError(f"$expand: {name} given twice")
-        result[name] = parse_options(nested, depth + 1)
+        parsed = parse_options(nested, depth + 1)
+        if name in result:  # named before by a path: keep what the path expands
+            parsed.expand = {**result[name].expand, **parsed.expand}
+        result[name] = parsed
     return result
 
 

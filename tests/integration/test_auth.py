@@ -167,6 +167,9 @@ ROUTES = [
     Route("ngsi-ld kpi entities", get("/ngsi-ld/v1/entities?type=KeyPerformanceIndicator&limit=1000")),
     Route("ngsi-ld kpi entities keyValues", get("/ngsi-ld/v1/entities?type=KeyPerformanceIndicator&limit=1000"
                                                 "&options=keyValues")),
+    Route("district geojson", get("/api/v1/indicators/charge-points-per-1000/districts.geojson")),
+    Route("district geojson of an internal indicator",
+          get(f"/api/v1/indicators/{INTERNAL}/districts.geojson"), status=404),
     Route("admin accounts page", get("/admin/accounts?lang=de"), status=404, statuses={"admin": 200}),
     Route("admin action", lambda c: c.post("/admin/accounts", data={"action": "disable", "login": "staff-other"}),
           status=404, statuses={"admin": 403}),  # without the CSRF token

@@ -77,13 +77,16 @@ def test_each_public_indicator_is_a_dataset_with_the_required_properties(setup):
             assert (distribution, RDF.type, DCAT.Distribution) in graph
             access = str(one(graph, distribution, DCAT.accessURL))
             assert access.startswith((f"https://cockpit.gera.de/api/v1/indicators/{indicator_id}/observations",
+                                      f"https://cockpit.gera.de/api/v1/indicators/{indicator_id}/districts.geojson",
                                       f"https://cockpit.gera.de/sta/v1.1/Datastreams('{indicator_id}:city')",
                                       "https://cockpit.gera.de/ngsi-ld/v1/entities?type=KeyPerformanceIndicator"))
             assert str(one(graph, distribution, DCTERMS.license)).startswith("http://dcat-ap.de/def/licenses/")
             assert str(one(graph, distribution, DCATDE.licenseAttributionByText)) == indicator.source.attribution
             formats.add(str(one(graph, distribution, DCTERMS["format"])).rsplit("/", 1)[-1])
-        assert formats == ({"CSV", "JSON", "JSON_LD"} if cockpit.catalog.goals_for(indicator_id) else {"CSV", "JSON"})
-        assert len(distributions) == 4 if cockpit.catalog.goals_for(indicator_id) else 3
+        goals, spatial = bool(cockpit.catalog.goals_for(indicator_id)), indicator.spatial == "district"
+        expected = {"CSV", "JSON"} | ({"JSON_LD"} if goals else set()) | ({"GEOJSON"} if spatial else set())
+        assert formats == expected
+        assert len(distributions) == 3 + goals + spatial  # CSV, JSON, SensorThings (JSON), NGSI-LD, GeoJSON
 
 
 def test_licences_frequencies_and_temporal_coverage(setup):
