@@ -271,11 +271,15 @@ class Service:
 
     def _matches(self, kind: str, entity, conditions: list[q.Condition]) -> bool:
         for condition in conditions:
-            if "/" in condition.path:
-                raise q.QueryError(f"$filter on {kind} supports its own properties, not {condition.path[:40]!r}")
-            if condition.path not in PROPERTIES[kind]:
+            head, _, key = condition.path.partition("/")
+            if key and (head != "properties" or "/" in key):
+                raise q.QueryError(f"$filter on {kind} supports its own properties and properties/<key>, not "
+                                   f"{condition.path[:40]!r}")
+            if head not in PROPERTIES[kind]:
                 raise q.QueryError(f"$filter: {kind} have no property {condition.path[:40]!r}")
-            actual = self._plain(kind, entity).get(condition.path)
+            actual = self._plain(kind, entity).get(head)
+            if key:
+                actual = actual.get(key) if isinstance(actual, dict) else None
             if not _compare(actual, condition.operator, condition.value):
                 return False
         return True

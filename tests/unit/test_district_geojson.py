@@ -59,9 +59,11 @@ def test_cached_like_the_api(client):
 def test_masterportal_style_expand_path_on_sensorthings(client):
     """The Masterportal's SensorThings layer asks Things with Locations and each Datastream's latest Observation."""
     response = client.get("/sta/v1.1/Things", query_string={
-        "$expand": "Locations,Datastreams/Observations($orderby=phenomenonTime desc;$top=1)", "$top": "100"})
+        "$expand": "Locations,Datastreams/Observations($orderby=phenomenonTime desc;$top=1)", "$top": "100",
+        "$filter": "properties/type eq 'district'"})
     assert response.status_code == 200
     things = {t["@iot.id"]: t for t in response.get_json()["value"]}
+    assert "city" not in things and len(things) == 8
     lusan = things["lusan"]
     assert lusan["Locations"][0]["location"]["type"] == "Polygon"
     stream = next(d for d in lusan["Datastreams"] if d["@iot.id"] == "charge-points-per-1000:lusan")

@@ -220,6 +220,7 @@ def test_a_staff_cookie_changes_nothing(client):
     ({"$filter": "result gt 3 or result lt 1"}, "and"),
     ({"$filter": "substringof('a', name)"}, "and"),
     ({"$filter": "colour eq 'red'"}, "colour"),
+    ({"$filter": "Thing/name eq 'x'"}, "Thing/name"),
     ({"$filter": "phenomenonTime gt 5"}, "phenomenonTime"),
     ({"$filter": "phenomenonTime gt"}, "$filter"),
     ({"top": "5"}, "top"),
