@@ -170,6 +170,9 @@ ROUTES = [
     Route("district geojson", get("/api/v1/indicators/charge-points-per-1000/districts.geojson")),
     Route("district geojson of an internal indicator",
           get(f"/api/v1/indicators/{INTERNAL}/districts.geojson"), status=404),
+    Route("peer comparison api", get("/api/v1/indicators/charge-points-per-1000/peers")),
+    Route("peer comparison api, internal indicator", get(f"/api/v1/indicators/{INTERNAL}/peers"), status=404),
+    Route("router indicator page with peers", router("/indicator/charge-points-per-1000")),
     Route("admin accounts page", get("/admin/accounts?lang=de"), status=404, statuses={"admin": 200}),
     Route("admin action", lambda c: c.post("/admin/accounts", data={"action": "disable", "login": "staff-other"}),
           status=404, statuses={"admin": 403}),  # without the CSRF token
