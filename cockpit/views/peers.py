@@ -163,7 +163,7 @@ def compare(cockpit: Cockpit, who: Viewer | Role | str, indicator_id: str, lang:
     rows += [PeerRow(name, value, show(value), "peer") for name, value in peers.items()]
     source = data.source.get("attribution") or data.source.get("name", "SDG-Portal")
     source_text = t("standards.peers.source", lang, source=source, licence=data.source.get("licence", ""))
-    caption = t("standards.peers.caption", lang, city=city.name, year=year)
+    caption = t("standards.peers.caption", lang, city=city.name, indicator=indicator.name.get(lang), year=year)
     return PeerComparison(
         indicator=indicator_id, heading=t("standards.peers.heading", lang, city=city.name), year=year, unit=unit,
         rows=rows, city_value=series[year], type_name=city.type, type_count=len(group_values),

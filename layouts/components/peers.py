@@ -16,7 +16,7 @@ from layouts.context import current_cockpit
 def _table(found: PeerComparison, lang: str, heading_level: str = "H2") -> html.Section:
     heading = getattr(html, heading_level)
     rows = [[row.label, row.text] for row in found.rows]
-    parts = [heading(found.heading if heading_level == "H2" else f"{found.heading}: {found.unit}"),
+    parts = [heading(found.heading if heading_level == "H2" else found.caption),
              html.Div(data_table(found.caption, [t("standards.peers.col_who", lang), t("standards.peers.col_value",
                                                                                       lang)],
                                  rows, (1,), class_name="data-table peers-table"),
