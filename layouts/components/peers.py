@@ -25,7 +25,7 @@ def _table(found: PeerComparison, lang: str, heading_level: str = "H2") -> html.
     notes = [found.source_text]
     if found.definition:
         notes.append(t("standards.peers.definition", lang, text=found.definition))
-    parts.append(html.P(" ".join(notes), className="peers-source"))
+    parts.append(html.P(". ".join(n.rstrip(".") for n in notes) + ".", className="peers-source"))
     if found.demo:
         parts.append(html.P(t("standards.peers.demo", lang), className="peers-demo"))
     return html.Section(parts, className="explorer-section peers", id=f"peers-{found.indicator}")
