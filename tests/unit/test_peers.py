@@ -129,3 +129,26 @@ def test_indicator_and_goals_pages_show_gera_im_vergleich(cockpit):
     assert "Gera im Vergleich" in page and "Jena" in page and "Demodaten" in page
     goals = render(client, "/goals", "?lang=en")
     assert "Gera compared" in goals and "Median of municipalities" in goals
+
+
+def test_check_peers_quarantines_what_cannot_be_used(tmp_path, monkeypatch, capsys):
+    """The command records a run of source 'sdg-portal' with every unusable point in the quarantine."""
+    import shutil
+
+    from cockpit.commands import check_peers
+    from cockpit.config import load_settings
+    from cockpit.runtime import open_cockpit
+
+    folder = tmp_path / "peers"
+    shutil.copytree(PEERS.parent, folder)
+    shutil.copy(FIXTURES / "gera-malformed.html", folder / "sdg-portal" / "gera.html")
+    database = f"sqlite:///{tmp_path / 'cockpit.db'}"
+    monkeypatch.setenv("COCKPIT_DATABASE_URL", database)
+    monkeypatch.setenv("COCKPIT_PEERS", str(folder / "peers.yaml"))
+    monkeypatch.setenv("COCKPIT_LOAD_DEMO", "false")
+    assert check_peers.run(None) == 0
+    assert "5 quarantined" in capsys.readouterr().out
+    cockpit = open_cockpit(load_settings(database_url=database, load_demo=False))
+    quarantine = cockpit.store.quarantine("sdg-portal")
+    assert len(quarantine) == 5 and quarantine["reason"].str.startswith("gera.html (Gera), card").all()
+    assert cockpit.store.runs("sdg-portal")["status"].iloc[0] == "partial"
