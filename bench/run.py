@@ -477,6 +477,13 @@ def bench_backend(backend: str, url: str, empty_url: str, size: int, folder: Pat
     figures.append(Figure(backend, "staff goals (view + render), warm, p50", statistics.median(warm_staff) * 1000,
                           "ms", trivial_p50, "trivial route"))
     figures += page_figures(backend, client, trivial_p50, max(20, repeat * 4))
+
+    def sta_page():
+        response = client.get("/sta/v1.1/Observations?$top=1000")
+        assert response.status_code == 200 and len(response.get_json()["value"]) <= 1000, response.status
+    sta = [timed(sta_page) for _ in range(max(10, repeat * 4))]
+    figures.append(Figure(backend, "SensorThings /sta/v1.1/Observations?$top=1000 (public, uncached), p50",
+                          statistics.median(sta) * 1000, "ms", trivial_p50, "trivial route", "<= 150 ms"))
     figures.append(Figure(backend, "peak RSS while serving (bench process)", peak_rss_mb(), "MB", target="<= 300 MB"))
     if browser_loads:
         first_ms, warm_ms, fresh_ms, tiles = browser.measure(app.server, browser_loads, lambda: small_run(cockpit))

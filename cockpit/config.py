@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     database_url: str = Field(default=f"sqlite:///{PROJECT_ROOT / 'var' / 'cockpit.db'}")
     catalog: Path = PROJECT_ROOT / "data" / "catalog.yaml"
     sources: Path = PROJECT_ROOT / "data" / "sources.yaml"
+    peers: Path | None = PROJECT_ROOT / "data" / "peers" / "peers.yaml"  # peer comparison (SDG-Portal); None = off
     archive_dir: Path = PROJECT_ROOT / "var" / "archive"
     archive_max_mb: int = Field(default=200, ge=1)
     scheduler: bool = True

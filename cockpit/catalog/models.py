@@ -82,6 +82,10 @@ class Indicator(_Strict):
     plausible: Range | None = None
     decimals: int = Field(default=1, ge=0, le=4)
     embeddable: bool = True  # false: never shown on /embed/... routes (public pages and open data keep it)
+    # EU high-value-dataset category (Implementing Regulation (EU) 2023/138) if the dataset is one; the DCAT
+    # catalogue then names the regulation and the category (see docs/standards.md)
+    hvd_category: Literal["geospatial", "earth-observation-environment", "meteorological", "statistics",
+                          "companies", "mobility"] | None = None
 
     @property
     def lag(self) -> Duration:

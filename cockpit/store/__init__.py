@@ -21,6 +21,7 @@ from cockpit.store import (
     rollups,
     runs,
     series,
+    standards,
 )
 from cockpit.store import measures as store_measures
 from cockpit.store.accounts_store import AccountsStore
@@ -145,6 +146,17 @@ class Store(AccountsStore, OpenDataStore, WallStore, StoreBase):
         """Observations the viewer may see; district "" = city-wide, None = all districts too."""
         with self._read() as conn:
             return observations.read_observations(conn, visible_levels(role), indicator_ids, district, start, end)
+
+    def standard_observations(self, role: Role | str,
+                              selection: standards.ObservationSelection) -> tuple[list[dict], int | None]:
+        """Observations of visible indicators for the outward standards (SensorThings, NGSI-LD, GeoJSON)."""
+        with self._read() as conn:
+            return standards.read_observations(conn, visible_levels(role), selection)
+
+    def stream_spans(self, role: Role | str, streams: list[tuple[str, str]]) -> dict:
+        """(first, last) phenomenon start per visible (indicator, district) stream with data."""
+        with self._read() as conn:
+            return standards.read_stream_spans(conn, visible_levels(role), streams)
 
     def latest(self, role: Role | str, count: int = 2, indicator_ids: list[str] | None = None) -> pd.DataFrame:
         """The latest `count` city-wide observations of each indicator the viewer may see (of `indicator_ids`

@@ -11,6 +11,7 @@ from datetime import datetime
 from cockpit.catalog import Catalog, Indicator
 from cockpit.catalog.duration import Duration
 from cockpit.config import Settings
+from cockpit.views.ngsi_ld import entity_id as kpi_entity_id
 
 CONTEXT = {
     "dcat": "http://www.w3.org/ns/dcat#",
@@ -19,6 +20,7 @@ CONTEXT = {
     "foaf": "http://xmlns.com/foaf/0.1/",
     "vcard": "http://www.w3.org/2006/vcard/ns#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "dcatap": "http://data.europa.eu/r5r/",
 }
 FREQUENCY = "http://publications.europa.eu/resource/authority/frequency/"
 THEME = "http://publications.europa.eu/resource/authority/data-theme/"
@@ -26,6 +28,14 @@ FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
 LICENCES = "http://dcat-ap.de/def/licenses/"
 THEMES = {"energy": ["ENER", "ENVI"], "mobility": ["TRAN"], "waste": ["ENVI"]}
+# high-value datasets: the regulation and the categories of the EU vocabulary (http://data.europa.eu/bna/asd487ae75)
+HVD_LEGISLATION = "http://data.europa.eu/eli/reg_impl/2023/138/oj"
+HVD_CATEGORIES = {
+    "geospatial": "c_ac64a52d", "earth-observation-environment": "c_dd313021", "meteorological": "c_164e0bf5",
+    "statistics": "c_e1da4e07", "companies": "c_a9135398", "mobility": "c_b79e35eb",
+}
+STA_STANDARD = "http://www.opengis.net/doc/is/sensorthings/1.1"
+NGSI_LD_STANDARD = "https://uri.etsi.org/ngsi-ld/"  # ETSI GS CIM 009 (NGSI-LD API), its namespace
 # licence texts of the catalog -> DCAT-AP.de licence URIs (most specific first)
 LICENCE_PATTERNS = (
     (r"dl-de/zero|zero.*2\.0|Zero – Version 2\.0", "dl-zero-de/2.0"),
@@ -105,7 +115,7 @@ def dcat_document(catalog: Catalog, settings: Settings, base_url: str,
                "vcard:fn": settings.opendata_publisher or f"Stadt {city.de}"}
     if settings.feedback_email:
         contact["vcard:hasEmail"] = {"@id": f"mailto:{settings.feedback_email}"}
-    datasets = [_dataset(ind, catalog, settings, base, publisher["@id"], contact, coverage.get(ind.id))
+    datasets = [_dataset(ind, catalog, settings, base, publisher["@id"], contact, coverage.get(ind.id), modified)
                 for ind in catalog.indicators if ind.visibility == "public"]
     document = {
         "@context": CONTEXT,
@@ -130,29 +140,31 @@ def dcat_document(catalog: Catalog, settings: Settings, base_url: str,
 
 
 def _dataset(ind: Indicator, catalog: Catalog, settings: Settings, base: str, publisher_id: str, contact: dict,
-             span: tuple[datetime | None, datetime | None] | None) -> dict:
+             span: tuple[datetime | None, datetime | None] | None, modified: datetime | None = None) -> dict:
     api = f"{base}/api/v1/indicators/{ind.id}"
     licence = {"@id": licence_uri(ind.source.licence, settings.opendata_licence)}
-    attribution = ind.source.attribution
-    distributions = []
-    for fmt, media, title in (("CSV", "text/csv", "CSV"), ("JSON", "application/json", "JSON")):
-        url = f"{api}/observations?format={fmt.lower()}"
-        distributions.append({
-            "@id": f"{api}#distribution-{fmt.lower()}",
-            "@type": "dcat:Distribution",
-            "dct:title": [{"@value": f"{ind.name.de} ({title})", "@language": "de"},
-                          {"@value": f"{ind.name.en} ({title})", "@language": "en"}],
-            "dcat:accessURL": {"@id": url},
-            "dcat:downloadURL": {"@id": url},
-            "dct:format": {"@id": FILE_TYPE + fmt},
-            "dcat:mediaType": {"@id": f"https://www.iana.org/assignments/media-types/{media}"},
-            "dct:license": licence,
-            "dcatde:licenseAttributionByText": attribution,
-        })
+    distributions = [
+        _distribution(ind, f"{api}#distribution-{fmt.lower()}", f"{api}/observations?format={fmt.lower()}", fmt,
+                      media, title, licence, download=True)
+        for fmt, media, title in (("CSV", "text/csv", "CSV"), ("JSON", "application/json", "JSON"))
+    ]
+    sta = f"{base}/sta/v1.1/Datastreams('{ind.id}:city')/Observations"
+    distributions.append(_distribution(ind, f"{api}#distribution-sensorthings", sta, "JSON", "application/json",
+                                       "OGC SensorThings API", licence, conforms_to=STA_STANDARD))
+    if ind.spatial == "district":
+        distributions.append(_distribution(ind, f"{api}#distribution-geojson", f"{api}/districts.geojson", "GEOJSON",
+                                           "application/geo+json", "GeoJSON", licence, download=True))
+    goals = catalog.goals_for(ind.id)
+    if goals:
+        ngsi = f"{base}/ngsi-ld/v1/entities?type=KeyPerformanceIndicator&id=" + ",".join(
+            kpi_entity_id(catalog, g) for g in goals)
+        distributions.append(_distribution(ind, f"{api}#distribution-ngsi-ld", ngsi, "JSON_LD",
+                                           "application/ld+json", "NGSI-LD KeyPerformanceIndicator", licence,
+                                           conforms_to=NGSI_LD_STANDARD))
     dataset = {
         "@id": f"{api}#dataset",
         "@type": "dcat:Dataset",
-        "dct:identifier": ind.id,
+        "dct:identifier": f"{api}#dataset",  # the dataset's IRI: stable as long as the public address is
         "dct:title": _texts(ind.name),
         "dct:description": _texts(ind.description),
         "dct:publisher": {"@id": publisher_id},
@@ -170,8 +182,35 @@ def _dataset(ind: Indicator, catalog: Catalog, settings: Settings, base: str, pu
             period["dcat:endDate"] = _date(span[1])
         dataset["dct:temporal"] = period
     if ind.source.url:
-        dataset["dct:source"] = {"@id": ind.source.url}
+        dataset["dct:relation"] = {"@id": ind.source.url}  # the upstream source's page (not a dcat:Dataset)
+    if modified is not None:
+        dataset["dct:modified"] = {"@value": modified.strftime("%Y-%m-%dT%H:%M:%SZ"), "@type": "xsd:dateTime"}
+    if ind.hvd_category is not None:
+        dataset["dcatap:applicableLegislation"] = {"@id": HVD_LEGISLATION}
+        dataset["dcatap:hvdCategory"] = {"@id": "http://data.europa.eu/bna/" + HVD_CATEGORIES[ind.hvd_category]}
+        for distribution in distributions:
+            distribution["dcatap:applicableLegislation"] = {"@id": HVD_LEGISLATION}
     return dataset
+
+
+def _distribution(ind: Indicator, ident: str, url: str, fmt: str, media: str, title: str, licence: dict,
+                  download: bool = False, conforms_to: str | None = None) -> dict:
+    distribution = {
+        "@id": ident,
+        "@type": "dcat:Distribution",
+        "dct:title": [{"@value": f"{ind.name.de} ({title})", "@language": "de"},
+                      {"@value": f"{ind.name.en} ({title})", "@language": "en"}],
+        "dcat:accessURL": {"@id": url},
+        "dct:format": {"@id": FILE_TYPE + fmt},
+        "dcat:mediaType": {"@id": f"https://www.iana.org/assignments/media-types/{media}"},
+        "dct:license": licence,
+        "dcatde:licenseAttributionByText": ind.source.attribution,
+    }
+    if download:
+        distribution["dcat:downloadURL"] = {"@id": url}
+    if conforms_to is not None:
+        distribution["dct:conformsTo"] = {"@id": conforms_to}
+    return distribution
 
 
 def _keywords(ind: Indicator) -> list[dict]:

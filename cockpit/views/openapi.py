@@ -184,6 +184,21 @@ def openapi_document(catalog: Catalog, base_url: str) -> dict:
                 ],
                 "responses": _responses({**json_of("ObservationPage"),
                                          "text/csv": {"schema": {"type": "string"}}}, (400, 404, 429))}},
+            "/api/v1/indicators/{indicator_id}/districts.geojson": {"get": {
+                "operationId": "getDistrictGeoJson",
+                "summary": "Districts as GeoJSON with the indicator's annual values (district-level indicators)",
+                "parameters": [indicator_id, _param("year", "query", {"type": "integer", "minimum": 1900,
+                                                                      "maximum": 2200},
+                                                    "the year of `value` (default: the latest)")],
+                "responses": _responses({"application/geo+json": {"schema": {"type": "object"}}},
+                                        (400, 404, 429))}},
+            "/api/v1/indicators/{indicator_id}/peers": {"get": {
+                "operationId": "getPeerComparison",
+                "summary": "The city's value beside its municipality type's median and range and chosen peers "
+                           "(SDG-Portal)",
+                "parameters": [indicator_id, _param("lang", "query", {"type": "string", "enum": list(LANGUAGES)},
+                                                    "language of the unit")],
+                "responses": _responses({"application/json": {"schema": {"type": "object"}}}, (400, 404, 429))}},
             "/api/v1/goals": {"get": {
                 "operationId": "listGoals",
                 "summary": "Goals of public indicators with the latest evaluation (position, status, reason, forecast)",

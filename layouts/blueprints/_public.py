@@ -17,7 +17,7 @@ from layouts import security
 from layouts.context import current_cockpit
 
 CACHE_CONTROL = "public, max-age=60"
-PUBLIC_PATHS = ("/embed/", "/embed.js", "/api/")
+PUBLIC_PATHS = ("/embed/", "/embed.js", "/api/", "/sta/", "/ngsi-ld/")
 _STAMPS: dict[int, str] = {}
 
 

@@ -10,6 +10,7 @@ from cockpit.views import build_goals
 from layouts import ids
 from layouts.auth import current_viewer
 from layouts.components.goal import goals_content
+from layouts.components.peers import peer_overview
 from layouts.components.shell import page_context, shell
 from layouts.context import current_cockpit, page_title
 
@@ -28,6 +29,7 @@ def layout(lang: str | None = None, kiosk: str | None = None, **_query) -> dash.
         t("ui.goals.intro", ctx.lang),
         [
             dash.html.Div(goals_content(view), id=ids.GOALS_CONTENT, className="goals"),
+            peer_overview(ctx.lang),
             dcc.Interval(id=ids.GOALS_REFRESH, interval=ids.REFRESH_INTERVAL_MS),
             dcc.Store(id=ids.GOALS_STAMP, data=view.fingerprint),
         ],

@@ -25,6 +25,7 @@ from layouts.components.chart_table import (
     sortable_table,
 )
 from layouts.components.measures import annotation_table
+from layouts.components.peers import peer_section
 from layouts.components.shell import page_context, shell
 from layouts.components.status import demo_notice, status_badge
 from layouts.components.tables import data_table
@@ -143,7 +144,8 @@ def layout(indicator_id: str | None = None, lang: str | None = None, kiosk: str 
             html.P([t("explorer.indicator.missing", ctx.lang, id=indicator_id or ""), " ",
                     html.A(t("ui.nav.overview", ctx.lang), href=page_url("/", ctx.lang))])])
     return shell(ctx, view.name, view.definition,
-                 [html.Div(indicator_content(view, ctx.kiosk), id=ids.INDICATOR_CONTENT, className="explorer")],
+                 [html.Div(indicator_content(view, ctx.kiosk), id=ids.INDICATOR_CONTENT, className="explorer"),
+                  peer_section(view.id, ctx.lang)],
                  view.source_line)
 
 

@@ -328,7 +328,8 @@ def test_a_public_export_contains_no_internal_indicator_also_when_the_url_names_
 
 
 @pytest.mark.parametrize("lang", ["de", "en"])
-@pytest.mark.parametrize("path", [f"/indicator/{INDICATOR}", "/indicator/renewable-share-electricity", SHARED])
+@pytest.mark.parametrize("path", [f"/indicator/{INDICATOR}", "/indicator/renewable-share-electricity", SHARED,
+                                  "/indicator/charge-points-per-1000"])  # with "Gera im Vergleich"
 def test_axe_finds_no_violations(page: Page, app_url, lang, path):
     separator = "&" if "?" in path else "?"
     page.goto(f"{app_url}{path}{separator}lang={lang}")

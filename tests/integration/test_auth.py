@@ -161,6 +161,18 @@ ROUTES = [
     Route("crafted: refresh with role", refresh(ids.OVERVIEW_CONTENT, "?role=internal&user=admin"), lists=True),
     Route("login page", get("/login?lang=de")),
     Route("logout page", get("/logout?lang=de"), public_status=303),
+    Route("sensorthings datastreams", get("/sta/v1.1/Datastreams?$top=1000&$expand=Sensor,ObservedProperty")),
+    Route("sensorthings observations", get("/sta/v1.1/Observations?$top=1000&$expand=Datastream")),
+    Route("sensorthings internal datastream", get(f"/sta/v1.1/Datastreams('{INTERNAL}:city')"), status=404),
+    Route("ngsi-ld kpi entities", get("/ngsi-ld/v1/entities?type=KeyPerformanceIndicator&limit=1000")),
+    Route("ngsi-ld kpi entities keyValues", get("/ngsi-ld/v1/entities?type=KeyPerformanceIndicator&limit=1000"
+                                                "&options=keyValues")),
+    Route("district geojson", get("/api/v1/indicators/charge-points-per-1000/districts.geojson")),
+    Route("district geojson of an internal indicator",
+          get(f"/api/v1/indicators/{INTERNAL}/districts.geojson"), status=404),
+    Route("peer comparison api", get("/api/v1/indicators/charge-points-per-1000/peers")),
+    Route("peer comparison api, internal indicator", get(f"/api/v1/indicators/{INTERNAL}/peers"), status=404),
+    Route("router indicator page with peers", router("/indicator/charge-points-per-1000")),
     Route("admin accounts page", get("/admin/accounts?lang=de"), status=404, statuses={"admin": 200}),
     Route("admin action", lambda c: c.post("/admin/accounts", data={"action": "disable", "login": "staff-other"}),
           status=404, statuses={"admin": 403}),  # without the CSRF token

@@ -14,7 +14,8 @@ from schemathesis import GenerationMode
 
 from tests.unit.opendata_support import seeded_cockpit
 
-OPERATIONS = ("listIndicators", "getIndicator", "listObservations", "listGoals", "getDcatCatalog")
+OPERATIONS = ("listIndicators", "getIndicator", "listObservations", "listGoals", "getDcatCatalog",
+              "getDistrictGeoJson", "getPeerComparison")
 EXAMPLES = {"listObservations": 60}
 
 

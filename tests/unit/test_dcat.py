@@ -30,6 +30,13 @@ def setup(tmp_path_factory):
     return cockpit, graph
 
 
+def dataset_indicator(graph: Graph, dataset) -> str:
+    """The dataset's stable dct:identifier is its IRI: .../api/v1/indicators/<id>#dataset."""
+    identifier = str(one(graph, dataset, DCTERMS.identifier))
+    assert identifier == str(dataset) and identifier.endswith("#dataset")
+    return identifier.removesuffix("#dataset").rsplit("/", 1)[-1]
+
+
 def one(graph: Graph, subject, predicate):
     values = list(graph.objects(subject, predicate))
     assert len(values) == 1, (subject, predicate, values)
@@ -52,7 +59,7 @@ def test_the_catalogue_has_title_description_publisher_and_datasets(setup):
 
 def test_each_public_indicator_is_a_dataset_with_the_required_properties(setup):
     cockpit, graph = setup
-    datasets = {str(one(graph, d, DCTERMS.identifier)): d for d in graph.subjects(RDF.type, DCAT.Dataset)}
+    datasets = {dataset_indicator(graph, d): d for d in graph.subjects(RDF.type, DCAT.Dataset)}
     assert set(datasets) == {i.id for i in cockpit.catalog.indicators if i.visibility == "public"}
     assert not set(INTERNAL) & set(datasets)
     for indicator_id, dataset in datasets.items():
@@ -69,16 +76,23 @@ def test_each_public_indicator_is_a_dataset_with_the_required_properties(setup):
         for distribution in distributions:
             assert (distribution, RDF.type, DCAT.Distribution) in graph
             access = str(one(graph, distribution, DCAT.accessURL))
-            assert access.startswith(f"https://cockpit.gera.de/api/v1/indicators/{indicator_id}/observations")
+            assert access.startswith((f"https://cockpit.gera.de/api/v1/indicators/{indicator_id}/observations",
+                                      f"https://cockpit.gera.de/api/v1/indicators/{indicator_id}/districts.geojson",
+                                      f"https://cockpit.gera.de/sta/v1.1/Datastreams('{indicator_id}:city')",
+                                      "https://cockpit.gera.de/ngsi-ld/v1/entities?type=KeyPerformanceIndicator"))
             assert str(one(graph, distribution, DCTERMS.license)).startswith("http://dcat-ap.de/def/licenses/")
             assert str(one(graph, distribution, DCATDE.licenseAttributionByText)) == indicator.source.attribution
             formats.add(str(one(graph, distribution, DCTERMS["format"])).rsplit("/", 1)[-1])
-        assert formats == {"CSV", "JSON"}
+        goals, spatial = bool(cockpit.catalog.goals_for(indicator_id)), indicator.spatial == "district"
+        expected = {"CSV", "JSON"} | ({"JSON_LD"} if goals else set()) | ({"GEOJSON"} if spatial else set())
+        assert formats == expected
+        assert len(distributions) == 3 + goals + spatial  # CSV, JSON, SensorThings (JSON), NGSI-LD, GeoJSON
 
 
 def test_licences_frequencies_and_temporal_coverage(setup):
     _cockpit, graph = setup
-    datasets = {str(one(graph, d, DCTERMS.identifier)): d for d in graph.subjects(RDF.type, DCAT.Dataset)}
+    datasets = {dataset_indicator(graph, d): d for d in graph.subjects(RDF.type, DCAT.Dataset)}
+
     def licence(dataset) -> str:
         found = {str(one(graph, d, DCTERMS.license)) for d in graph.objects(dataset, DCAT.distribution)}
         assert len(found) == 1

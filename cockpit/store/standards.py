@@ -1,0 +1,101 @@
+"""Reads for the outward standards (OGC SensorThings Observations, NGSI-LD, district GeoJSON): observations of
+visible indicators selected by id, (indicator, district) stream, phenomenon-time bounds and order, paged by
+offset/limit. The viewer's levels filter in SQL, so an indicator the viewer may not see has no rows at all."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, and_, func, or_, select
+
+from cockpit.store.observations import _visible
+from cockpit.store.schema import indicators, observations
+
+COLUMNS = ["id", "indicator", "district", "period_start", "period_end", "value", "source_id"]
+# comparison operators of a phenomenon-time bound (OData names)
+_COMPARE = {
+    "eq": lambda c, v: c == v, "ne": lambda c, v: c != v, "gt": lambda c, v: c > v, "ge": lambda c, v: c >= v,
+    "lt": lambda c, v: c < v, "le": lambda c, v: c <= v,
+}
+_ORDER = {"id": observations.c.id, "phenomenonTime": observations.c.period_start, "result": observations.c.value}
+
+
+@dataclass(frozen=True)
+class ObservationSelection:
+    """Which observations: all conditions hold together (an empty `streams` or `ids` tuple selects nothing,
+    None does not restrict)."""
+
+    streams: tuple[tuple[str, str], ...] | None = None  # (indicator, district "" = city-wide)
+    # instead of listing streams: city-wide rows of `indicators`, district rows of `district_indicators` in
+    # `districts` (one cheap condition for "every stream" instead of an OR per stream)
+    every: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] | None = None
+    ids: tuple[int, ...] | None = None
+    times: tuple[tuple[str, datetime], ...] = ()  # (operator, moment) on the start of the phenomenon time
+    id_bounds: tuple[tuple[str, int], ...] = ()
+    order: tuple[tuple[str, bool], ...] = (("id", False),)  # (property, descending)
+    offset: int = 0
+    limit: int = 100
+    count: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+def _conditions(selection: ObservationSelection) -> list:
+    conditions = []
+    if selection.streams is not None:
+        pairs = [and_(observations.c.indicator_id == i, observations.c.district == d) for i, d in selection.streams]
+        conditions.append(or_(*pairs) if pairs else observations.c.id.is_(None))
+    if selection.every is not None:
+        city, by_district, districts = selection.every
+        conditions.append(or_(
+            and_(observations.c.district == "", observations.c.indicator_id.in_(city or ("",))),
+            and_(observations.c.indicator_id.in_(by_district or ("",)), observations.c.district.in_(districts or ("",))),
+        ))
+    if selection.ids is not None:
+        conditions.append(observations.c.id.in_(selection.ids) if selection.ids else observations.c.id.is_(None))
+    for operator, moment in selection.times:
+        conditions.append(_COMPARE[operator](observations.c.period_start, moment))
+    for operator, number in selection.id_bounds:
+        conditions.append(_COMPARE[operator](observations.c.id, number))
+    return conditions
+
+
+def read_observations(conn: Connection, levels: tuple[str, ...],
+                      selection: ObservationSelection) -> tuple[list[dict], int | None]:
+    """(rows as dicts with COLUMNS, total count if asked for). Rows of invisible indicators never match."""
+    joined = observations.join(indicators, _visible(levels))
+    conditions = _conditions(selection)
+    total = None
+    if selection.count:
+        total = int(conn.execute(select(func.count()).select_from(joined).where(*conditions)).scalar_one())
+    ordering = []
+    for name, descending in selection.order:
+        column = _ORDER[name]
+        ordering.append(column.desc() if descending else column.asc())
+    if not any(name == "id" for name, _ in selection.order):
+        ordering.append(observations.c.id.asc())  # a stable order for paging
+    query = select(
+        observations.c.id, observations.c.indicator_id.label("indicator"), observations.c.district,
+        observations.c.period_start, observations.c.period_end, observations.c.value, observations.c.source_id,
+    ).select_from(joined).where(*conditions).order_by(*ordering).offset(selection.offset).limit(selection.limit)
+    rows = [dict(zip(COLUMNS, row, strict=True)) for row in conn.execute(query)]
+    return rows, total
+
+
+def read_stream_spans(conn: Connection, levels: tuple[str, ...],
+                      streams: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[datetime, datetime]]:
+    """(first, last) phenomenon start of each visible (indicator, district) stream that has data; one indexed
+    min/max per stream (the unique key leads with indicator, district, period_start)."""
+    spans = {}
+    for indicator_id, district in streams:
+        query = select(func.min(observations.c.period_start), func.max(observations.c.period_start)).select_from(
+            observations.join(indicators, _visible(levels))).where(
+            observations.c.indicator_id == indicator_id, observations.c.district == district)
+        first, last = conn.execute(query).one()
+        if first is not None:
+            spans[(indicator_id, district)] = (_aware(first), _aware(last))
+    return spans
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

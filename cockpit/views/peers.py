@@ -1,0 +1,197 @@
+"""Peer comparison ("Gera im Vergleich"): the city's value of an indicator beside the median and range of its
+municipality type and the chosen peers, from the SDG-Portal's published pages (cockpit/sources/sdg_portal.py)
+configured in data/peers/peers.yaml (COCKPIT_PEERS). Only indicators the viewer may see and whose definitions
+match a portal indicator (the mapping in peers.yaml) get a comparison. Pages that cannot be read, and points
+that cannot be used, are reported in `problems` (file, card, indicator, field) and never stop the others."""
+
+from __future__ import annotations
+
+import logging
+import statistics
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import yaml
+
+from cockpit.i18n import format_number, t
+from cockpit.roles import Role, Viewer
+from cockpit.sources.base import PayloadError, Reject
+from cockpit.sources.sdg_portal import PortalValue, parse_page
+
+if TYPE_CHECKING:
+    from cockpit.runtime import Cockpit
+
+log = logging.getLogger(__name__)
+_CACHE: dict[str, tuple[tuple, PeerData]] = {}
+_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Municipality:
+    id: str
+    name: str
+    ags: str
+    type: str
+    demo: bool
+    values: dict[str, dict[int, float]]  # cockpit indicator -> year -> value (in the cockpit's unit)
+
+
+@dataclass
+class PeerData:
+    source: dict
+    city: str
+    peers: list[str]
+    municipalities: dict[str, Municipality]
+    definitions: dict[str, dict]  # cockpit indicator -> definition note {de, en}
+    problems: list[str] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PeerRow:
+    label: str
+    value: float | None
+    text: str
+    kind: str  # city | type | peer
+
+
+@dataclass(frozen=True)
+class PeerComparison:
+    indicator: str
+    heading: str
+    year: int
+    unit: str
+    rows: list[PeerRow]
+    city_value: float
+    type_name: str
+    type_count: int
+    type_median: float | None
+    type_min: float | None
+    type_max: float | None
+    peers: dict[str, float | None]
+    definition: str
+    source_text: str
+    demo: bool
+    caption: str
+
+
+def load(path: Path) -> PeerData:
+    """Read peers.yaml and every page it names (cached until a file changes)."""
+    folder = path.parent
+    config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    pages = [folder / m["page"] for m in config.get("municipalities", [])]
+    stamp = tuple((str(p), p.stat().st_mtime_ns if p.exists() else 0) for p in [path, *pages])
+    with _LOCK:
+        hit = _CACHE.get(str(path))
+        if hit and hit[0] == stamp:
+            return hit[1]
+    mapping = {m["portal"]: m for m in config.get("indicators", [])}
+    data = PeerData(source=config.get("source", {}), city=config.get("city", ""), peers=config.get("peers", []),
+                    municipalities={}, definitions={m["indicator"]: m.get("definition") or {} for m in mapping.values()})
+    for entry in config.get("municipalities", []):
+        page = folder / entry["page"]
+        where = f"{page.name} ({entry['name']})"
+        try:
+            rows, rejects = parse_page(page.read_text(encoding="utf-8"), where)
+        except (OSError, UnicodeDecodeError, PayloadError) as exc:
+            data.problems.append(f"{where}: {exc}")
+            log.warning("peer comparison: %s: %s", where, exc)
+            continue
+        data.rejects += rejects
+        data.problems += [r.reason for r in rejects]
+        data.municipalities[entry["id"]] = Municipality(
+            entry["id"], entry["name"], str(entry.get("ags", "")), entry.get("type", ""), bool(entry.get("demo")),
+            _mapped(rows, mapping))
+    with _LOCK:
+        _CACHE[str(path)] = (stamp, data)
+    return data
+
+
+def _mapped(rows: list[PortalValue], mapping: dict[str, dict]) -> dict[str, dict[int, float]]:
+    values: dict[str, dict[int, float]] = {}
+    for row in rows:
+        target = mapping.get(row.indicator)
+        if target is not None:
+            values.setdefault(target["indicator"], {})[row.year] = row.value * float(target.get("scale", 1))
+    return values
+
+
+def peer_data(cockpit: Cockpit) -> PeerData | None:
+    path = cockpit.settings.peers
+    if path is None or not Path(path).exists():
+        return None
+    return load(Path(path))
+
+
+def compare(cockpit: Cockpit, who: Viewer | Role | str, indicator_id: str, lang: str) -> PeerComparison | None:
+    """The comparison of one indicator in the city's latest year with a value, or None (no mapping, no data,
+    or an indicator the viewer may not see)."""
+    indicator = cockpit.catalog.indicator_map.get(indicator_id)
+    if indicator is None or indicator not in cockpit.catalog.visible_indicators(who):
+        return None
+    data = peer_data(cockpit)
+    city = data.municipalities.get(data.city) if data else None
+    series = city.values.get(indicator_id) if city else None
+    if not series:
+        return None
+    year = max(series)
+    decimals = max(indicator.decimals, 2)
+    unit = indicator.unit.get(lang)
+
+    def show(value):
+        return "–" if value is None else f"{format_number(value, decimals, lang)} {unit}"
+
+    group = [m for m in data.municipalities.values()
+             if m.id != city.id and m.type == city.type and year in m.values.get(indicator_id, {})]
+    group_values = [m.values[indicator_id][year] for m in group]
+    median = statistics.median(group_values) if group_values else None
+    low, high = (min(group_values), max(group_values)) if group_values else (None, None)
+    peers = {}
+    for peer_id in data.peers:
+        peer = data.municipalities.get(peer_id)
+        if peer is not None:
+            peers[peer.name] = peer.values.get(indicator_id, {}).get(year)
+    used = [city, *group, *(data.municipalities[p] for p in data.peers if p in data.municipalities)]
+    demo = any(m.demo for m in used)
+    rows = [PeerRow(city.name, series[year], show(series[year]), "city")]
+    if median is not None:
+        rows.append(PeerRow(t("standards.peers.median", lang, type=city.type, n=len(group_values)), median,
+                            show(median), "type"))
+        rows.append(PeerRow(t("standards.peers.range", lang), None, f"{show(low)} – {show(high)}", "type"))
+    rows += [PeerRow(name, value, show(value), "peer") for name, value in peers.items()]
+    source = data.source.get("attribution") or data.source.get("name", "SDG-Portal")
+    source_text = t("standards.peers.source", lang, source=source, licence=data.source.get("licence", ""))
+    caption = t("standards.peers.caption", lang, city=city.name, indicator=indicator.name.get(lang), year=year)
+    return PeerComparison(
+        indicator=indicator_id, heading=t("standards.peers.heading", lang, city=city.name), year=year, unit=unit,
+        rows=rows, city_value=series[year], type_name=city.type, type_count=len(group_values),
+        type_median=median, type_min=low, type_max=high, peers=peers,
+        definition=(data.definitions.get(indicator_id) or {}).get(lang, ""), source_text=source_text, demo=demo, caption=caption)
+
+
+def compare_all(cockpit: Cockpit, who: Viewer | Role | str, lang: str) -> list[PeerComparison]:
+    """Comparisons of every visible goal indicator that has one (the goal page)."""
+    seen, result = set(), []
+    for goal in cockpit.catalog.goals:
+        if goal.indicator in seen:
+            continue
+        seen.add(goal.indicator)
+        found = compare(cockpit, who, goal.indicator, lang)
+        if found is not None:
+            result.append(found)
+    return result
+
+
+def api_record(found: PeerComparison, source: dict) -> dict:
+    return {
+        "indicator": found.indicator, "year": found.year, "unit": found.unit, "city": found.city_value,
+        "municipality_type": {"name": found.type_name, "count": found.type_count, "median": found.type_median,
+                              "min": found.type_min, "max": found.type_max},
+        "peers": found.peers, "definition": found.definition, "demo": found.demo,
+        "source": {"name": source.get("name"), "url": source.get("url"), "licence": source.get("licence"),
+                   "attribution": source.get("attribution")},
+    }
+
+

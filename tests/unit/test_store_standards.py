@@ -1,0 +1,49 @@
+"""The store reads of the outward standards on SQLite and PostgreSQL: selection by stream, id and time, order,
+paging, count, and nothing of an indicator the viewer may not see."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from cockpit.roles import Role
+from cockpit.sources.base import make_frame
+from cockpit.store.standards import ObservationSelection
+
+PUBLIC, INTERNAL = "recycling-rate", "municipal-buildings-electricity"
+
+
+def fill(store):
+    rows = [(PUBLIC, "", f"{year}-10-01T00:00:00+02:00", 50.0 + year - 2020) for year in range(2020, 2026)]
+    rows += [("charge-points-per-1000", "lusan", "2026-09-01T00:00:00+02:00", 0.9),
+             (INTERNAL, "", "2026-11-20T00:00:00+01:00", 47.4)]
+    frame = make_frame([dict(indicator=i, district=d, period_start=s, period_end=None, value=v, raw="")
+                        for i, d, s, v in rows])
+    run_id = store.start_run("waste-balance")
+    store.write_batch("waste-balance", run_id, frame, [], len(frame))
+
+
+def test_selection_order_paging_and_visibility(store):
+    fill(store)
+    everything = ObservationSelection(limit=100, count=True)
+    rows, total = store.standard_observations(Role.PUBLIC, everything)
+    assert total == 7 and INTERNAL not in {r["indicator"] for r in rows}
+    staff, staff_total = store.standard_observations(Role.INTERNAL, everything)
+    assert staff_total == 8 and INTERNAL in {r["indicator"] for r in staff}
+    since = datetime(2023, 1, 1, tzinfo=UTC)
+    newest = ObservationSelection(streams=((PUBLIC, ""),), times=(("ge", since),),
+                                  order=(("phenomenonTime", True),), offset=1, limit=2, count=True)
+    rows, total = store.standard_observations(Role.PUBLIC, newest)
+    assert total == 3 and [r["value"] for r in rows] == [54.0, 53.0]
+    assert rows[0]["period_start"].tzinfo is not None
+    hidden = ObservationSelection(streams=((INTERNAL, ""),))
+    assert store.standard_observations(Role.PUBLIC, hidden)[0] == []
+    first = store.standard_observations(Role.PUBLIC, ObservationSelection(limit=1))[0][0]
+    assert store.standard_observations(Role.PUBLIC, ObservationSelection(ids=(first["id"],)))[0] == [first]
+    assert store.standard_observations(Role.PUBLIC, ObservationSelection(streams=()))[0] == []
+
+
+def test_stream_spans(store):
+    fill(store)
+    spans = store.stream_spans(Role.PUBLIC, [(PUBLIC, ""), (INTERNAL, ""), ("charge-points-per-1000", "")])
+    assert set(spans) == {(PUBLIC, "")}
+    assert spans[(PUBLIC, "")] == (datetime(2020, 9, 30, 22, tzinfo=UTC), datetime(2025, 9, 30, 22, tzinfo=UTC))
