@@ -168,7 +168,7 @@ def reports_table(view: MeasureDetailView) -> html.Div:
              " · ".join(x for x in (r.percent_text, r.milestone_text) if x) or "–", r.text or "–")
             for r in view.reports]
     return html.Div(data_table(t("measures.section.reports", lang),
-                               [t("measures.th.when", lang), t("measures.th.author", lang),
+                               [t("measures.th.when", lang), view.author_header or t("measures.th.author", lang),
                                 t("measures.th.status", lang), t("measures.th.progress", lang),
                                 t("measures.th.text", lang)], rows, class_name="data-table measures-reports"),
                     id=ids.MEASURE_REPORTS)
@@ -241,7 +241,8 @@ def measure_detail(view: MeasureDetailView, kiosk: bool = False, message: str | 
     links = (data_table(t("measures.section.links", lang),
                         [t("measures.th.name", lang), t("measures.th.link", lang), t("measures.th.direction", lang),
                          t("measures.th.effect", lang)],
-                        [(x.name, x.kind_text, x.direction_text, x.effect_text or "–") for x in view.links])
+                        [(html.A(x.name, href=x.href, className="measures-link") if x.href else x.name,
+                          x.kind_text, x.direction_text, x.effect_text or "–") for x in view.links])
              if view.links else html.P(t("measures.links.none", lang)))
     children.append(_section(t("measures.section.links", lang), [links], "measures-section--links"))
     check_rows = [(d.dimension_text, d.assessment_text, d.justification or "–") for d in card.dimensions]
