@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -164,8 +164,8 @@ def prepare_snapshot(kind: str, slot: datetime, folder: Path = DEFAULT_FOLDER) -
 def history_moments(slot: datetime) -> list[datetime]:
     """The past snapshots before the live `slot`: a year of every other noon, then every hour of the last 8 days
     (at half past, so that each snapshot's readings fall in one hour)."""
-    first_hour = slot.replace(minute=30) - timedelta(hours=HISTORY_HOURS)
-    hours = [first_hour + timedelta(hours=n) for n in range(HISTORY_HOURS)]
+    first_hour = slot.replace(minute=30).astimezone(UTC) - timedelta(hours=HISTORY_HOURS)  # UTC: no DST gaps
+    hours = [(first_hour + timedelta(hours=n)).astimezone(LOCAL_TZ) for n in range(HISTORY_HOURS)]
     first_day = first_hour.date() - timedelta(days=HISTORY_DAYS)
     noons = [datetime.combine(first_day + timedelta(days=n), time(12, 30), LOCAL_TZ)
              for n in range(0, HISTORY_DAYS, HISTORY_EVERY_DAYS)]
