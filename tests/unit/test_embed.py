@@ -70,7 +70,7 @@ def test_tile_embed_shows_the_tile_with_demo_label_attribution_and_legal_links(c
 
 def test_embed_in_english_and_with_appearance_options(client):
     html = page(client.get("/embed/goal/recycling-rate-eu?lang=en&theme=dark&title=0&border=0"))
-    assert '<html lang="en" class="embed-doc embed-doc--dark"' in html
+    assert '<html lang="en" class="embed-doc embed-doc--dark embed-doc--bare"' in html  # border=0: no background
     assert "Recycling rate: 55% by 2025, 60% by 2030, 65% by 2035" in html and "Target 2035" in html
     assert 'class="goal__name embed__sr"' in html  # the heading stays for screen readers
     assert re.findall(r"<h1[^>]*>([^<]+)</h1>", html) == ["Recycling rate: 55% by 2025, 60% by 2030, 65% by 2035"]
@@ -78,7 +78,7 @@ def test_embed_in_english_and_with_appearance_options(client):
     assert 'class="embed__title embed__sr"' in goals
     assert "embed--border" not in html
     bordered = page(client.get("/embed/goal/recycling-rate-eu"))
-    assert "embed--border" in bordered and "embed-doc--light" in bordered
+    assert "embed--border" in bordered and "embed-doc--light" in bordered and "embed-doc--bare" not in bordered
 
 
 def test_reason_text_is_shown_when_the_view_has_one(client, monkeypatch):
