@@ -284,6 +284,7 @@ def test_border_0_embeds_blend_into_the_host_page_and_tiles_use_the_column_width
 def test_the_builder_offers_every_kind_of_embed_in_its_first_select(page: Page, embed_app_url):
     for query in ("", "?tile=recycling-rate", "?goal=co2-halve-2030"):
         page.goto(f"{embed_app_url}/einbetten{query}")
+        page.wait_for_selector("#embed-builder-scope option", state="attached")
         values = page.locator("#embed-builder-scope option").evaluate_all("os => os.map(o => o.value)")
         assert {value.split(":")[0] for value in values} == {"tile", "goal", "domain", "goals"}, values
         assert "tile:co2-per-inhabitant" in values and "domain:waste" in values
