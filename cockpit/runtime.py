@@ -32,6 +32,8 @@ class DemoIngestor(Ingestor):
 
     def run(self, source):
         try:
+            if demo.is_snapshot_source(source) and self.store.watermark(source.id) is None:
+                demo.replay_history(self, source, clock.today(), self.demo_folder)  # first run: the past too
             source = demo.for_today(source, self.catalog, clock.today(), self.demo_folder)
         except Exception:  # noqa: BLE001 - the committed payloads still make a demo
             log.exception("source '%s': could not generate today's demo payloads, reading the committed ones",

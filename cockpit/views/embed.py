@@ -179,7 +179,11 @@ def builder_choices(catalog: Catalog, lang: str, tile: str | None = None, goal: 
         else:
             known = False
     wanted.append(("goals", None))
-    choices = tuple(_choice(catalog, kind, ident, lang) for kind, ident in wanted)
+    # then everything else that can be embedded, so that the first select offers every kind of embed
+    wanted += [("tile", i.id) for i in catalog.indicators if i.id in allowed]
+    wanted += [("goal", g.id) for g in catalog.goals if g.indicator in allowed]
+    wanted += [("domain", d) for d in dict.fromkeys(i.domain for i in catalog.indicators if i.id in allowed)]
+    choices = tuple(_choice(catalog, kind, ident, lang) for kind, ident in dict.fromkeys(wanted))
     return choices, choices[0].value, known
 
 

@@ -15,7 +15,7 @@ from cockpit.kpi.measures import chart_events, is_update_overdue, status_counts,
 from cockpit.measures.model import DIMENSIONS, STATUSES, Measure, Report, can_report
 from cockpit.readmodel.snapshot import now_local
 from cockpit.roles import Role, Viewer, may_see, visible_levels
-from cockpit.views.formatting import quantity
+from cockpit.views.formatting import indicator_href, quantity
 
 if TYPE_CHECKING:
     from cockpit.runtime import Cockpit
@@ -115,6 +115,7 @@ class LinkView:
     name: str
     direction_text: str
     effect_text: str | None
+    href: str | None = None  # the goal on the goals page or the indicator's page
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,7 @@ class MeasureDetailView:
     can_report: bool
     status_options: tuple[Option, ...]
     milestone_options: tuple[Option, ...]  # milestones not yet reached
+    author_header: str = ""  # 'Berichtende Stelle' for the public (the office), 'Verfasst von' for staff
 
     @property
     def fingerprint(self) -> str:
@@ -393,8 +395,9 @@ def _link_view(cockpit: Cockpit, viewer: Viewer, link, lang: str) -> LinkView | 
         sign = "+" if link.effect.value > 0 else ("\u2212" if link.effect.value < 0 else "±")
         amount = sign + quantity(abs(link.effect.value), indicator, lang)
         effect = t("measures.effect", lang, amount=amount, year=link.effect.from_year)
+    href = f"/goals?lang={lang}#goal-{link.goal}" if link.goal else indicator_href(indicator.id, lang)
     return LinkView(link.kind, t(f"measures.link.{link.kind}", lang), link.target, name,
-                    t(f"measures.direction.{link.direction}", lang), effect)
+                    t(f"measures.direction.{link.direction}", lang), effect, href)
 
 
 def build_measure(cockpit: Cockpit, who: Viewer | Role | str, measure_id: str, lang: str | None = None,
@@ -418,8 +421,11 @@ def build_measure(cockpit: Cockpit, who: Viewer | Role | str, measure_id: str, l
                  t("measures.milestone.late", lang) if late else t("measures.milestone.open", lang))
         milestones.append(MilestoneView(s.id, s.name.get(lang), format_date(s.due, lang), s.reached is not None,
                                         state, late))
+    # privacy of staff: the public sees the reporting office, never a login name or a person; staff see the author
+    staff = viewer.role in (Role.INTERNAL, Role.ADMIN)
     report_views = tuple(ReportView(
-        r.id, format_datetime(r.reported_at, lang), r.author, status_text(r.status, lang),
+        r.id, format_datetime(r.reported_at, lang), r.author if staff else the_card.department_name,
+        status_text(r.status, lang),
         t("measures.percent", lang, percent=r.percent) if r.percent is not None else None,
         t("measures.report.milestone", lang, name=names.get(r.milestone, r.milestone)) if r.milestone else None,
         r.text) for r in reports)
@@ -433,7 +439,8 @@ def build_measure(cockpit: Cockpit, who: Viewer | Role | str, measure_id: str, l
         visibility_text=t(f"measures.visibility.{m.visibility}", lang), links=links,
         milestones=tuple(milestones), reports=report_views, can_report=can_report(viewer, m),
         status_options=tuple(Option(s, status_text(s, lang)) for s in STATUSES),
-        milestone_options=tuple(Option(s.id, s.name.get(lang)) for s in m.milestones if s.reached is None))
+        milestone_options=tuple(Option(s.id, s.name.get(lang)) for s in m.milestones if s.reached is None),
+        author_header=t("measures.th.author" if staff else "pages.report.office", lang))
 
 
 def goal_measures(cockpit: Cockpit, who: Viewer | Role | str, goal_id: str, lang: str | None = None,

@@ -24,6 +24,7 @@ _PAGE = STAFF_PAGE_TOP + """  <main id="main" class="accounts-admin">
     <h1>{{ title }}</h1>
     <p>{{ intro }}</p>
     {% if message %}<p class="accounts-admin__message" role="status">{{ message }}</p>{% endif %}
+    <div class="table-scroll" tabindex="0" role="region" aria-label="{{ users_caption }}">
     <table class="accounts-admin__table">
       <caption>{{ users_caption }}</caption>
       <thead><tr>{% for h in user_headers %}<th scope="col">{{ h }}</th>{% endfor %}</tr></thead>
@@ -42,6 +43,8 @@ _PAGE = STAFF_PAGE_TOP + """  <main id="main" class="accounts-admin">
       {% endfor %}
       </tbody>
     </table>
+    </div>
+    <div class="table-scroll" tabindex="0" role="region" aria-label="{{ audit_caption }}">
     <table class="accounts-admin__table">
       <caption>{{ audit_caption }}</caption>
       <thead><tr>{% for h in audit_headers %}<th scope="col">{{ h }}</th>{% endfor %}</tr></thead>
@@ -52,6 +55,7 @@ _PAGE = STAFF_PAGE_TOP + """  <main id="main" class="accounts-admin">
       {% endfor %}
       </tbody>
     </table>
+    </div>
     <p><a href="{{ home }}">{{ back }}</a></p>
   </main>
 </body>

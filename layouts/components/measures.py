@@ -155,6 +155,12 @@ def measures_content(view: MeasuresView, lang: str, kiosk: bool = False, goal_na
 # ------------------------------------------------------------------------------------------------ detail
 
 
+def scroll_box(table, caption: str) -> html.Div:
+    """A table in its own focusable box that scrolls sideways on a narrow screen (the page itself never does)."""
+    return html.Div(table, className="table-scroll measures-table-scroll", tabIndex="0", role="region",
+                    **{"aria-label": caption})
+
+
 def _section(title: str, children: list, class_name: str) -> html.Section:
     return html.Section([html.H2(title, className="measures-section__title"), *children],
                         className=f"measures-section {class_name}")
@@ -167,10 +173,12 @@ def reports_table(view: MeasureDetailView) -> html.Div:
     rows = [(r.when_text, r.author, r.status_text,
              " · ".join(x for x in (r.percent_text, r.milestone_text) if x) or "–", r.text or "–")
             for r in view.reports]
-    return html.Div(data_table(t("measures.section.reports", lang),
-                               [t("measures.th.when", lang), t("measures.th.author", lang),
-                                t("measures.th.status", lang), t("measures.th.progress", lang),
-                                t("measures.th.text", lang)], rows, class_name="data-table measures-reports"),
+    caption = t("measures.section.reports", lang)
+    return html.Div(scroll_box(data_table(caption,
+                                          [t("measures.th.when", lang), view.author_header or t("measures.th.author", lang),
+                                           t("measures.th.status", lang), t("measures.th.progress", lang),
+                                           t("measures.th.text", lang)], rows, class_name="data-table measures-reports"),
+                               caption),
                     id=ids.MEASURE_REPORTS)
 
 
@@ -238,23 +246,27 @@ def measure_detail(view: MeasureDetailView, kiosk: bool = False, message: str | 
     if card.due_text:
         children.append(html.P(card.due_text, className="measures-card__due" + (
             " measures-card__due--overdue" if card.overdue else "")))
-    links = (data_table(t("measures.section.links", lang),
-                        [t("measures.th.name", lang), t("measures.th.link", lang), t("measures.th.direction", lang),
-                         t("measures.th.effect", lang)],
-                        [(x.name, x.kind_text, x.direction_text, x.effect_text or "–") for x in view.links])
+    links = (scroll_box(data_table(t("measures.section.links", lang),
+                                   [t("measures.th.name", lang), t("measures.th.link", lang),
+                                    t("measures.th.direction", lang), t("measures.th.effect", lang)],
+                                   [(html.A(x.name, href=x.href, className="measures-link") if x.href else x.name,
+                                     x.kind_text, x.direction_text, x.effect_text or "–") for x in view.links]),
+                        t("measures.section.links", lang))
              if view.links else html.P(t("measures.links.none", lang)))
     children.append(_section(t("measures.section.links", lang), [links], "measures-section--links"))
     check_rows = [(d.dimension_text, d.assessment_text, d.justification or "–") for d in card.dimensions]
     children.append(_section(t("measures.section.check", lang), [
         html.P(card.check_text, className="measures-card__check"), _dimension_chips(card),
-        data_table(t("measures.section.check", lang), [t("measures.th.dimension", lang),
-                                                       t("measures.th.assessment", lang),
-                                                       t("measures.th.justification", lang)], check_rows)],
+        scroll_box(data_table(t("measures.section.check", lang), [t("measures.th.dimension", lang),
+                                                                  t("measures.th.assessment", lang),
+                                                                  t("measures.th.justification", lang)], check_rows),
+                   t("measures.section.check", lang))],
         "measures-section--check"))
-    milestones = (data_table(t("measures.section.milestones", lang),
-                             [t("measures.th.milestone", lang), t("measures.th.due", lang),
-                              t("measures.th.state", lang)],
-                             [(m.name, m.due_text, m.state_text) for m in view.milestones])
+    milestones = (scroll_box(data_table(t("measures.section.milestones", lang),
+                                        [t("measures.th.milestone", lang), t("measures.th.due", lang),
+                                         t("measures.th.state", lang)],
+                                        [(m.name, m.due_text, m.state_text) for m in view.milestones]),
+                             t("measures.section.milestones", lang))
                   if view.milestones else html.P(t("measures.milestones.none", lang)))
     children.append(_section(t("measures.section.milestones", lang), [milestones], "measures-section--milestones"))
     children.append(_section(t("measures.section.reports", lang), [reports_table(view)],
@@ -384,8 +396,10 @@ def status_content(view: StatusView, lang: str) -> list:
     return [
         _section(t("measures.ops.sources", lang), [html.Div(sources, className="measures-scroll")],
                  "measures-ops__sources"),
-        _section(t("measures.ops.errors", lang), [errors], "measures-ops__errors"),
+        _section(t("measures.ops.errors", lang), [html.Div(errors, className="measures-scroll")],
+                 "measures-ops__errors"),
         _section(t("measures.ops.quarantine", lang), [q_filter, html.Div(quarantine, className="measures-scroll")],
                  "measures-ops__quarantine-section"),
-        _section(t("measures.ops.alerts", lang), alerts, "measures-ops__alerts"),
+        _section(t("measures.ops.alerts", lang), [html.Div(alerts, className="measures-scroll")],
+                 "measures-ops__alerts"),
     ]

@@ -8,13 +8,16 @@ from dash import dcc, html
 
 from cockpit.i18n import t
 from cockpit.roles import Role
+from cockpit.views.embed import embeddable_ids
 from layouts import ids
 from layouts.auth import CSRF_FIELD, csrf_token, current_role, current_viewer, login_enabled
+from layouts.components.embed_builder import BUILDER_PATH, builder_url
 from layouts.components.legal import legal_nav
 from layouts.context import PageContext, current_cockpit, kiosk_from, page_url, resolve_lang
 
 NAV = (("/", "ui.nav.overview"), ("/goals", "ui.nav.goals"), ("/explore", "explorer.nav"),
        ("/measures", "measures.nav"))
+STAFF_NAV = (("/status", "measures.ops.title"),)  # staff only: operations (sources, quarantine, alerts)
 
 
 def page_context(path: str, lang: str | None, kiosk: str | None = None) -> PageContext:
@@ -26,7 +29,8 @@ def page_context(path: str, lang: str | None, kiosk: str | None = None) -> PageC
 
 def _nav(ctx: PageContext) -> html.Nav:
     items = []
-    for path, key in NAV:
+    entries = NAV + (STAFF_NAV if ctx.role in (Role.INTERNAL, Role.ADMIN) else ())
+    for path, key in entries:
         current = {"aria-current": "page"} if path == ctx.path else {}
         items.append(html.Li(html.A(t(key, ctx.lang), href=page_url(path, ctx.lang, ctx.kiosk),
                                     className="site-nav__link", **current)))
@@ -56,6 +60,17 @@ def _tools(ctx: PageContext) -> html.Div:
     return html.Div(tools, className="site-tools")
 
 
+def _embed_href(ctx: PageContext) -> str | None:
+    """The embed builder for what this page shows ('Einbetten'), on the pages that can be embedded."""
+    if ctx.path in ("/", "/goals"):
+        return page_url(BUILDER_PATH, ctx.lang)
+    if ctx.path.startswith("/indicator/"):
+        indicator_id = ctx.path.removeprefix("/indicator/")
+        if indicator_id in embeddable_ids(current_cockpit().catalog):
+            return builder_url("tile", indicator_id, ctx.lang)
+    return None
+
+
 def shell(ctx: PageContext, title: str, intro: str | None, content: list, footer_note: str | None = None) -> html.Div:
     """A page: header, <main id="main"> with the <h1> `title`, then `content`, and a footer."""
     header_inner = [
@@ -70,11 +85,17 @@ def shell(ctx: PageContext, title: str, intro: str | None, content: list, footer
     main = [html.H1(title, className="page__title")]
     if intro:
         main.append(html.P(intro, className="page__intro"))
+    embed_href = None if ctx.kiosk else _embed_href(ctx)
+    if embed_href:
+        main.append(html.P(html.A([html.Span(className="page__embed-icon", **{"aria-hidden": "true"}),
+                                   t("pages.embed.link", ctx.lang)], href=embed_href, title=t("pages.embed.hint", ctx.lang),
+                                  className="page__embed-link", **{"data-embed-builder": "page"}),
+                           className="page__embed"))
     main += content
     footer = [html.P(t("ui.footer.about", ctx.lang))]
     if footer_note:
         footer.append(html.P(footer_note))
-    footer.append(legal_nav(ctx.lang))
+    footer.append(legal_nav(ctx.lang, embed_href=page_url(BUILDER_PATH, ctx.lang)))
     return html.Div(
         [
             html.A(t("ui.skip", ctx.lang), href=f"#{ids.MAIN}", className="skip-link"),

@@ -244,3 +244,47 @@ def test_embed_builder_with_the_keyboard(page: Page, embed_app_url):
     expect(page.locator("#embed-builder-copy-status")).to_have_text("Code in die Zwischenablage kopiert.")
     assert page.evaluate("navigator.clipboard.readText()") == expected
     page.screenshot(path="/tmp/embed-builder.png", full_page=True)
+
+
+def test_border_0_embeds_blend_into_the_host_page_and_tiles_use_the_column_width(page: Page, embed_app_url,
+                                                                                     host):
+    """A city page with a main column and a sidebar: with border=0 the embed has no background of its own (the
+    page's colour shows through) and the tile is as wide as the column; with a border it stays a card."""
+    from cockpit import PROJECT_ROOT
+
+    host.html = (
+        '<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>Stadt Gera – Klimaschutz</title>'
+        '<link rel="icon" href="data:,"><style>body{margin:0;font-family:sans-serif;background:#fdf8ec}'
+        'header{background:#7a1f2b;color:#fff;padding:1rem 2rem}main{display:grid;grid-template-columns:2fr 1fr;'
+        'gap:2rem;max-width:1100px;margin:auto;padding:1.5rem 2rem}iframe{width:100%;height:400px;border:0}'
+        '</style></head><body><header><h1>Stadt Gera</h1></header><main><article><h2>Klimaschutz in Gera</h2>'
+        '<p>Gera will den CO2-Ausstoß bis 2030 halbieren. Der aktuelle Stand aus dem SmartCity Cockpit:</p>'
+        f'<iframe src="{embed_app_url}/embed/tile/co2-per-inhabitant?lang=de&border=0" title="CO2" '
+        'data-cockpit-embed></iframe></article><aside><h2>Recycling</h2>'
+        f'<iframe src="{embed_app_url}/embed/tile/recycling-rate?lang=de" title="Recycling" data-cockpit-embed>'
+        f'</iframe></aside></main><script src="{embed_app_url}/embed.js" async></script></body></html>')
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"http://localhost:{host.port}/")
+    bare = frame_of(page, "/embed/tile/co2")
+    card = frame_of(page, "/embed/tile/recycling")
+    expect(bare.locator(".tile__number")).to_have_text(re.compile(r"\d"))
+    for index, frame in enumerate((bare, card)):
+        wait_for_fit(page, index, frame)
+    backgrounds = bare.evaluate("['html', 'body', '.embed', '.tile'].map("
+                                "s => getComputedStyle(document.querySelector(s)).backgroundColor)")
+    assert backgrounds == ["rgba(0, 0, 0, 0)"] * 4, backgrounds
+    assert card.evaluate("getComputedStyle(document.querySelector('.tile')).backgroundColor") == "rgb(255, 255, 255)"
+    column = page.locator("iframe").first.evaluate("e => e.getBoundingClientRect().width")
+    tile = bare.evaluate("document.querySelector('.tile').getBoundingClientRect().width")
+    assert column > 600 and tile >= column - 16, (tile, column)  # the tile fills the main column
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=str(PROJECT_ROOT / "docs" / "screenshots" / "embed-host-page.png"), full_page=True)
+
+
+def test_the_builder_offers_every_kind_of_embed_in_its_first_select(page: Page, embed_app_url):
+    for query in ("", "?tile=recycling-rate", "?goal=co2-halve-2030"):
+        page.goto(f"{embed_app_url}/einbetten{query}")
+        page.wait_for_selector("#embed-builder-scope option", state="attached")
+        values = page.locator("#embed-builder-scope option").evaluate_all("os => os.map(o => o.value)")
+        assert {value.split(":")[0] for value in values} == {"tile", "goal", "domain", "goals"}, values
+        assert "tile:co2-per-inhabitant" in values and "domain:waste" in values

@@ -70,7 +70,7 @@ def test_tile_embed_shows_the_tile_with_demo_label_attribution_and_legal_links(c
 
 def test_embed_in_english_and_with_appearance_options(client):
     html = page(client.get("/embed/goal/recycling-rate-eu?lang=en&theme=dark&title=0&border=0"))
-    assert '<html lang="en" class="embed-doc embed-doc--dark"' in html
+    assert '<html lang="en" class="embed-doc embed-doc--dark embed-doc--bare"' in html  # border=0: no background
     assert "Recycling rate: 55% by 2025, 60% by 2030, 65% by 2035" in html and "Target 2035" in html
     assert 'class="goal__name embed__sr"' in html  # the heading stays for screen readers
     assert re.findall(r"<h1[^>]*>([^<]+)</h1>", html) == ["Recycling rate: 55% by 2025, 60% by 2030, 65% by 2035"]
@@ -78,7 +78,7 @@ def test_embed_in_english_and_with_appearance_options(client):
     assert 'class="embed__title embed__sr"' in goals
     assert "embed--border" not in html
     bordered = page(client.get("/embed/goal/recycling-rate-eu"))
-    assert "embed--border" in bordered and "embed-doc--light" in bordered
+    assert "embed--border" in bordered and "embed-doc--light" in bordered and "embed-doc--bare" not in bordered
 
 
 def test_reason_text_is_shown_when_the_view_has_one(client, monkeypatch):
@@ -292,7 +292,10 @@ def test_forged_requests_to_every_embed_and_api_route_return_nothing_internal(ap
 def test_builder_page_offers_the_tile_its_domain_its_goal_and_all_goals(client):
     body = text(router_request(client, "/einbetten", "?tile=recycling-rate&lang=de"))
     values = re.findall(r'"value":\s*"((?:tile|domain|goal|goals):[^"]*)"', body)
-    assert values == ["tile:recycling-rate", "domain:waste", "goal:recycling-rate-eu", "goals:"]
+    # the subject and what belongs to it first, then every other embeddable subject: every kind is offered
+    assert values[:4] == ["tile:recycling-rate", "domain:waste", "goal:recycling-rate-eu", "goals:"]
+    assert len(values) == len(set(values)) and {v.split(":")[0] for v in values} == {"tile", "domain", "goal", "goals"}
+    assert "tile:co2-per-inhabitant" in values and "goal:co2-halve-2030" in values
     assert "/embed/tile/recycling-rate?lang=de" in body and "/embed.js" in body
 
 
@@ -301,7 +304,9 @@ def test_builder_page_offers_the_tile_its_domain_its_goal_and_all_goals(client):
 def test_builder_page_never_offers_internal_or_opted_out_subjects(client, query):
     body = text(router_request(client, "/einbetten", query + "&lang=de"))
     values = re.findall(r'"value":\s*"((?:tile|domain|goal|goals):[^"]*)"', body)
-    assert values == ["goals:"]
+    assert values[0] == "goals:"  # the named subject is not offered; everything public that can be embedded is
+    assert f"tile:{INTERNAL[0]}" not in values and f"goal:{INTERNAL_GOAL}" not in values
+    assert f"tile:{NOT_EMBEDDABLE}" not in values and "domain:space" not in values
     assert INTERNAL[0] not in body and INTERNAL_GOAL not in body
     assert "kann nicht eingebettet werden" in body
 

@@ -211,3 +211,34 @@ def test_the_overview_says_how_many_visible_measures_are_overdue(client, cockpit
     listed = text(router_request(client, "/measures", "?lang=de&overdue=1"))
     assert "Nur Maßnahmen mit überfälligem Fortschrittsbericht." in listed
     assert listed.count("measures-card__name") == staff.count
+
+
+def test_the_public_sees_the_reporting_office_staff_see_who_reported(client, cockpit):
+    """Privacy of staff: a progress report shows the public its office, never the login name (which would
+    also hand out account names to lock out); logged-in staff see the author."""
+    login(client, "staff-gvb")
+    assert client.post(URL, data=FORM).status_code == 303
+    staff_page = text(router_request(client, "/measure/hydrogen-buses", "?lang=de"))
+    assert "staff-gvb" in staff_page and "Förderbescheid liegt vor" in staff_page
+    public = create_public_client(cockpit)
+    for lang, header in (("de", "Berichtende Stelle"), ("en", "Reporting office")):
+        page = text(router_request(public, "/measure/hydrogen-buses", f"?lang={lang}"))
+        assert "Förderbescheid liegt vor" in page  # the report itself is public
+        assert "staff-gvb" not in page and header in page
+        office = next(d.name.get(lang) for d in cockpit.catalog.departments if d.id == "gvb")
+        assert office in page
+    demo_page = text(router_request(public, "/measure/smart-waste-collection", "?lang=de"))
+    assert "Abfallwirtschaft (Demo)" not in demo_page  # the recorded author of the demo reports
+
+
+def test_the_measure_page_links_its_goals_and_indicators(client):
+    page = text(router_request(client, "/measure/smart-waste-collection", "?lang=de"))
+    assert "/goals?lang=de#goal-recycling-rate-eu" in page
+    assert "/indicator/residual-waste-per-inhabitant?lang=de" in page
+    assert "smart-bin-fill-level" not in page  # an internal indicator is neither named nor linked for the public
+
+
+def create_public_client(cockpit):
+    from layouts.app import create_app
+
+    return create_app(cockpit).server.test_client()

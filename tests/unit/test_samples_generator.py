@@ -52,3 +52,49 @@ def test_the_running_demo_is_generated_for_today_deterministically(tmp_path):
     assert "Stand: 14.03.2027" in register
     other = prepare(catalog, date(2027, 3, 16), tmp_path / "a")
     assert (first / "gbfs" / "gbfs.json").read_bytes() != (other / "gbfs" / "gbfs.json").read_bytes()
+
+
+def test_snapshot_feeds_are_generated_for_the_current_quarter_hour_with_a_past_to_replay(tmp_path):
+    """GBFS and NGSI publish only the current state: the running demo writes the snapshot of the current
+    quarter hour (same moment -> same bytes) and replays hourly snapshots of the last 8 days and a year of
+    noons before that on the first ingest."""
+    from datetime import UTC, date, datetime, timedelta
+
+    from cockpit.catalog import load_catalog
+    from cockpit.demo import for_today, history_moments, is_snapshot_source, live_slot
+    from cockpit.kpi import LOCAL_TZ
+    from cockpit.sources.config import load_sources
+
+    catalog = load_catalog(PROJECT_ROOT / "data" / "catalog.yaml")
+    sources = {s.id: s for s in load_sources(PROJECT_ROOT / "data" / "sources.yaml")}
+    bikes, bins, waste = sources["bike-sharing"], sources["waste-containers"], sources["waste-balance"]
+    assert is_snapshot_source(bikes) and is_snapshot_source(bins) and not is_snapshot_source(waste)
+    day = date(2027, 3, 15)
+    now = datetime(2027, 3, 15, 10, 37, tzinfo=LOCAL_TZ)
+    assert live_slot(day, now) == datetime(2027, 3, 15, 10, 30, tzinfo=LOCAL_TZ)
+    assert live_slot(day, now + timedelta(days=1)).hour == 12  # another day: that day's noon
+
+    first = for_today(bikes, catalog, day, tmp_path / "a", now=now)
+    again = for_today(bikes, catalog, day, tmp_path / "b", now=now + timedelta(minutes=5))
+    status = "station_status.json"
+    assert first.location.endswith("2027-03-15/live/1030/gbfs/gbfs.json")
+    first_status = (tmp_path / "a" / "2027-03-15" / "live" / "1030" / "gbfs" / status)
+    again_status = (tmp_path / "b" / "2027-03-15" / "live" / "1030" / "gbfs" / status)
+    assert again.location.endswith("live/1030/gbfs/gbfs.json")
+    assert first_status.read_bytes() == again_status.read_bytes()  # same moment, same bytes
+    later = for_today(bikes, catalog, day, tmp_path / "a", now=now + timedelta(minutes=15))
+    assert later.location.endswith("live/1045/gbfs/gbfs.json")
+    assert not first_status.exists()  # the day's older slots are removed
+    bins_today = for_today(bins, catalog, day, tmp_path / "a", now=now)
+    assert bins_today.location.endswith("live/1030/ngsi")
+
+    moments = history_moments(live_slot(day, now))
+    assert all(m < live_slot(day, now) for m in moments) and moments == sorted(moments)
+    hourly = [m for m in moments if m >= live_slot(day, now) - timedelta(days=8)]
+    steps = {b.astimezone(UTC) - a.astimezone(UTC) for a, b in zip(hourly, hourly[1:], strict=False)}
+    assert len(hourly) >= 8 * 24 and steps == {timedelta(hours=1)}
+    assert live_slot(day, now) - moments[0] >= timedelta(days=365)
+    # across the switch to summer time (28 March 2027) the hours stay one apart
+    spring = history_moments(datetime(2027, 3, 30, 9, 0, tzinfo=LOCAL_TZ))[-8 * 24:]
+    assert {b.astimezone(UTC) - a.astimezone(UTC) for a, b in zip(spring, spring[1:], strict=False)} == {
+        timedelta(hours=1)}

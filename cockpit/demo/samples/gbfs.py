@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import random
 from datetime import datetime, time
 from pathlib import Path
@@ -41,19 +42,23 @@ STATIONS = [
 FEEDS = ("system_information", "station_information", "station_status")
 
 
-def _write(path: Path, document: dict) -> None:
-    path.write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+def _write(path: Path, document: dict, compact: bool = False) -> None:
+    layout = {"separators": (",", ":")} if compact else {"indent": 1}
+    path.write_text(json.dumps(document, ensure_ascii=False, **layout) + "\n", encoding="utf-8")
 
 
 def _envelope(updated: int, data: dict) -> dict:
     return {"last_updated": updated, "ttl": 60, "version": "2.3", "data": data}
 
 
-def _status(rng: random.Random, updated: int) -> list[dict]:
+def _status(rng: random.Random, updated: int, in_use: float = 0.0) -> list[dict]:
+    """Station status; `in_use` (0-1) is the share of the parked bikes that are out on the road."""
     stations = []
     for number, _station in enumerate(STATIONS, start=1):
         capacity = rng.choice((10, 12, 12, 15))
         bikes = 0 if number in (7, 13, 21) else rng.randint(1, capacity - 2)
+        if in_use:
+            bikes = int(bikes * (1 - in_use) + rng.random())
         disabled = rng.choice((0, 0, 0, 1))
         renting = number != 16  # one station closed for maintenance
         stations.append(
@@ -72,13 +77,36 @@ def _status(rng: random.Random, updated: int) -> list[dict]:
     return stations
 
 
+def in_use(moment: datetime) -> float:
+    """The share of bikes out on the road: a daily rhythm (peaks at 8 and 17 h, few at night), more on summer
+    days and fewer at weekends."""
+    local = moment.astimezone(ZoneInfo("Europe/Berlin"))
+    hour = local.hour + local.minute / 60
+    rhythm = 0.5 * math.exp(-((hour - 8) ** 2) / 3) + 0.6 * math.exp(-((hour - 17) ** 2) / 5)
+    season = 0.75 + 0.25 * math.sin(2 * math.pi * (local.timetuple().tm_yday - 100) / 365.25)
+    weekend = 0.7 if local.weekday() >= 5 else 1.0
+    return min(0.8, 0.05 + rhythm * season * weekend)
+
+
+def snapshot(out: Path, moment: datetime, history: bool = False) -> None:
+    """The feed as it reads at `moment` (for the running demo's live and past (`history`) snapshots): the same
+    moment gives the same bytes, whatever day it is generated on."""
+    rng = random.Random(f"{SEED}-gbfs-{int(moment.timestamp())}")
+    _write_feed(out, int(moment.timestamp()), rng, in_use(moment), compact=True)
+
+
 def generate(out: Path, calendar: Calendar = FIXTURE) -> None:
     rng = random.Random(SEED + 3)
     updated = int(datetime.combine(calendar.end, time(12, 0), tzinfo=ZoneInfo("Europe/Berlin")).timestamp())
+    _write_feed(out, updated, rng)
+
+
+def _write_feed(out: Path, updated: int, rng: random.Random, share_in_use: float = 0.0,
+                compact: bool = False) -> None:
     folder = out / "gbfs"
     folder.mkdir(parents=True, exist_ok=True)
     feeds = [{"name": name, "url": f"{BASE}/{name}.json"} for name in FEEDS]
-    _write(folder / "gbfs.json", _envelope(updated, {"de": {"feeds": feeds}}))
+    _write(folder / "gbfs.json", _envelope(updated, {"de": {"feeds": feeds}}), compact)
     _write(
         folder / "system_information.json",
         _envelope(
@@ -90,6 +118,7 @@ def generate(out: Path, calendar: Calendar = FIXTURE) -> None:
                 "timezone": "Europe/Berlin",
             },
         ),
+        compact,
     )
     _write(
         folder / "station_information.json",
@@ -102,8 +131,10 @@ def generate(out: Path, calendar: Calendar = FIXTURE) -> None:
                 ]
             },
         ),
+        compact,
     )
-    _write(folder / "station_status.json", _envelope(updated, {"stations": _status(rng, updated)}))
+    _write(folder / "station_status.json", _envelope(updated, {"stations": _status(rng, updated, share_in_use)}),
+           compact)
 
 
 if __name__ == "__main__":

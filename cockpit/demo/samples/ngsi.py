@@ -61,6 +61,42 @@ def _container(number: int, district: tuple, rng: random.Random, observed: datet
     }
 
 
+def fill_at(number: int, moment: datetime, rng: random.Random) -> tuple[float, datetime]:
+    """(fill level, last emptying) of container `number` at `moment`: each container is emptied once a week
+    on its own weekday at 7 h and fills up over the week (glass slower than paper and packaging)."""
+    local = moment.astimezone(ZoneInfo("Europe/Berlin"))
+    weekday = number % 7
+    days_back = (local.weekday() - weekday) % 7
+    emptied = datetime.combine(local.date() - timedelta(days=days_back), time(7, 0), tzinfo=local.tzinfo)
+    if emptied > local:
+        emptied -= timedelta(days=7)
+    hours = (local - emptied).total_seconds() / 3600
+    speed = 0.8 if KINDS[number % len(KINDS)] == "glass" else 1.0
+    level = 0.04 + speed * 0.85 * hours / (7 * 24) + rng.gauss(0, 0.03)
+    return round(min(0.98, max(0.02, level)), 2), emptied
+
+
+def snapshot(out: Path, moment: datetime, history: bool = False) -> None:
+    """The entities as the context broker returns them at `moment` (every container observed within the 15
+    minutes before it, `moment` at :15 to :59 keeps them in one hour): the same moment gives the same bytes. Past snapshots (`history`) hold no faulty
+    containers; the live one has the vandalized container, whose reading is quarantined."""
+    rng = random.Random(f"{SEED}-ngsi-{int(moment.timestamp())}")
+    layout = random.Random(SEED + 4)  # the same containers at the same places in every snapshot
+    entities = []
+    for index, district in enumerate(DISTRICTS):
+        for k in range(PER_DISTRICT):
+            number = index * PER_DISTRICT + k + 1
+            entity = _container(number, district, layout, moment)
+            level, emptied = fill_at(number, moment, rng)
+            entity["fillingLevel"] = level
+            entity["dateLastEmptying"] = _iso(emptied)
+            entity["dateObserved"] = _iso(moment - timedelta(seconds=rng.randint(0, 899)))  # within its hour
+            if history:
+                entity["status"] = "ok"
+            entities.append(entity)
+    _write_entities(out, entities, compact=True)
+
+
 def generate(out: Path, calendar: Calendar = FIXTURE) -> None:
     rng = random.Random(SEED + 4)
     observed = datetime.combine(calendar.end, time(12, 0), tzinfo=ZoneInfo("Europe/Berlin"))
@@ -68,11 +104,14 @@ def generate(out: Path, calendar: Calendar = FIXTURE) -> None:
     for index, district in enumerate(DISTRICTS):
         for k in range(PER_DISTRICT):
             entities.append(_container(index * PER_DISTRICT + k + 1, district, rng, observed))
+    _write_entities(out, entities)
+
+
+def _write_entities(out: Path, entities: list[dict], compact: bool = False) -> None:
     folder = out / "ngsi"
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "entities.json").write_text(
-        json.dumps(entities, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
-    )
+    layout = {"separators": (",", ":")} if compact else {"indent": 1}
+    (folder / "entities.json").write_text(json.dumps(entities, ensure_ascii=False, **layout) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
