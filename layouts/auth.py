@@ -262,7 +262,9 @@ def login():
         username = "admin"  # the bootstrap admin (COCKPIT_INTERNAL_PASSWORD); see docs/accounts.md
     result = accounts().authenticate(username, password, client_address())
     if result.status == "throttled":
-        return render_page(lang, error=t("ui.login.throttled", lang), status=429, username=username)
+        response = render_page(lang, error=t("ui.login.throttled", lang), status=429, username=username)
+        response.headers["Retry-After"] = str(int(accounts().throttle.window.total_seconds()))
+        return response
     if result.status != "ok":
         return render_page(lang, error=t("accounts.login.error", lang), status=401, username=username)
     return finish_login(result.user, "password", lang)
