@@ -370,20 +370,21 @@ class Store:
         with self._read() as conn:
             return opendata.read_data_changed_at(conn)
 
-    def count_hit(self, client: str, window: int) -> int | None:
-        """Count one request of `client` in the fixed time window `window`; the window's hits so far, or None when
-        the database could not count it now. Shared by every worker (a small own transaction: never waits for the
-        ingest writer lock on PostgreSQL, at most HIT_WAIT_MS for it on SQLite)."""
+    def count_hit(self, client: str, window: int) -> tuple[int, int] | None:
+        """Count one request of `client` in the fixed time window `window`: (hits in this window, hits in the
+        previous one) for a sliding-window estimate, or None when the database could not count it now (the
+        caller refuses the request: the limit fails closed). Shared by every worker (a small own transaction:
+        never waits for the ingest writer lock on PostgreSQL, at most HIT_WAIT_MS for it on SQLite)."""
         try:
             return self._count_hit(client, window)
-        except SQLAlchemyError as exc:  # the limit is a protection, not a gate: never fail a request over it
-            log.warning("rate limit not counted: %s", exc)
+        except SQLAlchemyError as exc:
+            log.warning("rate limit not counted (request refused with 503): %s", str(exc).splitlines()[0][:200])
             return None
 
-    def _count_hit(self, client: str, window: int) -> int:
+    def _count_hit(self, client: str, window: int) -> tuple[int, int]:
         with self.engine.connect() as conn:
             sqlite = conn.dialect.name == "sqlite"
-            if sqlite:  # wait briefly for a running ingest write, then give up (callers let the request pass)
+            if sqlite:  # wait briefly for a running ingest write, then give up (callers refuse the request)
                 conn.exec_driver_sql(f"PRAGMA busy_timeout={opendata.HIT_WAIT_MS}")
                 conn.commit()
             try:

@@ -109,6 +109,14 @@ def test_serve_refuses_several_workers_without_a_shared_secret(tmp_path):
     assert "COCKPIT_SECRET_KEY: required when COCKPIT_WORKERS > 1" in result.stderr
 
 
+def test_serve_to_the_network_needs_the_public_url(tmp_path):
+    env = base_env(f"sqlite:///{tmp_path / 'c.db'}")
+    result = subprocess.run([*RUN, "serve", "--host", "0.0.0.0"], env=env, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 2
+    assert "COCKPIT_PUBLIC_URL: required when serving beyond this machine" in result.stderr
+
+
 def test_two_workers_share_sessions_throttling_and_show_no_versions(tmp_path, catalog):
     from cockpit.accounts import Accounts
 
