@@ -37,12 +37,11 @@ def serve(args: argparse.Namespace) -> int:
     """Check the settings, migrate, load the demo data on first start, start the scheduler (lease holder only),
     serve the web cockpit with gunicorn (or Dash's development server with --dev)."""
     from cockpit.accounts.checks import settings_problems
+    from cockpit.commands._proxy import find_nginx
     from cockpit.config import load_settings
     from cockpit.jobs.leader import LeaderScheduler
     from cockpit.jobs.scheduler import build_scheduler
     from cockpit.runtime import open_cockpit
-
-    from cockpit.commands._proxy import find_nginx
 
     overrides = {k: v for k, v in (("workers", args.workers), ("threads", args.threads)) if v is not None}
     settings = load_settings(**overrides)

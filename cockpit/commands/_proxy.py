@@ -13,6 +13,7 @@ city in front of this nginx). The per-address limits of nginx use the same addre
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import logging
 import os
@@ -81,7 +82,6 @@ def nginx_config(cfg: ProxyConfig, directory: Path) -> str:
     d = directory
     proxy = f"""      proxy_pass http://cockpit;
       proxy_http_version 1.1;
-      proxy_set_header Connection "";
       proxy_set_header Host $http_host;
       proxy_set_header X-Forwarded-For {forwarded_for};
       proxy_set_header X-Forwarded-Proto $cockpit_xfp;
@@ -104,8 +104,6 @@ http {{
   fastcgi_temp_path {d}/fastcgi;
   uwsgi_temp_path {d}/uwsgi;
   scgi_temp_path {d}/scgi;
-  types {{ }}
-  default_type application/octet-stream;
 
   # slow clients: the whole request is read here, within these limits, before the app sees it
   client_header_timeout {cfg.client_timeout}s;
@@ -128,13 +126,12 @@ http {{
   limit_conn_log_level warn;
   limit_req_log_level warn;
 
-  upstream cockpit {{
+  upstream cockpit {{  # a new connection per request: no race with gunicorn closing an idle one under a POST
     server unix:{cfg.upstream};
-    keepalive 32;
   }}
 
   server {{
-    listen {listen} reuseport;
+    listen {listen};
     limit_conn cockpit_addr {cfg.connections_per_address};
     proxy_request_buffering on;
     proxy_buffering on;
@@ -154,10 +151,8 @@ http {{
 
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
-    try:
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
 
 
 class Proxy:
