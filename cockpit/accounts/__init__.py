@@ -12,6 +12,7 @@ import hashlib
 import logging
 import re
 import secrets
+import threading
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -61,6 +62,25 @@ class Throttle:
         if failures < self.delay_after:
             return 0.0
         return min(self.delay_max, self.delay_start * 2 ** ((failures - self.delay_after) // self.delay_step))
+
+
+class BoundedSleep:
+    """The delay of attempts on an attacked login name, holding at most `slots` threads of a process at a time:
+    when they are all waiting, a further delayed attempt is answered at once as busy (returns False) instead of
+    holding one more thread, so a distributed guesser cannot take every thread of the server."""
+
+    def __init__(self, slots: int, sleep=time.sleep):
+        self._slots = threading.BoundedSemaphore(max(1, slots))
+        self._sleep = sleep
+
+    def __call__(self, seconds: float) -> bool:
+        if not self._slots.acquire(blocking=False):
+            return False
+        try:
+            self._sleep(seconds)
+            return True
+        finally:
+            self._slots.release()
 
 
 @dataclass(frozen=True)
@@ -181,13 +201,17 @@ class Accounts:
         return self.throttle.delay(self.store.login_failures(self.throttle.window, login=login))
 
     def authenticate(self, login: str, password: str, address: str, sleep=time.sleep) -> LoginResult:
+        """ok, wrong, throttled (refused: this pair or address failed too often) or busy (the name is delayed and
+        too many delayed attempts wait already: `sleep` returned False; nothing was checked or counted)."""
         login = (login or "").strip().lower()[:64]
         if self.throttled(login, address):
             self.store.audit("login.throttled", None, login, address)
             return LoginResult("throttled")
         wait = self.delay(login) if login else 0.0
-        if wait:  # before the check, whatever the password: a guesser cannot learn the answer sooner
-            sleep(wait)
+        # before the check, whatever the password: a guesser cannot learn the answer sooner
+        if wait and sleep(wait) is False:
+            self.store.audit("login.throttled", None, login, address, "busy: too many delayed attempts")
+            return LoginResult("busy")
         user = self.store.user(login=login) if login else None
         ok = passwords.verify(user["password_hash"] if user else None, password)
         if not (ok and user["active"]):

@@ -190,6 +190,33 @@ def test_failures_from_many_addresses_never_lock_the_owner_out(store):
     assert (row["failed"], row["throttled"], row["addresses"], row["delay"]) == (61, 0, 20, 4.0)
 
 
+def test_delayed_attempts_hold_at_most_their_slots(store):
+    """While every slot for delayed attempts is taken, a further attempt on an attacked name is answered at once
+    as busy (nothing checked, nothing counted) instead of holding one more thread."""
+    import threading
+
+    from cockpit.accounts import BoundedSleep
+
+    release = threading.Event()
+    delays = BoundedSleep(1, sleep=lambda _seconds: release.wait(10))
+    accounts = Accounts(store, throttle=Throttle(per_pair=100, delay_after=2))
+    accounts.add_user("anna", GOOD)
+    for n in range(2):
+        accounts.authenticate("anna", "wrong!", f"127.0.0.{2 + n}")
+    waiting = threading.Thread(target=accounts.authenticate, args=("anna", "wrong!", "127.0.0.4", delays))
+    waiting.start()
+    try:
+        for _ in range(100):  # until the first delayed attempt holds the only slot
+            if delays._slots._value == 0:
+                break
+            threading.Event().wait(0.02)
+        assert accounts.authenticate("anna", GOOD, "127.0.0.5", sleep=delays).status == "busy"
+    finally:
+        release.set()
+        waiting.join(10)
+    assert accounts.authenticate("anna", GOOD, "127.0.0.5", sleep=delays).status == "ok"  # a slot is free again
+
+
 def test_the_address_count_ignores_successes(store):
     """A sprayer with an own account cannot reset the count of its address by logging in now and then."""
     accounts = Accounts(store, throttle=Throttle(per_pair=5, per_address=20, delay_after=1000))
