@@ -42,6 +42,7 @@ _PAGE = STAFF_PAGE_TOP + """  <main id="main" class="accounts-admin">
       {% endfor %}
       </tbody>
     </table>
+    <div class="security-scroll" role="region" aria-label="{{ attacked_caption }}" tabindex="0">
     <table class="accounts-admin__table" id="login-attacks">
       <caption>{{ attacked_caption }}</caption>
       <thead><tr>{% for h in attacked_headers %}<th scope="col">{{ h }}</th>{% endfor %}</tr></thead>
@@ -54,6 +55,7 @@ _PAGE = STAFF_PAGE_TOP + """  <main id="main" class="accounts-admin">
       {% endfor %}
       </tbody>
     </table>
+    </div>
     <table class="accounts-admin__table">
       <caption>{{ audit_caption }}</caption>
       <thead><tr>{% for h in audit_headers %}<th scope="col">{{ h }}</th>{% endfor %}</tr></thead>
