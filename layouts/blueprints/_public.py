@@ -206,10 +206,11 @@ def rate_limited(scope: str) -> flask.Response | None:
         return _refused(503, "the request could not be counted against the rate limit now; retry shortly", 1)
     hits, previous = counted
     estimate = sliding_estimate(hits, previous, elapsed, window)
-    reset = retry_after(hits, previous, elapsed, window, limit)
-    flask.g.rate_limit = (limit, max(0, math.floor(limit - estimate)), reset)
-    if estimate <= limit:
+    if estimate <= limit:  # RateLimit-Reset: when this fixed window ends (its hits start to fade)
+        flask.g.rate_limit = (limit, max(0, math.floor(limit - estimate)), max(1, math.ceil(window - elapsed)))
         return None
+    reset = retry_after(hits, previous, elapsed, window, limit)
+    flask.g.rate_limit = (limit, 0, reset)
     return _refused(429, f"too many requests: at most {limit} per {window} seconds per client; retry after "
                          f"{reset} seconds", reset)
 
