@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -30,6 +31,7 @@ from cockpit.store import measures as store_measures
 from cockpit.store import wall_tokens as wall_token_sql
 from cockpit.store.engine import make_engine
 from cockpit.store.schema import observations as observations_table
+from cockpit.store.schema import rate_limits as rate_limits_table
 from cockpit.store.schema import utcnow
 
 __all__ = ["BatchResult", "Store"]
@@ -58,6 +60,8 @@ class Store:
 
     def __init__(self, engine: Engine):
         self.engine = engine
+        self._hits_engine: Engine | None = None  # see rate_limit_engine
+        self._hits_lock = threading.Lock()
         # the data version is read on every cached page request: on PostgreSQL in autocommit, which saves the
         # BEGIN and ROLLBACK round trips of a transaction around a one-row read (about half of its time)
         self._version_engine = (engine.execution_options(isolation_level="AUTOCOMMIT")
@@ -373,18 +377,36 @@ class Store:
     def count_hit(self, client: str, window: int) -> tuple[int, int] | None:
         """Count one request of `client` in the fixed time window `window`: (hits in this window, hits in the
         previous one) for a sliding-window estimate, or None when the database could not count it now (the
-        caller refuses the request: the limit fails closed). Shared by every worker (a small own transaction:
-        never waits for the ingest writer lock on PostgreSQL, at most HIT_WAIT_MS for it on SQLite)."""
+        caller refuses the request: the limit fails closed). Shared by every worker (a small own transaction,
+        apart from the ingest writer lock: see rate_limit_engine; at most HIT_WAIT_MS of waiting on SQLite)."""
         try:
             return self._count_hit(client, window)
         except SQLAlchemyError as exc:
             log.warning("rate limit not counted (request refused with 503): %s", str(exc).splitlines()[0][:200])
             return None
 
+    def rate_limit_engine(self) -> Engine:
+        """Where the API's rate-limit counters live. PostgreSQL: the store's database (row locks only). SQLite: a
+        small database file next to the store's (`<file>-ratelimit`, created on first use; counters only, nothing
+        to back up), so that counting a request never waits for an ingest write holding the main file's lock."""
+        if self.engine.dialect.name != "sqlite":
+            return self.engine
+        with self._hits_lock:
+            if self._hits_engine is None:
+                database = self.engine.url.database
+                if not database or database == ":memory:":
+                    self._hits_engine = self.engine
+                else:
+                    engine = make_engine(f"sqlite:///{database}-ratelimit")
+                    with suppress(SQLAlchemyError):  # created by another worker at the same moment
+                        rate_limits_table.create(engine, checkfirst=True)
+                    self._hits_engine = engine
+            return self._hits_engine
+
     def _count_hit(self, client: str, window: int) -> tuple[int, int]:
-        with self.engine.connect() as conn:
+        with self.rate_limit_engine().connect() as conn:
             sqlite = conn.dialect.name == "sqlite"
-            if sqlite:  # wait briefly for a running ingest write, then give up (callers refuse the request)
+            if sqlite:  # wait briefly for another worker's count, then give up (callers refuse the request)
                 conn.exec_driver_sql(f"PRAGMA busy_timeout={opendata.HIT_WAIT_MS}")
                 conn.commit()
             try:
