@@ -37,6 +37,7 @@ from cockpit.store.schema import utcnow
 __all__ = ["BatchResult", "Store"]
 
 log = logging.getLogger(__name__)
+_HITS_LOCK = threading.Lock()  # Store.rate_limit_engine: one counters engine per store
 
 WRITE_LOCK_KEY = 0x636F636B  # "cock": the advisory lock id that serializes writers on PostgreSQL
 
@@ -60,8 +61,6 @@ class Store:
 
     def __init__(self, engine: Engine):
         self.engine = engine
-        self._hits_engine: Engine | None = None  # see rate_limit_engine
-        self._hits_lock = threading.Lock()
         # the data version is read on every cached page request: on PostgreSQL in autocommit, which saves the
         # BEGIN and ROLLBACK round trips of a transaction around a one-row read (about half of its time)
         self._version_engine = (engine.execution_options(isolation_level="AUTOCOMMIT")
@@ -391,17 +390,18 @@ class Store:
         to back up), so that counting a request never waits for an ingest write holding the main file's lock."""
         if self.engine.dialect.name != "sqlite":
             return self.engine
-        with self._hits_lock:
-            if self._hits_engine is None:
+        with _HITS_LOCK:
+            found = getattr(self, "_hits_engine", None)
+            if found is None:
                 database = self.engine.url.database
                 if not database or database == ":memory:":
-                    self._hits_engine = self.engine
+                    found = self.engine
                 else:
-                    engine = make_engine(f"sqlite:///{database}-ratelimit")
+                    found = make_engine(f"sqlite:///{database}-ratelimit")
                     with suppress(SQLAlchemyError):  # created by another worker at the same moment
-                        rate_limits_table.create(engine, checkfirst=True)
-                    self._hits_engine = engine
-            return self._hits_engine
+                        rate_limits_table.create(found, checkfirst=True)
+                self._hits_engine = found
+            return found
 
     def _count_hit(self, client: str, window: int) -> tuple[int, int]:
         with self.rate_limit_engine().connect() as conn:
