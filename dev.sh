@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The two README commands:
-#   ./dev.sh run    set up .venv, migrate, load the demo data on first start, serve http://127.0.0.1:8050
-#   ./dev.sh test   set up .venv with the test extra, install Chromium/PostgreSQL/Mosquitto (root + apt), run pytest
+#   ./dev.sh run    set up .venv, install nginx (root + apt), migrate, load the demo data on first start,
+#                   serve http://127.0.0.1:8050 (gunicorn behind nginx, as in production; docs/security.md)
+#   ./dev.sh test   set up .venv with the test extra, install nginx/Chromium/PostgreSQL/Mosquitto (root + apt), run pytest
 # Extra arguments go to `run.py serve` or to pytest.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 PYTHON=${PYTHON:-python3}
-SYSTEM_PACKAGES=(chromium postgresql mosquitto fonts-dejavu-core redis-server)
+SYSTEM_PACKAGES=(chromium postgresql mosquitto fonts-dejavu-core redis-server nginx-light)
 
 ensure_venv() {  # create/refresh .venv; reinstall only when pyproject.toml changed
   local extra=$1 stamp=".venv/.installed$1"
@@ -28,6 +29,8 @@ ensure_venv() {  # create/refresh .venv; reinstall only when pyproject.toml chan
 
 missing_system_packages() {
   local missing=()
+  [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing+=(nginx-light)
+  [ "${1:-}" = run ] && { echo "${missing[@]:-}"; return; }
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing+=(postgresql)
   [ -x /usr/sbin/mosquitto ] || command -v mosquitto >/dev/null 2>&1 || missing+=(mosquitto)
@@ -36,8 +39,8 @@ missing_system_packages() {
   echo "${missing[@]:-}"
 }
 
-ensure_system_packages() {
-  local missing; missing=$(missing_system_packages)
+ensure_system_packages() {  # all of them for `test`; only nginx for `run`
+  local missing; missing=$(missing_system_packages "${1:-}")
   [ -z "$missing" ] && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing system packages: $missing"
@@ -47,13 +50,14 @@ ensure_system_packages() {
     apt-get install -y -qq --no-install-recommends $missing >/dev/null
   else
     echo "missing system packages: $missing (install them with apt-get as root);" \
-         "their test groups are skipped (under CI=true they fail)" >&2
+         "their test groups are skipped (under CI=true they fail); serve needs nginx-light" >&2
   fi
 }
 
 case "${1:-}" in
   run)
     shift
+    ensure_system_packages run
     ensure_venv ""
     exec .venv/bin/python run.py serve "$@"
     ;;

@@ -56,6 +56,11 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=1, le=64)  # gunicorn worker processes of `serve`
     threads: int = Field(default=8, ge=1, le=256)  # threads per worker
     max_query_length: int = Field(default=2048, ge=256, le=65536)  # longer query strings get 414
+    # --- serve: the built-in nginx in front of gunicorn (docs/security.md)
+    proxy: bool = True  # `serve` starts nginx in front (buffers whole requests); false only behind a buffering proxy
+    client_timeout: int = Field(default=10, ge=1, le=300)  # seconds for a request's headers / between body reads
+    connections_per_address: int = Field(default=64, ge=1, le=10000)  # requests in progress per client address
+    login_rate: int = Field(default=30, ge=1, le=10000)  # POST /login per client address and minute (nginx)
     oidc_issuer: str | None = None  # e.g. https://login.example.org/realms/city (single sign-on when set)
     oidc_client_id: str | None = None
     oidc_client_secret: str | None = None

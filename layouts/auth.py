@@ -18,13 +18,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import math
 from datetime import timedelta
 from urllib.parse import urlencode, urlsplit
 
 import flask
 from authlib.integrations.base_client import OAuthError
 
-from cockpit.accounts import AccountError, Accounts, SessionPolicy
+from cockpit.accounts import AccountError, Accounts, BoundedSleep, SessionPolicy
 from cockpit.i18n import t
 from cockpit.roles import PUBLIC_VIEWER, Role, Viewer
 from cockpit.views.legal import legal_links
@@ -39,6 +40,7 @@ CSRF_FIELD = "csrf_token"
 _VIEWER = "cockpit.viewer"
 _DROP = "cockpit.drop_session"
 _LOGIN_ENABLED = "cockpit.login_enabled"
+_DELAYS = "cockpit.login_delays"
 
 bp = flask.Blueprint("auth", __name__)
 
@@ -131,6 +133,7 @@ def init_app(server: flask.Flask) -> None:
     accounts_ = Accounts(cockpit.store, {d.id for d in cockpit.catalog.departments}, policy)
     accounts_.bootstrap_admin(settings.internal_password)
     server.extensions[ACCOUNTS_KEY] = accounts_
+    server.extensions[_DELAYS] = BoundedSleep(max(1, settings.threads // 2))  # half the threads stay free
     server.register_blueprint(bp)
 
     @server.after_request
@@ -260,9 +263,16 @@ def login():
     username, password = form.get("username", ""), form.get("password", "")
     if not username and current_cockpit().settings.internal_password:
         username = "admin"  # the bootstrap admin (COCKPIT_INTERNAL_PASSWORD); see docs/accounts.md
-    result = accounts().authenticate(username, password, client_address())
+    result = accounts().authenticate(username, password, client_address(),
+                                     sleep=flask.current_app.extensions[_DELAYS])
+    if result.status == "busy":
+        response = render_page(lang, error=t("security.login.busy", lang), status=503, username=username)
+        response.headers["Retry-After"] = str(max(1, math.ceil(accounts().throttle.delay_max)))
+        return response
     if result.status == "throttled":
-        return render_page(lang, error=t("ui.login.throttled", lang), status=429, username=username)
+        response = render_page(lang, error=t("ui.login.throttled", lang), status=429, username=username)
+        response.headers["Retry-After"] = str(int(accounts().throttle.window.total_seconds()))
+        return response
     if result.status != "ok":
         return render_page(lang, error=t("accounts.login.error", lang), status=401, username=username)
     return finish_login(result.user, "password", lang)

@@ -12,6 +12,8 @@ import hashlib
 import logging
 import re
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -34,15 +36,51 @@ class AccountError(ValueError):
 
 @dataclass(frozen=True)
 class Throttle:
-    """Failed logins counted in the database over `window`: per login name and client address together
-    (a typo-prone user never blocks a colleague), per login name from anywhere (a distributed guesser), and
-    per client address over all names (a password sprayer). The client address is the real one only when
-    COCKPIT_TRUSTED_PROXIES matches the proxies in front; see docs/accounts.md."""
+    """Failed logins counted in the database over `window` (shared by every worker), so that nobody can lock
+    the owner out of an account (docs/security.md, "Login throttling"):
+
+    - per login name and client address together: `per_pair` failures since the pair's last success refuse
+      that pair (a guesser at one address; the owner at another address is not affected);
+    - per client address over all names: `per_address` failures refuse the address, counted whether or not
+      logins from it also succeeded (a password sprayer cannot reset the count with an own account);
+    - per login name from anywhere: never refused, only delayed: from `delay_after` failures on, every attempt
+      on the name waits `delay_start` seconds, doubled every `delay_step` failures, at most `delay_max` (a
+      distributed guesser is slowed; the owner with the right password still gets in).
+
+    The client address is the real one only when COCKPIT_TRUSTED_PROXIES matches the proxies in front."""
 
     window: timedelta = timedelta(minutes=15)
     per_pair: int = 5
-    per_login: int = 20
     per_address: int = 50
+    delay_after: int = 10
+    delay_start: float = 0.5
+    delay_step: int = 10
+    delay_max: float = 4.0
+
+    def delay(self, failures: int) -> float:
+        """Seconds an attempt on a login name waits after `failures` failures on it (from any address)."""
+        if failures < self.delay_after:
+            return 0.0
+        return min(self.delay_max, self.delay_start * 2 ** ((failures - self.delay_after) // self.delay_step))
+
+
+class BoundedSleep:
+    """The delay of attempts on an attacked login name, holding at most `slots` threads of a process at a time:
+    when they are all waiting, a further delayed attempt is answered at once as busy (returns False) instead of
+    holding one more thread, so a distributed guesser cannot take every thread of the server."""
+
+    def __init__(self, slots: int, sleep=time.sleep):
+        self._slots = threading.BoundedSemaphore(max(1, slots))
+        self._sleep = sleep
+
+    def __call__(self, seconds: float) -> bool:
+        if not self._slots.acquire(blocking=False):
+            return False
+        try:
+            self._sleep(seconds)
+            return True
+        finally:
+            self._slots.release()
 
 
 @dataclass(frozen=True)
@@ -153,16 +191,27 @@ class Accounts:
 
     # -------------------------------------------------------------------------------------------- login
     def throttled(self, login: str, address: str) -> bool:
+        """Refused outright: this name from this address, or this address, failed too often (never the name alone)."""
         t = self.throttle
-        return (self.store.login_failures(t.window, login=login, address=address) >= t.per_pair
-                or self.store.login_failures(t.window, login=login) >= t.per_login
+        return (self.store.login_failures(t.window, login=login, address=address, since_success=True) >= t.per_pair
                 or self.store.login_failures(t.window, address=address) >= t.per_address)
 
-    def authenticate(self, login: str, password: str, address: str) -> LoginResult:
+    def delay(self, login: str) -> float:
+        """Seconds an attempt on `login` waits now (failures on the name from every address)."""
+        return self.throttle.delay(self.store.login_failures(self.throttle.window, login=login))
+
+    def authenticate(self, login: str, password: str, address: str, sleep=time.sleep) -> LoginResult:
+        """ok, wrong, throttled (refused: this pair or address failed too often) or busy (the name is delayed and
+        too many delayed attempts wait already: `sleep` returned False; nothing was checked or counted)."""
         login = (login or "").strip().lower()[:64]
         if self.throttled(login, address):
             self.store.audit("login.throttled", None, login, address)
             return LoginResult("throttled")
+        wait = self.delay(login) if login else 0.0
+        # before the check, whatever the password: a guesser cannot learn the answer sooner
+        if wait and sleep(wait) is False:
+            self.store.audit("login.throttled", None, login, address, "busy: too many delayed attempts")
+            return LoginResult("busy")
         user = self.store.user(login=login) if login else None
         ok = passwords.verify(user["password_hash"] if user else None, password)
         if not (ok and user["active"]):
@@ -174,6 +223,12 @@ class Accounts:
         if passwords.needs_rehash(user["password_hash"]):
             self.store.update_user(user["id"], password_hash=passwords.hash_password(password))
         return LoginResult("ok", user)
+
+    def attacked(self, since: timedelta = timedelta(hours=24), limit: int = 20) -> list[dict]:
+        """Per login name over `since`: failed and refused attempts, addresses, the last attempt and the delay an
+        attempt on the name gets now (for the admin page)."""
+        rows = self.store.login_summary(since, limit)
+        return [{**row, "delay": self.delay(row["login"])} for row in rows]
 
     def start_session(self, user: dict, address: str | None, how: str = "password") -> str:
         """A new session for `user`; returns the random value for the cookie (only its hash is stored)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, case, delete, func, insert, or_, select, update
 
 from cockpit.store.schema import audit_log, login_attempts, scheduler_leases, user_sessions, users
 
@@ -105,19 +105,38 @@ def add_attempt(conn: Connection, now: datetime, login: str, address: str, succe
 
 
 def recent_failures(conn: Connection, since: datetime, *, login: str | None = None,
-                    address: str | None = None) -> int:
-    """Failed attempts since `since` and after the last success, for a login, an address, or both together."""
+                    address: str | None = None, since_success: bool = False) -> int:
+    """Failed attempts since `since` for a login, an address, or both together; with `since_success` only those
+    after the last success of the same login/address (a success by someone else never resets a count)."""
     conditions = []
     if login is not None:
         conditions.append(login_attempts.c.login == login)
     if address is not None:
         conditions.append(login_attempts.c.address == address)
-    last_success = select(func.max(login_attempts.c.at)).where(*conditions, login_attempts.c.success.is_(True))
-    last = conn.execute(last_success).scalar_one_or_none()
-    start = max(since, last) if last is not None else since
+    start = since
+    if since_success:
+        last_success = select(func.max(login_attempts.c.at)).where(*conditions, login_attempts.c.success.is_(True))
+        last = conn.execute(last_success).scalar_one_or_none()
+        start = max(since, last) if last is not None else since
     query = select(func.count()).select_from(login_attempts).where(
         and_(*conditions), login_attempts.c.success.is_(False), login_attempts.c.at > start)
     return int(conn.execute(query).scalar_one())
+
+
+def login_summary(conn: Connection, since: datetime, limit: int) -> list[dict]:
+    """Failed and refused (throttled) logins since `since` per login name, from the audit log: failed, throttled,
+    the number of different addresses and the last attempt; the most attacked names first."""
+    failed = func.sum(case((audit_log.c.action == "login.failed", 1), else_=0))
+    throttled = func.sum(case((audit_log.c.action == "login.throttled", 1), else_=0))
+    query = (select(audit_log.c.target.label("login"), failed.label("failed"), throttled.label("throttled"),
+                    func.count(func.distinct(audit_log.c.address)).label("addresses"), func.max(audit_log.c.at)
+                    .label("last"))
+             .where(audit_log.c.at >= since, audit_log.c.action.in_(("login.failed", "login.throttled")),
+                    audit_log.c.target.is_not(None))
+             .group_by(audit_log.c.target)
+             .order_by((failed + throttled).desc(), audit_log.c.target).limit(limit))
+    return [{**row, "failed": int(row["failed"] or 0), "throttled": int(row["throttled"] or 0)}
+            for row in (dict(r) for r in conn.execute(query).mappings())]
 
 
 # ------------------------------------------------------------------------------------------------ audit

@@ -75,9 +75,16 @@ class AccountsStore(StoreBase):
         with self._short_write() as conn:
             accounts.add_attempt(conn, utcnow(), login, address, success)
 
-    def login_failures(self, window: timedelta, *, login: str | None = None, address: str | None = None) -> int:
+    def login_failures(self, window: timedelta, *, login: str | None = None, address: str | None = None,
+                       since_success: bool = False) -> int:
         with self._read() as conn:
-            return accounts.recent_failures(conn, utcnow() - window, login=login, address=address)
+            return accounts.recent_failures(conn, utcnow() - window, login=login, address=address,
+                                            since_success=since_success)
+
+    def login_summary(self, since: timedelta, limit: int = 20) -> list[dict]:
+        """Failed and throttled logins per login name over the last `since` (admins' view of attacks)."""
+        with self._read() as conn:
+            return accounts.login_summary(conn, utcnow() - since, limit)
 
     def audit(self, action: str, actor: str | None = None, target: str | None = None, address: str | None = None,
               detail: str | None = None) -> None:

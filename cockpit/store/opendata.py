@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from cockpit.store.observations import _frame, _visible
 from cockpit.store.schema import indicators, job_runs, observations, rate_limits
 
-HIT_WAIT_MS = 250  # SQLite: how long a rate-limit count waits for a running write before it gives up
+HIT_WAIT_MS = 1000  # SQLite: how long a rate-limit count waits for a running write (then: 503, Retry-After)
 PAGE_COLUMNS = ["indicator", "district", "period_start", "period_end", "value"]
 
 
@@ -40,9 +40,10 @@ def read_data_changed_at(conn: Connection) -> datetime | None:
     return conn.execute(select(func.max(job_runs.c.finished_at)).where(job_runs.c.rows_stored > 0)).scalar_one()
 
 
-def count_hit(conn: Connection, client: str, window: int) -> int:
-    """Add one hit for `client` in `window` and return the window's hits (one atomic upsert on both backends);
-    a client's first hit in a window also drops the counters of windows before the previous one."""
+def count_hit(conn: Connection, client: str, window: int) -> tuple[int, int]:
+    """Add one hit for `client` in `window`; (the window's hits, the previous window's hits), in one transaction
+    (an atomic upsert on both backends). A client's first hit in a window also drops the counters of windows
+    before the previous one."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     statement = dialect.insert(rate_limits).values(client=client, window=window, hits=1)
     statement = statement.on_conflict_do_update(
@@ -52,4 +53,6 @@ def count_hit(conn: Connection, client: str, window: int) -> int:
     hits = int(conn.execute(statement).scalar_one())
     if hits == 1:
         conn.execute(delete(rate_limits).where(rate_limits.c.window < window - 1))
-    return hits
+    previous = conn.execute(select(rate_limits.c.hits).where(rate_limits.c.client == client,
+                                                             rate_limits.c.window == window - 1)).scalar()
+    return hits, int(previous or 0)

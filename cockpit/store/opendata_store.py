@@ -4,16 +4,22 @@ change, the request counter of the rate limit."""
 from __future__ import annotations
 
 import logging
+import threading
+from contextlib import suppress
 from datetime import datetime
 
 import pandas as pd
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from cockpit.roles import Role, visible_levels
 from cockpit.store import opendata
 from cockpit.store.base import StoreBase
+from cockpit.store.engine import make_engine
+from cockpit.store.schema import rate_limits as rate_limits_table
 
 log = logging.getLogger(__name__)
+_HITS_LOCK = threading.Lock()  # OpenDataStore.rate_limit_engine: one counters engine per store
 
 
 class OpenDataStore(StoreBase):
@@ -31,20 +37,40 @@ class OpenDataStore(StoreBase):
         with self._read() as conn:
             return opendata.read_data_changed_at(conn)
 
-    def count_hit(self, client: str, window: int) -> int | None:
-        """Count one request of `client` in the fixed time window `window`; the window's hits so far, or None when
-        the database could not count it now. Shared by every worker (a small own transaction: never waits for the
-        ingest writer lock on PostgreSQL, at most HIT_WAIT_MS for it on SQLite)."""
+    def count_hit(self, client: str, window: int) -> tuple[int, int] | None:
+        """Count one request of `client` in the fixed time window `window`: (hits in this window, hits in the
+        previous one) for a sliding-window estimate, or None when the database could not count it now (the
+        caller refuses the request: the limit fails closed). Shared by every worker (a small own transaction,
+        apart from the ingest writer lock: see rate_limit_engine; at most HIT_WAIT_MS of waiting on SQLite)."""
         try:
             return self._count_hit(client, window)
-        except SQLAlchemyError as exc:  # the limit is a protection, not a gate: never fail a request over it
-            log.warning("rate limit not counted: %s", exc)
+        except SQLAlchemyError as exc:
+            log.warning("rate limit not counted (request refused with 503): %s", str(exc).splitlines()[0][:200])
             return None
 
-    def _count_hit(self, client: str, window: int) -> int:
-        with self.engine.connect() as conn:
+    def rate_limit_engine(self) -> Engine:
+        """Where the API's rate-limit counters live. PostgreSQL: the store's database (row locks only). SQLite: a
+        small database file next to the store's (`<file>-ratelimit`, created on first use; counters only, nothing
+        to back up), so that counting a request never waits for an ingest write holding the main file's lock."""
+        if self.engine.dialect.name != "sqlite":
+            return self.engine
+        with _HITS_LOCK:
+            found = getattr(self, "_hits_engine", None)
+            if found is None:
+                database = self.engine.url.database
+                if not database or database == ":memory:":
+                    found = self.engine
+                else:
+                    found = make_engine(f"sqlite:///{database}-ratelimit")
+                    with suppress(SQLAlchemyError):  # created by another worker at the same moment
+                        rate_limits_table.create(found, checkfirst=True)
+                self._hits_engine = found
+            return found
+
+    def _count_hit(self, client: str, window: int) -> tuple[int, int]:
+        with self.rate_limit_engine().connect() as conn:
             sqlite = conn.dialect.name == "sqlite"
-            if sqlite:  # wait briefly for a running ingest write, then give up (callers let the request pass)
+            if sqlite:  # wait briefly for another worker's count, then give up (callers refuse the request)
                 conn.exec_driver_sql(f"PRAGMA busy_timeout={opendata.HIT_WAIT_MS}")
                 conn.commit()
             try:

@@ -128,6 +128,9 @@ def _responses(ok: dict, errors: tuple[int, ...] = (400, 429)) -> dict:
             entry["headers"] = {"Retry-After": {"schema": {"type": "string"}, "description": "seconds"}}
         responses[str(status)] = entry
     responses["414"] = {"description": "the query string is longer than the server accepts (COCKPIT_MAX_QUERY_LENGTH)"}
+    responses["503"] = {"description": "the request could not be counted against the rate limit now; see Retry-After",
+                        "content": error,
+                        "headers": {"Retry-After": {"schema": {"type": "string"}, "description": "seconds"}}}
     return responses
 
 

@@ -1,10 +1,12 @@
 """What the public-only routes (embeds, open-data API) share: no session and no cookie, the public role
 whatever the request says, caching by data version (ETag, Last-Modified, 304, `public, max-age=60`), the
-cockpit's public base URL, and the API rate limit shared by every worker (counted in the database)."""
+cockpit's public base URL, and the API rate limit shared by every worker (a sliding window counted in the
+database or in Redis, failing closed)."""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import time
 from datetime import UTC, datetime
@@ -15,6 +17,8 @@ from flask.sessions import SessionInterface
 from cockpit.kpi import LOCAL_TZ
 from layouts import security
 from layouts.context import current_cockpit
+
+log = logging.getLogger(__name__)
 
 CACHE_CONTROL = "public, max-age=60"
 PUBLIC_PATHS = ("/embed/", "/embed.js", "/api/", "/sta/", "/ngsi-ld/")
@@ -63,10 +67,17 @@ def install_sessions(server: flask.Flask) -> None:
         server.session_interface = PublicRouteSessions(server.session_interface)
 
 
-def base_url() -> str:
-    """The cockpit's public address (COCKPIT_PUBLIC_URL, else the address of this request), without a slash."""
+def _configured_base() -> str | None:
     configured = current_cockpit().settings.public_url
-    return (configured or flask.request.host_url).rstrip("/")
+    return configured.rstrip("/") if configured and configured.startswith("http") else None
+
+
+def base_url() -> str:
+    """The cockpit's public address, without a slash: COCKPIT_PUBLIC_URL (`serve` sets it outside --dev, so
+    absolute links never come from the Host header in production); only without it (development server, an
+    own WSGI setup) the address of this request - then the ETag includes it and the response says Vary: Host,
+    so that no shared cache hands links built from one Host header to requests with another."""
+    return _configured_base() or flask.request.host_url.rstrip("/")
 
 
 def _config_stamp() -> str:
@@ -88,7 +99,8 @@ def validators() -> tuple[str, datetime | None]:
     store = current_cockpit().store
     today = datetime.now(LOCAL_TZ).replace(hour=0, minute=0, second=0, microsecond=0)
     args = sorted(flask.request.args.items(multi=True))
-    material = repr((store.data_version(), today.date().isoformat(), _config_stamp(), flask.request.path, args))
+    material = repr((store.data_version(), today.date().isoformat(), _config_stamp(), flask.request.path, args,
+                     base_url()))
     etag = hashlib.sha256(material.encode("utf-8")).hexdigest()[:32]
     changed = store.data_changed_at()
     last = today.astimezone(UTC) if changed is None else max(changed, today.astimezone(UTC))
@@ -114,32 +126,99 @@ def cacheable(response: flask.Response, etag: str, last_modified: datetime | Non
     if last_modified is not None:
         response.last_modified = last_modified
     response.headers["Cache-Control"] = CACHE_CONTROL
+    if _configured_base() is None:  # links in the body follow the Host header (see base_url)
+        response.vary.add("Host")
     return response
 
 
 # ------------------------------------------------------------------------------------------------ rate limit
 
 
+class RedisCounter:
+    """The counters in Redis (COCKPIT_CACHE_URL=redis://...): one MULTI/EXEC per request, atomic across workers
+    and hosts, no database write per API request."""
+
+    def __init__(self, url: str):
+        import redis  # an installed dependency; imported here so that SQLite-only setups never connect
+
+        self.client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+
+    def count_hit(self, client: str, window: int, seconds: int) -> tuple[int, int] | None:
+        key = f"cockpit:rl:{client}:"
+        try:
+            pipe = self.client.pipeline(transaction=True)
+            pipe.incr(key + str(window))
+            pipe.expire(key + str(window), 2 * seconds + 5)
+            pipe.get(key + str(window - 1))
+            hits, _, previous = pipe.execute()
+        except Exception as exc:  # noqa: BLE001 - redis.RedisError, OSError: refused below (fails closed)
+            log.warning("rate limit not counted in Redis (request refused with 503): %s", str(exc)[:200])
+            return None
+        return int(hits), int(previous or 0)
+
+
+_COUNTERS: dict[str, RedisCounter] = {}
+
+
+def _count(client: str, number: int, window: int) -> tuple[int, int] | None:
+    url = current_cockpit().settings.cache_url
+    if url and url.startswith(("redis://", "rediss://", "unix://")):
+        counter = _COUNTERS.get(url)
+        if counter is None:
+            counter = _COUNTERS[url] = RedisCounter(url)
+        return counter.count_hit(client, number, window)
+    return current_cockpit().store.count_hit(client, number)
+
+
+def sliding_estimate(hits: int, previous: int, elapsed: float, window: int) -> float:
+    """Requests in the last `window` seconds, estimated from two fixed windows: the previous window's hits
+    weighted by how much of it still lies inside the sliding window, plus this window's hits. No double burst
+    at a window edge: right after it, the previous window still counts (almost) fully."""
+    return previous * (1 - elapsed / window) + hits
+
+
+def retry_after(hits: int, previous: int, elapsed: float, window: int, limit: int) -> int:
+    """Seconds until one more request would be within the limit, if the client sends nothing meanwhile."""
+    room = limit - 1
+    if hits <= room:  # the previous window's share has to shrink: (1 - f) * previous + hits <= room
+        needed = 1 - (room - hits) / previous if previous else 0.0
+        wait = needed * window - elapsed
+    else:  # only in the next window, when this window's hits have faded enough
+        needed = 1 - room / hits if hits else 0.0
+        wait = (window - elapsed) + needed * window
+    return max(1, math.ceil(wait))
+
+
 def rate_limited(scope: str) -> flask.Response | None:
-    """Count this request of the client; a 429 response with Retry-After once it is over the limit."""
+    """Count this request of the client (sliding window, shared by every worker: in the database, or in Redis
+    when COCKPIT_CACHE_URL names one); a 429 with Retry-After once it is over the limit, a 503 with Retry-After
+    when it cannot be counted now (the limit fails closed)."""
     settings = current_cockpit().settings
     limit, window = settings.api_rate_limit, settings.api_rate_window
     if limit <= 0:
         return None
     now = time.time()
     number = int(now // window)
+    elapsed = now - number * window
     client = f"{scope}:{flask.request.remote_addr or '?'}"[:128]
-    hits = current_cockpit().store.count_hit(client, number)
-    if hits is None:  # not counted now (the store logged why): the limit never fails a request
+    counted = _count(client, number, window)
+    if counted is None:
+        return _refused(503, "the request could not be counted against the rate limit now; retry shortly", 1)
+    hits, previous = counted
+    estimate = sliding_estimate(hits, previous, elapsed, window)
+    if estimate <= limit:  # RateLimit-Reset: when this fixed window ends (its hits start to fade)
+        flask.g.rate_limit = (limit, max(0, math.floor(limit - estimate)), max(1, math.ceil(window - elapsed)))
         return None
-    reset = max(1, math.ceil((number + 1) * window - now))
-    flask.g.rate_limit = (limit, max(0, limit - hits), reset)
-    if hits <= limit:
-        return None
-    response = flask.jsonify(error={"status": 429, "message": f"too many requests: at most {limit} per {window} "
-                                                              f"seconds per client; retry after {reset} seconds"})
-    response.status_code = 429
-    response.headers["Retry-After"] = str(reset)
+    reset = retry_after(hits, previous, elapsed, window, limit)
+    flask.g.rate_limit = (limit, 0, reset)
+    return _refused(429, f"too many requests: at most {limit} per {window} seconds per client; retry after "
+                         f"{reset} seconds", reset)
+
+
+def _refused(status: int, message: str, retry: int) -> flask.Response:
+    response = flask.jsonify(error={"status": status, "message": message})
+    response.status_code = status
+    response.headers["Retry-After"] = str(retry)
     response.headers["Cache-Control"] = "no-store"
     return response
 

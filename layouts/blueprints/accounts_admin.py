@@ -11,7 +11,7 @@ import hmac
 import flask
 
 from cockpit.accounts import AccountError
-from cockpit.i18n import DISPLAY_TZ, format_datetime, t
+from cockpit.i18n import DISPLAY_TZ, format_datetime, format_number, t
 from cockpit.roles import Role
 from layouts.auth import CSRF_FIELD, STAFF_PAGE_TOP, accounts, client_address, csrf_token, current_viewer
 from layouts.context import current_cockpit, page_url, resolve_lang
@@ -40,6 +40,20 @@ _PAGE = STAFF_PAGE_TOP + """  <main id="main" class="accounts-admin">
               <button type="submit" name="action" value="{{ action }}">{{ label }}<span class="accounts-admin__hidden">: {{ u.login }}</span></button>
             </form>{% endfor %}</td>
         </tr>
+      {% endfor %}
+      </tbody>
+    </table>
+    </div>
+    <div class="table-scroll" role="region" aria-label="{{ attacked_caption }}" tabindex="0">
+    <table class="accounts-admin__table" id="login-attacks">
+      <caption>{{ attacked_caption }}</caption>
+      <thead><tr>{% for h in attacked_headers %}<th scope="col">{{ h }}</th>{% endfor %}</tr></thead>
+      <tbody>
+      {% for a in attacked %}
+        <tr><th scope="row">{{ a.login }}</th><td>{{ a.failed }}</td><td>{{ a.throttled }}</td>
+            <td>{{ a.addresses }}</td><td>{{ a.last }}</td><td>{{ a.delay }}</td></tr>
+      {% else %}
+        <tr><td colspan="6">{{ attacked_none }}</td></tr>
       {% endfor %}
       </tbody>
     </table>
@@ -81,8 +95,15 @@ def _page(lang: str, message: str | None = None, status: int = 200) -> flask.Res
     audit = [{"at": format_datetime(e["at"].astimezone(DISPLAY_TZ), lang), "action": e["action"],
               "actor": e["actor"] or "–", "target": e["target"] or "–", "address": e["address"] or "–",
               "detail": e["detail"] or ""} for e in accounts().store.audit_entries(50)]
+    attacked = [{"login": a["login"], "failed": a["failed"], "throttled": a["throttled"],
+                 "addresses": a["addresses"], "last": format_datetime(a["last"].astimezone(DISPLAY_TZ), lang),
+                 "delay": t("security.attacks.delay", lang, seconds=format_number(a["delay"], 1, lang))}
+                for a in accounts().attacked()]
     html = flask.render_template_string(
-        _PAGE, lang=lang, title=t("accounts.admin.title", lang), intro=t("accounts.admin.intro", lang),
+        _PAGE, attacked=attacked, attacked_caption=t("security.attacks.caption", lang),
+        attacked_none=t("security.attacks.none", lang),
+        attacked_headers=[t(f"security.attacks.col.{c}", lang) for c in
+                          ("login", "failed", "throttled", "addresses", "last", "delay")], lang=lang, title=t("accounts.admin.title", lang), intro=t("accounts.admin.intro", lang),
         brand=t("ui.brand", lang), tagline=t("ui.brand.tagline", lang, city=city), home=page_url("/", lang),
         back=t("ui.login.back", lang), message=message, csrf=csrf_token(), users=users, audit=audit,
         users_caption=t("accounts.admin.users", lang), audit_caption=t("accounts.admin.audit", lang),

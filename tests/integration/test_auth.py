@@ -52,7 +52,8 @@ def department_catalog(tmp_path: Path) -> Path:
 
 def make_cockpit(tmp_path: Path, **overrides):
     clear_cache()
-    settings = load_settings(database_url=f"sqlite:///{tmp_path / 'cockpit.db'}", load_demo=False,
+    overrides.setdefault("database_url", f"sqlite:///{tmp_path / 'cockpit.db'}")
+    settings = load_settings(load_demo=False,
                              catalog=department_catalog(tmp_path), secret_key="s" * 8 + "ecret-for-the-auth-tests",
                              **overrides)
     cockpit = open_cockpit(settings)
@@ -457,6 +458,33 @@ def test_without_trusted_proxies_the_forwarded_header_is_ignored(tmp_path):
     for i in range(5):
         login(client, "staff-other", "wrong guess", headers={"X-Forwarded-For": f"203.0.113.{i}"})
     assert login(client, "staff-other", headers={"X-Forwarded-For": "203.0.113.99"}).status_code == 429
+
+
+def test_failures_from_many_addresses_do_not_lock_the_owner_out(tmp_path, database_url):
+    """Failures for one name from several client addresses (real source addresses, no proxy): each address is
+    refused for that name after 5, the owner with the right password gets in from a fresh address; admins see
+    the attack aggregated on the accounts page."""
+    from layouts.app import create_app
+
+    app = create_app(make_cockpit(tmp_path, database_url=database_url))
+    client = app.server.test_client()
+
+    def attempt(who, password, address):
+        return login(client, who, password, environ_base={"REMOTE_ADDR": address}).status_code
+
+    for address in ("127.0.0.2", "127.0.0.3", "127.0.0.4"):
+        for _ in range(5):
+            assert attempt("staff-other", "wrong guess", address) == 401
+        response = login(client, "staff-other", PASSWORD, environ_base={"REMOTE_ADDR": address})
+        assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
+    assert attempt("staff-other", PASSWORD, "127.0.0.5") == 303  # 15 failures: delayed, never locked
+    admin = app.server.test_client()
+    assert login(admin, "admin", environ_base={"REMOTE_ADDR": "127.0.0.9"}).status_code == 303
+    page = admin.get("/admin/accounts?lang=en").get_data(as_text=True)
+    table = page.split('id="login-attacks"', 1)[1].split("</table>", 1)[0]
+    assert "Failed and refused logins per login name" in table
+    row = table.split('<th scope="row">staff-other</th>', 1)[1].split("</tr>", 1)[0]
+    assert [cell.split("</td>")[0] for cell in row.split("<td>")[1:4]] == ["15", "3", "3"]
 
 
 def test_pattern_matching_callbacks_pass_the_body_check():

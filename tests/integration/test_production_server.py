@@ -62,9 +62,12 @@ def serving(env: dict, *args: str, log: Path):
             proc.wait(timeout=10)
 
 
-def request(port: int, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
-    """One request on a new connection (so that successive requests land on different workers)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+def request(port: int, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
+            source: str | None = None):
+    """One request on a new connection (so that successive requests land on different workers), from the
+    loopback address `source` if given."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60,
+                                      source_address=(source, 0) if source else None)
     try:
         conn.request(method, path, body=body, headers=headers or {})
         response = conn.getresponse()
@@ -106,6 +109,14 @@ def test_serve_refuses_several_workers_without_a_shared_secret(tmp_path):
     assert "COCKPIT_SECRET_KEY: required when COCKPIT_WORKERS > 1" in result.stderr
 
 
+def test_serve_to_the_network_needs_the_public_url(tmp_path):
+    env = base_env(f"sqlite:///{tmp_path / 'c.db'}")
+    result = subprocess.run([*RUN, "serve", "--host", "0.0.0.0"], env=env, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 2
+    assert "COCKPIT_PUBLIC_URL: required when serving beyond this machine" in result.stderr
+
+
 def test_two_workers_share_sessions_throttling_and_show_no_versions(tmp_path, catalog):
     from cockpit.accounts import Accounts
 
@@ -144,6 +155,31 @@ def test_two_workers_share_sessions_throttling_and_show_no_versions(tmp_path, ca
         for _ in range(3):
             assert login(port, "anna", PASSWORD, "198.51.100.7")[0] == 429
         assert login(port, "anna", PASSWORD, "198.51.100.8")[0] == 303
+
+
+def test_login_failures_from_real_addresses_never_lock_the_owner_out(tmp_path, database_url, catalog):
+    """No proxy of the city in front: nginx (started by serve) hands the real source address to the app, a
+    forged X-Forwarded-For changes nothing; failures from several addresses refuse only those addresses (for
+    that name), the owner gets in from a fresh one."""
+    from cockpit.accounts import Accounts
+
+    store = migrated_store(database_url, catalog)
+    Accounts(store).add_user("anna", PASSWORD, "staff", "verkehr")
+    store.engine.dispose()
+    env = base_env(database_url, COCKPIT_SECRET_KEY=SECRET, COCKPIT_SCHEDULER="false")
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+
+    def attempt(password, source, forged=None):
+        body = urlencode({"username": "anna", "password": password}).encode()
+        headers = {**form, **({"X-Forwarded-For": forged} if forged else {})}
+        return request(port, "POST", "/login?lang=de", body, headers, source=source)[0]
+
+    with serving(env, log=tmp_path / "serve.log") as port:
+        for source in ("127.0.0.2", "127.0.0.3", "127.0.0.4"):
+            for n in range(5):  # a different forged address each time: ignored
+                assert attempt("not the password", source, forged=f"203.0.113.{n}") == 401
+            assert attempt(PASSWORD, source, forged="203.0.113.99") == 429
+        assert attempt(PASSWORD, "127.0.0.5") == 303
 
 
 @pytest.mark.postgres

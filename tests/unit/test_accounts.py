@@ -154,7 +154,7 @@ def test_sessions_end_on_password_change_disable_role_change_and_revoke(accounts
 
 def test_throttling_counts_in_the_database(store):
     """Two Accounts objects on one database (as two worker processes) share the counts."""
-    throttle = Throttle(per_pair=3, per_login=5, per_address=7)
+    throttle = Throttle(per_pair=3, per_address=7, delay_after=100)
     first, second = Accounts(store, throttle=throttle), Accounts(store, throttle=throttle)
     first.add_user("anna", GOOD)
     first.add_user("bert", GOOD)
@@ -162,14 +162,84 @@ def test_throttling_counts_in_the_database(store):
     assert second.authenticate("anna", "wrong!", "10.0.0.1").status == "wrong"
     assert first.authenticate("anna", "wrong!", "10.0.0.1").status == "wrong"
     assert second.authenticate("anna", GOOD, "10.0.0.1").status == "throttled"  # per login and address
-    assert second.authenticate("anna", GOOD, "10.0.0.2").status == "ok"  # a success resets that address' count
-    for address in ("10.0.0.3", "10.0.0.4", "10.0.0.5", "10.0.0.6", "10.0.0.7"):
-        first.authenticate("anna", "wrong!", address)
-    assert first.authenticate("anna", GOOD, "10.0.0.8").status == "throttled"  # per login, from anywhere
-    assert first.authenticate("bert", GOOD, "10.0.0.8").status == "ok"  # other accounts are unaffected
+    assert second.authenticate("anna", GOOD, "10.0.0.2").status == "ok"  # another address is not affected
+    assert first.authenticate("bert", GOOD, "10.0.0.1").status == "ok"  # nor another name at that address
     for login in ("c1", "c2", "c3", "c4", "c5", "c6", "c7"):
         first.authenticate(login, "wrong!", "10.9.9.9")
     assert first.authenticate("bert", GOOD, "10.9.9.9").status == "throttled"  # a sprayer's address
+
+
+def test_failures_from_many_addresses_never_lock_the_owner_out(store):
+    """A third party failing from many addresses only slows attempts on the name down; the owner with the right
+    password gets in from a fresh address, after the (bounded) delay."""
+    waits = []
+    accounts = Accounts(store, throttle=Throttle(per_pair=5, delay_after=10, delay_start=0.5, delay_step=10,
+                                                 delay_max=4.0))
+    accounts.add_user("anna", GOOD)
+    for n in range(60):  # 60 failures from 20 addresses, 3 each: no pair and no address reaches its limit
+        assert accounts.authenticate("anna", "wrong!", f"127.0.0.{2 + n % 20}", sleep=waits.append).status == "wrong"
+    assert len(waits) == 50 and waits[0] == 0.5 and waits[10] == 1.0 and waits[20] == 2.0 and max(waits) == 4.0
+    waits.clear()
+    result = accounts.authenticate("anna", GOOD, "127.0.0.99", sleep=waits.append)
+    assert result.status == "ok" and waits == [4.0]  # delayed, never refused
+    # the guesser keeps failing after the owner's success: the delay holds (a success resets no name count)
+    assert accounts.authenticate("anna", "wrong!", "127.0.0.2", sleep=waits.append).status == "wrong"
+    assert waits[-1] == 4.0
+    # admins see it aggregated: one row for the name, 61 failures from 20 addresses, the current delay
+    (row,) = [r for r in accounts.attacked() if r["login"] == "anna"]
+    assert (row["failed"], row["throttled"], row["addresses"], row["delay"]) == (61, 0, 20, 4.0)
+
+
+def test_delayed_attempts_hold_at_most_their_slots(store):
+    """While every slot for delayed attempts is taken, a further attempt on an attacked name is answered at once
+    as busy (nothing checked, nothing counted) instead of holding one more thread."""
+    import threading
+
+    from cockpit.accounts import BoundedSleep
+
+    release = threading.Event()
+    delays = BoundedSleep(1, sleep=lambda _seconds: release.wait(10))
+    accounts = Accounts(store, throttle=Throttle(per_pair=100, delay_after=2))
+    accounts.add_user("anna", GOOD)
+    for n in range(2):
+        accounts.authenticate("anna", "wrong!", f"127.0.0.{2 + n}")
+    waiting = threading.Thread(target=accounts.authenticate, args=("anna", "wrong!", "127.0.0.4", delays))
+    waiting.start()
+    try:
+        for _ in range(100):  # until the first delayed attempt holds the only slot
+            if delays._slots._value == 0:
+                break
+            threading.Event().wait(0.02)
+        assert accounts.authenticate("anna", GOOD, "127.0.0.5", sleep=delays).status == "busy"
+    finally:
+        release.set()
+        waiting.join(10)
+    assert accounts.authenticate("anna", GOOD, "127.0.0.5", sleep=delays).status == "ok"  # a slot is free again
+
+
+def test_the_address_count_ignores_successes(store):
+    """A sprayer with an own account cannot reset the count of its address by logging in now and then."""
+    accounts = Accounts(store, throttle=Throttle(per_pair=5, per_address=20, delay_after=1000))
+    accounts.add_user("mallory", GOOD)
+    accounts.add_user("anna", GOOD)
+    for n in range(19):
+        assert accounts.authenticate(f"name{n}", "wrong!", "127.0.0.7").status == "wrong"
+        if n % 5 == 0:
+            assert accounts.authenticate("mallory", GOOD, "127.0.0.7").status == "ok"
+    assert accounts.authenticate("name19", "wrong!", "127.0.0.7").status == "wrong"
+    assert accounts.authenticate("mallory", GOOD, "127.0.0.7").status == "throttled"
+    assert accounts.authenticate("anna", GOOD, "127.0.0.8").status == "ok"
+    summary = {r["login"]: r for r in accounts.attacked()}
+    assert summary["mallory"]["throttled"] == 1
+
+
+def test_the_owner_after_typos_is_refused_only_at_that_address(store):
+    accounts = Accounts(store, throttle=Throttle(per_pair=5))
+    accounts.add_user("anna", GOOD)
+    for _ in range(5):
+        assert accounts.authenticate("anna", "Zwei Fahrräder", "127.0.0.5").status == "wrong"
+    assert accounts.authenticate("anna", GOOD, "127.0.0.5").status == "throttled"
+    assert accounts.authenticate("anna", GOOD, "127.0.0.6").status == "ok"
 
 
 def test_bootstrap_admin_only_on_an_empty_user_table(accounts):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import time
+from contextlib import contextmanager
 
 import pandas as pd
 import pytest
@@ -16,6 +17,7 @@ from cockpit.runtime import open_cockpit
 from cockpit.sources.base import make_frame
 from cockpit.store.schema import rate_limits
 from tests.conftest import migrated_store
+from tests.fixtures.redis import redis_url  # noqa: F401 - fixture
 from tests.unit.opendata_support import INTERNAL, INTERNAL_GOAL, ROWS, login, seeded_cockpit, write
 
 
@@ -223,6 +225,30 @@ def test_responses_are_cacheable_and_conditional(client, cockpit):
     assert changed.get_json()["data"][-1]["value"] == 58.0
 
 
+def test_links_never_follow_a_forged_host_into_a_shared_cache(client, tmp_path):
+    """Without COCKPIT_PUBLIC_URL (development only: `serve` sets it) links follow the Host header, so the ETag
+    includes it and the response says Vary: Host; with it, the Host header changes nothing."""
+    path = "/api/v1/indicators/recycling-rate"
+    real = client.get(path, headers={"Host": "cockpit.gera.de"})
+    forged = client.get(path, headers={"Host": "evil.example"})
+    assert "http://evil.example/api/" in forged.get_data(as_text=True)
+    assert "Host" in real.headers["Vary"] and "Host" in forged.headers["Vary"]
+    assert real.headers["ETag"] != forged.headers["ETag"]
+    assert client.get(path, headers={"Host": "evil.example", "If-None-Match": real.headers["ETag"]}).status_code == 200
+
+    from layouts.app import create_app
+
+    (tmp_path / "configured").mkdir()
+    configured = create_app(seeded_cockpit(tmp_path / "configured", public_url="https://cockpit.gera.de"))
+    other = configured.server.test_client()
+    real = other.get(path, headers={"Host": "cockpit.gera.de"})
+    forged = other.get(path, headers={"Host": "evil.example"})
+    assert "evil.example" not in forged.get_data(as_text=True)
+    assert '"https://cockpit.gera.de/api/v1/indicators/recycling-rate/observations"' in forged.get_data(as_text=True)
+    assert forged.get_data() == real.get_data() and forged.headers["ETag"] == real.headers["ETag"]
+    assert "Host" not in forged.headers.get("Vary", "")
+
+
 def test_a_staff_cookie_changes_nothing(client):
     anonymous = client.get("/api/v1/indicators").get_data()
     login(client)
@@ -249,7 +275,7 @@ def test_rate_limit_is_shared_by_workers_and_says_when_to_retry(tmp_path):
     refused = worker_b.get("/api/v1/indicators")
     assert refused.status_code == 429
     retry = int(refused.headers["Retry-After"])
-    assert 1 <= retry <= 3600
+    assert 1 <= retry <= 2 * 3600
     assert "too many requests" in refused.get_json()["error"]["message"]
     other_client = worker_a.get("/api/v1/goals", environ_base={"REMOTE_ADDR": "192.0.2.7"})
     assert other_client.status_code == 200
@@ -268,14 +294,108 @@ def test_rate_limit_counters_on_both_backends_drop_old_windows(database_url, cat
     store = migrated_store(database_url, catalog)
     try:
         now = int(time.time()) // 60
-        assert store.count_hit("api:a", now - 5) == 1
-        assert [store.count_hit("api:a", now) for _ in range(3)] == [1, 2, 3]
-        assert store.count_hit("api:b", now) == 1
-        with store.engine.connect() as conn:
+        assert store.count_hit("api:a", now - 5) == (1, 0)
+        assert store.count_hit("api:a", now - 1) == (1, 0)
+        assert [store.count_hit("api:a", now) for _ in range(3)] == [(1, 1), (2, 1), (3, 1)]  # (this, previous)
+        assert store.count_hit("api:b", now) == (1, 0)
+        with store.rate_limit_engine().connect() as conn:
             rows = conn.execute(select(rate_limits.c.client, rate_limits.c.window, rate_limits.c.hits)).all()
-        assert sorted(rows) == [("api:a", now, 3), ("api:b", now, 1)]  # the window 5 minutes ago is gone
+        assert sorted(rows) == [("api:a", now - 1, 1), ("api:a", now, 3), ("api:b", now, 1)]  # 5 min ago: gone
     finally:
         store.engine.dispose()
+
+
+def test_rate_limit_counts_are_atomic_under_concurrent_workers(database_url, catalog):
+    """Four threads (as four workers) counting the same client: every hit counted exactly once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = migrated_store(database_url, catalog)
+    try:
+        window = int(time.time()) // 60
+        with ThreadPoolExecutor(4) as pool:
+            counted = list(pool.map(lambda _: store.count_hit("api:c", window), range(80)))
+        assert sorted(hits for hits, _ in counted) == list(range(1, 81))
+    finally:
+        store.engine.dispose()
+
+
+def _clock(monkeypatch, moment: list[float]) -> None:
+    from layouts.blueprints import _public
+
+    monkeypatch.setattr(_public.time, "time", lambda: moment[0])
+
+
+def _rate_limited_client(tmp_path, **settings):
+    from layouts.app import create_server
+
+    return create_server(seeded_cockpit(tmp_path, api_rate_limit=3, api_rate_window=60, **settings)).test_client()
+
+
+def test_rate_limit_allows_no_double_burst_at_a_window_edge(tmp_path, monkeypatch):
+    """A fixed window would let 3 requests through just before its end and 3 more just after; the sliding
+    window counts the previous window's requests until they are a window old."""
+    moment = [60 * 1_000_000 + 59.5]  # half a second before a window ends
+    _clock(monkeypatch, moment)
+    client = _rate_limited_client(tmp_path)
+    assert [client.get("/api/v1/goals").status_code for _ in range(3)] == [200, 200, 200]
+    moment[0] += 1.0  # half a second into the next window
+    refused = client.get("/api/v1/goals")
+    retry = int(refused.headers["Retry-After"])
+    assert refused.status_code == 429 and retry >= 30
+    moment[0] += retry - 2  # asking again before the time it was given: still refused
+    assert client.get("/api/v1/goals").status_code == 429
+    moment[0] += 60  # the burst has faded (refused requests count too, so it took a little longer)
+    assert client.get("/api/v1/goals").status_code == 200
+
+
+def test_rate_limit_fails_closed_when_sqlite_is_locked(tmp_path, monkeypatch):
+    from sqlalchemy import create_engine
+
+    from cockpit.store import opendata
+
+    monkeypatch.setattr(opendata, "HIT_WAIT_MS", 100)
+    client = _rate_limited_client(tmp_path)
+    assert client.get("/api/v1/goals").status_code == 200
+    blocker = create_engine(f"sqlite:///{tmp_path / 'cockpit.db'}-ratelimit").connect()
+    try:
+        blocker.exec_driver_sql("BEGIN IMMEDIATE")  # something holds the counters' lock longer than a count waits
+        response = client.get("/api/v1/goals")
+        assert response.status_code == 503 and response.headers["Retry-After"] == "1"
+        assert "rate limit" in response.get_json()["error"]["message"]
+    finally:
+        blocker.exec_driver_sql("ROLLBACK")
+        blocker.close()
+    assert client.get("/api/v1/goals").status_code == 200
+
+
+def test_rate_limit_in_redis_is_shared_and_fails_closed(tmp_path, monkeypatch, redis_url):  # noqa: F811
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
+    moment = [60 * 2_000_000 + 10.0]
+    _clock(monkeypatch, moment)
+    client = _rate_limited_client(tmp_path, cache_url=redis_url)
+    assert [client.get("/api/v1/goals").status_code for _ in range(4)] == [200, 200, 200, 429]
+    keys = [k.decode() for k in redis.Redis.from_url(redis_url).keys("cockpit:rl:*")]
+    assert keys == [f"cockpit:rl:api:127.0.0.1:{2_000_000}"]
+    with store_rows(tmp_path) as rows:
+        assert rows == []  # nothing counted in the database
+    (tmp_path / "b").mkdir()
+    other = _rate_limited_client(tmp_path / "b", cache_url="redis://127.0.0.1:1/0")  # nobody listens there
+    response = other.get("/api/v1/goals")
+    assert response.status_code == 503 and response.headers["Retry-After"] == "1"
+
+
+@contextmanager
+def store_rows(tmp_path):
+    from sqlalchemy import create_engine, inspect
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'cockpit.db'}-ratelimit")
+    try:
+        with engine.connect() as conn:
+            yield conn.execute(select(rate_limits.c.client)).all() if inspect(engine).has_table("rate_limits") else []
+    finally:
+        engine.dispose()
 
 
 def test_paged_raw_reads_filter_the_role_in_sql_on_both_backends(database_url, catalog):
@@ -298,13 +418,14 @@ def test_paged_raw_reads_filter_the_role_in_sql_on_both_backends(database_url, c
 
 
 def test_a_running_ingest_write_never_blocks_the_api(tmp_path):
-    """SQLite: while an ingest holds the write lock the request is answered uncounted instead of waiting."""
+    """SQLite: while an ingest holds the write lock of the store's file, API requests are still counted at once
+    (the counters live in their own small file)."""
     from layouts.app import create_server
 
     cockpit = seeded_cockpit(tmp_path, api_rate_limit=5)
     client = create_server(cockpit).test_client()
-    with cockpit.store._write():  # what an ingest run holds while it writes a batch
+    with cockpit.store._write():  # what an ingest run holds while it writes a batch (for the whole request)
         during = client.get("/api/v1/goals")
-    assert during.status_code == 200 and "RateLimit-Remaining" not in during.headers
+    assert during.status_code == 200 and during.headers["RateLimit-Remaining"] == "4"  # counted, not refused
     after = client.get("/api/v1/goals")
-    assert after.headers["RateLimit-Remaining"] == "4"
+    assert after.headers["RateLimit-Remaining"] == "3"
