@@ -31,8 +31,8 @@ if TYPE_CHECKING:
     from cockpit.runtime import Cockpit
 
 # --- readability: the arcminute rule (see tests/unit/test_views_wall.py for the arithmetic)
-TILES_PER_SLIDE = 6  # 3 x 2 in landscape, 2 x 3 in portrait: what fits with text >= 16 arcmin
-GOALS_PER_SLIDE = 4  # goals at risk / off track listed on one goal-summary slide
+TILES_PER_SLIDE = 4  # 2 x 2 (or 3 x 1): room for the whole verdict (status word, reason) with text >= 16 arcmin
+GOALS_PER_SLIDE = 3  # goals at risk / off track on one goal-summary slide (one per row: the reason in full)
 THEMES = ("light", "dark", "contrast")
 DEFAULT_SLIDES = ("energy", "mobility", "waste", "goals")
 EVERY_DEFAULT, EVERY_MIN, EVERY_MAX = 30, 1, 3600  # seconds per slide (1 s is for tests)
@@ -225,7 +225,17 @@ def wall_tile(tile: TileView, goal: GoalView | None, lang: str) -> WallTile:
 
 
 def _parts(items: list, size: int) -> list[list]:
-    return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
+    """`items` in as few slides of at most `size` as possible, balanced (5 tiles: 3 + 2, not 4 + 1)."""
+    if not items:
+        return [[]]
+    count = -(-len(items) // size)
+    base, extra = divmod(len(items), count)
+    parts, start = [], 0
+    for index in range(count):
+        end = start + base + (1 if index < extra else 0)
+        parts.append(items[start:end])
+        start = end
+    return parts
 
 
 def _part_text(index: int, count: int, lang: str) -> str | None:

@@ -79,13 +79,25 @@ def _axis(title: str | None = None, **extra) -> dict:
                 linecolor="#8a8a8a", ticks="outside", **extra)
 
 
+# toolbar buttons we never show: selections (nothing reacts to them) and everything that talks to plotly's cloud
+REMOVED_BUTTONS = ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines", "sendChartToCloud", "sendDataToCloud",
+                   "editInChartStudio"]
+
+
 def graph_config(filename: str, lang: str) -> dict:
-    """dcc.Graph config: image export (PNG, with title and source line in the image), no plotly logo, no tiles."""
+    """dcc.Graph config: image export (PNG, with title and source line in the image), no plotly logo or link, no
+    button that sends the chart to a third party (plotly's cloud), toolbar texts in the page's language (the German
+    locale is served from assets/plotly-locale-de.js), no tiles."""
     return {
         "displaylogo": False,
+        "showSendToCloud": False,
+        "showEditInChartStudio": False,
+        "showLink": False,
+        "plotlyServerURL": "",
+        "locale": "de" if lang == "de" else "en",
         "responsive": True,
         "toImageButtonOptions": {"format": "png", "filename": filename, "width": 1400, "height": 700, "scale": 1},
-        "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines"],
+        "modeBarButtonsToRemove": REMOVED_BUTTONS,
         "topojsonURL": TOPOJSON_URL,
     }
 

@@ -110,10 +110,11 @@ def _goals_slide(slide: SlideView, view: WallView) -> list:
     if slide.goals:
         items = []
         for goal in slide.goals:
-            parts = [html.H3(goal.name, className="wall-goal__name"),
-                     html.P(status_badge(goal.status, goal.status_text), className="wall-goal__status")]
             numbers = [x for x in (goal.value_text, goal.target_text) if x]
-            parts.append(html.P(" · ".join(numbers), className="wall-goal__numbers"))
+            parts = [html.H3(goal.name, className="wall-goal__name"),
+                     html.Div([html.P(status_badge(goal.status, goal.status_text), className="wall-goal__status"),
+                               html.P(" · ".join(numbers), className="wall-goal__numbers")],
+                              className="wall-goal__line")]
             if goal.reason_text:
                 parts.append(html.P(goal.reason_text, className="wall-goal__reason"))
             items.append(html.Li(parts, className=f"wall-goal wall-goal--{goal.status}",

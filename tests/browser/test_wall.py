@@ -376,6 +376,63 @@ def test_outage_keeps_the_wall_survives_a_reload_and_resumes(browser, demo_cockp
 # ------------------------------------------------------------------------------------------------ screenshots
 
 
+VERDICT_CHECK = """() => {
+  const vw = window.innerWidth, vh = window.innerHeight, problems = [], seen = [];
+  const slide = document.querySelector('.wall-slide[data-active]');
+  if (!slide) return {problems: ['no active slide'], seen};
+  const verdicts = slide.querySelectorAll(
+    '.wall-tile .status__text, .wall-tile__reason, .wall-tile__target, .wall-goal .status__text, .wall-goal__reason');
+  for (const el of verdicts) {
+    const text = el.textContent.trim();
+    const style = getComputedStyle(el);
+    const r = el.getBoundingClientRect();
+    seen.push(text.slice(0, 40));
+    if (!text) { problems.push(`empty ${el.className}`); continue; }
+    if (style.visibility !== 'visible' || style.display === 'none' || r.width < 1 || r.height < 1)
+      problems.push(`hidden: ${text}`);
+    if (style.textOverflow === 'ellipsis' || (style.webkitLineClamp && style.webkitLineClamp !== 'none'))
+      problems.push(`clamped (${style.webkitLineClamp}, ${style.textOverflow}): ${text}`);
+    if (el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1)
+      problems.push(`overflows itself: ${text}`);
+    if (r.left < -0.5 || r.top < -0.5 || r.right > vw + 0.5 || r.bottom > vh + 0.5)
+      problems.push(`outside the screen: ${text}`);
+    for (let box = el.parentElement; box && box !== document.body; box = box.parentElement) {
+      const s = getComputedStyle(box);
+      if (s.overflow === 'visible' && s.overflowX === 'visible' && s.overflowY === 'visible') continue;
+      const b = box.getBoundingClientRect();
+      if (r.top < b.top - 0.5 || r.bottom > b.bottom + 0.5 || r.left < b.left - 0.5 || r.right > b.right + 0.5)
+        problems.push(`clipped by ${box.className}: ${text}`);
+    }
+  }
+  return {problems, seen};
+}"""
+
+
+@pytest.mark.parametrize("width,height", VIEWPORTS, ids=[f"{w}x{h}" for w, h in VIEWPORTS])
+def test_the_verdict_is_never_cut(browser, app_url, internal_token, width, height):
+    """Status word and the whole reason line of every tile and goal, on every slide kind, in every theme and
+    both languages: nothing clamped, nothing overflowing, nothing clipped by its box or the screen."""
+    context = browser.new_context(viewport={"width": width, "height": height}, service_workers="block")
+    page = context.new_page()
+    try:
+        reasons = 0
+        for theme in ("light", "dark", "contrast"):
+            for lang in ("de", "en"):
+                open_wall(page, f"{app_url}/wall?token={internal_token}&slides={ALL_SLIDES},measures&every=600"
+                                f"&theme={theme}&lang={lang}")
+                kinds = set()
+                for index in range(slide_count(page)):
+                    show(page, index)
+                    kinds.add(page.locator(".wall-slide[data-active]").get_attribute("data-kind"))
+                    result = page.evaluate(VERDICT_CHECK)
+                    assert result["problems"] == [], f"{theme}/{lang} slide {index + 1}: {result['problems']}"
+                    reasons += len(result["seen"])
+                assert kinds == {"tiles", "goals", "indicator", "measures"}
+        assert reasons > 100, "the check saw the verdicts"
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("width,height", [(1920, 1080), (3840, 2160)], ids=["1920", "3840"])
 def test_screenshots(browser, app_url, width, height):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
