@@ -28,10 +28,13 @@ from tests.unit.test_views_wall import min_text_px
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
-ALL_SLIDES = "energy,mobility,waste,goals,indicator:co2-per-inhabitant,indicator:municipal-buildings-electricity"
+ALL_SLIDES = ("energy,mobility,waste,goals,measures,indicator:co2-per-inhabitant,"
+              "indicator:municipal-buildings-electricity")
 VIEWPORTS = [(1280, 720), (1920, 1080), (3840, 2160), (1080, 1920)]
 READABLE = (".wall-tile__name, .wall-tile__number, .wall-tile .status__text, .wall-tile__asof, "
-            ".wall-tile__reason, .wall-goal__name, .wall-goal .status__text, .wall-head__stand")
+            ".wall-tile__reason, .wall-goal__name, .wall-goal .status__text, .wall-head__stand, "
+            ".wall-measures__item, .wall-measures .status__text, .wall-legend__item, .wall-chart__yaxis span, "
+            ".wall-chart__xaxis span")
 MEMORY_SECONDS = int(os.environ.get("WALL_MEMORY_SECONDS", "180"))
 
 
@@ -72,7 +75,7 @@ LAYOUT_CHECK = """(selector) => {
   if (doc.scrollWidth > vw || doc.scrollHeight > vh) problems.push(`page scrolls: ${doc.scrollWidth}x${doc.scrollHeight}`);
   const slide = document.querySelector('.wall-slide[data-active]');
   if (!slide) return ['no active slide'];
-  const boxes = slide.querySelectorAll('.wall-tile, .wall-goal, .wall-chart, .wall-counts');
+  const boxes = slide.querySelectorAll('.wall-tile, .wall-goal, .wall-chart, .wall-counts, .wall-measures__box');
   if (!boxes.length) problems.push('empty slide');
   for (const box of boxes) {
     const r = box.getBoundingClientRect();
@@ -161,6 +164,23 @@ def test_english_wall_and_the_slides_named_in_the_url(page: Page, app_url, demo_
     expect(table.locator("caption")).to_contain_text("annual values")
     assert table.locator("tbody tr").count() >= 5
     expect(page.locator(".wall-head__stand")).to_contain_text("Data as of")
+
+
+def test_the_indicator_slide_shows_annual_values_against_the_target_path_on_a_zero_based_axis(page: Page, app_url):
+    open_wall(page, f"{app_url}/wall?slides=indicator:co2-per-inhabitant&every=600")
+    slide = page.locator("#wall-slide-indicator-co2-per-inhabitant")
+    expect(slide.locator(".wall-legend")).to_contain_text("Jahreswerte")
+    expect(slide.locator(".wall-legend")).to_contain_text("Zielpfad")
+    ticks = slide.locator(".wall-chart__yaxis span").all_inner_texts()
+    assert len(ticks) == 3 and ticks[-1] == "0\u00a0t je Einw." and all(tick.endswith("t je Einw.") for tick in ticks)
+    assert slide.locator(".wall-chart__xaxis span").all_inner_texts()[-1] == "2030"  # up to the target year
+    src = slide.locator("img.wall-chart__img").get_attribute("src")
+    assert "stroke-dasharray" in src  # the target path, dotted
+    rows = slide.locator("table tbody tr")
+    assert rows.count() >= 5
+    years = [int(rows.nth(i).locator("th").inner_text()) for i in range(rows.count())]
+    assert years == sorted(years, reverse=True) and len(set(years)) == len(years)  # one value per year
+    expect(slide.locator("table thead")).to_contain_text("Zielpfad")
 
 
 def test_burn_in_shift_moves_the_wall_by_a_few_pixels_only_when_asked(page: Page, app_url):
@@ -418,7 +438,7 @@ def test_the_verdict_is_never_cut(browser, app_url, internal_token, width, heigh
         reasons = 0
         for theme in ("light", "dark", "contrast"):
             for lang in ("de", "en"):
-                open_wall(page, f"{app_url}/wall?token={internal_token}&slides={ALL_SLIDES},measures&every=600"
+                open_wall(page, f"{app_url}/wall?token={internal_token}&slides={ALL_SLIDES}&every=600"
                                 f"&theme={theme}&lang={lang}")
                 kinds = set()
                 for index in range(slide_count(page)):
