@@ -258,11 +258,13 @@ def test_token_shows_internal_indicators_until_it_is_revoked(page: Page, app_url
     token, _ = demo_cockpit.store.create_wall_token("browser-test-revoke", internal=True)
     open_wall(page, f"{app_url}/wall?token={token}&refresh=1&every=600&slides=energy")
     internal_tile = page.locator('.wall-tile[data-indicator="municipal-buildings-electricity"]')
+    show(page, int(internal_tile.evaluate("el => el.closest('.wall-slide').dataset.index")))  # its part of the domain
     expect(internal_tile).to_be_visible()
     expect(page.locator(".wall-badge--internal")).to_be_visible()
     assert demo_cockpit.store.revoke_wall_token("browser-test-revoke") == 1
     expect(internal_tile).to_have_count(0, timeout=20_000)  # public at the next refresh, without a reload
     expect(page.locator(".wall-badge--internal")).to_have_count(0)
+    show(page, 0)
     expect(page.locator('.wall-tile[data-indicator="co2-per-inhabitant"]')).to_be_visible()
     body = page.locator("#wall").inner_text()
     assert not [name for name in internal_names(demo_cockpit) if name in body]
