@@ -54,7 +54,7 @@ def test_at_375_px_the_chart_is_readable(browser, app_url):
         open_chart(page, f"{app_url}/indicator/{INDICATOR}?lang=de")
         chart = page.locator("#indicator-goal-chart")
         svg = chart.locator(".main-svg").first.bounding_box()
-        plot = chart.locator(".cartesianlayer .subplot.xy .bg, .cartesianlayer .subplot.xy rect.nsewdrag").first \
+        plot = chart.locator("g.draglayer g.xy rect.nsewdrag").first \
             .bounding_box()
         legend = chart.locator(".legend").bounding_box()
         heads = chart.locator(".annotation").evaluate_all(

@@ -472,6 +472,28 @@ def test_screenshots(browser, app_url, width, height):
             context.close()
 
 
+PUBLIC_SLIDES = "energy,mobility,waste,goals,measures,indicator:co2-per-inhabitant"
+
+
+@pytest.mark.parametrize("width,height,name", [(1920, 1080, "1920"), (1080, 1920, "portrait")],
+                         ids=["1920", "portrait"])
+def test_screenshots_of_every_slide(browser, app_url, width, height, name):
+    """docs/screenshots/wall-<1920|portrait>-<slide>.png: every slide of a public wall (docs/wall.md links them)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="de-DE",
+                                  timezone_id="Europe/Berlin", service_workers="block")
+    page = context.new_page()
+    try:
+        open_wall(page, f"{app_url}/wall?slides={PUBLIC_SLIDES}&every=600")
+        for index in range(slide_count(page)):
+            show(page, index)
+            page.wait_for_timeout(200)
+            key = page.locator(".wall-slide[data-active]").get_attribute("id").removeprefix("wall-slide-")
+            page.screenshot(path=str(SCREENSHOTS / f"wall-{name}-{key}.png"))
+    finally:
+        context.close()
+
+
 REASON = "Der Trend der letzten fünf Jahre reicht nicht: Ziel voraussichtlich erst 2034 statt 2030 erreicht"
 
 
