@@ -31,6 +31,17 @@
     pending = setTimeout(function () { pending = null; scan(); }, 150);
   }
 
+  /* the SVG download button below a chart (the toolbar's camera gives the PNG) */
+  document.addEventListener("click", function (event) {
+    var button = event.target && event.target.closest ? event.target.closest(".chart-download") : null;
+    if (!button || !window.Plotly) { return; }
+    var holder = document.getElementById(button.getAttribute("data-graph"));
+    var gd = holder && (holder.classList.contains("js-plotly-plot") ? holder : holder.querySelector(".js-plotly-plot"));
+    if (!gd) { return; }
+    window.Plotly.downloadImage(gd, { format: "svg", filename: button.getAttribute("data-filename") || "chart",
+      width: 1400, height: gd.layout && gd.layout.height ? gd.layout.height : 560 });
+  });
+
   new MutationObserver(later).observe(document.documentElement, { childList: true, subtree: true });
   window.addEventListener("resize", later);
 })();

@@ -342,6 +342,17 @@ def goal_chart(ctx: WallContext, tile: TileView) -> WallChart | None:
                      years=tuple(int(p.label) for p in points))
 
 
+def zero_based(chart: WallChart | None, unit: str, lang: str) -> WallChart | None:
+    """The tile's own chart (monthly or yearly values) on a value axis from zero with the unit, as the indicator
+    slide shows it (a min-to-max axis would turn a small change into a cliff); unchanged with negative values."""
+    if chart is None or min(p.value for p in chart.points) < 0:
+        return chart
+    top = _nice_top(max(p.value for p in chart.points) * 1.05)
+    ticks = tuple(f"{format_number(v, _tick_decimals(top), lang)}{NBSP}{unit}".strip() for v in (top, top / 2, 0.0))
+    return dataclasses.replace(chart, axis_top=top, ticks=ticks, years=tuple(range(len(chart.points))),
+                               low_text=ticks[-1], high_text=ticks[0])
+
+
 def _tick_decimals(top: float) -> int:
     """As few decimals as the axis labels (top, half, 0) need: 8 -> 0 ('8', '4'), 2.5 -> 2 ('2,50', '1,25')."""
     return next(d for d in range(4) if round(top / 2, d) == top / 2 or d == 3)
@@ -354,7 +365,7 @@ def indicator_slides(ctx: WallContext, indicator_id: str) -> list[SlideView]:
     if tile is None:
         return []
     shown = dataclasses.replace(wall_tile(tile, ctx.goal_for(tile), ctx.lang), trend=None)  # the chart says it
-    chart = goal_chart(ctx, tile) or chart_of(tile, ctx.lang)
+    chart = goal_chart(ctx, tile) or zero_based(chart_of(tile, ctx.lang), shown.unit_text, ctx.lang)
     return [SlideView(f"indicator-{indicator_id}", "indicator", tile.name, tiles=(shown,), chart=chart,
                       note=None if chart else tile.spark.summary)]
 

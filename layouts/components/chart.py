@@ -120,7 +120,10 @@ def graph(figure: go.Figure | dict, element_id: str, filename: str, lang: str, l
           class_name: str = "explorer-graph") -> html.Figure:
     """A chart as <figure> with an accessible name; the data table alternative is rendered next to it."""
     return html.Figure(
-        dcc.Graph(id=element_id, figure=figure, config=graph_config(filename, lang), className=class_name),
+        [dcc.Graph(id=element_id, figure=figure, config=graph_config(filename, lang), className=class_name),
+         # the toolbar's camera gives a PNG; this button the same chart as SVG (assets/charts.js, no third party)
+         html.Button(t("charts.download.svg", lang), type="button", className="chart-download",
+                     **{"data-graph": element_id, "data-filename": filename})],
         className="explorer-figure", role="group", **{"aria-label": label},
     )
 

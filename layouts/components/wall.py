@@ -165,7 +165,7 @@ def goal_chart_svg(chart: WallChart, theme: str, width: int = 1000, height: int 
     line = {"light": "#1d4f91", "dark": "#8cb8ff", "contrast": "#ffff00"}.get(theme, "#1d4f91")
     path_colour = {"light": "#6a3d9a", "dark": "#d4b8ff", "contrast": "#ffffff"}.get(theme, "#6a3d9a")
     grid = {"light": "#c5ccd6", "dark": "#3a4654", "contrast": "#808080"}.get(theme, "#c5ccd6")
-    first, last = chart.years[0], int(chart.path[-1].label) if chart.path else chart.years[-1]
+    first, last = chart.years[0], int(chart.path[-1].label) if chart.path else chart.years[-1]  # years or indexes
     span, top = max(last - first, 1), chart.axis_top or 1.0
 
     def x(year: float) -> float:
@@ -204,21 +204,23 @@ def _goal_chart(chart: WallChart, view: WallView, slide_key: str) -> html.Figure
                  t("charts.wall.values", lang)], className="wall-legend__item"),
         html.Li([html.Span(className="wall-legend__swatch wall-legend__swatch--path"),
                  t("charts.wall.path", lang)], className="wall-legend__item"),
-    ], className="wall-legend", **{"aria-hidden": "true"})
+    ], className="wall-legend", **{"aria-hidden": "true"}) if chart.path else None
+    headers = [chart.period_header, chart.value_header] + ([t("charts.wall.path", lang)] if chart.path else [])
+    if not chart.path:
+        rows = [row[:2] for row in rows]
     return html.Figure(
         [
-            legend,
+            legend or html.Span(className="wall-legend"),
             html.Div([html.Span(tick) for tick in chart.ticks], className="wall-chart__yaxis wall-chart__yaxis--ticks",
                      **{"aria-hidden": "true"}),
             html.Img(src=svg_url(goal_chart_svg(chart, view.options.theme)), alt=chart.summary,
                      className="wall-chart__img"),
             html.Div([html.Span(chart.first_label), html.Span(chart.last_label)], className="wall-chart__xaxis",
                      **{"aria-hidden": "true"}),
-            _visually_hidden(data_table(chart.caption, [chart.period_header, chart.value_header,
-                                                        t("charts.wall.path", lang)], rows, numeric=(1, 2)),
+            _visually_hidden(data_table(chart.caption, headers, rows, numeric=tuple(range(1, len(headers)))),
                              id=f"wall-table-{slide_key}"),
         ],
-        className="wall-chart wall-chart--goal",
+        className="wall-chart wall-chart--goal" + ("" if chart.path else " wall-chart--plain"),
     )
 
 

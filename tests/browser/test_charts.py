@@ -43,6 +43,11 @@ def test_the_camera_downloads_a_png_and_no_button_talks_to_a_third_party(page: P
     assert result.suggested_filename == f"{INDICATOR}-ziel.png"
     data = open(result.path(), "rb").read()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000  # a real image (title, source line, values)
+    with page.expect_download(timeout=TIMEOUT) as info:  # and the same chart as SVG, from the button below it
+        page.locator("#indicator-goal-chart").locator("xpath=..").locator(".chart-download").click()
+    svg = open(info.value.path(), "rb").read()
+    assert info.value.suggested_filename == f"{INDICATOR}-ziel.svg" and svg.lstrip().startswith(b"<svg")
+    assert b"Lizenz" in svg or b"Licence" in svg or b"licence" in svg
     assert violations == [], violations
     watch.assert_clean()
 
