@@ -180,7 +180,7 @@ def measure_strip(view: IndicatorView, to_x, first: date, last: date) -> tuple[l
             name=t("explorer.chart.measure_kind", view.lang, kind=chosen[0][0].kind_text),
             marker=dict(symbol=MEASURE_SYMBOLS[style], size=11, color=MEASURE_COLOUR,
                         line=dict(color=MEASURE_COLOUR, width=2)),
-            customdata=[plain(f"{m.date_text}: {m.label}") for m, _ in chosen],
+            customdata=[plain(f"{m.date_text}: {m.label} ({m.kind_text})") for m, _ in chosen],  # kind: one legend
             hovertemplate="%{customdata}<extra></extra>"))
     count = max(rows) + 1
     strip = dict(domain=STRIP, anchor="x", range=[-0.7, count - 0.3], fixedrange=True, showgrid=False,
