@@ -5,6 +5,8 @@ a useful size, no sideways scrolling inside the chart."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -41,11 +43,11 @@ def test_the_camera_downloads_a_png_and_no_button_talks_to_a_third_party(page: P
         chart.locator(f".modebar-btn[data-title='{download}']").click()
     result = info.value
     assert result.suggested_filename == f"{INDICATOR}-ziel.png"
-    data = open(result.path(), "rb").read()
+    data = Path(result.path()).read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000  # a real image (title, source line, values)
     with page.expect_download(timeout=TIMEOUT) as info:  # and the same chart as SVG, from the button below it
         page.locator("#indicator-goal-chart").locator("xpath=..").locator(".chart-download").click()
-    svg = open(info.value.path(), "rb").read()
+    svg = Path(info.value.path()).read_bytes()
     assert info.value.suggested_filename == f"{INDICATOR}-ziel.svg" and svg.lstrip().startswith(b"<svg")
     assert b"Lizenz" in svg or b"Licence" in svg or b"licence" in svg
     assert violations == [], violations
