@@ -397,8 +397,9 @@ def goal_figure(view: IndicatorView) -> dict:
                 customdata=[plain(f"{p.kind_text} {p.year}: {p.value_text}") for p in marks],
                 hovertemplate="%{customdata}<extra></extra>"))
     verdict = []
-    if view.goal is not None:  # what the headline says, in the legend too
-        colour, symbol = STATUS_STYLE.get(view.status, (BLUE, "circle"))
+    if view.goal is not None:  # what the headline says, in the legend too (a square like the headline's badge,
+        colour, _ = STATUS_STYLE.get(view.status, (BLUE, "circle"))  # unlike the positions' symbols)
+        symbol = "square"
         verdict.append(_scatter(x=[None], y=[None], mode="markers", hoverinfo="skip",
                               name=t("charts.legend.status", lang, status=view.status_text),
                               marker=dict(symbol=symbol, size=12, color=colour, line=dict(color=colour, width=2))))
