@@ -4,7 +4,8 @@ Scripts: Dash's inline scripts (the renderer start, the clientside callback of D
 request's nonce (see CockpitDash.interpolate_index), so scripts need neither 'unsafe-inline' nor
 'unsafe-eval'. Styles: our stylesheet is a file; React sets element styles through the CSSOM (not subject
 to CSP); only Dash's bundles inject <style> elements without a nonce, which style-src-elem allows.
-Sparklines and status icons are SVG data: URLs, hence img-src data:.
+Sparklines and status icons are SVG data: URLs, hence img-src data:; a chart's image download draws the chart's SVG
+as a blob: URL into a canvas (plotly's toImage), hence img-src blob: (same-origin objects the page made itself).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def content_security_policy(nonce: str, embed_origins: list[str]) -> str:
         # cannot carry a nonce; allow inline style *elements* only, never style attributes in markup.
         "style-src-elem 'self' 'unsafe-inline'",
         "style-src-attr 'none'",
-        "img-src 'self' data:",
+        "img-src 'self' data: blob:",
         "font-src 'self'",
         "connect-src 'self'",
         "object-src 'none'",

@@ -47,8 +47,8 @@ class AnnualPoint:
     value_text: str
     expected: float | None  # the target path in that year
     expected_text: str | None
-    status: str  # achieved | on_track | at_risk | off_track | running (incomplete year) | no_goal
-    status_text: str
+    status: str  # the position on the path: achieved | on_track | at_risk | off_track | running | no_goal
+    status_text: str  # in the words of a position ('leicht darüber'), never the status words of the verdict
 
 
 @dataclass(frozen=True)
@@ -143,9 +143,22 @@ def _annual_points(indicator: Indicator, evaluation: GoalEvaluation | None, annu
             status = goal_status(goal, value, expected) if year < today.year else "running"
         else:
             status = "running" if year >= today.year else "no_goal"
-        text = t("explorer.running_year", lang) if status == "running" else status_word(status, lang)
+        text = position_word(status, value, expected, lang)
         points.append(AnnualPoint(year, value, number(value, indicator, lang), expected, expected_text, status, text))
     return tuple(points)
+
+
+def position_word(position: str, value: float, expected: float | None, lang: str) -> str:
+    """A year's position on the target path in its own words ('im Plan', 'leicht darüber', 'deutlich darunter'),
+    so that it never reads as the verdict (which adds the trend: 'Nicht auf Kurs')."""
+    if position == "running":
+        return t("explorer.running_year", lang)
+    if position == "no_goal":
+        return status_word(position, lang)
+    if position in ("at_risk", "off_track"):
+        side = "above" if expected is not None and value > expected else "below"
+        return t(f"charts.position.{position}.{side}", lang)
+    return t(f"charts.position.{position}", lang)
 
 
 def _trend(evaluation: GoalEvaluation | None) -> tuple[TrendPoint, ...]:
@@ -309,7 +322,7 @@ def _annual_table(indicator: Indicator, annual: tuple[AnnualPoint, ...], with_go
         texts = (str(p.year), p.value_text, p.expected_text or "–", p.status_text)
         rows.append((texts, (p.year, p.value, p.expected, p.status_text)))
     headers = (t("explorer.col.year", lang), t("explorer.col.value", lang, unit=unit),
-               t("explorer.col.expected", lang), t("explorer.col.status", lang))
+               t("explorer.col.expected", lang), t("charts.position.header", lang))
     if not with_goal:
         rows = [(r[0][:2], r[1][:2]) for r in rows]
         headers = headers[:2]

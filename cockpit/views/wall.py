@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from cockpit.i18n import LANGUAGES, format_date, normalize_lang, t
-from cockpit.kpi import LOCAL_TZ
+from cockpit.i18n import LANGUAGES, format_date, format_number, normalize_lang, t
+from cockpit.kpi import LOCAL_TZ, target_path
 from cockpit.readmodel.snapshot import normalize_role, now_local, snapshot
 from cockpit.roles import Role
 from cockpit.views.formatting import NBSP, StatusCount
@@ -31,8 +32,8 @@ if TYPE_CHECKING:
     from cockpit.runtime import Cockpit
 
 # --- readability: the arcminute rule (see tests/unit/test_views_wall.py for the arithmetic)
-TILES_PER_SLIDE = 6  # 3 x 2 in landscape, 2 x 3 in portrait: what fits with text >= 16 arcmin
-GOALS_PER_SLIDE = 4  # goals at risk / off track listed on one goal-summary slide
+TILES_PER_SLIDE = 4  # 2 x 2 (or 3 x 1): room for the whole verdict (status word, reason) with text >= 16 arcmin
+GOALS_PER_SLIDE = 3  # goals at risk / off track on one goal-summary slide (one per row: the reason in full)
 THEMES = ("light", "dark", "contrast")
 DEFAULT_SLIDES = ("energy", "mobility", "waste", "goals")
 EVERY_DEFAULT, EVERY_MIN, EVERY_MAX = 30, 1, 3600  # seconds per slide (1 s is for tests)
@@ -151,6 +152,11 @@ class WallChart:
     last_label: str
     low_text: str
     high_text: str
+    # a goal's chart (indicator slide): annual values against the target path on a zero-based axis
+    path: tuple[SparkPoint, ...] = ()  # the target path per year, from the first value's year to the target year
+    axis_top: float | None = None  # the value axis runs from 0 to axis_top (None: the values' own range)
+    ticks: tuple[str, ...] = ()  # value-axis labels from the top to 0, with the unit
+    years: tuple[int, ...] = ()  # the year of each point (the x axis runs from years[0] to the path's last year)
 
 
 @dataclass(frozen=True)
@@ -192,6 +198,7 @@ class WallContext:
     lang: str
     overview: OverviewView
     goals: GoalsView
+    snap: Any = None  # the role's snapshot (goal evaluations with their annual values)
 
     def goal_for(self, tile: TileView) -> GoalView | None:
         if tile.goal_id is None:
@@ -225,7 +232,17 @@ def wall_tile(tile: TileView, goal: GoalView | None, lang: str) -> WallTile:
 
 
 def _parts(items: list, size: int) -> list[list]:
-    return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
+    """`items` in as few slides of at most `size` as possible, balanced (5 tiles: 3 + 2, not 4 + 1)."""
+    if not items:
+        return [[]]
+    count = -(-len(items) // size)
+    base, extra = divmod(len(items), count)
+    parts, start = [], 0
+    for index in range(count):
+        end = start + base + (1 if index < extra else 0)
+        parts.append(items[start:end])
+        start = end
+    return parts
 
 
 def _part_text(index: int, count: int, lang: str) -> str | None:
@@ -274,13 +291,81 @@ def chart_of(tile: TileView, lang: str) -> WallChart | None:
                      points[0].label, points[-1].label, points[low].text, points[high].text)
 
 
+WALL_YEARS_BACK = 10  # a goal's chart on the wall: about ten years of values up to the target year
+
+
+def _nice_top(value: float) -> float:
+    """The next 'round' number at or above `value` (1, 2, 2.5, 5 times a power of ten) for the axis top."""
+    if value <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(value))
+    return next(step * power for step in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10) if step * power >= value)
+
+
+def goal_chart(ctx: WallContext, tile: TileView) -> WallChart | None:
+    """An annual goal's chart: the complete years the goal is judged on (about ten) against the target path up to
+    the target year, on a zero-based value axis labelled with the unit; None without a goal or with fewer than
+    two years (the tile's own chart is used then)."""
+    goal = ctx.goal_for(tile)
+    evaluation = None
+    if goal is not None and ctx.snap is not None:
+        evaluation = next((e for e in ctx.snap.evaluation.goals if e.goal.id == goal.id), None)
+    if evaluation is None or len(evaluation.annual) < 2:
+        return None
+    lang, indicator = ctx.lang, evaluation.indicator
+    annual = evaluation.annual.sort_index()
+    target_year = evaluation.goal.target.year
+    first = max(int(annual.index.min()), min(int(annual.index.max()), target_year) - WALL_YEARS_BACK)
+    annual = annual[annual.index >= first]
+    if len(annual) < 2:
+        return None
+
+    def text(value: float) -> str:
+        return format_number(value, indicator.decimals, lang)
+
+    points = tuple(SparkPoint(str(int(year)), float(value), text(float(value))) for year, value in annual.items())
+    path = tuple(SparkPoint(str(year), target_path(evaluation.goal, year), text(target_path(evaluation.goal, year)))
+                 for year in range(first, max(target_year, int(annual.index.max())) + 1))
+    values = [p.value for p in points] + [p.value for p in path]
+    if min(values) < 0:  # a zero-based axis needs values above zero; else the values' own range
+        return None
+    top = _nice_top(max(values) * 1.05)
+    unit = indicator.unit.get(lang)
+    ticks = tuple(f"{format_number(v, _tick_decimals(top), lang)}{NBSP}{unit}".strip()
+                  for v in (top, top / 2, 0.0))
+    summary = t("charts.wall.summary", lang, first=points[0].label, last=points[-1].label,
+                first_value=f"{points[0].text}{NBSP}{unit}", last_value=f"{points[-1].text}{NBSP}{unit}",
+                target_year=target_year, target_value=f"{path[-1].text}{NBSP}{unit}")
+    return WallChart(points, summary, t("charts.wall.caption", lang, name=tile.name), t("ui.spark.period", lang),
+                     f"{t('charts.wall.values', lang)} ({unit})", points[0].label, str(max(target_year, int(
+                         annual.index.max()))), ticks[-1], ticks[0], path=path, axis_top=top, ticks=ticks,
+                     years=tuple(int(p.label) for p in points))
+
+
+def zero_based(chart: WallChart | None, unit: str, lang: str) -> WallChart | None:
+    """The tile's own chart (monthly or yearly values) on a value axis from zero with the unit, as the indicator
+    slide shows it (a min-to-max axis would turn a small change into a cliff); unchanged with negative values."""
+    if chart is None or min(p.value for p in chart.points) < 0:
+        return chart
+    top = _nice_top(max(p.value for p in chart.points) * 1.05)
+    ticks = tuple(f"{format_number(v, _tick_decimals(top), lang)}{NBSP}{unit}".strip() for v in (top, top / 2, 0.0))
+    return dataclasses.replace(chart, axis_top=top, ticks=ticks, years=tuple(range(len(chart.points))),
+                               low_text=ticks[-1], high_text=ticks[0])
+
+
+def _tick_decimals(top: float) -> int:
+    """As few decimals as the axis labels (top, half, 0) need: 8 -> 0 ('8', '4'), 2.5 -> 2 ('2,50', '1,25')."""
+    return next(d for d in range(4) if round(top / 2, d) == top / 2 or d == 3)
+
+
 def indicator_slides(ctx: WallContext, indicator_id: str) -> list[SlideView]:
-    """One indicator with its chart; nothing if the wall's role may not see it (or it does not exist)."""
+    """One indicator with its chart (for a goal: annual values against the target path, zero-based axis); nothing
+    if the wall's role may not see it (or it does not exist)."""
     tile = next((tl for tl in ctx.overview.tiles if tl.indicator_id == indicator_id), None)
     if tile is None:
         return []
     shown = dataclasses.replace(wall_tile(tile, ctx.goal_for(tile), ctx.lang), trend=None)  # the chart says it
-    chart = chart_of(tile, ctx.lang)
+    chart = goal_chart(ctx, tile) or zero_based(chart_of(tile, ctx.lang), shown.unit_text, ctx.lang)
     return [SlideView(f"indicator-{indicator_id}", "indicator", tile.name, tiles=(shown,), chart=chart,
                       note=None if chart else tile.spark.summary)]
 
@@ -328,7 +413,7 @@ def build_wall(cockpit: Cockpit, role: Role | str, options: WallOptions, now: da
     snap = snapshot(cockpit, role, now.date())
     overview = overview_from_snapshot(cockpit, snap, lang, now)
     goals = goals_from_snapshot(cockpit, snap, lang)
-    ctx = WallContext(cockpit, lang, overview, goals)
+    ctx = WallContext(cockpit, lang, overview, goals, snap)
     slides = build_slides(ctx, options.slides)
     if not slides:  # nothing the role may see was asked for: the default wall
         slides = build_slides(ctx, DEFAULT_SLIDES)

@@ -9,6 +9,7 @@ tiny local file).
 
 from __future__ import annotations
 
+import html as html_text
 from datetime import date, datetime, timedelta
 
 import plotly.colors
@@ -44,10 +45,23 @@ def _separators(lang: str) -> str:
     return ",." if lang == "de" else ".,"
 
 
+def plain(text: str) -> str:
+    """A name or label as literal chart text: plotly reads '<b>', '<a href=…>' and entities in titles, annotations,
+    legends and hovers as markup, so a measure or milestone named '<a href=…>' would become a link. Escaped, it
+    shows as typed (plotly turns the entities back into the characters)."""
+    return html_text.escape(str(text), quote=False)
+
+
 def wrap(text: str, width: int = 95) -> str:
     """Break a long source line into lines of at most about `width` characters (plotly text takes <br>)."""
     lines, line = [], ""
-    for word in text.split(" "):
+    words = []
+    for word in text.split(" "):  # a word longer than a line (an address) is cut into pieces of a line
+        while len(word) > width:
+            words.append(word[:width])
+            word = word[width:]
+        words.append(word)
+    for word in words:
         if line and len(line) + 1 + len(word) > width:
             lines.append(line)
             line = word
@@ -57,7 +71,7 @@ def wrap(text: str, width: int = 95) -> str:
 
 
 def _base_layout(title: str, source: str, lang: str, height: int = 420, **extra) -> dict:
-    source = wrap(source)
+    title, source = plain(title), wrap(plain(source))
     return dict(
         title=dict(text=title, x=0, xanchor="left", y=0.98, yanchor="top", font=dict(size=17, color="#1a1a1a")),
         separators=_separators(lang),
@@ -75,17 +89,29 @@ def _base_layout(title: str, source: str, lang: str, height: int = 420, **extra)
 
 
 def _axis(title: str | None = None, **extra) -> dict:
-    return dict(title=dict(text=title) if title else {}, showgrid=True, gridcolor="#e3e3e3", zeroline=False,
+    return dict(title=dict(text=plain(title)) if title else {}, showgrid=True, gridcolor="#e3e3e3", zeroline=False,
                 linecolor="#8a8a8a", ticks="outside", **extra)
 
 
+# toolbar buttons we never show: selections (nothing reacts to them) and everything that talks to plotly's cloud
+REMOVED_BUTTONS = ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines", "sendChartToCloud", "sendDataToCloud",
+                   "editInChartStudio"]
+
+
 def graph_config(filename: str, lang: str) -> dict:
-    """dcc.Graph config: image export (PNG, with title and source line in the image), no plotly logo, no tiles."""
+    """dcc.Graph config: image export (PNG, with title and source line in the image), no plotly logo or link, no
+    button that sends the chart to a third party (plotly's cloud), toolbar texts in the page's language (the German
+    locale is served from assets/plotly-locale-de.js), no tiles."""
     return {
         "displaylogo": False,
+        "showSendToCloud": False,
+        "showEditInChartStudio": False,
+        "showLink": False,
+        "plotlyServerURL": "",
+        "locale": "de" if lang == "de" else "en",
         "responsive": True,
         "toImageButtonOptions": {"format": "png", "filename": filename, "width": 1400, "height": 700, "scale": 1},
-        "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines"],
+        "modeBarButtonsToRemove": REMOVED_BUTTONS,
         "topojsonURL": TOPOJSON_URL,
     }
 
@@ -94,7 +120,10 @@ def graph(figure: go.Figure | dict, element_id: str, filename: str, lang: str, l
           class_name: str = "explorer-graph") -> html.Figure:
     """A chart as <figure> with an accessible name; the data table alternative is rendered next to it."""
     return html.Figure(
-        dcc.Graph(id=element_id, figure=figure, config=graph_config(filename, lang), className=class_name),
+        [dcc.Graph(id=element_id, figure=figure, config=graph_config(filename, lang), className=class_name),
+         # the toolbar's camera gives a PNG; this button the same chart as SVG (assets/charts.js, no third party)
+         html.Button(t("charts.download.svg", lang), type="button", className="chart-download",
+                     **{"data-graph": element_id, "data-filename": filename})],
         className="explorer-figure", role="group", **{"aria-label": label},
     )
 
@@ -151,35 +180,24 @@ def measure_strip(view: IndicatorView, to_x, first: date, last: date) -> tuple[l
             name=t("explorer.chart.measure_kind", view.lang, kind=chosen[0][0].kind_text),
             marker=dict(symbol=MEASURE_SYMBOLS[style], size=11, color=MEASURE_COLOUR,
                         line=dict(color=MEASURE_COLOUR, width=2)),
-            customdata=[f"{m.date_text}: {m.label}" for m, _ in chosen], hovertemplate="%{customdata}<extra></extra>"))
+            customdata=[plain(f"{m.date_text}: {m.label} ({m.kind_text})") for m, _ in chosen],  # kind: one legend
+            hovertemplate="%{customdata}<extra></extra>"))
     count = max(rows) + 1
     strip = dict(domain=STRIP, anchor="x", range=[-0.7, count - 0.3], fixedrange=True, showgrid=False,
-                 automargin=True, zeroline=False, linecolor="#8a8a8a", tickvals=[(count - 1) / 2],
-                 ticktext=[t("explorer.chart.measures", view.lang)])
+                 automargin=False, zeroline=False, linecolor="#8a8a8a", tickvals=[(count - 1) / 2],
+                 ticktext=[t("explorer.chart.measures", view.lang)], showticklabels=False)  # named above the strip
     return traces, strip
 
 
-LEGEND_COLUMNS = 4  # legend entries per row on a chart of a department screen (about 1,100 px wide)
-LEGEND_ROW = 20  # px
-
-
-def _legend_order(layout: dict, traces: list[dict]) -> None:
-    """Legend entries in the order of `traces`, whatever the drawing order (plotly by itself reverses the legend
-    of a figure with a filled band). A legend of more than two rows gets room above the plot: the figure grows,
-    so the legend neither runs into the title nor squeezes the values."""
-    layout["legend"] = {**layout["legend"], "traceorder": "normal"}
-    for rank, trace in enumerate(traces, start=1):
-        trace["legendrank"] = rank
-    entries = sum(trace.get("showlegend") is not False for trace in traces)
-    extra = max(0, -(-entries // LEGEND_COLUMNS) - 2) * LEGEND_ROW
-    layout["margin"] = {**layout["margin"], "t": layout["margin"]["t"] + extra}
-    layout["height"] += extra
-
-
 def _with_strip(layout: dict, xaxis: dict, yaxis: dict, strip: dict) -> dict:
-    """The figure layout with the measures strip (if any) below the values, sharing their x axis."""
+    """The figure layout with the measures strip (if any) below the values, sharing their x axis; the strip is
+    named in the gap above it (a tick label would widen the left margin, which a phone cannot spare)."""
+    yaxis = dict(yaxis, automargin=False)
     if not strip:
         return dict(**layout, xaxis=xaxis, yaxis=yaxis)
+    layout = dict(layout, annotations=[*layout["annotations"], dict(
+        text=strip["ticktext"][0], xref="paper", yref="paper", x=0, y=STRIP[1], xanchor="left", yanchor="bottom",
+        showarrow=False, font=dict(size=12, color=MEASURE_COLOUR))])
     return dict(**layout, xaxis=dict(xaxis, anchor="y2"), yaxis=dict(yaxis, domain=PLOT), yaxis2=strip)
 
 
@@ -217,64 +235,220 @@ def _year_x(day) -> float:
     return day.year + (day.timetuple().tm_yday - 1) / 365.0
 
 
-def goal_figure(view: IndicatorView) -> dict:
-    """Annual values judged by the goal engine, target path with milestones and target, trend with its 80 % band
-    up to the target year, and a 'heute' marker (x = years)."""
+LEGEND_MAX = 6  # legend entries of an indicator chart by default (more is read by nobody, least of all on a phone)
+YEARS_BACK = 10  # an indicator's goal chart opens on the last ten years up to the target year
+INDICATOR_HEIGHT = 560
+
+
+NARROW_WIDTH = 560  # px: below this a chart takes its narrow layout (assets/charts.js switches between the two)
+
+
+LEFT = 60  # px left of the plot: tick labels and the unit (fixed: the head is placed from it)
+TITLE_LINE, SOURCE_LINE = 22, 16  # px per line of the title (17 px type) and the source line (12 px)
+
+
+def _heads(title: str, source: str, title_width: int, source_width: int, title_size: int, left: int,
+           note: str = "") -> dict:
+    """Title and source line wrapped to the given number of characters, as relayout updates of the two head
+    annotations (0: title, 1: source; placed from the plot's top left corner into the margin) and the margins."""
+    title, source = wrap(plain(title), title_width), wrap(plain(source), source_width)
+    if note:
+        source += "<br>" + wrap(plain(note), source_width)
+    title_lines, source_lines = title.count("<br>") + 1, source.count("<br>") + 1
+    top = 10 + title_lines * TITLE_LINE + 4 + source_lines * SOURCE_LINE + 30
+    return {"annotations[0].text": title, "annotations[0].font.size": title_size,
+            "annotations[0].yshift": top - 10, "annotations[0].xshift": 12 - left,
+            "annotations[1].text": source, "annotations[1].yshift": top - 14 - title_lines * TITLE_LINE,
+            "annotations[1].xshift": 12 - left, "margin.t": top, "margin.l": left}
+
+
+def _indicator_layout(title: str, source: str, lang: str, height: int = INDICATOR_HEIGHT, note: str = "") -> dict:
+    """An indicator chart's layout: title and source line (with the licence) on top, inside the image, so the image
+    download names them; the legend below the plot (on a narrow screen it wraps into rows instead of squeezing the
+    values). `meta` holds a wide and a narrow variant (wrapped title and source, margins, height, year ticks) that
+    assets/charts.js applies by the chart's width, so that nothing is cut on a phone (375 px). Further annotations
+    go after the two of the head (indexes 0 and 1)."""
+    layout = _base_layout(title, source, lang, height=height)
+    wide = {**_heads(title, source, 90, 120, 17, LEFT, note), "height": height}
+    narrow = {**_heads(title, source, 28, 40, 15, LEFT, note), "height": height + 200}
+    head = dict(xref="paper", yref="paper", x=0, xanchor="left", y=1, yanchor="top", showarrow=False, align="left")
+    layout["title"] = None
+    layout["annotations"] = [
+        dict(head, text=wide["annotations[0].text"], yshift=wide["annotations[0].yshift"],
+             xshift=wide["annotations[0].xshift"], font=dict(size=17, color="#1a1a1a")),
+        dict(head, text=wide["annotations[1].text"], yshift=wide["annotations[1].yshift"],
+             xshift=wide["annotations[1].xshift"], font=dict(size=12, color="#333333")),
+    ]
+    layout["margin"] = dict(l=LEFT, r=20, t=wide["margin.t"], b=40)
+    layout["legend"] = dict(orientation="h", x=0, xanchor="left", y=-0.08, yanchor="top", traceorder="normal")
+    layout["meta"] = {"narrowWidth": NARROW_WIDTH, "wide": wide, "narrow": narrow}
+    return layout
+
+
+def _narrow_year_ticks(layout: dict, xaxis: dict, low: float, high: float) -> None:
+    """Fewer year ticks on a narrow chart (every 5th year when the window spans more than 6 years)."""
+    axis = "xaxis"
+    layout["meta"]["wide"][f"{axis}.dtick"] = xaxis.get("dtick", 1)
+    layout["meta"]["narrow"][f"{axis}.dtick"] = 5 if high - low > 6 else xaxis.get("dtick", 1)
+
+
+def _legend(traces: list[dict]) -> None:
+    """Legend entries in the order of `traces`, whatever the drawing order (plotly by itself reverses the legend of
+    a figure with a filled band)."""
+    for rank, trace in enumerate(traces, start=1):
+        trace["legendrank"] = rank
+
+
+def goal_window(view: IndicatorView) -> tuple[float, float]:
+    """The years a goal chart opens on: about ten years before today up to the target year (all years when there
+    are fewer), with half a year of room on each side."""
+    years = [p.year for p in view.path] + [p.year for p in view.annual] + [p.year for p in view.trend]
+    today = view.today.year
+    if not years:
+        return today - 0.5, today + 0.5
+    first = max(min(years), min(today - YEARS_BACK, max(years)))
+    last = max(max(years), today)
+    return first - 0.5, last + 0.5
+
+
+def _path_at(view: IndicatorView, year: float) -> float | None:
+    """The target path's value in `year` (linear between its marks), None outside it."""
+    marks = sorted(view.path, key=lambda p: p.year)
+    for left, right in zip(marks, marks[1:], strict=False):
+        if left.year <= year <= right.year:
+            share = 0.0 if right.year == left.year else (year - left.year) / (right.year - left.year)
+            return left.value + share * (right.value - left.value)
+    return None
+
+
+def _position_traces(view: IndicatorView, budget: int) -> list[dict]:
+    """The annual values, marked by their position on the path (symbol and colour; hover and table say it in words).
+    One legend entry per position while the legend has room, else one entry for all of them."""
     lang, d = view.lang, view.decimals
-    data = []
+    positions = list(dict.fromkeys(p.status for p in view.annual))
+
+    def hover(p) -> str:
+        if p.status in ("no_goal", "running"):
+            return f"{p.year}: {p.value_text} {view.unit} – {p.status_text}" if p.status == "running" else \
+                f"{p.year}: {p.value_text} {view.unit}"
+        return f"{p.value_text} {view.unit} – " + t("charts.position.year", lang, year=p.year, position=p.status_text)
+
+    def style(status: str) -> tuple[str, str]:
+        return STATUS_STYLE.get(status, (BLUE, "circle"))
+
+    if len(positions) <= budget:
+        traces = []
+        for status in positions:
+            points = [p for p in view.annual if p.status == status]
+            colour, symbol = style(status)
+            if status == "no_goal":
+                name = t("explorer.chart.annual", lang)
+            elif status == "running":
+                name = points[0].status_text
+            else:
+                name = t("charts.position.legend", lang, position=points[0].status_text)
+            traces.append(_scatter(
+                x=[p.year for p in points], y=[_round(p.value, d) for p in points], mode="markers", name=name,
+                marker=dict(symbol=symbol, size=11, color=colour, line=dict(color=colour, width=2)),
+                customdata=[plain(hover(p)) for p in points], hovertemplate="%{customdata}<extra></extra>"))
+        return traces
+    points = list(view.annual)
+    return [_scatter(
+        x=[p.year for p in points], y=[_round(p.value, d) for p in points], mode="markers",
+        name=t("charts.legend.values", lang),
+        marker=dict(symbol=[style(p.status)[1] for p in points], size=11, color=[style(p.status)[0] for p in points],
+                    line=dict(color=[style(p.status)[0] for p in points], width=2)),
+        customdata=[plain(hover(p)) for p in points], hovertemplate="%{customdata}<extra></extra>")]
+
+
+def goal_figure(view: IndicatorView) -> dict:
+    """Annual values with their position on the target path, the path with baseline, milestones and target, the
+    trend with its 80 % band up to the target year, a 'heute' marker, and the verdict of the page's headline in the
+    legend (x = years). Opens on the years that matter (YEARS_BACK before today to the target year; the baseline,
+    if left of that, is named in the chart) with a zero-based value axis; at most LEGEND_MAX legend entries."""
+    lang, d = view.lang, view.decimals
+    low_x, high_x = goal_window(view)
+    path, trend, band = [], [], []
+    if view.path:
+        path.append(_scatter(x=[p.year for p in view.path], y=[p.value for p in view.path], mode="lines",
+                             line=dict(color=PATH, width=2, dash="dot"), name=t("explorer.chart.path", lang),
+                             hoverinfo="skip"))
     if view.trend:
         years = [p.year for p in view.trend]
-        data.append(_scatter(x=years, y=[_round(p.high, d) for p in view.trend], mode="lines",
-                                 line=dict(width=0), hoverinfo="skip", showlegend=False))
-        data.append(_scatter(x=years, y=[_round(p.low, d) for p in view.trend], mode="lines",
-                                 line=dict(width=0), fill="tonexty", fillcolor=BAND, hoverinfo="skip",
-                                 name=t("explorer.chart.band", lang)))
-        data.append(_scatter(x=years, y=[_round(p.value, d) for p in view.trend], mode="lines",
-                                 line=dict(color=TREND, width=2, dash="dash"), name=t("explorer.chart.trend", lang),
-                                 hovertemplate="%{x}: %{y}<extra>" + t("explorer.chart.trend", lang) + "</extra>"))
-    if view.path:
-        data.append(_scatter(x=[p.year for p in view.path], y=[p.value for p in view.path], mode="lines",
-                                 line=dict(color=PATH, width=2, dash="dot"), name=t("explorer.chart.path", lang),
-                                 hoverinfo="skip"))
-        for kind in ("baseline", "milestone", "target"):
-            marks = [p for p in view.path if p.kind == kind]
-            if marks:
-                data.append(_scatter(
-                    x=[p.year for p in marks], y=[p.value for p in marks], mode="markers+text",
-                    marker=dict(symbol=PATH_SYMBOLS[kind], size=14 if kind == "target" else 11, color=PATH,
-                                line=dict(color=PATH, width=2)),
-                    text=[f"{p.kind_text} {p.year}" for p in marks], textposition="top center", cliponaxis=False,
-                    textfont=dict(color=PATH, size=12), name=marks[0].kind_text,
-                    customdata=[f"{p.kind_text} {p.year}: {p.value_text}" for p in marks],
-                    hovertemplate="%{customdata}<extra></extra>"))
-    statuses = []
-    for point in view.annual:
-        if point.status not in statuses:
-            statuses.append(point.status)
-    for status in statuses:
-        points = [p for p in view.annual if p.status == status]
-        colour, symbol = STATUS_STYLE.get(status, (BLUE, "circle"))
-        name = t("explorer.chart.annual", lang) if status == "no_goal" else points[0].status_text
-        data.append(_scatter(
-            x=[p.year for p in points], y=[_round(p.value, d) for p in points], mode="markers", name=name,
-            marker=dict(symbol=symbol, size=11, color=colour, line=dict(color=colour, width=2)),
-            customdata=[f"{p.year}: {p.value_text} {view.unit} – {p.status_text}" for p in points],
-            hovertemplate="%{customdata}<extra></extra>"))
+        band.append(_scatter(x=years, y=[_round(p.high, d) for p in view.trend], mode="lines", line=dict(width=0),
+                             hoverinfo="skip", showlegend=False, legendgroup="trend"))
+        band.append(_scatter(x=years, y=[_round(p.low, d) for p in view.trend], mode="lines", line=dict(width=0),
+                             fill="tonexty", fillcolor=BAND, hoverinfo="skip", showlegend=False, legendgroup="trend",
+                             name=t("explorer.chart.band", lang)))
+        trend.append(_scatter(x=years, y=[_round(p.value, d) for p in view.trend], mode="lines", legendgroup="trend",
+                              line=dict(color=TREND, width=2, dash="dash"), name=t("charts.legend.trend", lang),
+                              hovertemplate="%{x}: %{y}<extra>" + t("explorer.chart.trend", lang) + "</extra>"))
+    marks_on_path = []
+    for kind in ("baseline", "milestone", "target"):  # labelled on the path itself: no legend entries
+        marks = [p for p in view.path if p.kind == kind]
+        if marks:
+            marks_on_path.append(_scatter(
+                x=[p.year for p in marks], y=[p.value for p in marks], mode="markers+text", showlegend=False,
+                marker=dict(symbol=PATH_SYMBOLS[kind], size=14 if kind == "target" else 11, color=PATH,
+                            line=dict(color=PATH, width=2)),
+                text=[f"{p.kind_text} {p.year}" for p in marks], cliponaxis=False,
+                textposition="top left" if kind == "target" else "top center",  # the target is at the right edge
+                textfont=dict(color=PATH, size=12), name=marks[0].kind_text,
+                customdata=[plain(f"{p.kind_text} {p.year}: {p.value_text}") for p in marks],
+                hovertemplate="%{customdata}<extra></extra>"))
+    verdict = []
+    if view.goal is not None:  # what the headline says, in the legend too (a square like the headline's badge,
+        colour, _ = STATUS_STYLE.get(view.status, (BLUE, "circle"))  # unlike the positions' symbols)
+        symbol = "square"
+        verdict.append(_scatter(x=[None], y=[None], mode="markers", hoverinfo="skip",
+                              name=t("charts.legend.status", lang, status=view.status_text),
+                              marker=dict(symbol=symbol, size=12, color=colour, line=dict(color=colour, width=2))))
     today = view.today
     today_x = today.year + (today.timetuple().tm_yday - 1) / 365.0
-    layout = _base_layout(t("explorer.chart.goal_title", lang, name=view.name), view.source_line, lang)
-    layout["annotations"].append(dict(x=today_x, y=0.99, xref="x", yref="paper", text=t("explorer.chart.today", lang),
-                                      showarrow=False, yanchor="top", xanchor="left", xshift=4,
-                                      font=dict(color="#1a1a1a", size=12), bgcolor="#ffffff"))
-    years = [p.year for p in view.path] + [p.year for p in view.annual]
-    marks, strip = measure_strip(view, _year_x, date(min(years, default=today.year), 1, 1),
-                                 date(max(years, default=today.year), 12, 31))
-    xs = [*years, *(p.year for p in view.trend), today_x]
+    left_out = [p for p in view.path if p.year < low_x]
+    note = t("charts.baseline_outside", lang, kind=left_out[0].kind_text, year=left_out[0].year,
+             value=left_out[0].value_text) if left_out else ""  # the baseline (1990) far left of the window
+    layout = _indicator_layout(t("explorer.chart.goal_title", lang, name=view.name), view.source_line, lang,
+                               note=note)
+    annotations = layout["annotations"]
+    annotations.append(dict(x=today_x, y=0.99, xref="x", yref="paper", text=t("explorer.chart.today", lang),
+                            showarrow=False, yanchor="top", xanchor="left", xshift=4,
+                            font=dict(color="#1a1a1a", size=12), bgcolor="#ffffff"))
+    marks, strip = measure_strip(view, _year_x, date(int(low_x + 0.5), 1, 1), date(int(high_x - 0.5), 12, 31))
+    marks = _one_measures_entry(marks, lang)
     layout["shapes"] = [dict(type="line", x0=today_x, x1=today_x, y0=0, y1=1, xref="x", yref="paper",
                              line=dict(color="#1a1a1a", width=1.5, dash="dot"))]
-    _legend_order(layout, [*reversed(data), *marks])  # values and status first, the band, then the measures
-    return _figure([*data, *marks], _with_strip(layout, _axis(t("explorer.col.year", lang), **year_axis(xs)),
-                                                _axis(view.unit, rangemode="tozero"), strip))
+    values = _position_traces(view, LEGEND_MAX - len(path + trend + verdict) - (1 if marks else 0))
+    _legend([*values, *verdict, *path, *trend, *marks_on_path, *band, *marks])
+    data = [*band, *trend, *path, *marks_on_path, *values, *verdict, *marks]  # drawn bottom to top
+    xaxis = _axis(None, **year_axis([low_x + 0.5, high_x - 0.5]))
+    xaxis["range"] = [low_x, high_x]
+    _narrow_year_ticks(layout, xaxis, low_x, high_x)
+    yaxis = _axis(view.unit, range=[0, _top(view, low_x, high_x)])
+    return _figure(data, _with_strip(layout, xaxis, yaxis, strip))
+
+
+def _top(view: IndicatorView, low_x: float, high_x: float) -> float:
+    """The top of a zero-based value axis over the window's values, path and trend band (with room for labels)."""
+    values = [p.value for p in view.annual if low_x <= p.year <= high_x]
+    values += [p.value for p in view.path if low_x <= p.year <= high_x]
+    values += [p.high for p in view.trend if low_x <= p.year <= high_x]
+    edge = _path_at(view, low_x + 0.5)
+    if edge is not None:
+        values.append(edge)
+    top = max(values, default=1.0)
+    return round(top * 1.18, 6) if top > 0 else 1.0
+
+
+def _one_measures_entry(marks: list[dict], lang: str) -> list[dict]:
+    """The measures strip as one legend entry (its symbols per kind are named in the hover and the table)."""
+    for index, trace in enumerate(marks):
+        trace["legendgroup"] = "measures"
+        if index == 0:
+            trace["name"] = t("explorer.chart.measures", lang)
+        else:
+            trace["showlegend"] = False
+    return marks
 
 
 def series_figure(view: IndicatorView) -> dict:
@@ -302,12 +476,12 @@ def series_figure(view: IndicatorView) -> dict:
                              customdata=[p.label for p in points],
                              hovertemplate="%{customdata}: %{y}<extra></extra>"))
     title = t("explorer.chart.series_title", lang, name=view.name, per=t(f"explorer.per.{view.grain}", lang))
-    layout = _base_layout(title, view.source_line, lang)
+    layout = _indicator_layout(title, view.source_line, lang)
     marks, strip = [], {}
     if view.series:
         first, last = (date.fromisoformat(str(view.series[i].x)[:10]) for i in (0, -1))
         marks, strip = measure_strip(view, lambda day: day.isoformat(), first, last)
-    _legend_order(layout, [*reversed(data), *marks])
+    _legend([*reversed(data), *_one_measures_entry(marks, lang)])
     return _figure([*data, *marks], _with_strip(
         layout, _axis(None, **date_axis([p.x for p in points], view.grain, lang)), _axis(view.unit), strip))
 

@@ -110,10 +110,11 @@ def _goals_slide(slide: SlideView, view: WallView) -> list:
     if slide.goals:
         items = []
         for goal in slide.goals:
-            parts = [html.H3(goal.name, className="wall-goal__name"),
-                     html.P(status_badge(goal.status, goal.status_text), className="wall-goal__status")]
             numbers = [x for x in (goal.value_text, goal.target_text) if x]
-            parts.append(html.P(" · ".join(numbers), className="wall-goal__numbers"))
+            parts = [html.H3(goal.name, className="wall-goal__name"),
+                     html.Div([html.P(status_badge(goal.status, goal.status_text), className="wall-goal__status"),
+                               html.P(" · ".join(numbers), className="wall-goal__numbers")],
+                              className="wall-goal__line")]
             if goal.reason_text:
                 parts.append(html.P(goal.reason_text, className="wall-goal__reason"))
             items.append(html.Li(parts, className=f"wall-goal wall-goal--{goal.status}",
@@ -158,6 +159,71 @@ def chart_svg(values: list[float], theme: str, width: int = 1000, height: int = 
     return "".join(parts)
 
 
+def goal_chart_svg(chart: WallChart, theme: str, width: int = 1000, height: int = 400) -> str:
+    """Annual values (line with a light area) against the target path (dotted) on a zero-based axis with grid lines
+    at the top, the middle and zero; x runs from the first value's year to the path's last year."""
+    line = {"light": "#1d4f91", "dark": "#8cb8ff", "contrast": "#ffff00"}.get(theme, "#1d4f91")
+    path_colour = {"light": "#6a3d9a", "dark": "#d4b8ff", "contrast": "#ffffff"}.get(theme, "#6a3d9a")
+    grid = {"light": "#c5ccd6", "dark": "#3a4654", "contrast": "#808080"}.get(theme, "#c5ccd6")
+    first, last = chart.years[0], int(chart.path[-1].label) if chart.path else chart.years[-1]  # years or indexes
+    span, top = max(last - first, 1), chart.axis_top or 1.0
+
+    def x(year: float) -> float:
+        return (year - first) * width / span
+
+    def y(value: float) -> float:
+        return height - max(0.0, min(value, top)) * height / top
+
+    values = [(x(year), y(p.value)) for year, p in zip(chart.years, chart.points, strict=True)]
+    coords = " ".join(f"{px:.1f},{py:.1f}" for px, py in values)
+    path = " ".join(f"{x(int(p.label)):.1f},{y(p.value):.1f}" for p in chart.path)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" preserveAspectRatio="none" '
+             'overflow="visible">']
+    for level in (0, height / 2, height):
+        parts.append(f'<line x1="0" x2="{width}" y1="{level}" y2="{level}" stroke="{grid}" stroke-width="2" '
+                     'vector-effect="non-scaling-stroke"/>')
+    parts.append(f'<polygon points="{values[0][0]:.1f},{height} {coords} {values[-1][0]:.1f},{height}" '
+                 f'fill="{line}" fill-opacity="0.14"/>')
+    if path:
+        parts.append(f'<polyline points="{path}" fill="none" stroke="{path_colour}" stroke-width="4" '
+                     'stroke-dasharray="2 10" stroke-linecap="round" vector-effect="non-scaling-stroke"/>')
+    parts.append(f'<polyline points="{coords}" fill="none" stroke="{line}" stroke-width="6" stroke-linejoin="round" '
+                 'stroke-linecap="round" vector-effect="non-scaling-stroke"/>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _goal_chart(chart: WallChart, view: WallView, slide_key: str) -> html.Figure:
+    """An annual goal on the indicator slide: values against the target path, zero-based axis with the unit, a
+    legend in words, the table (values and path per year) for screen readers."""
+    lang = view.lang
+    path = {p.label: p.text for p in chart.path}
+    rows = [(p.label, p.text, path.get(p.label, "–")) for p in reversed(chart.points)]
+    legend = html.Ul([
+        html.Li([html.Span(className="wall-legend__swatch wall-legend__swatch--values"),
+                 t("charts.wall.values", lang)], className="wall-legend__item"),
+        html.Li([html.Span(className="wall-legend__swatch wall-legend__swatch--path"),
+                 t("charts.wall.path", lang)], className="wall-legend__item"),
+    ], className="wall-legend", **{"aria-hidden": "true"}) if chart.path else None
+    headers = [chart.period_header, chart.value_header] + ([t("charts.wall.path", lang)] if chart.path else [])
+    if not chart.path:
+        rows = [row[:2] for row in rows]
+    return html.Figure(
+        [
+            legend or html.Span(className="wall-legend"),
+            html.Div([html.Span(tick) for tick in chart.ticks], className="wall-chart__yaxis wall-chart__yaxis--ticks",
+                     **{"aria-hidden": "true"}),
+            html.Img(src=svg_url(goal_chart_svg(chart, view.options.theme)), alt=chart.summary,
+                     className="wall-chart__img"),
+            html.Div([html.Span(chart.first_label), html.Span(chart.last_label)], className="wall-chart__xaxis",
+                     **{"aria-hidden": "true"}),
+            _visually_hidden(data_table(chart.caption, headers, rows, numeric=tuple(range(1, len(headers)))),
+                             id=f"wall-table-{slide_key}"),
+        ],
+        className="wall-chart wall-chart--goal" + ("" if chart.path else " wall-chart--plain"),
+    )
+
+
 def _chart(chart: WallChart, view: WallView, slide_key: str, unit: str) -> html.Figure:
     src = svg_url(chart_svg([p.value for p in chart.points], view.options.theme))
     rows = [(p.label, p.text) for p in reversed(chart.points)]
@@ -178,7 +244,9 @@ def _chart(chart: WallChart, view: WallView, slide_key: str, unit: str) -> html.
 
 def _indicator_slide(slide: SlideView, view: WallView) -> list:
     children = [wall_tile(tile, view.lang, named=False, theme=view.options.theme) for tile in slide.tiles]
-    if slide.chart is not None:
+    if slide.chart is not None and slide.chart.axis_top is not None:
+        children.append(_goal_chart(slide.chart, view, slide.key))
+    elif slide.chart is not None:
         unit = slide.tiles[0].unit_text if slide.tiles else ""
         children.append(_chart(slide.chart, view, slide.key, unit))
     elif slide.note:
@@ -186,24 +254,32 @@ def _indicator_slide(slide: SlideView, view: WallView) -> list:
     return [html.Div(children, className="wall-indicator")]
 
 
+OVERDUE_SHOWN = 6  # overdue measures named on the measures slide (more: '+ 3 weitere'), readable at 16 arcmin
+
+
 def _measures_slide(slide: SlideView, view: WallView) -> list:
-    """Counts of measures per status (icon + word) and the measures whose progress report is overdue."""
+    """Counts of measures per status (icon + word) in one box, the measures whose progress report is overdue in
+    the other: side by side in landscape, one above the other in portrait; both fill the screen."""
     lang, measures = view.lang, slide.payload
     counts = html.Ul([html.Li(measure_status(c.status, c.text), className="wall-counts__item",
                               **{"data-status": c.status, "data-count": str(c.count)}) for c in measures.counts],
-                     className="wall-counts", **{"aria-label": measures.total_text})
-    children = [counts]
-    if measures.overdue_names:
-        children.append(html.Div(
-            [html.H3(measures.overdue_text, className="wall-goals__heading"),
-             html.Ul([html.Li(name, className="wall-measures__item") for name in measures.overdue_names],
-                     className="wall-measures__overdue", **{"data-count": str(len(measures.overdue_names))})],
-            className="wall-goals__block"))
-    elif slide.note:
-        children.append(html.P(slide.note, className="wall-slide__note"))
+                     className="wall-counts wall-measures__counts", **{"aria-label": measures.total_text})
+    head = [html.H3(measures.total_text, className="wall-goals__heading")]
     if measures.demo:
-        children.append(html.P(t("measures.demo.badge", lang), className="wall-slide__note"))
-    return [html.Div(children, className="wall-goalslide wall-measures")]
+        head.append(html.Span(t("measures.demo.badge", lang), className="wall-badge wall-badge--demo"))
+    left = html.Div([html.Div(head, className="wall-measures__head"), counts], className="wall-measures__box")
+    if measures.overdue_names:
+        names = measures.overdue_names
+        items = [html.Li(name, className="wall-measures__item") for name in names[:OVERDUE_SHOWN]]
+        if len(names) > OVERDUE_SHOWN:
+            items.append(html.Li(t("charts.wall.more", lang, count=len(names) - OVERDUE_SHOWN),
+                                 className="wall-measures__item wall-measures__item--more"))
+        right = html.Div([html.H3(measures.overdue_text, className="wall-goals__heading"),
+                          html.Ul(items, className="wall-measures__overdue", **{"data-count": str(len(names))})],
+                         className="wall-measures__box")
+    else:
+        right = html.Div(html.P(slide.note or "", className="wall-slide__note"), className="wall-measures__box")
+    return [html.Div([left, right], className="wall-measures")]
 
 
 # The extension point of the page: SlideView.kind -> renderer(slide, view) -> children below the slide title.

@@ -62,8 +62,10 @@ def _facts(view: IndicatorView) -> html.Dl:
     ]
     if view.goal is not None:
         items.append((t("explorer.fact.goal", lang), f"{view.goal.target_text} – {view.goal.basis_text}"))
+        # one sentence per fact: the reason (next to the status) names the forecast year already
+        forecast = None if view.reason_text else view.forecast_text
         items.append((t("explorer.fact.forecast", lang),
-                      " ".join(x for x in (view.forecast_text, view.trend_text) if x) or "–"))
+                      " ".join(x for x in (forecast, view.trend_text) if x) or "–"))
     items += [
         (t("explorer.fact.source", lang), [view.attribution, " – ", source]),
         (t("explorer.fact.licence", lang), licence),

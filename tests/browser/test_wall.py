@@ -28,10 +28,13 @@ from tests.unit.test_views_wall import min_text_px
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
-ALL_SLIDES = "energy,mobility,waste,goals,indicator:co2-per-inhabitant,indicator:municipal-buildings-electricity"
+ALL_SLIDES = ("energy,mobility,waste,goals,measures,indicator:co2-per-inhabitant,"
+              "indicator:municipal-buildings-electricity")
 VIEWPORTS = [(1280, 720), (1920, 1080), (3840, 2160), (1080, 1920)]
 READABLE = (".wall-tile__name, .wall-tile__number, .wall-tile .status__text, .wall-tile__asof, "
-            ".wall-tile__reason, .wall-goal__name, .wall-goal .status__text, .wall-head__stand")
+            ".wall-tile__reason, .wall-goal__name, .wall-goal .status__text, .wall-head__stand, "
+            ".wall-measures__item, .wall-measures .status__text, .wall-legend__item, .wall-chart__yaxis span, "
+            ".wall-chart__xaxis span")
 MEMORY_SECONDS = int(os.environ.get("WALL_MEMORY_SECONDS", "180"))
 
 
@@ -72,7 +75,7 @@ LAYOUT_CHECK = """(selector) => {
   if (doc.scrollWidth > vw || doc.scrollHeight > vh) problems.push(`page scrolls: ${doc.scrollWidth}x${doc.scrollHeight}`);
   const slide = document.querySelector('.wall-slide[data-active]');
   if (!slide) return ['no active slide'];
-  const boxes = slide.querySelectorAll('.wall-tile, .wall-goal, .wall-chart, .wall-counts');
+  const boxes = slide.querySelectorAll('.wall-tile, .wall-goal, .wall-chart, .wall-counts, .wall-measures__box');
   if (!boxes.length) problems.push('empty slide');
   for (const box of boxes) {
     const r = box.getBoundingClientRect();
@@ -163,6 +166,23 @@ def test_english_wall_and_the_slides_named_in_the_url(page: Page, app_url, demo_
     expect(page.locator(".wall-head__stand")).to_contain_text("Data as of")
 
 
+def test_the_indicator_slide_shows_annual_values_against_the_target_path_on_a_zero_based_axis(page: Page, app_url):
+    open_wall(page, f"{app_url}/wall?slides=indicator:co2-per-inhabitant&every=600")
+    slide = page.locator("#wall-slide-indicator-co2-per-inhabitant")
+    expect(slide.locator(".wall-legend")).to_contain_text("Jahreswerte")
+    expect(slide.locator(".wall-legend")).to_contain_text("Zielpfad")
+    ticks = slide.locator(".wall-chart__yaxis span").all_inner_texts()
+    assert len(ticks) == 3 and ticks[-1] == "0\u00a0t je Einw." and all(tick.endswith("t je Einw.") for tick in ticks)
+    assert slide.locator(".wall-chart__xaxis span").all_inner_texts()[-1] == "2030"  # up to the target year
+    src = slide.locator("img.wall-chart__img").get_attribute("src")
+    assert "stroke-dasharray" in src  # the target path, dotted
+    rows = slide.locator("table tbody tr")
+    assert rows.count() >= 5
+    years = [int(rows.nth(i).locator("th").inner_text()) for i in range(rows.count())]
+    assert years == sorted(years, reverse=True) and len(set(years)) == len(years)  # one value per year
+    expect(slide.locator("table thead")).to_contain_text("Zielpfad")
+
+
 def test_burn_in_shift_moves_the_wall_by_a_few_pixels_only_when_asked(page: Page, app_url):
     open_wall(page, f"{app_url}/wall?every=600")
     assert page.evaluate("() => window.cockpitWall.state.shiftTimer") is None
@@ -238,11 +258,13 @@ def test_token_shows_internal_indicators_until_it_is_revoked(page: Page, app_url
     token, _ = demo_cockpit.store.create_wall_token("browser-test-revoke", internal=True)
     open_wall(page, f"{app_url}/wall?token={token}&refresh=1&every=600&slides=energy")
     internal_tile = page.locator('.wall-tile[data-indicator="municipal-buildings-electricity"]')
+    show(page, int(internal_tile.evaluate("el => el.closest('.wall-slide').dataset.index")))  # its part of the domain
     expect(internal_tile).to_be_visible()
     expect(page.locator(".wall-badge--internal")).to_be_visible()
     assert demo_cockpit.store.revoke_wall_token("browser-test-revoke") == 1
     expect(internal_tile).to_have_count(0, timeout=20_000)  # public at the next refresh, without a reload
     expect(page.locator(".wall-badge--internal")).to_have_count(0)
+    show(page, 0)
     expect(page.locator('.wall-tile[data-indicator="co2-per-inhabitant"]')).to_be_visible()
     body = page.locator("#wall").inner_text()
     assert not [name for name in internal_names(demo_cockpit) if name in body]
@@ -376,6 +398,63 @@ def test_outage_keeps_the_wall_survives_a_reload_and_resumes(browser, demo_cockp
 # ------------------------------------------------------------------------------------------------ screenshots
 
 
+VERDICT_CHECK = """() => {
+  const vw = window.innerWidth, vh = window.innerHeight, problems = [], seen = [];
+  const slide = document.querySelector('.wall-slide[data-active]');
+  if (!slide) return {problems: ['no active slide'], seen};
+  const verdicts = slide.querySelectorAll(
+    '.wall-tile .status__text, .wall-tile__reason, .wall-tile__target, .wall-goal .status__text, .wall-goal__reason');
+  for (const el of verdicts) {
+    const text = el.textContent.trim();
+    const style = getComputedStyle(el);
+    const r = el.getBoundingClientRect();
+    seen.push(text.slice(0, 40));
+    if (!text) { problems.push(`empty ${el.className}`); continue; }
+    if (style.visibility !== 'visible' || style.display === 'none' || r.width < 1 || r.height < 1)
+      problems.push(`hidden: ${text}`);
+    if (style.textOverflow === 'ellipsis' || (style.webkitLineClamp && style.webkitLineClamp !== 'none'))
+      problems.push(`clamped (${style.webkitLineClamp}, ${style.textOverflow}): ${text}`);
+    if (el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1)
+      problems.push(`overflows itself: ${text}`);
+    if (r.left < -0.5 || r.top < -0.5 || r.right > vw + 0.5 || r.bottom > vh + 0.5)
+      problems.push(`outside the screen: ${text}`);
+    for (let box = el.parentElement; box && box !== document.body; box = box.parentElement) {
+      const s = getComputedStyle(box);
+      if (s.overflow === 'visible' && s.overflowX === 'visible' && s.overflowY === 'visible') continue;
+      const b = box.getBoundingClientRect();
+      if (r.top < b.top - 0.5 || r.bottom > b.bottom + 0.5 || r.left < b.left - 0.5 || r.right > b.right + 0.5)
+        problems.push(`clipped by ${box.className}: ${text}`);
+    }
+  }
+  return {problems, seen};
+}"""
+
+
+@pytest.mark.parametrize("width,height", VIEWPORTS, ids=[f"{w}x{h}" for w, h in VIEWPORTS])
+def test_the_verdict_is_never_cut(browser, app_url, internal_token, width, height):
+    """Status word and the whole reason line of every tile and goal, on every slide kind, in every theme and
+    both languages: nothing clamped, nothing overflowing, nothing clipped by its box or the screen."""
+    context = browser.new_context(viewport={"width": width, "height": height}, service_workers="block")
+    page = context.new_page()
+    try:
+        reasons = 0
+        for theme in ("light", "dark", "contrast"):
+            for lang in ("de", "en"):
+                open_wall(page, f"{app_url}/wall?token={internal_token}&slides={ALL_SLIDES}&every=600"
+                                f"&theme={theme}&lang={lang}")
+                kinds = set()
+                for index in range(slide_count(page)):
+                    show(page, index)
+                    kinds.add(page.locator(".wall-slide[data-active]").get_attribute("data-kind"))
+                    result = page.evaluate(VERDICT_CHECK)
+                    assert result["problems"] == [], f"{theme}/{lang} slide {index + 1}: {result['problems']}"
+                    reasons += len(result["seen"])
+                assert kinds == {"tiles", "goals", "indicator", "measures"}
+        assert reasons > 100, "the check saw the verdicts"
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("width,height", [(1920, 1080), (3840, 2160)], ids=["1920", "3840"])
 def test_screenshots(browser, app_url, width, height):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -391,6 +470,28 @@ def test_screenshots(browser, app_url, width, height):
             assert urlsplit(page.url).path == "/wall"
         finally:
             context.close()
+
+
+PUBLIC_SLIDES = "energy,mobility,waste,goals,measures,indicator:co2-per-inhabitant"
+
+
+@pytest.mark.parametrize("width,height,name", [(1920, 1080, "1920"), (1080, 1920, "portrait")],
+                         ids=["1920", "portrait"])
+def test_screenshots_of_every_slide(browser, app_url, width, height, name):
+    """docs/screenshots/wall-<1920|portrait>-<slide>.png: every slide of a public wall (docs/wall.md links them)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="de-DE",
+                                  timezone_id="Europe/Berlin", service_workers="block")
+    page = context.new_page()
+    try:
+        open_wall(page, f"{app_url}/wall?slides={PUBLIC_SLIDES}&every=600")
+        for index in range(slide_count(page)):
+            show(page, index)
+            page.wait_for_timeout(200)
+            key = page.locator(".wall-slide[data-active]").get_attribute("id").removeprefix("wall-slide-")
+            page.screenshot(path=str(SCREENSHOTS / f"wall-{name}-{key}.png"))
+    finally:
+        context.close()
 
 
 REASON = "Der Trend der letzten fünf Jahre reicht nicht: Ziel voraussichtlich erst 2034 statt 2030 erreicht"

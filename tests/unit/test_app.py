@@ -136,7 +136,7 @@ def test_security_headers_on_every_response(client, path):
     assert re.fullmatch(r"'self' 'nonce-[\w-]+'", directives["script-src"])
     assert directives["style-src"] == "'self'"
     assert directives["style-src-attr"] == "'none'"
-    assert directives["img-src"] == "'self' data:"
+    assert directives["img-src"] == "'self' data: blob:"
     assert directives["font-src"] == "'self'"
     assert directives["object-src"] == "'none'"
     assert directives["frame-ancestors"] == "'self'"

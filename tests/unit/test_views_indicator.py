@@ -137,10 +137,12 @@ def test_linked_measures_mark_the_charts_and_have_a_table(cockpit):
     assert ("charging-points-city-centre", "start") in marks
     goal = goal_figure(view)
     strip = [trace for trace in goal["data"] if trace.get("yaxis") == "y2"]  # a strip below the values
-    # one legend entry and symbol per kind; the hover names the measure, the table below the chart lists them all
-    assert {"Maßnahme: Beginn", "Maßnahme: Meilenstein erreicht"} <= {trace["name"] for trace in strip}
+    # one symbol per kind and one legend entry for all ("Maßnahmen"); the hover names the measure and its kind,
+    # the table below the chart lists them all
+    assert [trace["name"] for trace in strip if trace.get("showlegend") is not False] == ["Maßnahmen"]
     assert len({trace["marker"]["symbol"] for trace in strip}) == len(strip)
     assert goal["layout"]["yaxis2"]["ticktext"] == ["Maßnahmen"]
+    assert "Maßnahmen" in {annotation["text"] for annotation in goal["layout"]["annotations"]}  # named above it
     texts = {annotation["text"] for annotation in goal["layout"]["annotations"]}
     assert not texts & {mark.kind_text for mark in view.measures}  # no labels across the values any more
     hovers = [h for trace in series_figure(view)["data"] if trace.get("yaxis") == "y2" for h in trace["customdata"]]

@@ -162,9 +162,10 @@ def test_indicator_slide_has_the_assessed_value_and_a_chart_with_its_table(cockp
     assert (tile.number_text, tile.unit_text, tile.value_label) == ("6,30", "t je Einw.", "Ist 2025")
     assert tile.as_of_text == "Stand: 2025"
     assert [p.label for p in slide.chart.points] == ["2019", "2021", "2023", "2025"]
-    assert (slide.chart.first_label, slide.chart.last_label) == ("2019", "2025")
-    assert (slide.chart.low_text, slide.chart.high_text) == ("6,30", "7,00")
-    assert slide.chart.summary.startswith("Verlauf 2019 bis 2025")
+    # an annual goal: its years against the target path up to the target year, on an axis from zero (with unit)
+    assert (slide.chart.first_label, slide.chart.last_label) == ("2019", "2030")
+    assert (slide.chart.low_text, slide.chart.high_text) == ("0\u00a0t je Einw.", "8\u00a0t je Einw.")
+    assert slide.chart.summary.startswith("Jahreswerte 2019 bis 2025: von 7,00\u00a0t je Einw. auf 6,30")
     assert tile.trend is None  # the slide's chart shows it
     domain = build_wall(cockpit, "public", wall_options({"slides": "energy,waste"}), NOW)
     trends = {t.indicator_id: t.trend for s in domain.slides for t in s.tiles}
@@ -239,3 +240,25 @@ def test_measures_slide_counts_per_status_and_names_overdue_reports_but_never_in
     names = public[0].payload.overdue_names
     assert all(isinstance(n, str) and n for n in names)
     assert "Innovationszentrum" not in " ".join(names)
+
+
+def test_an_annual_goal_on_the_indicator_slide_shows_its_years_against_the_path_from_zero(cockpit):
+    fill(cockpit)
+    view = build_wall(cockpit, "public", wall_options({"slides": "indicator:co2-per-inhabitant"}), NOW)
+    chart = view.slides[0].chart
+    goal = cockpit.catalog.goals_for("co2-per-inhabitant")[0]
+    assert chart.axis_top is not None and chart.ticks[-1].startswith("0")
+    assert chart.axis_top >= max(p.value for p in (*chart.points, *chart.path))
+    assert all(tick.endswith("t je Einw.") for tick in chart.ticks)
+    assert list(chart.years) == sorted(set(chart.years)) and max(chart.years) < NOW.year  # complete years only
+    assert chart.path[-1].label == str(goal.target.year) and chart.last_label == str(goal.target.year)
+    assert chart.path[-1].value == pytest.approx(goal.target.value)
+    assert "Zielpfad" in chart.summary
+
+
+def test_tiles_are_split_into_balanced_slides(cockpit, monkeypatch):
+    fill(cockpit)
+    monkeypatch.setattr(wall_views, "TILES_PER_SLIDE", 4)
+    assert [len(p) for p in wall_views._parts(list(range(5)), 4)] == [3, 2]
+    assert [len(p) for p in wall_views._parts(list(range(9)), 4)] == [3, 3, 3]
+    assert wall_views._parts([], 4) == [[]]
