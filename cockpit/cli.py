@@ -9,6 +9,8 @@ import pkgutil
 import sys
 from collections.abc import Callable
 
+from cockpit import printable
+
 # The original commands keep their place at the top of `--help`; every other module of cockpit/commands/
 # (one per command: NAME, HELP, configure(parser), run(args) -> int) follows in name order.
 FIRST_COMMANDS = (
@@ -61,6 +63,7 @@ def main(argv: list[str] | None = None, extra=(), default: str | None = None) ->
         parser.print_help()
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    printable.install()  # control characters in logged client input are escaped
     from cockpit.catalog import CatalogError
     from cockpit.config import ConfigError
     from cockpit.sources.config import SourcesError
