@@ -22,10 +22,10 @@ from datetime import timedelta
 from urllib.parse import urlencode, urlsplit
 
 import flask
-from authlib.integrations.base_client import OAuthError
 
 from cockpit.accounts import AccountError, Accounts, SessionPolicy
 from cockpit.i18n import t
+from cockpit.printable import printable
 from cockpit.roles import PUBLIC_VIEWER, Role, Viewer
 from cockpit.views.legal import legal_links
 from layouts import sso
@@ -304,7 +304,7 @@ def sso_start():
     redirect_uri = flask.url_for("auth.sso_callback", _external=True) + "?" + urlencode({"lang": lang})
     try:
         return client.authorize_redirect(redirect_uri)
-    except (OAuthError, OSError, ValueError) as exc:
+    except sso.REFUSED as exc:
         log.warning("single sign-on: identity provider not reachable: %s", exc)
         return render_page(lang, error=t("accounts.sso.failed", lang), status=502)
 
@@ -318,9 +318,10 @@ def sso_callback():
     next_path = flask.session.pop(_NEXT, None) or "/"
     try:
         token = client.authorize_access_token()
-    except (OAuthError, OSError, ValueError, KeyError) as exc:
-        log.warning("single sign-on failed: %s", str(exc)[:200])
-        accounts().store.audit("login.failed", None, None, client_address(), "single sign-on: " + str(exc)[:200])
+    except sso.REFUSED as exc:  # a bad state, code or ID token (signature, alg, issuer, audience, nonce, expiry)
+        reason = printable(f"{type(exc).__name__}: {exc}")[:200]
+        log.warning("single sign-on refused: %s", reason)
+        accounts().store.audit("login.failed", None, None, client_address(), "single sign-on: " + reason)
         flask.session.clear()
         return render_page(lang, error=t("accounts.sso.failed", lang), status=400)
     flask.session.clear()  # the flow is over: Flask drops the cookie

@@ -209,7 +209,7 @@ def check_callback_body(body, callback_map: dict) -> None:
                 and not dep_id.startswith("{")  # pattern-matching ids are checked by their shape only
             if plain and (item["id"], item["property"]) != (dep_id, dep_prop):
                 raise BadRequest(f"{key}: {item['id']}.{item['property']} is not a declared dependency")
-            if isinstance(dep_id, str) and not isinstance(item, dict):
+            if isinstance(dep_id, str) and not dep_id.startswith("{") and not isinstance(item, dict):
                 raise BadRequest(f"{key}: one entry per dependency")
     _check_outputs(body, spec)
 

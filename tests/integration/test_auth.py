@@ -453,8 +453,11 @@ def test_pattern_matching_callbacks_pass_the_body_check():
 
     from layouts.hardening import check_callback_body
 
+    from dash import Output
+
     callback_map = {"..x.children..": {"inputs": [{"id": '{"index":["ALL"],"type":"row"}', "property": "n_clicks"}],
-                                       "state": [{"id": "y", "property": "data"}]}}
+                                       "state": [{"id": "y", "property": "data"}], "output": Output("x", "children"),
+                                       "callback": print}}
     body = {"output": "..x.children..", "outputs": {"id": "x", "property": "children"},
             "inputs": [[{"id": {"index": 1, "type": "row"}, "property": "n_clicks", "value": 2},
                         {"id": {"index": 2, "type": "row"}, "property": "n_clicks", "value": None}]],
