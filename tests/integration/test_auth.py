@@ -28,6 +28,7 @@ from layouts import ids
 
 PUBLIC, INTERNAL, DEPARTMENT = "recycling-rate", "municipal-buildings-electricity", "smart-bin-fill-level"
 OWNER, OTHER = "abfallwirtschaft", "verkehr"
+INTERNAL_GOAL, DEPARTMENT_GOAL = "internal-electricity-goal", "department-bins-goal"
 PASSWORD = "Ein langes Passwort für Tests 2026"
 
 SEES = {
@@ -45,6 +46,14 @@ def department_catalog(tmp_path: Path) -> Path:
         if ind["id"] == DEPARTMENT:
             ind["visibility"] = "department"
             assert ind["owner"] == OWNER
+    # goals on the internal and the department-only indicator: their names must stay as hidden as the indicator
+    for goal_id, indicator, name in ((INTERNAL_GOAL, INTERNAL, "Strom kommunaler Gebäude senken"),
+                                     (DEPARTMENT_GOAL, DEPARTMENT, "Behälter rechtzeitig leeren")):
+        raw["goals"].append({
+            "id": goal_id, "indicator": indicator, "direction": "decrease", "field": "circular-economy",
+            "baseline": {"year": 2020, "value": 80.0}, "target": {"year": 2030, "value": 40.0},
+            "name": {"de": f"{name} (Zielname intern)", "en": f"{name} (goal name internal)"},
+            "source": {"de": "Interner Beschluss", "en": "Internal decision"}})
     path = tmp_path / "catalog.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     return path
@@ -159,6 +168,13 @@ ROUTES = [
     Route("refresh goals", refresh(ids.GOALS_CONTENT)),
     Route("crafted: role in the query", router("/", "?lang=de&role=admin&department=abfallwirtschaft"), lists=True),
     Route("crafted: refresh with role", refresh(ids.OVERVIEW_CONTENT, "?role=internal&user=admin"), lists=True),
+    # the measures filter prints its goal's name: only for goals of indicators the viewer may see
+    Route("page /measures?goal= internal goal", get(f"/measures?lang=de&goal={INTERNAL_GOAL}")),
+    Route("page /measures?goal= department goal", get(f"/measures?lang=en&goal={DEPARTMENT_GOAL}")),
+    Route("router /measures?goal= internal goal", router("/measures", f"?lang=de&goal={INTERNAL_GOAL}")),
+    Route("router /measures?goal= department goal", router("/measures", f"?lang=en&goal={DEPARTMENT_GOAL}")),
+    Route("router /measures?goal= public goal", router("/measures", "?lang=de&goal=recycling-rate-eu")),
+    Route("router /status", router("/status")),
     Route("login page", get("/login?lang=de")),
     Route("logout page", get("/logout?lang=de"), public_status=303),
     Route("admin accounts page", get("/admin/accounts?lang=de"), status=404, statuses={"admin": 200}),
@@ -170,8 +186,9 @@ ROUTES = [
 def markers(cockpit, indicator_id: str) -> list[str]:
     """What would give an indicator away: its tile, its goals' cards, its name in both languages."""
     ind = cockpit.catalog.indicator(indicator_id)
-    return [ids.tile(indicator_id), ind.name.de, ind.name.en,
-            *[ids.goal(g.id) for g in cockpit.catalog.goals_for(indicator_id)]]
+    goals = cockpit.catalog.goals_for(indicator_id)
+    return [ids.tile(indicator_id), ind.name.de, ind.name.en, *[ids.goal(g.id) for g in goals],
+            *[name for g in goals if g.name for name in (g.name.de, g.name.en)]]
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
@@ -556,3 +573,14 @@ def test_staff_explore_and_chart_their_departments_indicator_and_nobody_else_doe
     assert any(trace.points for trace in explored.panels[0].traces)
     assert build_indicator(cockpit, other, DEPARTMENT, "de") is None
     assert DEPARTMENT not in [p.indicator_id for p in build_explore(cockpit, other, {"ind": [DEPARTMENT]}, "de").panels]
+
+
+def test_the_measures_filter_names_a_goal_only_to_who_may_see_it(clients):
+    def shown(who: str, goal: str) -> str:
+        return json.dumps(router("/measures", f"?lang=de&goal={goal}")(clients[who]).get_json(), ensure_ascii=False)
+
+    assert "Behälter rechtzeitig leeren (Zielname intern)" in shown("staff-owner", DEPARTMENT_GOAL)
+    assert "Behälter rechtzeitig leeren (Zielname intern)" not in shown("staff-other", DEPARTMENT_GOAL)
+    assert "Strom kommunaler Gebäude senken (Zielname intern)" in shown("staff-other", INTERNAL_GOAL)
+    assert "Strom kommunaler Gebäude senken (Zielname intern)" not in shown("anonymous", INTERNAL_GOAL)
+    assert "Recyclingquote" in shown("anonymous", "recycling-rate-eu")
