@@ -466,11 +466,10 @@ def test_without_trusted_proxies_the_forwarded_header_is_ignored(tmp_path):
 
 def test_pattern_matching_callbacks_pass_the_body_check():
     """Callbacks of other pages may use pattern-matching ids (dicts, lists for ALL): their shape is accepted."""
+    from dash import Output
     from werkzeug.exceptions import BadRequest
 
     from layouts.hardening import check_callback_body
-
-    from dash import Output
 
     callback_map = {"..x.children..": {"inputs": [{"id": '{"index":["ALL"],"type":"row"}', "property": "n_clicks"}],
                                        "state": [{"id": "y", "property": "data"}], "output": Output("x", "children"),

@@ -15,8 +15,6 @@ import json
 import logging
 import random
 
-import pytest
-
 from cockpit.accounts import Accounts
 from cockpit.config import load_settings
 from cockpit.measures.demo import load_demo_measures
