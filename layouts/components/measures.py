@@ -20,6 +20,7 @@ from cockpit.views.measures import (
     WallMeasuresView,
 )
 from layouts import ids
+from layouts.auth import CSRF_FIELD, csrf_token
 from layouts.components.tables import data_table
 from layouts.context import page_url
 
@@ -184,6 +185,7 @@ def report_form(view: MeasureDetailView, kiosk: bool = False, message: str | Non
     milestones += [html.Option(o.label, value=o.value) for o in view.milestone_options]
     query = urlencode({"lang": lang, **({"kiosk": "1"} if kiosk else {})})
     children = [
+        dcc.Input(type="hidden", name=CSRF_FIELD, value=csrf_token(), id="measure-form-csrf"),  # session-bound
         html.P(t("measures.form.intro", lang)),
         html.Div([html.Label(t("measures.form.status", lang), htmlFor=ids.MEASURE_FORM_STATUS),
                   html.Select(statuses, id=ids.MEASURE_FORM_STATUS, name="status", required=True,

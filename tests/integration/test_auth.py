@@ -25,6 +25,7 @@ from cockpit.runtime import open_cockpit
 from cockpit.sources.base import make_frame
 from cockpit.views import clear_cache
 from layouts import ids
+from tests.fixtures.forms import login_token, post_login
 
 PUBLIC, INTERNAL, DEPARTMENT = "recycling-rate", "municipal-buildings-electricity", "smart-bin-fill-level"
 OWNER, OTHER = "abfallwirtschaft", "verkehr"
@@ -82,7 +83,7 @@ def make_cockpit(tmp_path: Path, **overrides):
 
 
 def login(client, who: str, password: str = PASSWORD, **kwargs):
-    return client.post("/login?lang=de", data={"username": who, "password": password}, **kwargs)
+    return post_login(client, {"username": who, "password": password}, **kwargs)
 
 
 @pytest.fixture(scope="module")
@@ -239,10 +240,34 @@ def test_forged_cookies_give_the_public_view(app, cockpit):
 
 def test_anonymous_visitors_get_no_cookie(app):
     client = app.server.test_client()
-    for send in (get("/"), get("/goals"), get("/login"), get("/does-not-exist"), router("/"),
-                 refresh(ids.OVERVIEW_CONTENT)):
+    for send in (get("/"), get("/goals"), get("/does-not-exist"), router("/"), refresh(ids.OVERVIEW_CONTENT)):
         assert "Set-Cookie" not in send(client).headers
+    # only who opens the login form gets a cookie: the form's pre-session token (signed, HttpOnly, browser session)
+    flow = client.get("/login?lang=de").headers.getlist("Set-Cookie")
+    assert len(flow) == 1 and flow[0].startswith("cockpit_flow=") and "HttpOnly" in flow[0]
+    assert "SameSite=Lax" in flow[0] and "Max-Age" not in flow[0] and "Expires" not in flow[0]
     assert "Set-Cookie" not in login(client, "admin", "wrong password").headers
+
+
+def test_login_posts_need_the_forms_pre_session_token(app):
+    """Login CSRF: a site that makes a visitor's browser post the attacker's name and password (no Origin header
+    sent, e.g. by privacy tools) gets 403, and so does a token taken from another browser's login page."""
+    attacker, victim = app.server.test_client(), app.server.test_client()
+    stolen = login_token(attacker)
+    login_token(victim)
+    form = {"username": "staff-other", "password": PASSWORD}
+    for token in (None, "", "forged", stolen):
+        response = victim.post("/login?lang=de", data=form if token is None else {**form, "csrf_token": token})
+        assert response.status_code == 403
+        assert "abgelaufen" in response.get_data(as_text=True)
+        assert not any(c.startswith("cockpit_session=") for c in response.headers.getlist("Set-Cookie"))
+    fresh = app.server.test_client()  # no login page opened: no token in its session either
+    assert fresh.post("/login?lang=de", data={**form, "csrf_token": stolen}).status_code == 403
+    response = login(victim, "staff-other")
+    assert response.status_code == 303
+    cookies = response.headers.getlist("Set-Cookie")
+    assert any(c.startswith("cockpit_session=") for c in cookies)
+    assert any(c.startswith("cockpit_flow=;") for c in cookies)  # the token ends with the login
 
 
 def test_session_cookie_attributes(app):

@@ -16,8 +16,15 @@ from cockpit.sources.base import Reject, make_frame
 from cockpit.store.measures import AlertState
 from cockpit.views import clear_cache
 from cockpit.views.status import build_status, source_indicators
-from tests.integration.test_auth import DEPARTMENT, DEPARTMENT_GOAL, INTERNAL, OTHER, OWNER, PASSWORD, \
-    department_catalog
+from tests.integration.test_auth import (
+    DEPARTMENT,
+    DEPARTMENT_GOAL,
+    INTERNAL,
+    OTHER,
+    OWNER,
+    PASSWORD,
+    department_catalog,
+)
 
 # source -> the indicator it feeds in data/sources.yaml (public, internal, department-only)
 PUBLIC_SOURCE, INTERNAL_SOURCE, DEPARTMENT_SOURCE = "waste-balance", "building-meters", "waste-containers"
