@@ -22,6 +22,7 @@ from cockpit.roles import Role
 from cockpit.runtime import open_cockpit
 from cockpit.sources.base import make_frame
 from cockpit.views import clear_cache
+from tests.fixtures.forms import post_login
 from tests.integration.test_auth import DEPARTMENT, INTERNAL, OWNER, PASSWORD, PUBLIC, department_catalog
 
 SEED = 20261206
@@ -131,7 +132,9 @@ def fuzz_cockpit(tmp_path, database_url: str):
     run_id = cockpit.store.start_run("waste-balance")
     cockpit.store.write_batch("waste-balance", run_id, frame, [], len(frame))
     load_demo_measures(cockpit.store, cockpit.catalog)
-    Accounts(cockpit.store, {d.id for d in cockpit.catalog.departments}).add_user("fuzz", PASSWORD, "staff", OWNER)
+    accounts = Accounts(cockpit.store, {d.id for d in cockpit.catalog.departments})
+    accounts.add_user("fuzz", PASSWORD, "staff", OWNER)
+    accounts.add_user("fuzz-admin", PASSWORD, "admin", None)
     return cockpit
 
 
@@ -170,18 +173,16 @@ def test_malformed_requests_never_get_a_500(database_url, tmp_path, caplog):
 
     cockpit = fuzz_cockpit(tmp_path, database_url)
     app = create_app(cockpit)
-    anonymous, staff = app.server.test_client(), app.server.test_client()
-    page = staff.get("/login?lang=de").get_data(as_text=True)
-    token = page.split('name="csrf_token" value="')[1].split('"')[0] if 'name="csrf_token"' in page else ""
-    assert staff.post("/login?lang=de", data={"username": "fuzz", "password": PASSWORD,
-                                              "csrf_token": token}).status_code == 303
+    anonymous, staff, admin = app.server.test_client(), app.server.test_client(), app.server.test_client()
+    assert post_login(staff, {"username": "fuzz", "password": PASSWORD}).status_code == 303
+    assert post_login(admin, {"username": "fuzz-admin", "password": PASSWORD}).status_code == 303
     dependencies = anonymous.get("/_dash-dependencies").get_json()
     measure_id = cockpit.store.measures(Role.ADMIN)[0].id
     rng = random.Random(SEED)
     failures, statuses = [], collections.Counter()
     caplog.set_level(logging.WARNING)
     for n in range(CALLBACK_BODIES):
-        client = rng.choice([anonymous, staff])
+        client = rng.choice([anonymous, staff, admin])
         body = mutate(valid_body(rng.choice(dependencies), rng), rng)
         data = body if isinstance(body, bytes) else json.dumps(body)
         response = client.post(CALLBACK_PATH, data=data,
@@ -190,7 +191,7 @@ def test_malformed_requests_never_get_a_500(database_url, tmp_path, caplog):
         if response.status_code >= 500:
             failures.append(("callback", n, data[:300], response.status_code))
     for n in range(HTTP_REQUESTS):
-        client = rng.choice([anonymous, staff])
+        client = rng.choice([anonymous, staff, admin])
         method, url, kwargs = http_request(rng, measure_id)
         response = client.open(url, method=method, **kwargs)
         statuses["http", response.status_code] += 1
