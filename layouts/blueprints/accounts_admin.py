@@ -89,7 +89,7 @@ _PAGE = STAFF_PAGE_TOP + """  <main id="main" class="accounts-admin">
       <input id="audit-address" name="address" type="text" maxlength="64" value="{{ filter.address }}">
       <button type="submit">{{ filter_submit }}</button>
     </form>
-    <p class="accounts-admin__count" role="status">{{ audit_count }}</p>
+    <p class="accounts-admin__count">{{ audit_count }}</p>
     <table class="accounts-admin__table">
       <caption>{{ audit_caption }}</caption>
       <thead><tr>{% for h in audit_headers %}<th scope="col">{{ h }}</th>{% endfor %}</tr></thead>

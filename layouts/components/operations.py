@@ -73,7 +73,8 @@ def status_content(view: StatusView, lang: str) -> list:
                               "measures.th.raw")])),
                           html.Tbody([html.Tr([html.Th(q.source_id, scope="row"), html.Td(q.run_text),
                                                html.Td(q.when_text), html.Td(_technical(q.reason, q.reason_lang, lang)),
-                                               html.Td(html.Pre(q.raw, className="measures-ops__raw"))])
+                                               html.Td(html.Pre(q.raw, className="measures-ops__raw", tabIndex="0",
+                                                                **{"aria-label": t("measures.th.raw", lang)}))])
                                       for q in view.quarantine]),
                       ], className="data-table measures-ops__quarantine")]
     else:
