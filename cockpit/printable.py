@@ -31,7 +31,7 @@ class EscapeControlCharacters(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        safe = printable(message)
+        safe = printable(message[:-1] if message.endswith("\n") else message)  # a final line break is the end
         if safe != message:
             record.msg, record.args = safe, None
         return True

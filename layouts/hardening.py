@@ -9,7 +9,7 @@ HTTP 404 for unknown paths.
   inputs and state, and carry values of the right type for well-known properties (a page path starts with '/');
   otherwise 400 with one log line and no traceback. Callbacks check their own inputs with `expect` (also 400).
 - Unknown paths under `/_dash-component-suites/` get 404 (Dash raises an exception for them).
-- `clean_text` refuses NUL characters and invalid Unicode before anything reaches the database.
+- NUL characters in the path or a form field (login name, measure id, report text) get 400 before any view.
 - Dash Pages answers every unknown path with its index page and the 404 layout: the status is set to 404.
 """
 
@@ -64,13 +64,6 @@ def valid_text(value: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
-
-
-def clean_text(value, name: str = "text"):
-    """`value` unchanged if it is valid text (or not text at all); else 400 for the request."""
-    if isinstance(value, str) and not valid_text(value):
-        raise BadCallbackInput(f"{name}: NUL character or invalid Unicode")
-    return value
 
 
 # ------------------------------------------------------------------------------------------------ pages
@@ -240,10 +233,11 @@ def init_app(server: flask.Flask, settings: Settings) -> None:
 
     @server.before_request
     def _refuse_unstorable_text():
-        """NUL characters (and lone surrogates) in the path, the query or a form: 400 before any view, so none
-        reaches the database (PostgreSQL refuses NUL in text with a driver error)."""
+        """NUL characters (and lone surrogates) in the path or a form: 400 before any view, so none reaches the
+        database (PostgreSQL refuses NUL in text with a driver error). Query parameters are left to the routes,
+        which validate them (the API names the parameter) or ignore unknown values (filters)."""
         request = flask.request
-        values = [request.path, *request.args.keys(), *request.args.values()]
+        values = [request.path]
         if request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded",
                                                              "multipart/form-data"):
             values += [*request.form.keys(), *request.form.values()]

@@ -68,25 +68,26 @@ _PAGE = STAFF_PAGE_TOP + """  <main id="main" class="accounts-admin">
         <thead><tr>{% for h in failure_headers %}<th scope="col">{{ h }}</th>{% endfor %}</tr></thead>
         <tbody>
         {% for f in failures %}
-          <tr><th scope="row">{{ f.target }}</th><td>{{ f.address }}</td><td class="num">{{ f.count }}</td>
+          <tr><td class="accounts-admin__tried">{{ f.target }}</td><td>{{ f.address }}</td><td class="num">{{ f.count }}</td>
               <td>{{ f.last }}</td></tr>
         {% endfor %}
         </tbody>
       </table>
       {% endif %}
     </section>
-    <h2 id="audit-heading">{{ audit_caption }}</h2>
+    <link rel="stylesheet" href="/assets/audit.css">
+    <h2 id="audit-heading" class="accounts-admin__log">{{ audit_heading }}</h2>
     <form method="get" action="{{ path }}" class="accounts-admin__filter" aria-labelledby="audit-heading">
       <input type="hidden" name="lang" value="{{ lang }}">
-      <label for="audit-action">{{ filter_action }}</label>
+      <div class="accounts-admin__filter-field"><label for="audit-action">{{ filter_action }}</label>
       <select id="audit-action" name="action">
         <option value=""{% if not filter.action %} selected{% endif %}>{{ filter_all }}</option>
         {% for a in action_options %}<option value="{{ a }}"{% if a == filter.action %} selected{% endif %}>{{ a }}</option>{% endfor %}
-      </select>
-      <label for="audit-account">{{ filter_account }}</label>
-      <input id="audit-account" name="account" type="text" maxlength="64" value="{{ filter.account }}">
-      <label for="audit-address">{{ filter_address }}</label>
-      <input id="audit-address" name="address" type="text" maxlength="64" value="{{ filter.address }}">
+      </select></div>
+      <div class="accounts-admin__filter-field"><label for="audit-account">{{ filter_account }}</label>
+      <input id="audit-account" name="account" type="text" maxlength="64" value="{{ filter.account }}"></div>
+      <div class="accounts-admin__filter-field"><label for="audit-address">{{ filter_address }}</label>
+      <input id="audit-address" name="address" type="text" maxlength="64" value="{{ filter.address }}"></div>
       <button type="submit">{{ filter_submit }}</button>
     </form>
     <p class="accounts-admin__count">{{ audit_count }}</p>
@@ -147,10 +148,10 @@ def _page(lang: str, message: str | None = None, status: int = 200) -> flask.Res
         return PATH + "?" + urlencode({"lang": lang, **{k: v for k, v in filters.items() if v}, "page": number})
 
     extra = dict(
-        path=PATH, filter=filters, action_options=actions, failures=summary,
+        path=PATH, filter=filters, audit_heading=t("hardening.audit.heading", lang), action_options=actions, failures=summary,
         failures_heading=t("hardening.audit.failures", lang),
-        failures_text=t("hardening.audit.failures.text", lang, count=format_number(failed, 0, lang),
-                        days=FAILURE_DAYS),
+        failures_text=t("hardening.audit.failures.text.one", lang, days=FAILURE_DAYS) if failed == 1 else t(
+            "hardening.audit.failures.text", lang, count=format_number(failed, 0, lang), days=FAILURE_DAYS),
         failures_caption=t("hardening.audit.failures.caption", lang, days=FAILURE_DAYS),
         failure_headers=[t(f"hardening.audit.col.{c}", lang) for c in ("account", "address", "count", "last")],
         filter_action=t("accounts.admin.col.action", lang), filter_all=t("hardening.audit.filter.all", lang),
@@ -165,7 +166,8 @@ def _page(lang: str, message: str | None = None, status: int = 200) -> flask.Res
         _PAGE, lang=lang, title=t("accounts.admin.title", lang), intro=t("accounts.admin.intro", lang),
         brand=t("ui.brand", lang), tagline=t("ui.brand.tagline", lang, city=city), home=page_url("/", lang),
         back=t("ui.login.back", lang), message=message, csrf=csrf_token(), users=users, audit=audit,
-        users_caption=t("accounts.admin.users", lang), audit_caption=t("accounts.admin.audit", lang),
+        users_caption=t("accounts.admin.users", lang), audit_caption=t("hardening.audit.caption", lang, page=format_number(min(page, pages), 0, lang),
+                                                       pages=format_number(pages, 0, lang)),
         user_headers=[t(f"accounts.admin.col.{c}", lang) for c in
                       ("login", "name", "role", "department", "active", "signin", "actions")],
         audit_headers=[t(f"accounts.admin.col.{c}", lang) for c in
