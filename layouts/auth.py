@@ -32,6 +32,7 @@ from cockpit.printable import printable
 from cockpit.roles import PUBLIC_VIEWER, Role, Viewer
 from cockpit.views.legal import legal_links
 from layouts import sso
+from layouts.hardening import valid_text
 from layouts.context import current_cockpit, page_url, resolve_lang
 
 log = logging.getLogger(__name__)
@@ -356,8 +357,11 @@ def sso_callback():
     claims = token.get("userinfo") or {}
     settings = current_cockpit().settings
     subject = claims.get("sub")
+    if not isinstance(subject, str) or not subject or not valid_text(subject):  # OIDC Core 2: sub is a string
+        accounts().store.audit("login.failed", None, None, client_address(), "single sign-on: sub is not text")
+        return render_page(lang, error=t("accounts.sso.failed", lang), status=400)
     role, department = sso.map_claims(settings, claims)
-    if not isinstance(subject, str) or role is None:
+    if role is None:
         accounts().store.audit("login.failed", None, str(claims.get("preferred_username", ""))[:64] or None,
                                client_address(), "single sign-on: no role mapped")
         return render_page(lang, error=t("accounts.sso.no_role", lang), status=403)
