@@ -32,8 +32,8 @@ from cockpit.printable import printable
 from cockpit.roles import PUBLIC_VIEWER, Role, Viewer
 from cockpit.views.legal import legal_links
 from layouts import sso
-from layouts.hardening import valid_text
 from layouts.context import current_cockpit, page_url, resolve_lang
+from layouts.hardening import valid_text
 
 log = logging.getLogger(__name__)
 
