@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable
 
 import cockpit.commands as package
+from cockpit import printable
 from cockpit.catalog import CatalogError
 from cockpit.config import ConfigError
 from cockpit.sources.config import SourcesError
@@ -64,6 +65,7 @@ def main(argv: list[str] | None = None, extra=(), default: str | None = None) ->
         parser.print_help()
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    printable.install()  # control characters in logged client input are escaped
     try:
         return int(args.handler(args) or 0)
     except (ConfigError, CatalogError, SourcesError) as exc:

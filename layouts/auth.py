@@ -9,8 +9,10 @@ and pass the result to the store, which filters in SQL.
 
 Why not Flask-Login: its session lives in Flask's signed cookie, which cannot be revoked server-side; the small
 part it would add (a user loader) is `current_viewer()` below. CSRF: the logout token is an HMAC of the session
-id with the app secret (double submit without another cookie); the login form is protected by an Origin check
-and SameSite=Lax, so anonymous visitors get no CSRF cookie either.
+id with the app secret (double submit without another cookie). The login form carries a pre-session token: a
+random value kept in Flask's signed cookie `cockpit_flow`, which only the login page sets (strictly necessary,
+HttpOnly, SameSite=Lax, ends with the browser session) and a successful login empties; a POST without it, or with
+another one, is refused (403) like a cross-site POST (Origin check).
 """
 
 from __future__ import annotations
@@ -19,24 +21,27 @@ import hashlib
 import hmac
 import logging
 import math
+import secrets
 from datetime import timedelta
 from urllib.parse import urlencode, urlsplit
 
 import flask
-from authlib.integrations.base_client import OAuthError
 
 from cockpit.accounts import AccountError, Accounts, BoundedSleep, SessionPolicy
 from cockpit.i18n import t
+from cockpit.printable import printable
 from cockpit.roles import PUBLIC_VIEWER, Role, Viewer
 from cockpit.views.legal import legal_links
 from layouts import sso
 from layouts.context import current_cockpit, page_url, resolve_lang
+from layouts.hardening import valid_text
 
 log = logging.getLogger(__name__)
 
 SESSION_COOKIE = "cockpit_session"
 ACCOUNTS_KEY = "cockpit.accounts"
 CSRF_FIELD = "csrf_token"
+_LOGIN_CSRF = "login_csrf"  # the login form's pre-session token, in the signed flow cookie
 _VIEWER = "cockpit.viewer"
 _DROP = "cockpit.drop_session"
 _LOGIN_ENABLED = "cockpit.login_enabled"
@@ -102,6 +107,28 @@ def csrf_token() -> str:
     key = flask.current_app.secret_key
     key = key.encode("utf-8") if isinstance(key, str) else key
     return hmac.new(key, b"csrf\x00" + token.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+
+
+def valid_csrf(given) -> bool:
+    """True if `given` is this session's CSRF token (forms of logged-in staff: logout, reports, admin)."""
+    expected = csrf_token()
+    return bool(expected) and isinstance(given, str) and hmac.compare_digest(given.encode("utf-8", "replace"),
+                                                                             expected.encode("ascii"))
+
+
+def login_form_token() -> str:
+    """The login form's pre-session token (created on first use; sets the flow cookie on this response)."""
+    token = flask.session.get(_LOGIN_CSRF)
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(32)
+        flask.session[_LOGIN_CSRF] = token
+    return token
+
+
+def _login_token_valid() -> bool:
+    expected, given = flask.session.get(_LOGIN_CSRF), flask.request.form.get(CSRF_FIELD, "")
+    return isinstance(expected, str) and isinstance(given, str) and hmac.compare_digest(
+        given.encode("utf-8", "replace"), expected.encode("utf-8", "replace"))
 
 
 def _secure() -> bool:
@@ -181,6 +208,7 @@ _PAGE = STAFF_PAGE_TOP + """  <main id="main" class="login">
     {% if kind == "login" and enabled %}
     {% if sso %}<p><a class="login__sso" href="{{ sso_url }}">{{ sso_label }}</a></p><p>{{ or_label }}</p>{% endif %}
     <form method="post" class="login__form">
+      <input type="hidden" name="csrf_token" value="{{ login_csrf }}">
       <label for="username">{{ username_label }}</label>
       <input id="username" name="username" type="text" autocomplete="username" autocapitalize="none"
              spellcheck="false" maxlength="64" required autofocus value="{{ username }}">
@@ -236,6 +264,7 @@ def render_page(lang: str, kind: str = "login", error: str | None = None, status
         or_label=t("accounts.login.or", lang), username_label=t("accounts.login.username", lang),
         username=username[:64], password_label=t("ui.login.password", lang),
         submit=t("accounts.logout.submit" if logout else "ui.login.submit", lang), csrf=csrf_token() if logout else "",
+        login_csrf=login_form_token() if kind == "login" and login_enabled() else "",
         back=t("ui.login.back", lang), home=page_url("/", lang), next=next_path,
         legal=legal_links(current_cockpit().settings, lang, city), legal_label=t("embed.legal.label", lang),
     )
@@ -247,6 +276,7 @@ def render_page(lang: str, kind: str = "login", error: str | None = None, status
 def finish_login(user: dict, how: str, lang: str) -> flask.Response:
     response = flask.redirect(_safe_next(flask.request.args.get("next"), lang), 303)
     response.headers["Cache-Control"] = "no-store"
+    flask.session.pop(_LOGIN_CSRF, None)  # the pre-session token ends with the login (an empty flow cookie is dropped)
     return start_session(response, user, how)
 
 
@@ -259,6 +289,8 @@ def login():
         return render_page(lang)
     if not _same_origin():
         return render_page(lang, error=t("accounts.login.forbidden", lang), status=403)
+    if not _login_token_valid():
+        return render_page(lang, error=t("hardening.login.expired", lang), status=403)
     form = flask.request.form
     username, password = form.get("username", ""), form.get("password", "")
     if not username and current_cockpit().settings.internal_password:
@@ -286,10 +318,7 @@ def logout():
         if current_role() == Role.PUBLIC:
             return flask.redirect(page_url("/", lang), 303)
         return render_page(lang, kind="logout")
-    given = flask.request.form.get(CSRF_FIELD, "")
-    expected = csrf_token()
-    if not expected or not isinstance(given, str) or not hmac.compare_digest(given, expected) \
-            or not _same_origin():
+    if not valid_csrf(flask.request.form.get(CSRF_FIELD, "")) or not _same_origin():
         if current_role() == Role.PUBLIC:  # nothing to end; the stale cookie is dropped
             return render_page(lang, kind="logout", error=t("accounts.logout.expired", lang), status=400)
         return render_page(lang, kind="logout", error=t("accounts.bad_request", lang), status=403)
@@ -314,7 +343,7 @@ def sso_start():
     redirect_uri = flask.url_for("auth.sso_callback", _external=True) + "?" + urlencode({"lang": lang})
     try:
         return client.authorize_redirect(redirect_uri)
-    except (OAuthError, OSError, ValueError) as exc:
+    except sso.REFUSED as exc:
         log.warning("single sign-on: identity provider not reachable: %s", exc)
         return render_page(lang, error=t("accounts.sso.failed", lang), status=502)
 
@@ -328,17 +357,21 @@ def sso_callback():
     next_path = flask.session.pop(_NEXT, None) or "/"
     try:
         token = client.authorize_access_token()
-    except (OAuthError, OSError, ValueError, KeyError) as exc:
-        log.warning("single sign-on failed: %s", str(exc)[:200])
-        accounts().store.audit("login.failed", None, None, client_address(), "single sign-on: " + str(exc)[:200])
+    except sso.REFUSED as exc:  # a bad state, code or ID token (signature, alg, issuer, audience, nonce, expiry)
+        reason = printable(f"{type(exc).__name__}: {exc}")[:200]
+        log.warning("single sign-on refused: %s", reason)
+        accounts().store.audit("login.failed", None, None, client_address(), "single sign-on: " + reason)
         flask.session.clear()
         return render_page(lang, error=t("accounts.sso.failed", lang), status=400)
     flask.session.clear()  # the flow is over: Flask drops the cookie
     claims = token.get("userinfo") or {}
     settings = current_cockpit().settings
     subject = claims.get("sub")
+    if not isinstance(subject, str) or not subject or not valid_text(subject):  # OIDC Core 2: sub is a string
+        accounts().store.audit("login.failed", None, None, client_address(), "single sign-on: sub is not text")
+        return render_page(lang, error=t("accounts.sso.failed", lang), status=400)
     role, department = sso.map_claims(settings, claims)
-    if not isinstance(subject, str) or role is None:
+    if role is None:
         accounts().store.audit("login.failed", None, str(claims.get("preferred_username", ""))[:64] or None,
                                client_address(), "single sign-on: no role mapped")
         return render_page(lang, error=t("accounts.sso.no_role", lang), status=403)

@@ -4,29 +4,36 @@ HTTP 404 for unknown paths.
 - `ProxyFix` with COCKPIT_TRUSTED_PROXIES hops: the client address (throttling, audit) and the scheme (Secure
   cookies) come from X-Forwarded-* only when that many proxies are configured; never trusted otherwise.
 - Query strings longer than COCKPIT_MAX_QUERY_LENGTH get 414 before Flask or Dash parse anything.
-- A body for `/_dash-update-component` must have the shape the Dash renderer sends, name a registered callback
-  with its declared inputs, and carry values of the right type for well-known properties; otherwise 400 with
-  one log line and no traceback. Callbacks check their own inputs with `expect` (also 400).
+- A body for `/_dash-update-component` must be JSON of at most MAX_DEPTH levels with valid Unicode and no NUL
+  characters, have the shape the Dash renderer sends, name a registered callback with its declared outputs,
+  inputs and state, and carry values of the right type for well-known properties (a page path starts with '/');
+  otherwise 400 with one log line and no traceback. Callbacks check their own inputs with `expect` (also 400).
+- Unknown paths under `/_dash-component-suites/` get 404 (Dash raises an exception for them).
+- NUL characters in the path or a form field (login name, measure id, report text) get 400 before any view.
 - Dash Pages answers every unknown path with its index page and the 404 layout: the status is set to 404.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 
 import dash
 import flask
+from dash.exceptions import DependencyException
 from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from cockpit.config import Settings
+from cockpit.printable import printable
 
 log = logging.getLogger("cockpit.requests")
 
 DASH_KEY = "cockpit.dash"
 CALLBACK_PATH = "/_dash-update-component"
 _NOT_FOUND = "cockpit.not_found"
+MAX_DEPTH = 100  # levels of JSON nesting in a callback body (page trees the renderer sends are far flatter)
 
 # Properties whose values have a known type, whatever component carries them.
 _STRING_PROPS = {"pathname", "search", "hash", "href"}
@@ -46,6 +53,17 @@ def expect(value, *types, name: str = "input"):
     if not isinstance(value, tuple(t for t in types if t is not type(None))):
         raise BadCallbackInput(f"{name}: unexpected type {type(value).__name__}")
     return value
+
+
+def valid_text(value: str) -> bool:
+    """True if `value` is text a database can store: no NUL characters, no lone surrogates."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 # ------------------------------------------------------------------------------------------------ pages
@@ -94,10 +112,67 @@ def _check_item(item, where: str) -> None:
         raise BadRequest(f"{where}: {prop} must be a string")
     if prop in _INT_PROPS and value is not None and (isinstance(value, bool) or not isinstance(value, int)):
         raise BadRequest(f"{where}: {prop} must be a whole number")
+    if prop == "pathname" and isinstance(value, str) and not value.startswith("/"):
+        raise BadRequest(f"{where}: a page path starts with '/'")
 
 
 def _declared(dependencies: list) -> list[tuple]:
     return [(d.get("id"), d.get("property")) for d in dependencies]
+
+
+def parse_body(data: bytes):
+    """The JSON of a callback body, or BadRequest (not JSON, invalid UTF-8, too deep)."""
+    try:
+        body = json.loads(data.decode("utf-8"))
+    except (ValueError, RecursionError):
+        raise BadRequest("body is not JSON") from None
+    check_values(body)
+    return body
+
+
+def check_values(value) -> None:
+    """BadRequest for nesting deeper than MAX_DEPTH or text with NUL characters or lone surrogates (keys too)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise BadRequest(f"nested deeper than {MAX_DEPTH} levels")
+        if isinstance(item, str):
+            if not valid_text(item):
+                raise BadRequest("NUL character or invalid Unicode")
+        elif isinstance(item, dict):
+            for key, sub in item.items():
+                if not valid_text(key):
+                    raise BadRequest("NUL character or invalid Unicode")
+                stack.append((sub, depth + 1))
+        elif isinstance(item, list):
+            stack.extend((sub, depth + 1) for sub in item)
+
+
+def _declared_outputs(spec: dict) -> list[tuple]:
+    output = spec.get("output")
+    outputs = output if isinstance(output, list | tuple) else [output]
+    return [(getattr(o, "component_id", None), getattr(o, "component_property", None)) for o in outputs]
+
+
+def _check_outputs(body: dict, spec: dict) -> None:
+    """`outputs` as the renderer sends it: one entry per declared output (a dict for a single output)."""
+    if spec.get("no_output"):
+        return
+    declared = _declared_outputs(spec)
+    if "outputs" not in body:
+        raise BadRequest("outputs missing")
+    given = body["outputs"]
+    multi = isinstance(spec.get("output"), list | tuple)
+    if not multi and isinstance(given, dict):
+        given = [given]
+    if not isinstance(given, list) or len(given) != len(declared):
+        raise BadRequest(f"outputs: {len(given) if isinstance(given, list) else 0} given, {len(declared)} declared")
+    for item, (dep_id, dep_prop) in zip(given, declared, strict=True):
+        if isinstance(dep_id, str) and isinstance(item, dict) and (item["id"], item["property"]) != (dep_id, dep_prop):
+            raise BadRequest(f"outputs: {item['id']}.{item['property']} is not a declared output")
+        if isinstance(dep_id, str) and not isinstance(item, dict):
+            raise BadRequest("outputs: one entry per output")
 
 
 def check_callback_body(body, callback_map: dict) -> None:
@@ -105,8 +180,8 @@ def check_callback_body(body, callback_map: dict) -> None:
     if not isinstance(body, dict):
         raise BadRequest("body is not a JSON object")
     output = body.get("output")
-    if not isinstance(output, str) or output not in callback_map:
-        raise BadRequest("output does not name a registered callback")
+    if not isinstance(output, str) or output not in callback_map or "callback" not in callback_map[output]:
+        raise BadRequest("output does not name a registered server-side callback")
     for key in ("outputs", "inputs", "state"):
         value = body.get(key, [])
         if key == "outputs" and isinstance(value, dict):
@@ -127,6 +202,9 @@ def check_callback_body(body, callback_map: dict) -> None:
                 and not dep_id.startswith("{")  # pattern-matching ids are checked by their shape only
             if plain and (item["id"], item["property"]) != (dep_id, dep_prop):
                 raise BadRequest(f"{key}: {item['id']}.{item['property']} is not a declared dependency")
+            if isinstance(dep_id, str) and not dep_id.startswith("{") and not isinstance(item, dict):
+                raise BadRequest(f"{key}: one entry per dependency")
+    _check_outputs(body, spec)
 
 
 # ------------------------------------------------------------------------------------------------ WSGI
@@ -154,22 +232,47 @@ def init_app(server: flask.Flask, settings: Settings) -> None:
     server.wsgi_app = QueryLimit(wsgi, settings.max_query_length)
 
     @server.before_request
+    def _refuse_unstorable_text():
+        """NUL characters (and lone surrogates) in the path or a form: 400 before any view, so none reaches the
+        database (PostgreSQL refuses NUL in text with a driver error). Query parameters are left to the routes,
+        which validate them (the API names the parameter) or ignore unknown values (filters)."""
+        request = flask.request
+        values = [request.path]
+        if request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded",
+                                                             "multipart/form-data"):
+            values += [*request.form.keys(), *request.form.values()]
+        if not all(valid_text(v) for v in values):
+            log.warning("400 for a request with a NUL character or invalid Unicode from %s: %s",
+                        request.remote_addr, printable(request.path[:200]))
+            return flask.Response("400 Bad Request\n", 400, mimetype="text/plain")
+        return None
+
+    @server.before_request
     def _validate_callback_body():
         request = flask.request
         if request.method != "POST" or request.path != CALLBACK_PATH:
             return None
         app = server.extensions.get(DASH_KEY)
         try:
-            check_callback_body(request.get_json(silent=True), app.callback_map if app is not None else {})
+            if not request.is_json:
+                raise BadRequest("not a JSON request")
+            body = parse_body(request.get_data(cache=True))
+            check_callback_body(body, app.callback_map if app is not None else {})
         except BadRequest as exc:
-            log.warning("400 for a malformed callback request from %s: %s", request.remote_addr, exc.description)
+            log.warning("400 for a malformed callback request from %s: %s", request.remote_addr,
+                        printable(exc.description))
             return flask.Response("400 Bad Request\n", 400, mimetype="text/plain")
         return None
 
     @server.errorhandler(BadCallbackInput)
     def _bad_input(exc: BadCallbackInput):
-        log.warning("400 for a callback input from %s: %s", flask.request.remote_addr, exc.description)
+        log.warning("400 for a callback input from %s: %s", flask.request.remote_addr, printable(exc.description))
         return flask.Response("400 Bad Request\n", 400, mimetype="text/plain")
+
+    @server.errorhandler(DependencyException)
+    def _unknown_asset(exc: DependencyException):
+        log.info("404 for an unknown Dash asset: %s", printable(flask.request.path[:200]))
+        return flask.Response("404 Not Found\n", 404, mimetype="text/plain")
 
     @server.after_request
     def _not_found_status(response: flask.Response) -> flask.Response:

@@ -7,6 +7,7 @@ from datetime import datetime, time
 
 from cockpit.commands._common import iso_date
 from cockpit.i18n import DISPLAY_TZ
+from cockpit.printable import printable
 from cockpit.runtime import open_cockpit
 
 NAME = "audit"
@@ -26,6 +27,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"{'when (Europe/Berlin)':<20} {'action':<16} {'by':<16} {'account/object':<24} {'from':<16} detail")
     for e in entries:
         when = e["at"].astimezone(DISPLAY_TZ).strftime("%Y-%m-%d %H:%M:%S")
-        print(f"{when:<20} {e['action']:<16} {e['actor'] or '-':<16} {e['target'] or '-':<24} "
-              f"{e['address'] or '-':<16} {e['detail'] or ''}".rstrip())
+        # actor, target and detail may hold what a client typed (a login name): no terminal escapes
+        print(f"{when:<20} {printable(e['action']):<16} {printable(e['actor'] or '-'):<16} "
+              f"{printable(e['target'] or '-'):<24} {printable(e['address'] or '-'):<16} "
+              f"{printable(e['detail'] or '')}".rstrip())
     return 0

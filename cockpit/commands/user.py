@@ -10,6 +10,7 @@ import getpass
 import sys
 
 from cockpit.accounts import ACCOUNT_ROLES, AccountError, Accounts
+from cockpit.printable import printable
 from cockpit.runtime import open_cockpit
 
 NAME = "user"
@@ -54,9 +55,10 @@ def run(args: argparse.Namespace) -> int:
         if args.action == "list":
             print(f"{'login':<24} {'role':<6} {'department':<20} {'active':<6} {'sign-in':<8} name")
             for u in accounts.users():
-                print(f"{u['login']:<24} {u['role']:<6} {u['department'] or '-':<20} "
+                # login and display name may come from single sign-on claims: no terminal escapes
+                print(f"{printable(u['login']):<24} {u['role']:<6} {printable(u['department'] or '-'):<20} "
                       f"{'yes' if u['active'] else 'no':<6} {'sso' if u['oidc_subject'] else 'password':<8} "
-                      f"{u['display_name']}")
+                      f"{printable(u['display_name'])}")
         elif args.action == "add":
             accounts.add_user(args.login, _password(args.password_stdin), args.role, args.department, args.name,
                               actor=ACTOR)
@@ -73,6 +75,6 @@ def run(args: argparse.Namespace) -> int:
         elif args.action == "revoke":
             print(f"ok: {accounts.revoke(args.login, actor=ACTOR)} sessions of {args.login} ended")
     except AccountError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {printable(exc)}", file=sys.stderr)
         return 2
     return 0

@@ -158,6 +158,53 @@ def read_audit(conn: Connection, limit: int, since: datetime | None = None, acti
     return [dict(row) for row in conn.execute(query).mappings()]
 
 
+FAILED_LOGIN = "login.failed"  # written without a session: anyone can add these, so they are summarised
+
+
+def _audit_where(query, action: str | None, account: str | None, address: str | None, since: datetime | None,
+                 failures: bool):
+    if action:
+        query = query.where(audit_log.c.action == action)
+    elif not failures:
+        query = query.where(audit_log.c.action != FAILED_LOGIN)
+    if account:
+        query = query.where(or_(audit_log.c.actor == account, audit_log.c.target == account))
+    if address:
+        query = query.where(audit_log.c.address == address)
+    if since is not None:
+        query = query.where(audit_log.c.at >= since)
+    return query
+
+
+def read_audit_page(conn: Connection, offset: int, limit: int, action: str | None = None, account: str | None = None,
+                    address: str | None = None, since: datetime | None = None) -> tuple[list[dict], int]:
+    """One page of the audit log, newest first, and the number of matching entries. Failed logins appear only
+    when asked for (`action='login.failed'`); otherwise see `read_failed_logins`."""
+    where = dict(action=action, account=account, address=address, since=since, failures=False)
+    total = conn.execute(_audit_where(select(func.count()).select_from(audit_log), **where)).scalar_one()
+    query = _audit_where(select(audit_log), **where)
+    query = query.order_by(audit_log.c.at.desc(), audit_log.c.id.desc()).offset(offset).limit(limit)
+    return [dict(row) for row in conn.execute(query).mappings()], int(total)
+
+
+def read_failed_logins(conn: Connection, since: datetime, account: str | None = None, address: str | None = None,
+                       limit: int = 20) -> tuple[list[dict], int]:
+    """Failed logins since `since`, summarised per (account name tried, address): count and last time, most
+    frequent first; and the number of failed logins in all."""
+    where = dict(action=FAILED_LOGIN, account=account, address=address, since=since, failures=True)
+    total = conn.execute(_audit_where(select(func.count()).select_from(audit_log), **where)).scalar_one()
+    count = func.count().label("count")
+    query = _audit_where(select(audit_log.c.target, audit_log.c.address, count, func.max(audit_log.c.at).label("last")),
+                         **where)
+    query = query.group_by(audit_log.c.target, audit_log.c.address).order_by(count.desc(), audit_log.c.target,
+                                                                              audit_log.c.address).limit(limit)
+    return [dict(row) for row in conn.execute(query).mappings()], int(total)
+
+
+def read_audit_actions(conn: Connection) -> list[str]:
+    return sorted(r[0] for r in conn.execute(select(audit_log.c.action).distinct()))
+
+
 # ------------------------------------------------------------------------------------------------ lease
 
 

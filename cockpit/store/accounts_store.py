@@ -95,6 +95,22 @@ class AccountsStore(StoreBase):
         with self._read() as conn:
             return accounts.read_audit(conn, limit, since, action)
 
+    def audit_page(self, offset: int, limit: int, action: str | None = None, account: str | None = None,
+                   address: str | None = None, since: datetime | None = None) -> tuple[list[dict], int]:
+        """A page of the audit log without failed logins (unless `action` asks for them) and the total."""
+        with self._read() as conn:
+            return accounts.read_audit_page(conn, offset, limit, action, account, address, since)
+
+    def failed_logins(self, since: datetime, account: str | None = None, address: str | None = None,
+                      limit: int = 20) -> tuple[list[dict], int]:
+        """Failed logins since `since` per (account name, address), most frequent first, and their total."""
+        with self._read() as conn:
+            return accounts.read_failed_logins(conn, since, account, address, limit)
+
+    def audit_actions(self) -> list[str]:
+        with self._read() as conn:
+            return accounts.read_audit_actions(conn)
+
     def take_lease(self, name: str, holder: str, ttl: timedelta) -> bool:
         """Take or renew a lease (one scheduler across processes and hosts); serialized with every writer."""
         with self._write() as conn:

@@ -276,13 +276,16 @@ def _filter(items: list[Measure], filters: dict[str, str]) -> list[Measure]:
     return found
 
 
-def clean_filters(cockpit: Cockpit, raw: dict[str, str | None]) -> dict[str, str]:
+def clean_filters(cockpit: Cockpit, raw: dict[str, str | None],
+                  who: Viewer | Role | str = Role.PUBLIC) -> dict[str, str]:
     """Only known values are kept (anything else means 'all'): field, department, status, dimension, goal,
-    overdue ('1': only measures whose progress report is overdue)."""
+    overdue ('1': only measures whose progress report is overdue). A goal counts as known only if the viewer may
+    see its indicator: the page prints the filter's goal name, so an internal goal id is treated as unknown."""
     catalog = cockpit.catalog
+    visible = {i.id for i in catalog.visible_indicators(_viewer(who))}
     known = {"field": {f.id for f in catalog.fields}, "department": {d.id for d in catalog.departments},
-             "status": set(STATUSES), "dimension": set(DIMENSIONS), "goal": {g.id for g in catalog.goals},
-             "overdue": {"1"}}
+             "status": set(STATUSES), "dimension": set(DIMENSIONS),
+             "goal": {g.id for g in catalog.goals if g.indicator in visible}, "overdue": {"1"}}
     return {key: (raw.get(key) or "") if (raw.get(key) or "") in values else "" for key, values in known.items()}
 
 
@@ -309,7 +312,7 @@ def build_measures(cockpit: Cockpit, who: Viewer | Role | str, lang: str | None 
     lang = normalize_lang(lang)
     viewer = _viewer(who)
     at = _now(now)
-    selected = clean_filters(cockpit, filters or {})
+    selected = clean_filters(cockpit, filters or {}, viewer)
     items = sorted(_filter(cockpit.store.measures(viewer), selected), key=lambda m: m.name.get(lang).casefold())
     cards = _cards(cockpit, viewer, items, at, lang)
     if selected["overdue"]:
@@ -447,7 +450,7 @@ def goal_measures(cockpit: Cockpit, who: Viewer | Role | str, goal_id: str, lang
                   now: datetime | None = None) -> tuple[MeasureCard, ...]:
     """The measures backing a goal (linked to it directly), for the goal page."""
     view = build_measures(cockpit, who, lang, {"goal": goal_id}, now)
-    return view.cards
+    return view.cards if view.filters["goal"] == goal_id else ()  # a goal the viewer may not see: none
 
 
 def chart_annotations(cockpit: Cockpit, who: Viewer | Role | str, indicator_id: str,

@@ -2,23 +2,40 @@
 
 Only for admin sessions; everybody else gets 404 (the page does not exist for them). Changes are POSTs with the
 session's CSRF token and end up in the audit log. New accounts and passwords: `python run.py user ...`.
+
+The audit log is filterable (action, account, address: a GET form) and paged (`page`, PAGE_SIZE entries). Failed
+logins, which anyone can cause without an account, are summarised per account name and address for the last
+FAILURE_DAYS days above the log, and listed one by one only when the filter asks for them, so a flood of them never
+pushes real entries off the page.
 """
 
 from __future__ import annotations
 
-import hmac
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 
 import flask
 
 from cockpit.accounts import AccountError
 from cockpit.i18n import DISPLAY_TZ, format_datetime, format_number, t
 from cockpit.roles import Role
-from layouts.auth import CSRF_FIELD, STAFF_PAGE_TOP, accounts, client_address, csrf_token, current_viewer
+from layouts.auth import (
+    CSRF_FIELD,
+    STAFF_PAGE_TOP,
+    accounts,
+    client_address,
+    csrf_token,
+    current_viewer,
+    valid_csrf,
+)
 from layouts.context import current_cockpit, page_url, resolve_lang
 
 bp = flask.Blueprint("accounts_admin", __name__)
 PATH = "/admin/accounts"
 ACTIONS = ("disable", "enable", "revoke")
+PAGE_SIZE = 50
+FAILURE_DAYS = 7
+MAX_PAGE = 10_000
 
 _PAGE = STAFF_PAGE_TOP + """  <main id="main" class="accounts-admin">
     <h1>{{ title }}</h1>
@@ -58,6 +75,40 @@ _PAGE = STAFF_PAGE_TOP + """  <main id="main" class="accounts-admin">
       </tbody>
     </table>
     </div>
+    <section class="accounts-admin__failures" aria-labelledby="failures-heading">
+      <h2 id="failures-heading">{{ failures_heading }}</h2>
+      <p>{{ failures_text }}</p>
+      {% if failures %}
+      <div class="table-scroll" role="region" aria-labelledby="failures-heading" tabindex="0">
+      <table class="accounts-admin__table">
+        <caption>{{ failures_caption }}</caption>
+        <thead><tr>{% for h in failure_headers %}<th scope="col">{{ h }}</th>{% endfor %}</tr></thead>
+        <tbody>
+        {% for f in failures %}
+          <tr><td class="accounts-admin__tried">{{ f.target }}</td><td>{{ f.address }}</td><td class="num">{{ f.count }}</td>
+              <td>{{ f.last }}</td></tr>
+        {% endfor %}
+        </tbody>
+      </table>
+      </div>
+      {% endif %}
+    </section>
+    <link rel="stylesheet" href="/assets/audit.css">
+    <h2 id="audit-heading" class="accounts-admin__log">{{ audit_heading }}</h2>
+    <form method="get" action="{{ path }}" class="accounts-admin__filter" aria-labelledby="audit-heading">
+      <input type="hidden" name="lang" value="{{ lang }}">
+      <div class="accounts-admin__filter-field"><label for="audit-action">{{ filter_action }}</label>
+      <select id="audit-action" name="action">
+        <option value=""{% if not filter.action %} selected{% endif %}>{{ filter_all }}</option>
+        {% for a in action_options %}<option value="{{ a }}"{% if a == filter.action %} selected{% endif %}>{{ a }}</option>{% endfor %}
+      </select></div>
+      <div class="accounts-admin__filter-field"><label for="audit-account">{{ filter_account }}</label>
+      <input id="audit-account" name="account" type="text" maxlength="64" value="{{ filter.account }}"></div>
+      <div class="accounts-admin__filter-field"><label for="audit-address">{{ filter_address }}</label>
+      <input id="audit-address" name="address" type="text" maxlength="64" value="{{ filter.address }}"></div>
+      <button type="submit">{{ filter_submit }}</button>
+    </form>
+    <p class="accounts-admin__count">{{ audit_count }}</p>
     <div class="table-scroll" tabindex="0" role="region" aria-label="{{ audit_caption }}">
     <table class="accounts-admin__table">
       <caption>{{ audit_caption }}</caption>
@@ -70,6 +121,10 @@ _PAGE = STAFF_PAGE_TOP + """  <main id="main" class="accounts-admin">
       </tbody>
     </table>
     </div>
+    {% if newer or older %}<nav class="accounts-admin__pages" aria-label="{{ pages_label }}"><ul>
+      {% if newer %}<li><a href="{{ newer }}" rel="prev">{{ newer_label }}</a></li>{% endif %}
+      {% if older %}<li><a href="{{ older }}" rel="next">{{ older_label }}</a></li>{% endif %}
+    </ul></nav>{% endif %}
     <p><a href="{{ home }}">{{ back }}</a></p>
   </main>
 </body>
@@ -92,9 +147,41 @@ def _page(lang: str, message: str | None = None, status: int = 200) -> flask.Res
             "active": t("accounts.admin.yes" if u["active"] else "accounts.admin.no", lang),
             "signin": "Single Sign-on" if u["oidc_subject"] else t("ui.login.password", lang), "actions": actions,
         })
+    store = accounts().store
+    args = flask.request.args
+    actions = store.audit_actions()
+    filters = {"action": args.get("action", "") if args.get("action", "") in actions else "",
+               "account": args.get("account", "").strip()[:64], "address": args.get("address", "").strip()[:64]}
+    page = _page_number(args.get("page"))
+    entries, total = store.audit_page((page - 1) * PAGE_SIZE, PAGE_SIZE, filters["action"] or None,
+                                      filters["account"] or None, filters["address"] or None)
     audit = [{"at": format_datetime(e["at"].astimezone(DISPLAY_TZ), lang), "action": e["action"],
               "actor": e["actor"] or "–", "target": e["target"] or "–", "address": e["address"] or "–",
-              "detail": e["detail"] or ""} for e in accounts().store.audit_entries(50)]
+              "detail": e["detail"] or ""} for e in entries]
+    failures, failed = store.failed_logins(datetime.now(UTC) - timedelta(days=FAILURE_DAYS), filters["account"] or None,
+                                           filters["address"] or None)
+    summary = [{"target": f["target"] or "–", "address": f["address"] or "–", "count": format_number(f["count"], 0, lang),
+                "last": format_datetime(f["last"].astimezone(DISPLAY_TZ), lang)} for f in failures]
+    pages = max(1, -(-total // PAGE_SIZE))
+
+    def link(number: int) -> str:
+        return PATH + "?" + urlencode({"lang": lang, **{k: v for k, v in filters.items() if v}, "page": number})
+
+    extra = dict(
+        path=PATH, filter=filters, audit_heading=t("hardening.audit.heading", lang), action_options=actions, failures=summary,
+        failures_heading=t("hardening.audit.failures", lang),
+        failures_text=t("hardening.audit.failures.text.one", lang, days=FAILURE_DAYS) if failed == 1 else t(
+            "hardening.audit.failures.text", lang, count=format_number(failed, 0, lang), days=FAILURE_DAYS),
+        failures_caption=t("hardening.audit.failures.caption", lang, days=FAILURE_DAYS),
+        failure_headers=[t(f"hardening.audit.col.{c}", lang) for c in ("account", "address", "count", "last")],
+        filter_action=t("accounts.admin.col.action", lang), filter_all=t("hardening.audit.filter.all", lang),
+        filter_account=t("hardening.audit.filter.account", lang),
+        filter_address=t("hardening.audit.filter.address", lang), filter_submit=t("hardening.audit.filter.submit", lang),
+        audit_count=t("hardening.audit.count", lang, page=format_number(min(page, pages), 0, lang),
+                      pages=format_number(pages, 0, lang), count=format_number(total, 0, lang)),
+        pages_label=t("hardening.audit.pages", lang),
+        newer=link(page - 1) if page > 1 else None, older=link(page + 1) if page < pages else None,
+        newer_label=t("hardening.audit.newer", lang), older_label=t("hardening.audit.older", lang))
     attacked = [{"login": a["login"], "failed": a["failed"], "throttled": a["throttled"],
                  "addresses": a["addresses"], "last": format_datetime(a["last"].astimezone(DISPLAY_TZ), lang),
                  "delay": t("security.attacks.delay", lang, seconds=format_number(a["delay"], 1, lang))}
@@ -106,15 +193,21 @@ def _page(lang: str, message: str | None = None, status: int = 200) -> flask.Res
                           ("login", "failed", "throttled", "addresses", "last", "delay")], lang=lang, title=t("accounts.admin.title", lang), intro=t("accounts.admin.intro", lang),
         brand=t("ui.brand", lang), tagline=t("ui.brand.tagline", lang, city=city), home=page_url("/", lang),
         back=t("ui.login.back", lang), message=message, csrf=csrf_token(), users=users, audit=audit,
-        users_caption=t("accounts.admin.users", lang), audit_caption=t("accounts.admin.audit", lang),
+        users_caption=t("accounts.admin.users", lang), audit_caption=t("hardening.audit.caption", lang, page=format_number(min(page, pages), 0, lang),
+                                                       pages=format_number(pages, 0, lang)),
         user_headers=[t(f"accounts.admin.col.{c}", lang) for c in
                       ("login", "name", "role", "department", "active", "signin", "actions")],
         audit_headers=[t(f"accounts.admin.col.{c}", lang) for c in
-                       ("at", "action", "actor", "target", "address", "detail")],
+                       ("at", "action", "actor", "target", "address", "detail")], **extra,
     )
     response = flask.make_response(html, status)
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def _page_number(value: str | None) -> int:
+    """`?page=` as a number from 1 to MAX_PAGE; anything else is the first page."""
+    return int(value) if value and value.isdigit() and 1 <= int(value) <= MAX_PAGE else 1
 
 
 @bp.route(PATH, methods=["GET", "POST"])
@@ -125,9 +218,8 @@ def accounts_page():
     if flask.request.method == "GET":
         return _page(lang)
     form = flask.request.form
-    given, expected = form.get(CSRF_FIELD, ""), csrf_token()
     origin = flask.request.headers.get("Origin")
-    if not expected or not hmac.compare_digest(given, expected) or (
+    if not valid_csrf(form.get(CSRF_FIELD, "")) or (
             origin is not None and origin.split("://", 1)[-1] != flask.request.host):
         return _page(lang, t("accounts.bad_request", lang), 403)
     action, login = form.get("action"), form.get("login", "")

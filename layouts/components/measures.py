@@ -19,8 +19,8 @@ from cockpit.views.measures import (
     OverdueSummary,
     WallMeasuresView,
 )
-from cockpit.views.status import StatusView
 from layouts import ids
+from layouts.auth import CSRF_FIELD, csrf_token
 from layouts.components.tables import data_table
 from layouts.context import page_url
 
@@ -193,6 +193,7 @@ def report_form(view: MeasureDetailView, kiosk: bool = False, message: str | Non
     milestones += [html.Option(o.label, value=o.value) for o in view.milestone_options]
     query = urlencode({"lang": lang, **({"kiosk": "1"} if kiosk else {})})
     children = [
+        dcc.Input(type="hidden", name=CSRF_FIELD, value=csrf_token(), id="measure-form-csrf"),  # session-bound
         html.P(t("measures.form.intro", lang)),
         html.Div([html.Label(t("measures.form.status", lang), htmlFor=ids.MEASURE_FORM_STATUS),
                   html.Select(statuses, id=ids.MEASURE_FORM_STATUS, name="status", required=True,
@@ -343,63 +344,3 @@ def wall_slide(view: WallMeasuresView, lang: str) -> html.Section:
     if view.demo:
         children.append(html.P(t("measures.demo.badge", lang), className="badge badge--demo"))
     return html.Section(children, className="measures-wall")
-
-
-# ------------------------------------------------------------------------------------------------ operations
-
-
-def status_content(view: StatusView, lang: str) -> list:
-    sources = data_table(
-        t("measures.ops.sources", lang),
-        [t("measures.th.source", lang), t("measures.th.connector", lang), t("measures.th.last_run", lang),
-         t("measures.th.run_status", lang), t("measures.th.read", lang), t("measures.th.stored", lang),
-         t("measures.th.rejected", lang), t("measures.th.next_run", lang)],
-        [(s.source_id, s.connector, s.last_run_text, s.status_text, str(s.read), str(s.stored), str(s.rejected),
-          s.next_run_text) for s in view.sources], numeric=(4, 5, 6), class_name="data-table measures-ops__runs")
-    errors = (data_table(t("measures.ops.errors", lang),
-                         [t("measures.th.source", lang), t("measures.th.when", lang), t("measures.th.error", lang)],
-                         [(e.source_id, e.when_text, e.error) for e in view.errors])
-              if view.errors else html.P(t("measures.ops.errors.none", lang)))
-    options = [html.Option(t("measures.filter.all", lang), value="", selected=view.quarantine_source == "")]
-    options += [html.Option(s, value=s, selected=s == view.quarantine_source) for s in view.source_options]
-    q_filter = html.Form(html.Div([
-        html.Label(t("measures.ops.quarantine.filter", lang), htmlFor="status-quarantine-source"),
-        html.Select(options, id="status-quarantine-source", name="source", className="measures-filters__select"),
-        dcc.Input(type="hidden", name="lang", value=lang, id="status-filter-lang"),
-        html.Button(t("measures.filter.apply", lang), type="submit", className="measures-button"),
-    ], className="measures-filters__field measures-ops__filter"), method="GET", action="/status",
-        className="measures-filters")
-    if view.quarantine:
-        quarantine = [html.P(t("measures.ops.quarantine.count", lang, shown=len(view.quarantine),
-                               count=view.quarantine_total)),
-                      html.Table([
-                          html.Caption(t("measures.ops.quarantine", lang)),
-                          html.Thead(html.Tr([html.Th(t(k, lang), scope="col") for k in (
-                              "measures.th.source", "measures.th.run", "measures.th.when", "measures.th.reason",
-                              "measures.th.raw")])),
-                          html.Tbody([html.Tr([html.Th(q.source_id, scope="row"), html.Td(str(q.run_id)),
-                                               html.Td(q.when_text), html.Td(q.reason),
-                                               html.Td(html.Pre(q.raw, className="measures-ops__raw"))])
-                                      for q in view.quarantine]),
-                      ], className="data-table measures-ops__quarantine")]
-    else:
-        quarantine = [html.P(t("measures.ops.quarantine.none", lang))]
-    alerts = [html.P(t("measures.ops.alerts.firing", lang, count=len(view.firing)))]
-    if view.firing:
-        alerts.append(html.Ul([html.Li(k) for k in view.firing], className="measures-ops__firing"))
-    alerts.append(data_table(t("measures.ops.alerts", lang),
-                             [t("measures.th.when", lang), t("measures.th.rule", lang), t("measures.th.subject", lang),
-                              t("measures.th.event", lang), t("measures.th.message", lang),
-                              t("measures.th.delivery", lang)],
-                             [(a.when_text, a.rule_id, a.subject, a.event_text, a.message, a.delivery_text)
-                              for a in view.alerts]) if view.alerts else html.P(t("measures.ops.alerts.none", lang)))
-    return [
-        _section(t("measures.ops.sources", lang), [html.Div(sources, className="measures-scroll")],
-                 "measures-ops__sources"),
-        _section(t("measures.ops.errors", lang), [html.Div(errors, className="measures-scroll")],
-                 "measures-ops__errors"),
-        _section(t("measures.ops.quarantine", lang), [q_filter, html.Div(quarantine, className="measures-scroll")],
-                 "measures-ops__quarantine-section"),
-        _section(t("measures.ops.alerts", lang), [html.Div(alerts, className="measures-scroll")],
-                 "measures-ops__alerts"),
-    ]

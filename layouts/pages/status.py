@@ -1,5 +1,5 @@
-"""Operations page `/status` for staff: source runs, recent errors, quarantine (filter in the URL), alerts.
-Anonymous visitors get a notice and no data."""
+"""Operations page `/status` for staff: source runs, recent errors, quarantine (filter in the URL), alerts, of
+the sources that feed indicators the viewer may see (admins: all). Anonymous visitors get a notice and no data."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from cockpit.roles import is_staff
 from cockpit.views.status import build_status
 from layouts import ids
 from layouts.auth import current_viewer, login_enabled
-from layouts.components.measures import status_content
+from layouts.components.operations import status_content
 from layouts.components.shell import page_context, shell
 from layouts.context import current_cockpit, page_title, page_url
 
@@ -32,6 +32,6 @@ def layout(lang: str | None = None, kiosk: str | None = None, source: str | None
             content.append(html.P(html.A(t("measures.ops.login", ctx.lang), href=f"/login?{query}")))
         return shell(ctx, t("measures.ops.heading", ctx.lang), None,
                      [html.Div(content, id=ids.STATUS_CONTENT, className="measures")])
-    view = build_status(current_cockpit(), ctx.lang, source)
+    view = build_status(current_cockpit(), current_viewer(), ctx.lang, source)
     return shell(ctx, t("measures.ops.heading", ctx.lang), t("measures.ops.intro", ctx.lang),
                  [html.Div(status_content(view, ctx.lang), id=ids.STATUS_CONTENT, className="measures")])

@@ -25,9 +25,11 @@ from cockpit.runtime import open_cockpit
 from cockpit.sources.base import make_frame
 from cockpit.views import clear_cache
 from layouts import ids
+from tests.fixtures.forms import login_token, post_login
 
 PUBLIC, INTERNAL, DEPARTMENT = "recycling-rate", "municipal-buildings-electricity", "smart-bin-fill-level"
 OWNER, OTHER = "abfallwirtschaft", "verkehr"
+INTERNAL_GOAL, DEPARTMENT_GOAL = "internal-electricity-goal", "department-bins-goal"
 PASSWORD = "Ein langes Passwort für Tests 2026"
 
 SEES = {
@@ -45,6 +47,14 @@ def department_catalog(tmp_path: Path) -> Path:
         if ind["id"] == DEPARTMENT:
             ind["visibility"] = "department"
             assert ind["owner"] == OWNER
+    # goals on the internal and the department-only indicator: their names must stay as hidden as the indicator
+    for goal_id, indicator, name in ((INTERNAL_GOAL, INTERNAL, "Strom kommunaler Gebäude senken"),
+                                     (DEPARTMENT_GOAL, DEPARTMENT, "Behälter rechtzeitig leeren")):
+        raw["goals"].append({
+            "id": goal_id, "indicator": indicator, "direction": "decrease", "field": "circular-economy",
+            "baseline": {"year": 2020, "value": 80.0}, "target": {"year": 2030, "value": 40.0},
+            "name": {"de": f"{name} (Zielname intern)", "en": f"{name} (goal name internal)"},
+            "source": {"de": "Interner Beschluss", "en": "Internal decision"}})
     path = tmp_path / "catalog.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     return path
@@ -74,7 +84,7 @@ def make_cockpit(tmp_path: Path, **overrides):
 
 
 def login(client, who: str, password: str = PASSWORD, **kwargs):
-    return client.post("/login?lang=de", data={"username": who, "password": password}, **kwargs)
+    return post_login(client, {"username": who, "password": password}, **kwargs)
 
 
 @pytest.fixture(scope="module")
@@ -160,6 +170,13 @@ ROUTES = [
     Route("refresh goals", refresh(ids.GOALS_CONTENT)),
     Route("crafted: role in the query", router("/", "?lang=de&role=admin&department=abfallwirtschaft"), lists=True),
     Route("crafted: refresh with role", refresh(ids.OVERVIEW_CONTENT, "?role=internal&user=admin"), lists=True),
+    # the measures filter prints its goal's name: only for goals of indicators the viewer may see
+    Route("page /measures?goal= internal goal", get(f"/measures?lang=de&goal={INTERNAL_GOAL}")),
+    Route("page /measures?goal= department goal", get(f"/measures?lang=en&goal={DEPARTMENT_GOAL}")),
+    Route("router /measures?goal= internal goal", router("/measures", f"?lang=de&goal={INTERNAL_GOAL}")),
+    Route("router /measures?goal= department goal", router("/measures", f"?lang=en&goal={DEPARTMENT_GOAL}")),
+    Route("router /measures?goal= public goal", router("/measures", "?lang=de&goal=recycling-rate-eu")),
+    Route("router /status", router("/status")),
     Route("login page", get("/login?lang=de")),
     Route("logout page", get("/logout?lang=de"), public_status=303),
     Route("sensorthings datastreams", get("/sta/v1.1/Datastreams?$top=1000&$expand=Sensor,ObservedProperty")),
@@ -183,8 +200,9 @@ ROUTES = [
 def markers(cockpit, indicator_id: str) -> list[str]:
     """What would give an indicator away: its tile, its goals' cards, its name in both languages."""
     ind = cockpit.catalog.indicator(indicator_id)
-    return [ids.tile(indicator_id), ind.name.de, ind.name.en,
-            *[ids.goal(g.id) for g in cockpit.catalog.goals_for(indicator_id)]]
+    goals = cockpit.catalog.goals_for(indicator_id)
+    return [ids.tile(indicator_id), ind.name.de, ind.name.en, *[ids.goal(g.id) for g in goals],
+            *[name for g in goals if g.name for name in (g.name.de, g.name.en)]]
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
@@ -235,10 +253,34 @@ def test_forged_cookies_give_the_public_view(app, cockpit):
 
 def test_anonymous_visitors_get_no_cookie(app):
     client = app.server.test_client()
-    for send in (get("/"), get("/goals"), get("/login"), get("/does-not-exist"), router("/"),
-                 refresh(ids.OVERVIEW_CONTENT)):
+    for send in (get("/"), get("/goals"), get("/does-not-exist"), router("/"), refresh(ids.OVERVIEW_CONTENT)):
         assert "Set-Cookie" not in send(client).headers
+    # only who opens the login form gets a cookie: the form's pre-session token (signed, HttpOnly, browser session)
+    flow = client.get("/login?lang=de").headers.getlist("Set-Cookie")
+    assert len(flow) == 1 and flow[0].startswith("cockpit_flow=") and "HttpOnly" in flow[0]
+    assert "SameSite=Lax" in flow[0] and "Max-Age" not in flow[0] and "Expires" not in flow[0]
     assert "Set-Cookie" not in login(client, "admin", "wrong password").headers
+
+
+def test_login_posts_need_the_forms_pre_session_token(app):
+    """Login CSRF: a site that makes a visitor's browser post the attacker's name and password (no Origin header
+    sent, e.g. by privacy tools) gets 403, and so does a token taken from another browser's login page."""
+    attacker, victim = app.server.test_client(), app.server.test_client()
+    stolen = login_token(attacker)
+    login_token(victim)
+    form = {"username": "staff-other", "password": PASSWORD}
+    for token in (None, "", "forged", stolen):
+        response = victim.post("/login?lang=de", data=form if token is None else {**form, "csrf_token": token})
+        assert response.status_code == 403
+        assert "abgelaufen" in response.get_data(as_text=True)
+        assert not any(c.startswith("cockpit_session=") for c in response.headers.getlist("Set-Cookie"))
+    fresh = app.server.test_client()  # no login page opened: no token in its session either
+    assert fresh.post("/login?lang=de", data={**form, "csrf_token": stolen}).status_code == 403
+    response = login(victim, "staff-other")
+    assert response.status_code == 303
+    cookies = response.headers.getlist("Set-Cookie")
+    assert any(c.startswith("cockpit_session=") for c in cookies)
+    assert any(c.startswith("cockpit_flow=;") for c in cookies)  # the token ends with the login
 
 
 def test_session_cookie_attributes(app):
@@ -489,12 +531,14 @@ def test_failures_from_many_addresses_do_not_lock_the_owner_out(tmp_path, databa
 
 def test_pattern_matching_callbacks_pass_the_body_check():
     """Callbacks of other pages may use pattern-matching ids (dicts, lists for ALL): their shape is accepted."""
+    from dash import Output
     from werkzeug.exceptions import BadRequest
 
     from layouts.hardening import check_callback_body
 
     callback_map = {"..x.children..": {"inputs": [{"id": '{"index":["ALL"],"type":"row"}', "property": "n_clicks"}],
-                                       "state": [{"id": "y", "property": "data"}]}}
+                                       "state": [{"id": "y", "property": "data"}], "output": Output("x", "children"),
+                                       "callback": print}}
     body = {"output": "..x.children..", "outputs": {"id": "x", "property": "children"},
             "inputs": [[{"id": {"index": 1, "type": "row"}, "property": "n_clicks", "value": 2},
                         {"id": {"index": 2, "type": "row"}, "property": "n_clicks", "value": None}]],
@@ -552,7 +596,7 @@ def test_admins_disable_enable_and_revoke_on_the_admin_page(tmp_path):
     login(admin, "admin")
     login(staff, "staff-other")
     page = admin.get("/admin/accounts?lang=en").get_data(as_text=True)
-    assert "<caption>Accounts</caption>" in page and "staff-owner" in page and "login.failed" not in page
+    assert "<caption>Accounts</caption>" in page and "staff-owner" in page and "<td>login.failed</td>" not in page
     csrf = re.search(r'name="csrf_token" value="(\w+)"', page).group(1)
 
     def act(action, who, token=csrf):
@@ -593,3 +637,14 @@ def test_staff_explore_and_chart_their_departments_indicator_and_nobody_else_doe
     assert any(trace.points for trace in explored.panels[0].traces)
     assert build_indicator(cockpit, other, DEPARTMENT, "de") is None
     assert DEPARTMENT not in [p.indicator_id for p in build_explore(cockpit, other, {"ind": [DEPARTMENT]}, "de").panels]
+
+
+def test_the_measures_filter_names_a_goal_only_to_who_may_see_it(clients):
+    def shown(who: str, goal: str) -> str:
+        return json.dumps(router("/measures", f"?lang=de&goal={goal}")(clients[who]).get_json(), ensure_ascii=False)
+
+    assert "Behälter rechtzeitig leeren (Zielname intern)" in shown("staff-owner", DEPARTMENT_GOAL)
+    assert "Behälter rechtzeitig leeren (Zielname intern)" not in shown("staff-other", DEPARTMENT_GOAL)
+    assert "Strom kommunaler Gebäude senken (Zielname intern)" in shown("staff-other", INTERNAL_GOAL)
+    assert "Strom kommunaler Gebäude senken (Zielname intern)" not in shown("anonymous", INTERNAL_GOAL)
+    assert "Recyclingquote" in shown("anonymous", "recycling-rate-eu")

@@ -3,6 +3,8 @@ discovery, authorization code flow, RS256-signed ID token with nonce, JWKS. Clai
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import secrets
 import time
@@ -11,7 +13,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 import requests
 from joserfc import jwt
-from joserfc.jwk import RSAKey
+from joserfc.jwk import OctKey, RSAKey
 from werkzeug import Request, Response
 
 from layouts import ids
@@ -30,6 +32,7 @@ class Provider:
         self.key = RSAKey.generate_key(2048, parameters={"kid": "test-key"})
         self.codes: dict[str, dict] = {}
         self.user: dict = {}
+        self.tamper = None  # (claims, header) -> ID token: a provider (or attacker) sending a bad one
         server.expect_request("/.well-known/openid-configuration").respond_with_json({
             "issuer": self.issuer,
             "authorization_endpoint": f"{self.issuer}/authorize",
@@ -47,8 +50,12 @@ class Provider:
     def authorize(self, request: Request) -> Response:
         args = request.args
         assert args["client_id"] == CLIENT_ID and args["response_type"] == "code"
+        if args.get("code_challenge_method") != "S256" or len(args.get("code_challenge", "")) < 43:
+            return Response(json.dumps({"error": "invalid_request", "error_description": "PKCE S256 required"}),
+                            400, content_type="application/json")
         code = secrets.token_urlsafe(16)
-        self.codes[code] = {"nonce": args.get("nonce"), "redirect_uri": args["redirect_uri"], "user": self.user}
+        self.codes[code] = {"nonce": args.get("nonce"), "redirect_uri": args["redirect_uri"], "user": self.user,
+                            "challenge": args["code_challenge"]}
         target = args["redirect_uri"] + ("&" if "?" in args["redirect_uri"] else "?") + urlencode(
             {"code": code, "state": args["state"]})
         return Response(status=302, headers={"Location": target})
@@ -62,12 +69,21 @@ class Provider:
         grant = self.codes.pop(request.form.get("code"), None)
         if grant is None or request.form.get("redirect_uri") != grant["redirect_uri"]:
             return Response(json.dumps({"error": "invalid_grant"}), 400, content_type="application/json")
+        verifier = request.form.get("code_verifier", "")
+        if _b64(hashlib.sha256(verifier.encode("ascii")).digest()) != grant["challenge"]:
+            return Response(json.dumps({"error": "invalid_grant", "error_description": "PKCE verifier"}), 400,
+                            content_type="application/json")
         now = int(time.time())
         claims = {"iss": self.issuer, "aud": CLIENT_ID, "iat": now, "exp": now + 300, "nonce": grant["nonce"],
                   **grant["user"]}
-        id_token = jwt.encode({"alg": "RS256", "kid": "test-key"}, claims, self.key)
+        header = {"alg": "RS256", "kid": "test-key"}
+        id_token = self.tamper(claims, header) if self.tamper else jwt.encode(header, claims, self.key)
         return Response(json.dumps({"access_token": secrets.token_urlsafe(16), "token_type": "Bearer",
                                     "expires_in": 300, "id_token": id_token}), content_type="application/json")
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
 @pytest.fixture
@@ -169,3 +185,52 @@ def test_a_forged_state_is_refused(app, provider):
 def test_the_login_page_offers_single_sign_on(app):
     page = app.server.test_client().get("/login?lang=en").get_data(as_text=True)
     assert "/login/sso?lang=en" in page and "single sign-on" in page
+
+
+def _unsigned(claims: dict, header: dict) -> str:
+    return ".".join([_b64(json.dumps({"alg": "none", "typ": "JWT"}).encode()), _b64(json.dumps(claims).encode()), ""])
+
+
+def _changed(**changes):
+    def tamper(provider):
+        def build(claims, header):
+            return jwt.encode(header, {**claims, **changes}, provider.key)
+        return build
+    return tamper
+
+
+REFUSED_TOKENS = {
+    "bad nonce": _changed(nonce="not-the-nonce-of-this-login"),
+    "other issuer": _changed(iss="https://idp.evil.example"),
+    "other audience": _changed(aud="another-client"),
+    "expired": _changed(iat=int(time.time()) - 7200, exp=int(time.time()) - 3600),
+    "alg none": lambda provider: _unsigned,
+    "HS256 with the client secret": lambda provider: lambda claims, header: jwt.encode(
+        {"alg": "HS256"}, claims, OctKey.import_key(CLIENT_SECRET.encode()), algorithms=["HS256"]),
+    "signed by another key": lambda provider: lambda claims, header: jwt.encode(
+        header, claims, RSAKey.generate_key(2048, parameters={"kid": "test-key"})),
+    "numeric sub": _changed(sub=12345),
+    "not a JWT": lambda provider: lambda claims, header: "not.a.jwt",
+}
+
+
+@pytest.mark.parametrize("case", REFUSED_TOKENS, ids=str)
+def test_every_refused_id_token_gets_4xx_an_audit_entry_and_no_session(app, provider, case, caplog):
+    provider.tamper = REFUSED_TOKENS[case](provider)
+    client = app.server.test_client()
+    response = sso_login(client, provider, {"sub": "u-9", "preferred_username": "mallory",
+                                            "groups": ["cockpit-admins"]})
+    assert response.status_code == 400
+    assert not any(c.startswith("cockpit_session=") for c in response.headers.getlist("Set-Cookie"))
+    assert ids.tile(INTERNAL) not in shown(client)
+    entries = app.server.extensions["cockpit.accounts"].store.audit_entries()
+    assert [e["action"] for e in entries].count("login.failed") == 1
+    assert "single sign-on" in entries[0]["detail"]
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+def test_the_authorization_request_uses_pkce_s256(app, provider):
+    client = app.server.test_client()
+    start = client.get("/login/sso?lang=de")
+    query = parse_qs(urlsplit(start.headers["Location"]).query)
+    assert query["code_challenge_method"] == ["S256"] and len(query["code_challenge"][0]) >= 43

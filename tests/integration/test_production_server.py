@@ -77,9 +77,23 @@ def request(port: int, method: str, path: str, body: bytes | None = None, header
 
 
 def login(port: int, username: str, password: str, address: str = "192.0.2.10"):
-    body = urlencode({"username": username, "password": password}).encode()
-    return request(port, "POST", "/login?lang=de", body, {"Content-Type": "application/x-www-form-urlencoded",
-                                                          "X-Forwarded-For": address})
+    """Open the login form (its pre-session token and flow cookie), then post it; headers carry the session cookie."""
+    _, form_headers, page = request(port, "GET", "/login?lang=de", None, {"X-Forwarded-For": address})
+    token = re.search(r'name="csrf_token" value="([^"]*)"', page).group(1)
+    flow = form_headers["Set-Cookie"].split(";")[0]
+    body = urlencode({"username": username, "password": password, "csrf_token": token}).encode()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.request("POST", "/login?lang=de", body=body, headers={
+            "Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": address, "Cookie": flow})
+        response = conn.getresponse()
+        headers = dict(response.getheaders())
+        session = [v for k, v in response.getheaders() if k == "Set-Cookie" and v.startswith("cockpit_session=")]
+        if session:
+            headers["Set-Cookie"] = session[0]
+        return response.status, headers, response.read().decode("utf-8", "replace")
+    finally:
+        conn.close()
 
 
 def overview(port: int, cookie: str | None) -> str:
@@ -170,8 +184,11 @@ def test_login_failures_from_real_addresses_never_lock_the_owner_out(tmp_path, d
     form = {"Content-Type": "application/x-www-form-urlencoded"}
 
     def attempt(password, source, forged=None):
-        body = urlencode({"username": "anna", "password": password}).encode()
-        headers = {**form, **({"X-Forwarded-For": forged} if forged else {})}
+        forged_header = {"X-Forwarded-For": forged} if forged else {}
+        _, form_headers, page = request(port, "GET", "/login?lang=de", None, forged_header, source=source)
+        token = re.search(r'name="csrf_token" value="([^"]*)"', page).group(1)
+        body = urlencode({"username": "anna", "password": password, "csrf_token": token}).encode()
+        headers = {**form, **forged_header, "Cookie": form_headers["Set-Cookie"].split(";")[0]}
         return request(port, "POST", "/login?lang=de", body, headers, source=source)[0]
 
     with serving(env, log=tmp_path / "serve.log") as port:

@@ -12,6 +12,7 @@ from cockpit.config import load_settings
 from cockpit.runtime import open_cockpit
 from cockpit.sources.base import make_frame
 from cockpit.views import clear_cache
+from tests.fixtures.forms import post_login
 
 PASSWORD = "correct horse battery staple"
 INTERNAL = ("municipal-buildings-electricity", "bike-sharing-empty-stations", "smart-bin-fill-level")
@@ -73,6 +74,6 @@ def write(cockpit, rows, source: str = "waste-balance") -> None:
 
 def login(client):
     """A staff session cookie in `client` (the regular login form)."""
-    response = client.post("/login", query_string={"lang": "de"}, data={"password": PASSWORD})
+    response = post_login(client, {"password": PASSWORD})
     assert response.status_code == 303, response.get_data(as_text=True)[:300]
     return response

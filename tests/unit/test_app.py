@@ -13,6 +13,7 @@ from cockpit.runtime import open_cockpit
 from cockpit.sources.base import make_frame
 from cockpit.views import clear_cache
 from layouts import ids
+from tests.fixtures.forms import login_token
 
 PASSWORD = "correct horse battery staple"
 INTERNAL_TILE = ids.tile("municipal-buildings-electricity")
@@ -48,7 +49,8 @@ def client(app):
 
 def login(client, password=PASSWORD, next_path: str | None = None, **kwargs):
     query = {"lang": "de"} if next_path is None else {"lang": "de", "next": next_path}
-    return client.post("/login", query_string=query, data={"password": password}, **kwargs)
+    return client.post("/login", query_string=query, data={"password": password, "csrf_token": login_token(client)},
+                       **kwargs)
 
 
 def callback_request(client, content_id: str, search: str = "?lang=de"):

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from cockpit.roles import Role
 from cockpit.views.explore import build_explore
 from cockpit.views.indicator import build_indicator
+from tests.fixtures.forms import post_login
 from tests.unit.explorer_support import demo_cockpit
 from tests.unit.test_app import router_request, text
 
@@ -150,7 +151,7 @@ def test_a_public_export_never_contains_an_internal_indicator_also_when_the_url_
 
 
 def test_staff_exports_include_internal_indicators(client):
-    client.post("/login", query_string={"lang": "de"}, data={"password": PASSWORD})
+    post_login(client, {"password": PASSWORD})
     response = client.get(f"/export/explore.csv?ind={INTERNAL}&from=2026-01&lang=de")
     table = read_csv(response, ";")
     assert len(table) > 1 and table[1][0] == "Stromverbrauch kommunaler Gebäude"
@@ -195,7 +196,7 @@ def test_crafted_page_requests_never_render_internal_indicators_for_the_public(c
                    "?ind=" + "a," * 300):
         assert router_request(client, "/explore", search).status_code == 200
         assert router_request(client, f"/indicator/{INDICATOR_PUBLIC}", search).status_code == 200
-    client.post("/login", query_string={"lang": "de"}, data={"password": PASSWORD})
+    post_login(client, {"password": PASSWORD})
     assert name in text(router_request(client, "/explore", f"?ind={INTERNAL}&lang=de"))
 
 

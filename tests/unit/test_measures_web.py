@@ -14,6 +14,7 @@ from cockpit.measures.demo import load_demo_measures
 from cockpit.roles import Role
 from cockpit.runtime import open_cockpit
 from cockpit.views import build_goals, build_overview, clear_cache
+from tests.fixtures.forms import post_login, session_csrf
 from tests.unit.test_app import router_request
 
 PASSWORD = "measures-test-password"  # of the bootstrap admin `admin` (COCKPIT_INTERNAL_PASSWORD)
@@ -66,7 +67,7 @@ def text(response) -> str:
 def login(client, who: str = "admin"):
     """Log in like the login form does (admin = the bootstrap account)."""
     password = PASSWORD if who == "admin" else STAFF_PASSWORD
-    response = client.post("/login?lang=de", data={"username": who, "password": password})
+    response = post_login(client, {"username": who, "password": password})
     assert response.status_code == 303
 
 
@@ -96,7 +97,7 @@ def test_who_may_report_progress_on_which_measure(client, cockpit, who, measure,
         login(client, who)
     before = len(cockpit.store.measure_reports(Role.ADMIN, measure))
     form = {**FORM, "milestone": ""}
-    response = client.post(f"/measure/{measure}/report?lang=de", data=form)
+    response = client.post(f"/measure/{measure}/report?lang=de", data={**form, "csrf_token": session_csrf(client)})
     assert response.status_code == expected
     after = cockpit.store.measure_reports(Role.ADMIN, measure)
     if expected == 303:
@@ -119,7 +120,7 @@ def test_the_measure_page_offers_the_form_only_to_who_may_report(client, who, sh
 def test_staff_of_the_owning_department_report_and_get_back_to_the_page(client, cockpit):
     login(client, "staff-gvb")
     before = reports(cockpit)
-    response = client.post(URL, data=FORM)
+    response = client.post(URL, data={**FORM, "csrf_token": session_csrf(client)})
     assert response.status_code == 303
     assert response.headers["Location"] == "/measure/hydrogen-buses?lang=de&saved=1#measure-report-form"
     latest = cockpit.store.measure_reports(Role.PUBLIC, "hydrogen-buses")[0]
@@ -127,20 +128,41 @@ def test_staff_of_the_owning_department_report_and_get_back_to_the_page(client, 
     assert (latest.author, latest.status, latest.percent, latest.milestone) == (
         "staff-gvb", "in_progress", 15, "funding")
 
-    bad = client.post(URL, data={**FORM, "percent": "150"})
+    bad = client.post(URL, data={**FORM, "percent": "150", "csrf_token": session_csrf(client)})
     assert bad.status_code == 303 and "report_error=percent" in bad.headers["Location"]
     assert reports(cockpit) == before + 1
-    crafted = client.post(URL, data={**FORM, "status": "<b>done</b>"})
+    crafted = client.post(URL, data={**FORM, "status": "<b>done</b>", "csrf_token": session_csrf(client)})
     assert "report_error=status" in crafted.headers["Location"]
-    assert client.post("/measure/no-such-measure/report", data=FORM).status_code == 403
+    unknown = client.post("/measure/no-such-measure/report", data={**FORM, "csrf_token": session_csrf(client)})
+    assert unknown.status_code == 403
 
 
 def test_cross_site_posts_are_refused(client, cockpit):
     login(client, "staff-gvb")
     before = reports(cockpit)
-    response = client.post(URL, data=FORM, headers={"Origin": "https://evil.example"})
+    response = client.post(URL, data={**FORM, "csrf_token": session_csrf(client)},
+                           headers={"Origin": "https://evil.example"})
     assert response.status_code == 403
     assert reports(cockpit) == before
+
+
+def test_reports_without_the_sessions_csrf_token_are_refused(client, cockpit):
+    """A form posted without an Origin header (old browsers, privacy tools) still needs the session's token."""
+    from layouts.app import create_app
+
+    login(client, "staff-gvb")
+    other = create_app(cockpit).server.test_client()
+    login(other, "admin")
+    before = reports(cockpit)
+    for token in (None, "", "forged", session_csrf(other)):  # missing, empty, made up, another session's
+        data = FORM if token is None else {**FORM, "csrf_token": token}
+        response = client.post(URL, data=data)
+        assert response.status_code == 403 and "abgelaufen" in response.get_data(as_text=True)
+    assert reports(cockpit) == before
+    # the measure page's form carries the token of the session that sees it
+    page = json.dumps(router_request(client, "/measure/hydrogen-buses", "?lang=de").get_json())
+    assert session_csrf(client) in page
+    assert client.post(URL, data={**FORM, "csrf_token": session_csrf(client)}).status_code == 303
 
 
 def test_crafted_page_requests_never_show_internal_measures_or_operations_to_the_public(client, cockpit):
@@ -196,7 +218,7 @@ def test_a_report_clears_the_overdue_note_on_the_goal_page(client, cockpit):
     assert "smart-quarter-energy" in overdue_on_goal()
     login(client, "admin")
     form = {"status": "in_progress", "percent": "60", "milestone": "", "text": "Neuer Stand"}
-    assert client.post("/measure/smart-quarter-energy/report?lang=de", data=form).status_code == 303
+    assert client.post("/measure/smart-quarter-energy/report?lang=de", data={**form, "csrf_token": session_csrf(client)}).status_code == 303
     assert "smart-quarter-energy" not in overdue_on_goal()
 
 
@@ -217,7 +239,7 @@ def test_the_public_sees_the_reporting_office_staff_see_who_reported(client, coc
     """Privacy of staff: a progress report shows the public its office, never the login name (which would
     also hand out account names to lock out); logged-in staff see the author."""
     login(client, "staff-gvb")
-    assert client.post(URL, data=FORM).status_code == 303
+    assert client.post(URL, data={**FORM, "csrf_token": session_csrf(client)}).status_code == 303
     staff_page = text(router_request(client, "/measure/hydrogen-buses", "?lang=de"))
     assert "staff-gvb" in staff_page and "Förderbescheid liegt vor" in staff_page
     public = create_public_client(cockpit)
