@@ -10,6 +10,7 @@ from pathlib import Path
 from cockpit import clock, demo
 from cockpit.catalog import Catalog, load_catalog
 from cockpit.config import Settings, load_settings
+from cockpit.demo_pathway import load_demo_pathway
 from cockpit.jobs.ingest import Ingestor, RunOutcome
 from cockpit.jobs.scheduler import run_all
 from cockpit.measures.demo import load_demo_measures
@@ -67,6 +68,7 @@ class Cockpit:
             return []
         log.info("empty database: ingesting every source once (first start)")
         load_demo_measures(self.store, self.catalog)
+        load_demo_pathway(self.store, self.catalog, clock.today(), self.demo_folder)
         return run_all(self.ingestor, self.sources)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
+from openpyxl import Workbook, load_workbook
 from pydantic import ValidationError
 
 from cockpit.catalog.models import Goal
@@ -72,9 +73,26 @@ def _rows(name: str, text: str, required: tuple[str, ...]):
         yield start, dict(zip(columns, (f.strip() for f in fields), strict=True))
 
 
+def xlsx_as_csv(path: Path | str) -> str:
+    """The first sheet of a workbook as CSV text (row numbers stay those of the sheet)."""
+    try:
+        workbook = load_workbook(Path(path), read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - zip, XML and format errors of a broken workbook
+        raise PathwayInputError(str(path), f"not a readable .xlsx workbook: {exc}") from None
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for row in workbook.worksheets[0].iter_rows(values_only=True):
+        writer.writerow(["" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
+                         for v in row])
+    workbook.close()
+    return out.getvalue()
+
+
 def _text(path: Path | str, text: str | None) -> str:
     if text is not None:
         return text
+    if str(path).lower().endswith(".xlsx"):
+        return xlsx_as_csv(path)
     try:
         return Path(path).read_text(encoding="utf-8")
     except OSError as exc:
@@ -87,6 +105,8 @@ def read_balance(path: Path | str, text: str | None = None) -> pd.DataFrame:
     """The balance CSV `year,sector,carrier,mwh,grade`; a (year, sector, carrier) may occur once."""
     name, records, seen = str(path), [], {}
     for row, r in _rows(name, _text(path, text), BALANCE_COLUMNS):
+        if not any(r.values()):
+            continue
         year = _year(r["year"], name, row)
         if r["sector"] not in SECTORS:
             raise PathwayInputError(name, f"unknown sector {r['sector']!r} (one of {', '.join(SECTORS)})", row,
@@ -183,3 +203,26 @@ def effects_of(measures) -> list[SectorEffect]:
     """The sector effects of measures (model `cockpit.measures.model.Measure`) as rule inputs."""
     return [SectorEffect(m.id, e.sector, e.reduction_t, e.start_year, e.full_year, e.end_year, m.status)
             for m in measures for e in m.effects]
+
+
+TEMPLATE_ROWS = [
+    (2023, "households", "electricity", 118000, "A"),
+    (2023, "households", "natural_gas", 262000, "A"),
+    (2023, "transport", "diesel", 310000, "D"),
+]
+
+
+def write_template(path: Path | str) -> None:
+    """The balance import template (header and three example rows) as .csv or .xlsx."""
+    path = Path(path)
+    if path.suffix.lower() == ".xlsx":
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = "balance"
+        sheet.append(list(BALANCE_COLUMNS))
+        for row in TEMPLATE_ROWS:
+            sheet.append(list(row))
+        workbook.save(path)
+        return
+    lines = [",".join(BALANCE_COLUMNS), *(",".join(str(v) for v in row) for row in TEMPLATE_ROWS)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
