@@ -331,3 +331,34 @@ def compute(consumption: pd.DataFrame, factors: pd.DataFrame, effects: Iterable[
     result = coverage_and_gap(target_year, bau_values, effect_totals, plan_values, target)
     return Pathway(bal, y0, target_year, years, bau_values, per_measure, effect_totals, plan_values, target,
                    result, budget, budget_state(budget, bal.total, plan_all), dict(population or {}))
+
+
+# ---------------------------------------------------------------- cost-effectiveness
+
+DEFAULT_LIFE_YEARS = 20  # an effect without end year counts for 20 years from its start (typical asset life)
+
+
+@dataclass(frozen=True)
+class CostEffectiveness:
+    eur_per_tonne: float
+    tonnes: float  # over the life
+    cost_eur: float  # one-off + per year × life years
+    first_year: int
+    last_year: int
+
+
+def cost_effectiveness(effects: Iterable[SectorEffect], one_off_eur: float, per_year_eur: float,
+                       life_years: int = DEFAULT_LIFE_YEARS) -> CostEffectiveness | None:
+    """EUR per tonne over the measure's life: its life runs from the first start year to the last end year (an
+    open effect: `life_years` from its start); None without tonnes (no effects, cancelled)."""
+    effects = list(effects)
+    if not effects:
+        return None
+    first = min(e.start_year for e in effects)
+    last = max(e.end_year if e.end_year is not None else e.start_year + life_years - 1 for e in effects)
+    tonnes = sum(effect_in_year(e, y) for e in effects for y in range(first, last + 1)
+                 if e.end_year is not None or y < e.start_year + life_years)
+    if tonnes <= 0:
+        return None
+    cost = one_off_eur + per_year_eur * (last - first + 1)
+    return CostEffectiveness(cost / tonnes, tonnes, cost, first, last)

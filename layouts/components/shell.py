@@ -14,7 +14,7 @@ from layouts.components.legal import legal_nav
 from layouts.context import PageContext, page_url
 
 NAV = (("/", "ui.nav.overview"), ("/goals", "ui.nav.goals"), ("/explore", "explorer.nav"),
-       ("/measures", "measures.nav"))
+       ("/measures", "measures.nav"), ("/klimapfad", "pathway.nav"))
 
 
 def document_title(page_key: str, lang: str, city: str) -> str:

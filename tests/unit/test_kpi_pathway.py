@@ -13,6 +13,7 @@ from cockpit.kpi.pathway import (
     bau_line,
     budget_state,
     compute,
+    cost_effectiveness,
     coverage_and_gap,
     effect_in_year,
     measure_effects,
@@ -201,3 +202,13 @@ def test_compute_ties_the_rules_together_and_what_if_switches_measures_off():
     assert set(off.to_dict()) == {"y0", "years", "observed", "by_sector", "quality", "factor_carried_forward",
                                   "bau", "effects", "plan", "target", "coverage", "gap", "budget_remaining",
                                   "budget_exhausted_year"}
+
+
+def test_cost_per_tonne_over_the_life_with_open_effects_counting_twenty_years():
+    ended = cost_effectiveness([SectorEffect("m", "transport", 100, 2025, 2026, end_year=2029)], 10_000, 1_000)
+    assert ended.tonnes == 50 + 100 * 4 and ended.cost_eur == 10_000 + 5 * 1_000
+    assert ended.eur_per_tonne == pytest.approx(15_000 / 450)
+    open_ = cost_effectiveness([SectorEffect("m", "transport", 10, 2025, 2025)], 2_000, 0)
+    assert (open_.first_year, open_.last_year, open_.tonnes) == (2025, 2044, 200)
+    assert cost_effectiveness([SectorEffect("m", "transport", 10, 2025, 2025, status="cancelled")], 1, 1) is None
+    assert cost_effectiveness([], 1, 1) is None
