@@ -132,7 +132,8 @@ def _budget(view: PathwayView) -> html.Section:
         graph(budget_figure(view), BUDGET, "klimapfad-budget", lang, t("pathway.budget.title", lang),
               class_name="pathway-graph pathway-graph--budget"),
         html.P(view.budget_text, className="pathway-budget-text"),
-        html.Div(data_table(t("pathway.budget.table", lang), ["", ""], rows), className="table-scroll",
+        html.Div(data_table(t("pathway.budget.table", lang), [t("pathway.budget.item", lang),
+                                                             t("pathway.budget.value", lang)], rows), className="table-scroll",
                  tabIndex="0", role="region", **{"aria-label": t("pathway.budget.table", lang)}),
         _source(view),
     ], className="pathway-section")
