@@ -7,7 +7,9 @@ Plain data in the viewer's language; the numbers come from `cockpit.kpi.pathway.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -21,7 +23,7 @@ from cockpit.demo_pathway import DEMO_SOURCE, Reference, load_reference
 from cockpit.i18n import format_date, format_number, format_percent, messages, t
 from cockpit.kpi.pathway import SECTORS, Pathway, PathwayError, compute, cost_effectiveness, measure_effects
 from cockpit.kpi.pathway_io import effects_of
-from cockpit.roles import Viewer, may_see, visible_levels
+from cockpit.roles import Role, Viewer, may_see, visible_levels
 
 if TYPE_CHECKING:
     from cockpit.runtime import Cockpit
@@ -267,3 +269,38 @@ def build_pathway(cockpit: Cockpit, viewer: Viewer | str, lang: str, off: tuple[
 def _carrier(carrier: str, lang: str) -> str:
     key = f"pathway.carrier.{carrier}"
     return t(key, lang) if key in messages() else carrier
+
+
+def api_payload(cockpit: Cockpit, off: tuple[str, ...] = ()) -> dict | None:
+    """The open-data pathway (public viewer): the JSON of `run.py pathway` plus `meta`; None without a balance."""
+    pathway, goal, measures, sources, overrides, _ = compute_for(cockpit, Role.PUBLIC, off)
+    if pathway is None:
+        return None
+    ref = reference()
+    known = {m.id for m in measures}
+    return {**pathway.to_dict(), "meta": {
+        "rules_version": 1, "goal": goal.id if goal else None, "target_year": pathway.target_year,
+        "off": [x for x in off if x in known], "balance_sources": sources, "demo": DEMO_SOURCE in sources,
+        "factors": {"version": ref.version, "source": " ".join(ref.source["name"].split()),
+                    "licence": ref.source["licence"], "approximate": ref.approximate},
+        "factor_overrides": [{"year": o["year"], "carrier": o["carrier"], "t_per_mwh": o["t_per_mwh"],
+                              "reason": o["reason"]} for o in overrides],
+        "budget": {"start_year": ref.budget.start_year, "tonnes": ref.budget.tonnes, "source": ref.budget.source},
+        "unit": "t CO2e"}}
+
+
+def api_csv(payload: dict) -> str:
+    """One line per year: observed total, each sector, BAU, plan, target, sum of effects (empty = no value)."""
+    sectors = list(payload["by_sector"])
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["year", "observed_t", *[f"{s}_t" for s in sectors], "bau_t", "plan_t", "target_t",
+                     "effects_t", "quality"])
+    for year in payload["years"]:
+        key = str(year)
+        effects = [e[key] for e in payload["effects"].values() if key in e]
+        writer.writerow([year, payload["observed"].get(key, ""), *[payload["by_sector"][s].get(key, "")
+                                                                   for s in sectors],
+                         payload["bau"].get(key, ""), payload["plan"].get(key, ""), payload["target"].get(key, ""),
+                         round(sum(effects), 1) if effects else "", payload["quality"].get(key, "")])
+    return out.getvalue()

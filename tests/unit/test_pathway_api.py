@@ -1,0 +1,96 @@
+"""/api/v1/pathway: the JSON of `run.py pathway` plus meta, CSV, the what-if parameter, public measures only,
+4xx for malformed requests; /klimapfad for each role (public measures only for anonymous visitors)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pandas as pd
+import pytest
+
+from cockpit import PROJECT_ROOT
+from cockpit.measures import load_measures
+from layouts.app import create_app
+from tests.unit.opendata_support import login, seeded_cockpit
+from tests.unit.test_app import router_request, text
+
+KEYS = ["y0", "years", "observed", "by_sector", "quality", "factor_carried_forward", "bau", "effects", "plan",
+        "target", "coverage", "gap", "budget_remaining", "budget_exhausted_year"]
+
+
+def seed_balance(cockpit) -> None:
+    """Five balance years (2019..2023) and the demo measures."""
+    rows = []
+    for year in range(2019, 2024):
+        rows += [(year, "households", "natural_gas", 900_000 - 20_000 * (year - 2019), "A"),
+                 (year, "transport", "diesel", 700_000 - 10_000 * (year - 2019), "D")]
+    cockpit.store.import_balance(pd.DataFrame(rows, columns=["year", "sector", "carrier", "mwh", "grade"]),
+                                 {y: 95_000 - 500 * (y - 2019) for y in range(2019, 2024)}, "Stadt Test")
+    cockpit.store.import_measures(load_measures(PROJECT_ROOT / "data" / "measures.yaml", cockpit.catalog))
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    cockpit = seeded_cockpit(tmp_path_factory.mktemp("pathway-api"))
+    seed_balance(cockpit)
+    return create_app(cockpit).server.test_client()
+
+
+def test_json_is_the_command_shape_plus_meta(client):
+    response = client.get("/api/v1/pathway")
+    assert response.status_code == 200 and response.headers["ETag"]
+    data = response.get_json()
+    assert list(data) == [*KEYS, "meta"]
+    assert data["y0"] == 2023 and data["years"] == list(range(2019, 2031))
+    assert data["meta"]["goal"] == "co2-halve-2030" and data["meta"]["balance_sources"] == ["Stadt Test"]
+    assert "innovation-centre" not in data["effects"]  # internal measure
+    assert "hydrogen-buses" in data["effects"]
+    assert client.get("/api/v1/pathway", headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
+
+
+def test_what_if_switches_public_measures_off_and_ignores_internal_ones(client):
+    base = client.get("/api/v1/pathway").get_json()
+    off = client.get("/api/v1/pathway?off=hydrogen-buses").get_json()
+    assert off["plan"]["2030"] == pytest.approx(base["plan"]["2030"] + 1100, abs=0.2)
+    assert off["meta"]["off"] == ["hydrogen-buses"]
+    hidden = client.get("/api/v1/pathway?off=innovation-centre").get_json()
+    assert hidden["meta"]["off"] == [] and hidden["plan"] == base["plan"]
+
+
+def test_csv_one_line_per_year(client):
+    response = client.get("/api/v1/pathway?format=csv")
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert [int(r["year"]) for r in rows] == list(range(2019, 2031))
+    data = client.get("/api/v1/pathway").get_json()
+    assert float(rows[0]["observed_t"]) == data["observed"]["2019"]
+    assert float(rows[-1]["plan_t"]) == data["plan"]["2030"] and rows[-1]["observed_t"] == ""
+
+
+@pytest.mark.parametrize("query", ["format=xml", "of=hydrogen-buses", "format=csv&format=json&x=1"])
+def test_malformed_requests_get_400(client, query):
+    response = client.get(f"/api/v1/pathway?{query}")
+    assert response.status_code == 400 and "message" in response.get_json()["error"]
+
+
+def test_staff_session_does_not_widen_the_api(client):
+    login(client)
+    assert "innovation-centre" not in client.get("/api/v1/pathway?off=x").get_json()["effects"]
+
+
+def test_without_a_balance_404(tmp_path):
+    app = create_app(seeded_cockpit(tmp_path)).server.test_client()
+    assert app.get("/api/v1/pathway").status_code == 404
+    assert "noch keine CO2-Bilanz" in text(router_request(app, "/klimapfad"))
+
+
+def test_page_shows_internal_measures_to_staff_only(tmp_path):
+    cockpit = seeded_cockpit(tmp_path)
+    seed_balance(cockpit)
+    app = create_app(cockpit).server.test_client()
+    anonymous = text(router_request(app, "/klimapfad", "?lang=de&off=innovation-centre"))
+    assert "Wasserstoffbusse" in anonymous and "Innovationszentrum" not in anonymous
+    assert "Hydrogen buses" in text(router_request(app, "/klimapfad", "?lang=en"))
+    login(app)
+    assert "Innovationszentrum" in text(router_request(app, "/klimapfad"))
