@@ -17,6 +17,7 @@ from cockpit.catalog.models import Goal
 from cockpit.kpi.path import target_path
 
 RULES_VERSION = 1
+CO2_INDICATORS = ("co2-per-inhabitant", "co2-total")  # the goals the pathway can follow, in this order
 SECTORS = ("households", "commerce", "industry", "municipal", "transport")
 GRADE_WEIGHTS = {"A": 1.0, "B": 0.5, "C": 0.25, "D": 0.0}
 BAU_WINDOW = 5  # the BAU line runs through the last min(5, available) balance years

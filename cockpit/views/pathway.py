@@ -21,7 +21,16 @@ from cockpit import clock
 from cockpit.catalog.models import Goal
 from cockpit.demo_pathway import DEMO_SOURCE, Reference, load_reference
 from cockpit.i18n import format_date, format_number, format_percent, messages, t
-from cockpit.kpi.pathway import SECTORS, Pathway, PathwayError, compute, cost_effectiveness, measure_effects
+from cockpit.kpi import LOCAL_TZ
+from cockpit.kpi.pathway import (
+    CO2_INDICATORS,
+    SECTORS,
+    Pathway,
+    PathwayError,
+    compute,
+    cost_effectiveness,
+    measure_effects,
+)
 from cockpit.kpi.pathway_io import effects_of
 from cockpit.roles import Role, Viewer, may_see, visible_levels
 
@@ -29,7 +38,6 @@ if TYPE_CHECKING:
     from cockpit.runtime import Cockpit
 
 PATH = "/klimapfad"
-CO2_INDICATORS = ("co2-per-inhabitant", "co2-total")  # the goals the pathway can follow, in this order
 QUALITY_LEVELS = ((0.75, "high"), (0.5, "medium"), (0.25, "low"), (0.0, "poor"))
 _REFERENCE: list[Reference] = []
 
@@ -304,3 +312,44 @@ def api_csv(payload: dict) -> str:
                          payload["bau"].get(key, ""), payload["plan"].get(key, ""), payload["target"].get(key, ""),
                          round(sum(effects), 1) if effects else "", payload["quality"].get(key, "")])
     return out.getvalue()
+
+
+@dataclass(frozen=True)
+class MeasureEffectView:
+    """A measure's climate effect for its own page: facts (label, value) and the link to the pathway."""
+
+    facts: list[tuple[str, str]]
+    href: str
+
+
+def build_measure_effect(cockpit: Cockpit, viewer: Viewer | str, measure_id: str, lang: str) -> MeasureEffectView | None:
+    """The measure's effect in the target year, its share of all effects then, EUR per tonne and who recorded the
+    effect and when; None for a measure without effects (or not visible)."""
+    pathway, _, measures, _, _, _ = compute_for(cockpit, viewer)
+    measure = next((m for m in measures if m.id == measure_id), None)
+    if measure is None or not measure.effects:
+        return None
+    facts = []
+    for e in measure.effects:
+        facts.append((t("pathway.measure.effect", lang, sector=t(f"pathway.sector.{e.sector}", lang)),
+                      t("pathway.measure.effect_value", lang, tonnes=format_number(e.reduction_t, 0, lang),
+                        start=e.start_year, full=e.full_year,
+                        end=e.end_year if e.end_year else t("pathway.measure.open", lang))))
+    if pathway is not None:
+        year = pathway.target_year
+        effect = pathway.effects.get(measure_id, {}).get(year, 0.0)
+        total = pathway.effect_totals.get(year, 0.0)
+        facts.append((t("pathway.measure.in_year", lang, year=year), f"{format_number(effect, 0, lang)} t"))
+        facts.append((t("pathway.measure.share", lang, year=year),
+                      format_percent(effect / total, 0, lang) if total > 0 else "–"))
+    if measure.cost:
+        ce = cost_effectiveness(effects_of([measure]), measure.cost.one_off_eur, measure.cost.per_year_eur)
+        facts.append((t("pathway.ranking.cost", lang), t("pathway.cost", lang,
+                      once=format_number(measure.cost.one_off_eur, 0, lang),
+                      year=format_number(measure.cost.per_year_eur, 0, lang))))
+        facts.append((t("pathway.ranking.eur_per_t", lang), format_number(ce.eur_per_tonne, 0, lang) if ce else "–"))
+    recorded = cockpit.store.effect_records(viewer).get(measure_id, {}).get("effects")
+    if recorded:
+        facts.append((t("pathway.measure.recorded", lang),
+                      f"{recorded[0]}, {format_date(recorded[1].astimezone(LOCAL_TZ).date(), lang)}"))
+    return MeasureEffectView(facts, page_href(lang, ()))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from cockpit.i18n import format_number, t
-from cockpit.views.pathway import PathwayView, page_href
+from cockpit.views.pathway import MeasureEffectView, PathwayView, page_href
 from layouts.components.chart import _axis, _base_layout, _figure, _scatter, graph, wrap
 from layouts.components.status import demo_notice
 from layouts.components.tables import data_table
@@ -243,3 +243,14 @@ def pathway_content(view: PathwayView, kiosk: bool = False) -> list:
         _quality(view),
     ]
     return children
+
+
+def measure_effect_section(effect: MeasureEffectView, lang: str) -> html.Section:
+    """A measure page's climate effect: its reduction, its share in the target year, cost per tonne, who recorded it."""
+    return html.Section([
+        html.H2(t("pathway.measure.title", lang)),
+        html.Dl([html.Div([html.Dt(label), html.Dd(value)], className="pathway-figure") for label, value in effect.facts],
+                className="pathway-figures", id="measure-pathway-facts"),
+        html.P(t("pathway.measure.note", lang)),
+        html.P(html.A(t("pathway.link", lang), href=effect.href, id="measure-pathway-link")),
+    ], className="pathway-section pathway-measure")

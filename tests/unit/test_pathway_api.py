@@ -94,3 +94,19 @@ def test_page_shows_internal_measures_to_staff_only(tmp_path):
     assert "Hydrogen buses" in text(router_request(app, "/klimapfad", "?lang=en"))
     login(app)
     assert "Innovationszentrum" in text(router_request(app, "/klimapfad"))
+
+
+def test_goal_indicator_and_measure_pages_link_to_the_pathway(tmp_path):
+    cockpit = seeded_cockpit(tmp_path)
+    seed_balance(cockpit)
+    app = create_app(cockpit).server.test_client()
+    goals = text(router_request(app, "/goals"))
+    assert "goal-co2-halve-2030-pathway" in goals and "/klimapfad?lang=de" in goals
+    assert "indicator-pathway-link" in text(router_request(app, "/indicator/co2-per-inhabitant"))
+    assert "indicator-pathway-link" not in text(router_request(app, "/indicator/recycling-rate"))
+    measure = text(router_request(app, "/measure/hydrogen-buses", "?lang=en"))
+    api = app.get("/api/v1/pathway").get_json()
+    share = api["effects"]["hydrogen-buses"]["2030"] / sum(e["2030"] for e in api["effects"].values())
+    assert "Climate effect" in measure and "Reduction in 2030" in measure and "1,100 t" in measure
+    assert f"{round(share * 100)}%" in measure and "Effect recorded by" in measure
+    assert "measure-pathway-facts" not in text(router_request(app, "/measure/e-bike-boxes-x"))
