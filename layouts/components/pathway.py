@@ -254,3 +254,17 @@ def measure_effect_section(effect: MeasureEffectView, lang: str) -> html.Section
         html.P(t("pathway.measure.note", lang)),
         html.P(html.A(t("pathway.link", lang), href=effect.href, id="measure-pathway-link")),
     ], className="pathway-section pathway-measure")
+
+
+def wall_pathway_slide(slide, view) -> list:
+    """The wall slide `pathway`: the sentence and the key figures, large (plain words, no chart to read from afar)."""
+    pathway: PathwayView = slide.payload
+    children = [html.P(pathway.sentence, className="wall-pathway__sentence"),
+                html.Dl([html.Div([html.Dt(label), html.Dd(value)], className="wall-pathway__figure")
+                         for label, value in pathway.figures], className="wall-pathway__figures")]
+    if pathway.budget_text:
+        children.append(html.P(pathway.budget_text, className="wall-slide__note"))
+    if pathway.demo:
+        children.append(html.P(t("demo.badge", view.lang), className="wall-slide__note"))
+    children.append(html.P(pathway.source_line, className="wall-pathway__source"))
+    return [html.Div(children, className="wall-pathway")]

@@ -87,3 +87,34 @@ def test_only_public_measures_for_anonymous_visitors(page: Page, app_url):
     login(page, app_url)
     open_page(page, f"{app_url}/klimapfad")
     expect(page.locator("#pathway-whatif")).to_contain_text("Innovationszentrum")
+
+
+@pytest.mark.parametrize(("width", "height"), [(1920, 1080), (1280, 720)])
+def test_wall_slide_pathway_fits_the_screen(browser, app_url, width, height):
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="de-DE",
+                                  timezone_id="Europe/Berlin", service_workers="block")
+    page = context.new_page()
+    try:
+        page.goto(f"{app_url}/wall?slides=pathway&every=600")
+        page.wait_for_selector(".wall-pathway", timeout=30_000)
+        expect(page.locator(".wall-pathway__sentence")).to_contain_text("2030")
+        problems = page.evaluate("""() => {
+          const vw = window.innerWidth, vh = window.innerHeight, doc = document.documentElement, out = [];
+          if (doc.scrollWidth > vw || doc.scrollHeight > vh) out.push(`page scrolls: ${doc.scrollWidth}x${doc.scrollHeight}`);
+          for (const el of document.querySelectorAll('.wall-pathway *')) {
+            const r = el.getBoundingClientRect();
+            if (r.width && (r.right > vw + 0.5 || r.bottom > vh + 0.5)) out.push(`${el.className || el.tagName} outside`);
+          }
+          return out;
+        }""")
+        assert problems == []
+        assert Axe().run(page).violations_count == 0
+    finally:
+        context.close()
+
+
+def test_embed_pathway_is_accessible(page: Page, app_url):
+    page.goto(f"{app_url}/embed/pathway?lang=en")
+    expect(page.locator(".embed-pathway__sentence")).to_contain_text("2030")
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()

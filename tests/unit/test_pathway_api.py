@@ -110,3 +110,19 @@ def test_goal_indicator_and_measure_pages_link_to_the_pathway(tmp_path):
     assert "Climate effect" in measure and "Reduction in 2030" in measure and "1,100 t" in measure
     assert f"{round(share * 100)}%" in measure and "Effect recorded by" in measure
     assert "measure-pathway-facts" not in text(router_request(app, "/measure/e-bike-boxes-x"))
+
+
+def test_embed_pathway_is_public_and_frameable_by_the_city_site(client):
+    response = client.get("/embed/pathway?lang=de")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    assert "frame-ancestors 'self' https://www.gera.de" in response.headers["Content-Security-Policy"]
+    assert "embed-pathway__sentence\">" in body and "2030" in body and "Wasserstoffbusse im Stadtverkehr" in body and "Innovationszentrum" not in body
+    assert "Stadt Test" in body  # the source line
+    english = client.get("/embed/pathway?lang=en&off=hydrogen-buses").get_data(as_text=True)
+    assert "Hydrogen buses" not in english and "Climate pathway" in english
+    assert client.get("/embed/pathway?theme=neon").status_code == 400
+
+
+def test_embed_without_a_balance_404(tmp_path):
+    assert create_app(seeded_cockpit(tmp_path)).server.test_client().get("/embed/pathway").status_code == 404
