@@ -8,8 +8,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from cockpit.kpi.pathway import PathwayError, balance, per_inhabitant_rows
 from cockpit.kpi.pathway_io import PathwayInputError, read_balance, read_population, write_template
 from cockpit.runtime import open_cockpit
+from cockpit.sources.base import make_frame
+from cockpit.views.pathway import factors_with_overrides, reference
+
+DERIVED_SOURCE = "pathway-balance"  # the job-run source of the derived CO2 indicator
 
 NAME = "pathway-import"
 HELP = "import the climate balance (CSV/XLSX), write its template, or override an emission factor with a reason"
@@ -45,6 +50,27 @@ def _override(cockpit, args) -> int:
     return 0
 
 
+def derive_indicator(cockpit) -> int:
+    """Write the stored balance's emissions per inhabitant as observations of `co2-per-inhabitant` (source
+    `pathway-balance`); the number of years (0 without the indicator, a population or a usable balance)."""
+    if "co2-per-inhabitant" not in cockpit.catalog.indicator_map:
+        return 0
+    rows, population, _ = cockpit.store.balance_inputs()
+    if rows.empty or not population:
+        return 0
+    try:
+        bal = balance(rows, factors_with_overrides(reference(), cockpit.store.factor_overrides()), population)
+    except PathwayError as exc:
+        print(f"warning: co2-per-inhabitant not derived: {exc}", file=sys.stderr)
+        return 0
+    frame = make_frame(per_inhabitant_rows(bal))
+    if frame.empty:
+        return 0
+    run_id = cockpit.store.start_run(DERIVED_SOURCE)
+    cockpit.store.write_batch(DERIVED_SOURCE, run_id, frame, [], len(frame))
+    return len(frame)
+
+
 def run(args: argparse.Namespace) -> int:
     if args.template:
         write_template(args.template)
@@ -68,4 +94,7 @@ def run(args: argparse.Namespace) -> int:
         frame = balance if balance is not None else pd.DataFrame(columns=["year", "sector", "carrier", "mwh", "grade"])
         written = cockpit.store.import_balance(frame, population, (args.source or "").strip())
         print(f"{written} balance rows and {len(population)} population years imported")
+        derived = derive_indicator(cockpit)
+        if derived:
+            print(f"co2-per-inhabitant: {derived} years derived from the balance")
     return _override(cockpit, args) if args.override else 0

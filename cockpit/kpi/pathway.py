@@ -125,6 +125,14 @@ def balance(consumption: pd.DataFrame, factors: pd.DataFrame,
                    sorted(carried), {y: sorted(c) for y, c in carried.items()})
 
 
+def per_inhabitant_rows(bal: Balance, indicator: str = "co2-per-inhabitant") -> list[dict]:
+    """The balance's emissions per inhabitant as observation rows of the CO2 indicator (one per year with a
+    population): the indicator derives from the balance, so there is one number, not two sources of truth."""
+    return [dict(indicator=indicator, district="", period_start=f"{y}-01-01T00:00:00+01:00",
+                 period_end=f"{y + 1}-01-01T00:00:00+01:00", value=round(v, 4), raw=f"balance {y}: {bal.total[y]:.1f} t")
+            for y, v in sorted(bal.per_inhabitant.items()) if v is not None]
+
+
 # ---------------------------------------------------------------- business as usual, effects, plan
 
 

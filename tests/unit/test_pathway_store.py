@@ -17,6 +17,7 @@ from cockpit.kpi.pathway import balance
 from cockpit.kpi.pathway_io import PathwayInputError, read_balance, write_template
 from cockpit.measures import load_measures
 from cockpit.roles import Role
+from cockpit.runtime import open_cockpit
 
 DEMO_MEASURES = PROJECT_ROOT / "data" / "measures.yaml"
 
@@ -92,10 +93,16 @@ def test_the_template_is_importable(tmp_path, suffix):
 def test_import_command_stores_balance_and_override(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("COCKPIT_DATABASE_URL", f"sqlite:///{tmp_path / 'c.db'}")
     monkeypatch.setenv("COCKPIT_LOAD_DEMO", "false")
-    (tmp_path / "b.csv").write_text("year,sector,carrier,mwh,grade\n2022,households,gas,100,A\n", encoding="utf-8")
+    (tmp_path / "b.csv").write_text("year,sector,carrier,mwh,grade\n2022,households,natural_gas,100,A\n",
+                                    encoding="utf-8")
     assert main(["pathway-import", "--balance", str(tmp_path / "b.csv")]) == 2
     assert "--source" in capsys.readouterr().err
-    assert main(["pathway-import", "--balance", str(tmp_path / "b.csv"), "--source", "Stadt X"]) == 0
+    (tmp_path / "p.csv").write_text("year,inhabitants\n2022,1000\n", encoding="utf-8")
+    assert main(["pathway-import", "--balance", str(tmp_path / "b.csv"), "--source", "Stadt X",
+                 "--population", str(tmp_path / "p.csv")]) == 0
+    assert "co2-per-inhabitant: 1 years derived" in capsys.readouterr().out
+    derived = open_cockpit().store.observations(Role.PUBLIC, ["co2-per-inhabitant"])
+    assert derived["value"].tolist() == [pytest.approx(100 * 0.247 / 1000)]  # 100 MWh gas x 0.247 t / 1,000 inh.
     assert main(["pathway-import", "--override", "2022", "gas", "0.2", "--author", "A"]) == 2
     assert "--reason" in capsys.readouterr().err
     assert main(["pathway-import", "--override", "2022", "gas", "0.2", "--author", "A", "--reason", "R"]) == 0
