@@ -72,8 +72,9 @@ def factor_table(factors: pd.DataFrame, pairs: Iterable[tuple[str, int]]) -> tup
     forward). Returns ({(carrier, year): t_per_mwh}, {year: [carriers carried forward]}); PathwayError if a carrier
     has no factor up to a year."""
     known: dict[str, dict[int, float]] = {}
-    for row in factors.itertuples(index=False):
-        known.setdefault(str(row.carrier), {})[int(row.year)] = float(row.t_per_mwh)
+    for year, carrier, value in zip(factors["year"].tolist(), factors["carrier"].tolist(),
+                                    factors["t_per_mwh"].tolist(), strict=True):
+        known.setdefault(str(carrier), {})[int(year)] = float(value)
     table, carried = {}, {}
     for carrier, year in sorted(set(pairs)):
         own = known.get(carrier, {})
@@ -90,35 +91,41 @@ def factor_table(factors: pd.DataFrame, pairs: Iterable[tuple[str, int]]) -> tup
 
 def data_quality(consumption: pd.DataFrame) -> dict[int, float | None]:
     """Σ(consumption × weight) / Σ consumption per year, weights A 1.0, B 0.5, C 0.25, D 0.0 (None: no consumption)."""
-    out: dict[int, float | None] = {}
-    weights = consumption["grade"].map(GRADE_WEIGHTS).astype(float)
-    frame = consumption.assign(weighted=consumption["mwh"] * weights)
-    for year, group in frame.groupby("year", sort=True):
-        mwh = float(group["mwh"].sum())
-        out[int(year)] = float(group["weighted"].sum()) / mwh if mwh > 0 else None
-    return out
+    mwh: dict[int, float] = {}
+    weighted: dict[int, float] = {}
+    for year, amount, grade in zip(consumption["year"], consumption["mwh"], consumption["grade"], strict=True):
+        year = int(year)
+        mwh[year] = mwh.get(year, 0.0) + float(amount)
+        weighted[year] = weighted.get(year, 0.0) + float(amount) * GRADE_WEIGHTS[grade]
+    return {y: (weighted[y] / mwh[y] if mwh[y] > 0 else None) for y in sorted(mwh)}
 
 
 def balance(consumption: pd.DataFrame, factors: pd.DataFrame,
             population: Mapping[int, float] | None = None) -> Balance:
     """Emissions E = consumption × factor per (sector, carrier, year), summed per sector, carrier and year; per
-    inhabitant with the year's population (None where unknown)."""
+    inhabitant with the year's population (None where unknown). Plain loops: a balance has a few hundred rows, and
+    pandas' per-group overhead would dominate."""
     frame = consumption[["year", "sector", "carrier", "mwh", "grade"]].copy()
     frame["year"] = frame["year"].astype(int)
     frame["mwh"] = frame["mwh"].astype(float)
-    years = sorted(int(y) for y in frame["year"].unique())
-    table, carried = factor_table(factors, zip(frame["carrier"].astype(str), frame["year"], strict=True))
-    frame["t_per_mwh"] = [table[(c, y)] for c, y in zip(frame["carrier"], frame["year"], strict=True)]
-    frame["t"] = frame["mwh"] * frame["t_per_mwh"]
-    total = {int(y): float(v) for y, v in frame.groupby("year")["t"].sum().items()}
-    by_sector = {
-        s: {y: float(frame[(frame["sector"] == s) & (frame["year"] == y)]["t"].sum()) for y in years}
-        for s in SECTORS if (frame["sector"] == s).any()
-    }
-    by_carrier = {
-        str(c): {int(y): float(v) for y, v in group.groupby("year")["t"].sum().items()}
-        for c, group in frame.groupby("carrier", sort=True)
-    }
+    years_col, carriers = frame["year"].tolist(), frame["carrier"].astype(str).tolist()
+    table, carried = factor_table(factors, zip(carriers, years_col, strict=True))
+    factor_col = [table[(c, y)] for c, y in zip(carriers, years_col, strict=True)]
+    tonnes = [m * f for m, f in zip(frame["mwh"].tolist(), factor_col, strict=True)]
+    frame["t_per_mwh"] = factor_col
+    frame["t"] = tonnes
+    years = sorted(set(years_col))
+    total = dict.fromkeys(years, 0.0)
+    sector_sums: dict[str, dict[int, float]] = {}
+    carrier_sums: dict[str, dict[int, float]] = {}
+    for year, sector, carrier, value in zip(years_col, frame["sector"].tolist(), carriers, tonnes, strict=True):
+        total[year] += value
+        row = sector_sums.setdefault(sector, dict.fromkeys(years, 0.0))
+        row[year] += value
+        by_c = carrier_sums.setdefault(carrier, {})
+        by_c[year] = by_c.get(year, 0.0) + value
+    by_sector = {s: sector_sums[s] for s in SECTORS if s in sector_sums}
+    by_carrier = {c: dict(sorted(carrier_sums[c].items())) for c in sorted(carrier_sums)}
     population = population or {}
     per_inhabitant = {y: (total[y] / population[y] if population.get(y) else None) for y in years}
     return Balance(years, frame, total, by_sector, by_carrier, per_inhabitant, data_quality(frame),

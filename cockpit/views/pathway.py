@@ -221,8 +221,28 @@ def compute_effects_on(p: Pathway, measures) -> dict[str, float]:
     return {m: v[p.target_year] for m, v in values.items()}
 
 
+_CACHE: dict[tuple, PathwayView] = {}
+CACHE_SIZE = 128
+
+
 def build_pathway(cockpit: Cockpit, viewer: Viewer | str, lang: str, off: tuple[str, ...] = (),
                   kiosk: bool = False) -> PathwayView:
+    """The page's view, cached per data version (bumped by every balance, measure or factor change), visibility,
+    what-if state, language and day."""
+    key = (id(cockpit), str(cockpit.store.engine.url), cockpit.store.data_version(), visible_levels(viewer),
+           tuple(off), lang, kiosk,
+           clock.today())
+    view = _CACHE.get(key)
+    if view is None:
+        view = _build_pathway(cockpit, viewer, lang, off, kiosk)
+        if len(_CACHE) >= CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = view
+    return view
+
+
+def _build_pathway(cockpit: Cockpit, viewer: Viewer | str, lang: str, off: tuple[str, ...] = (),
+                   kiosk: bool = False) -> PathwayView:
     pathway, goal, measures, sources, overrides, population = compute_for(cockpit, viewer, off)
     ref = reference()
     demo = DEMO_SOURCE in sources
