@@ -126,3 +126,22 @@ def test_embed_pathway_is_public_and_frameable_by_the_city_site(client):
 
 def test_embed_without_a_balance_404(tmp_path):
     assert create_app(seeded_cockpit(tmp_path)).server.test_client().get("/embed/pathway").status_code == 404
+
+
+def test_overrides_and_carried_forward_factors_are_named_on_the_page(tmp_path):
+    cockpit = seeded_cockpit(tmp_path)
+    seed_balance(cockpit)
+    app = create_app(cockpit).server.test_client()
+    before = app.get("/api/v1/pathway").get_json()
+    cockpit.store.set_factor_override(2023, "natural_gas", 0.2, "Gasnetz: Biomethan-Anteil 2023 laut Stadtwerken",
+                                      "Umweltamt")
+    page = text(router_request(app, "/klimapfad"))
+    assert "Biomethan-Anteil 2023 laut Stadtwerken" in page and "Umweltamt" in page
+    after = app.get("/api/v1/pathway").get_json()
+    assert after["observed"]["2023"] == pytest.approx(before["observed"]["2023"] - 820_000 * 0.047, abs=0.2)
+    assert after["meta"]["factor_overrides"][0]["reason"].startswith("Gasnetz")
+    rows = pd.DataFrame([(2024, "households", "natural_gas", 800_000.0, "A")],
+                        columns=["year", "sector", "carrier", "mwh", "grade"])
+    cockpit.store.import_balance(rows, {2024: 93_000}, "Stadt Test")  # 2024 has no factor in the shipped table
+    page = text(router_request(app, "/klimapfad"))
+    assert "2024: Faktoren für Erdgas aus dem letzten verfügbaren Vorjahr fortgeschrieben." in page
