@@ -9,6 +9,7 @@ from dash import dcc, html
 from cockpit.i18n import format_number, t
 from cockpit.views.pathway import MeasureEffectView, PathwayView, page_href
 from layouts.components.chart import _axis, _base_layout, _figure, _scatter, graph, wrap
+from layouts.components.chart_table import element
 from layouts.components.status import demo_notice
 from layouts.components.tables import data_table
 
@@ -112,7 +113,12 @@ def _chart_table(view: PathwayView) -> html.Div:
 
     rows = [[str(y), *[cell(view.by_sector[key], y) for key, _ in view.sectors], cell(view.observed, y),
              cell(view.bau, y), cell(view.plan, y), cell(view.target, y)] for y in view.years]
-    table = data_table(t("pathway.chart.table", lang), headers, rows, numeric=range(1, len(headers)))
+    body = [element("Tr", [element("Th", c, scope="row") if i == 0 else element("Td", c, className="num")
+                           for i, c in enumerate(row)]) for row in rows]  # plain JSON: hundreds of cells
+    table = html.Table([html.Caption(t("pathway.chart.table", lang)),
+                        html.Thead(html.Tr([html.Th(h, scope="col", className="num" if i else None)
+                                            for i, h in enumerate(headers)])),
+                        html.Tbody(body)], className="data-table")
     return html.Div(table, className="table-scroll", tabIndex="0", role="region",
                     **{"aria-label": t("pathway.chart.table", lang)})
 
@@ -201,9 +207,10 @@ def _ranking(view: PathwayView) -> html.Section:
 
 def _quality(view: PathwayView) -> html.Section:
     lang = view.lang
-    body = [html.Tr([html.Th(str(q.year), scope="row"), html.Td(q.value_text, className="num"),
-                     html.Td(html.Span([html.Span(QUALITY_ICONS[q.level], **{"aria-hidden": "true"}), " ",
-                                        q.level_text], className=f"pathway-quality pathway-quality--{q.level}"))])
+    body = [element("Tr", [element("Th", str(q.year), scope="row"), element("Td", q.value_text, className="num"),
+                           element("Td", element("Span", [element("Span", QUALITY_ICONS[q.level],
+                                                                  **{"aria-hidden": "true"}), " ", q.level_text],
+                                                 className=f"pathway-quality pathway-quality--{q.level}"))])
             for q in view.quality]
     table = html.Table([html.Caption(t("pathway.quality.title", lang)),
                         html.Thead(html.Tr([html.Th(t("pathway.quality.year", lang), scope="col"),
