@@ -269,8 +269,8 @@ def _build_pathway(cockpit: Cockpit, viewer: Viewer | str, lang: str, off: tuple
          f"{format_number(pathway.target.get(pathway.target_year), 0, lang)} t"),
         (t("pathway.figure.coverage", lang), format_percent(r.coverage, 0, lang) if r.coverage is not None
          else t("pathway.no_need", lang)),
-        (t("pathway.figure.gap", lang, year=pathway.target_year),
-         f"{format_number(r.gap, 0, lang)} t" if r.gap is not None else "–"),
+        (t("pathway.figure.gap" if r.gap is None or r.gap > 0 else "pathway.figure.buffer", lang,
+           year=pathway.target_year), f"{format_number(abs(r.gap), 0, lang)} t" if r.gap is not None else "–"),
         (t("pathway.figure.budget", lang), f"{format_number(pathway.budget_result.remaining, 0, lang)} t"
          if pathway.budget_result.remaining is not None else "–"),
     ]
