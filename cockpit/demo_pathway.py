@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 REFERENCE = PROJECT_ROOT / "data" / "pathway" / "pathway.yaml"
 DEMO_SOURCE = "Demodaten: BISKO-Bilanz Gera (synthetisch, aus der Demo-CO2-Statistik abgeleitet)"
+STATISTIC_SOURCE = "climate-balance"  # the demo source whose CO2 statistic the demo balance follows
 
 # Share of each sector in the emissions (a city with little heavy industry) and the carrier mix of its final energy
 # (energy shares in 2010 and 2025, interpolated), with the data-quality grade of each input.
@@ -120,12 +121,21 @@ def demo_inputs(catalog: Catalog, today: date, folder: Path = demo.DEFAULT_FOLDE
     return demo_balance(totals, reference.factors), population
 
 
-def load_demo_pathway(store, catalog: Catalog, today: date, folder: Path = demo.DEFAULT_FOLDER) -> int:
-    """With no balance stored yet, import the demo balance; the number of rows imported."""
-    frame, _, _ = store.balance_inputs()
-    if not frame.empty:
+def load_demo_pathway(store, catalog: Catalog, today: date, folder: Path = demo.DEFAULT_FOLDER,
+                      refresh: bool = False) -> int:
+    """With no balance stored yet, import the demo balance; with `refresh`, also bring a stored *demo* balance in
+    line with today's demo CO2 statistic (a city's own balance is never touched). The number of rows imported."""
+    frame, _, sources = store.balance_inputs()
+    if not frame.empty and (not refresh or sources != [DEMO_SOURCE]):
         return 0
     balance, population = demo_inputs(catalog, today, folder)
+    if not frame.empty and _records(frame) == _records(balance):
+        return 0
     written = store.import_balance(balance, population, DEMO_SOURCE)
     log.info("loaded the demo balance (%d rows, %d..%d)", written, balance["year"].min(), balance["year"].max())
     return written
+
+
+def _records(frame: pd.DataFrame) -> set[tuple]:
+    return {(int(y), s, c, round(float(m), 1), g) for y, s, c, m, g in
+            zip(frame["year"], frame["sector"], frame["carrier"], frame["mwh"], frame["grade"], strict=True)}

@@ -10,7 +10,7 @@ from pathlib import Path
 from cockpit import clock, demo
 from cockpit.catalog import Catalog, load_catalog
 from cockpit.config import Settings, load_settings
-from cockpit.demo_pathway import load_demo_pathway
+from cockpit.demo_pathway import STATISTIC_SOURCE, load_demo_pathway
 from cockpit.jobs.ingest import Ingestor, RunOutcome
 from cockpit.jobs.scheduler import run_all
 from cockpit.measures.demo import load_demo_measures
@@ -33,7 +33,13 @@ class DemoIngestor(Ingestor):
         except Exception:  # noqa: BLE001 - the committed payloads still make a demo
             log.exception("source '%s': could not generate today's demo payloads, reading the committed ones",
                           source.id)
-        return super().run(source)
+        outcome = super().run(source)
+        if source.synthetic and source.id == STATISTIC_SOURCE:  # the demo balance follows the demo CO2 statistic
+            try:
+                load_demo_pathway(self.store, self.catalog, clock.today(), self.demo_folder, refresh=True)
+            except Exception:  # noqa: BLE001 - the pathway keeps yesterday's demo balance
+                log.exception("could not bring the demo balance in line with today's CO2 statistic")
+        return outcome
 
 
 @dataclass

@@ -167,3 +167,12 @@ def test_run_pathway_on_the_demo_files(tmp_path, catalog, capsys):
     assert data["coverage"] > 0  # the demo trend alone nearly reaches 4.9 t per inhabitant by 2030
     assert data["gap"] == pytest.approx(data["plan"]["2030"] - data["target"]["2030"], abs=0.2)
     assert 2026 < data["budget_exhausted_year"] < 2045
+
+
+def test_a_demo_balance_follows_the_day_but_a_citys_own_balance_is_never_touched(store, catalog, tmp_path):
+    load_demo_pathway(store, catalog, date(2026, 11, 28), tmp_path)
+    assert load_demo_pathway(store, catalog, date(2026, 11, 28), tmp_path, refresh=True) == 0  # unchanged
+    assert load_demo_pathway(store, catalog, date(2028, 3, 1), tmp_path, refresh=True) > 0
+    assert store.balance_inputs()[0]["year"].max() == 2025
+    store.import_balance(frame([(2025, "households", "natural_gas", 1.0, "A")]), {}, "Stadt Gera")
+    assert load_demo_pathway(store, catalog, date(2029, 3, 1), tmp_path, refresh=True) == 0
