@@ -15,7 +15,7 @@ from cockpit.cli import main
 from cockpit.demo_pathway import demo_inputs, load_demo_pathway, load_reference, statistics_totals
 from cockpit.kpi.pathway import balance
 from cockpit.kpi.pathway_io import PathwayInputError, read_balance, write_template
-from cockpit.measures import load_measures
+from cockpit.measures import dump_measures, load_measures
 from cockpit.roles import Role
 from cockpit.runtime import open_cockpit
 
@@ -176,3 +176,12 @@ def test_a_demo_balance_follows_the_day_but_a_citys_own_balance_is_never_touched
     assert store.balance_inputs()[0]["year"].max() == 2025
     store.import_balance(frame([(2025, "households", "natural_gas", 1.0, "A")]), {}, "Stadt Gera")
     assert load_demo_pathway(store, catalog, date(2029, 3, 1), tmp_path, refresh=True) == 0
+
+
+@pytest.mark.parametrize("suffix", ["yaml", "csv"])
+def test_effects_and_costs_survive_the_measures_export_and_import(tmp_path, catalog, suffix):
+    measures = load_measures(DEMO_MEASURES, catalog)
+    path = tmp_path / f"measures.{suffix}"
+    path.write_text(dump_measures(measures, path), encoding="utf-8")
+    again = load_measures(path, catalog)
+    assert [(m.effects, m.cost) for m in again] == [(m.effects, m.cost) for m in measures]
