@@ -36,6 +36,9 @@ def cases() -> list[tuple[str, str, str]]:
         (f"indicator page render ({INDICATOR}, auto)", f"/indicator/{INDICATOR}", "?lang=de"),
         (f"indicator page render ({INDICATOR}, hour, last 14 days)", f"/indicator/{INDICATOR}",
          f"?res=hour&from={HOUR_FROM}&lang=de"),
+        ("climate pathway page render (/klimapfad)", "/klimapfad", "?lang=de"),
+        ("climate pathway what-if (two measures off)", "/klimapfad",
+         "?lang=de&off=charging-points-city-centre,hydrogen-buses"),
     ]
 
 

@@ -331,6 +331,15 @@ def gunicorn_figures(backend: str, url: str, catalog_path: Path, body: bytes, se
     return figures
 
 
+def seed_pathway(cockpit, folder: Path) -> None:
+    """The demo balance (2010 up to the last published year) and the demo measures with their effects."""
+    from cockpit.demo.pathway import load_demo_pathway
+    from cockpit.measures.demo import load_demo_measures
+
+    load_demo_measures(cockpit.store, cockpit.catalog)
+    load_demo_pathway(cockpit.store, cockpit.catalog, generate.END.date(), folder / "demo")
+
+
 def page_figures(backend: str, client, trivial_p50: float, repeat: int) -> list[Figure]:
     """Explorer and indicator page renders (Dash Pages routing callback): p50/p95 server time, largest figure."""
     figures = []
@@ -401,6 +410,8 @@ def bench_backend(backend: str, url: str, empty_url: str, size: int, folder: Pat
     figures.append(Figure(backend, f"bulk ingest, whole store ({rows:,} rows)", rows / seconds, "rows/s"))
     del sample, sample_frame, frame  # the generator's frames are no part of what is served
     figures.append(Figure(backend, "store size", rows, "rows"))
+
+    seed_pathway(cockpit, folder)  # the climate balance and the demo measures for /klimapfad
 
     # ---------------------------------------------------------------- 9-row run
     small_run(empty)

@@ -13,6 +13,7 @@ from cockpit import clock, demo
 from cockpit.alerts import add_alert_job
 from cockpit.catalog import Catalog, load_catalog
 from cockpit.config import Settings, load_settings
+from cockpit.demo.pathway import STATISTIC_SOURCE, load_demo_pathway
 from cockpit.jobs import scheduler as ingest_jobs
 from cockpit.jobs.ingest import Ingestor, RunOutcome
 from cockpit.jobs.scheduler import run_all
@@ -38,7 +39,13 @@ class DemoIngestor(Ingestor):
         except Exception:  # noqa: BLE001 - the committed payloads still make a demo
             log.exception("source '%s': could not generate today's demo payloads, reading the committed ones",
                           source.id)
-        return super().run(source)
+        outcome = super().run(source)
+        if source.synthetic and source.id == STATISTIC_SOURCE:  # the demo balance follows the demo CO2 statistic
+            try:
+                load_demo_pathway(self.store, self.catalog, clock.today(), self.demo_folder, refresh=True)
+            except Exception:  # noqa: BLE001 - the pathway keeps yesterday's demo balance
+                log.exception("could not bring the demo balance in line with today's CO2 statistic")
+        return outcome
 
 
 @dataclass
@@ -73,6 +80,7 @@ class Cockpit:
             return []
         log.info("empty database: ingesting every source once (first start)")
         load_demo_measures(self.store, self.catalog)
+        load_demo_pathway(self.store, self.catalog, clock.today(), self.demo_folder)
         return run_all(self.ingestor, self.sources)
 
 

@@ -18,6 +18,7 @@ CSV_COLUMNS = [
     "id", "name_de", "name_en", "description_de", "description_en", "field", "department", "contact", "status",
     "start", "end", "budget_eur", "visibility", "reporting", "demo", "links", "milestones",
     *[f"check_{d}{suffix}" for d in DIMENSIONS for suffix in ("", "_de", "_en")],
+    "effects", "cost_one_off_eur", "cost_per_year_eur",
 ]
 
 
@@ -76,7 +77,9 @@ def _csv_record(name: str, line: int, row: dict) -> dict:
         record[key] = {"de": row.get(f"{key}_de", ""), "en": row.get(f"{key}_en", "")}
     if row.get("demo"):
         record["demo"] = row["demo"].strip().lower() in ("1", "true", "yes", "ja")
-    for key in ("links", "milestones"):
+    if row.get("cost_one_off_eur") or row.get("cost_per_year_eur"):
+        record["cost"] = {k: row[f"cost_{k}"] for k in ("one_off_eur", "per_year_eur") if row.get(f"cost_{k}")}
+    for key in ("links", "milestones", "effects"):
         if row.get(key):
             try:
                 record[key] = json.loads(row[key])
@@ -147,6 +150,8 @@ def _plain(measure: Measure) -> dict:
     data = measure.model_dump(mode="json", exclude_none=True, exclude={"created_at"})
     if not data.get("demo"):
         data.pop("demo", None)
+    if not data.get("effects"):
+        data.pop("effects", None)
     return data
 
 
@@ -168,7 +173,10 @@ def dump_measures(measures: list[Measure], path: Path | str) -> str:
         row.update(name_de=m.name.de, name_en=m.name.en, description_de=m.description.de,
                    description_en=m.description.en, demo="true" if m.demo else "",
                    links=json.dumps(data.get("links", []), ensure_ascii=False),
-                   milestones=json.dumps(data.get("milestones", []), ensure_ascii=False))
+                   milestones=json.dumps(data.get("milestones", []), ensure_ascii=False),
+                   effects=json.dumps(data["effects"], ensure_ascii=False) if data.get("effects") else "",
+                   cost_one_off_eur=m.cost.one_off_eur if m.cost else "",
+                   cost_per_year_eur=m.cost.per_year_eur if m.cost else "")
         for dim in DIMENSIONS:
             check = m.check.get(dim)
             if check:

@@ -53,6 +53,31 @@ class Link(_Strict):
         return self.goal or self.indicator or ""
 
 
+class EmissionEffect(_Strict):
+    """An expected emission reduction in one balance sector: t CO2e per year at full effect (pathway rules)."""
+
+    sector: Literal["households", "commerce", "industry", "municipal", "transport"]
+    reduction_t: float = Field(ge=0)
+    start_year: int = Field(ge=1990, le=2100)
+    full_year: int = Field(ge=1990, le=2100)
+    end_year: int | None = Field(default=None, ge=1990, le=2100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> EmissionEffect:
+        if self.full_year < self.start_year:
+            raise ValueError("'full_year' is before 'start_year'")
+        if self.end_year is not None and self.end_year < self.start_year:
+            raise ValueError("'end_year' is before 'start_year'")
+        return self
+
+
+class Cost(_Strict):
+    """What a measure costs the city: once and per year, in EUR."""
+
+    one_off_eur: float = Field(default=0, ge=0)
+    per_year_eur: float = Field(default=0, ge=0)
+
+
 class Milestone(_Strict):
     id: Slug
     name: Text
@@ -84,6 +109,8 @@ class Measure(_Strict):
     reporting: IsoDuration = Field(default=DEFAULT_RHYTHM, validate_default=True)  # rhythm of progress reports
     check: dict[Dimension, Check] = Field(default_factory=dict)
     demo: bool = False
+    effects: list[EmissionEffect] = Field(default_factory=list)  # expected emission reductions (pathway)
+    cost: Cost | None = None
     created_at: datetime | None = None  # set by the store when the measure is first imported
 
     @model_validator(mode="after")

@@ -24,6 +24,7 @@ from cockpit.store import (
     standards,
 )
 from cockpit.store import measures as store_measures
+from cockpit.store import pathway as store_pathway
 from cockpit.store.accounts_store import AccountsStore
 from cockpit.store.base import StoreBase
 from cockpit.store.engine import make_engine
@@ -245,6 +246,39 @@ class Store(AccountsStore, OpenDataStore, WallStore, StoreBase):
     def alert_log(self, limit: int = 100) -> list[dict]:
         with self._read() as conn:
             return store_measures.read_alert_log(conn, limit)
+
+    # --- climate pathway (cockpit/store/pathway.py)
+    def import_balance(self, frame: pd.DataFrame, population: dict[int, float], source: str) -> int:
+        """Replace the balance of the years in `frame` (and their population); rows written."""
+        with self._write() as conn:
+            written = store_pathway.write_balance(conn, frame, population, source, utcnow())
+            runs.bump_data_version(conn)
+            return written
+
+    def balance_inputs(self) -> tuple[pd.DataFrame, dict[int, float], list[str]]:
+        """The published balance (public like the CO2 indicator): rows, population per year, sources."""
+        with self._read() as conn:
+            return store_pathway.read_balance(conn)
+
+    def set_factor_override(self, year: int, carrier: str, t_per_mwh: float, reason: str, author: str) -> None:
+        with self._write() as conn:
+            store_pathway.set_factor_override(conn, year, carrier, t_per_mwh, reason, author, utcnow())
+            runs.bump_data_version(conn)
+
+    def delete_factor_override(self, year: int, carrier: str) -> int:
+        with self._write() as conn:
+            removed = store_pathway.delete_factor_override(conn, year, carrier)
+            runs.bump_data_version(conn)
+            return removed
+
+    def factor_overrides(self) -> list[dict]:
+        with self._read() as conn:
+            return store_pathway.read_factor_overrides(conn)
+
+    def effect_records(self, who: Viewer | Role | str) -> dict[str, dict]:
+        """Who recorded the effects and cost of each measure the viewer may see, and when."""
+        with self._read() as conn:
+            return store_pathway.read_effect_records(conn, visible_levels(who))
 
     # --- explorer
     def series(self, role: Viewer | Role | str, grain: str, indicator_ids: list[str] | None = None,

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 
 from cockpit.config import LOCAL_TZ
 from cockpit.measures.model import Measure, Report
+from cockpit.store import pathway as store_pathway
 from cockpit.store.schema import (
     alert_log,
     alert_states,
@@ -32,8 +33,9 @@ def _row(m: Measure, now: datetime) -> dict:
                 visibility=m.visibility, reporting=str(m.reporting), demo=m.demo, updated_at=now)
 
 
-def upsert_measures(conn: Connection, items: list[Measure], now: datetime) -> tuple[int, int]:
-    """Insert new measures, replace the definition of known ones (their reports stay); (inserted, updated)."""
+def upsert_measures(conn: Connection, items: list[Measure], now: datetime, author: str = "import") -> tuple[int, int]:
+    """Insert new measures, replace the definition of known ones (their reports stay); (inserted, updated).
+    Effects and costs keep their author and date while unchanged."""
     known = set(conn.execute(select(measures.c.id).where(measures.c.id.in_([m.id for m in items]))).scalars())
     inserted = updated = 0
     for m in items:
@@ -56,6 +58,7 @@ def upsert_measures(conn: Connection, items: list[Measure], now: datetime) -> tu
         for table, rows in ((measure_links, links), (measure_milestones, milestones), (measure_checks, checks)):
             if rows:
                 conn.execute(insert(table), rows)
+        store_pathway.write_measure_effects(conn, m, author, now)
     return inserted, updated
 
 
@@ -82,6 +85,7 @@ def read_measures(conn: Connection, levels: tuple[str, ...], ids: list[str] | No
             measure_milestones.c.measure_id, measure_milestones.c.position)).mappings():
         milestones[r["measure_id"]].append(dict(id=r["milestone_id"], name=dict(de=r["name_de"], en=r["name_en"]),
                                                 due=r["due"], reached=r["reached"]))
+    effects, costs = store_pathway.read_measure_effects(conn, visible)
     for r in conn.execute(select(measure_checks).where(measure_checks.c.measure_id.in_(visible))).mappings():
         checks[r["measure_id"]][r["dimension"]] = dict(
             assessment=r["assessment"], justification=dict(de=r["justification_de"], en=r["justification_en"]))
@@ -90,7 +94,8 @@ def read_measures(conn: Connection, levels: tuple[str, ...], ids: list[str] | No
                     department=r["department"], contact=r["contact"], status=r["status"], start=r["start_date"],
                     end=r["end_date"], budget_eur=r["budget_eur"], visibility=r["visibility"],
                     reporting=r["reporting"], demo=r["demo"], created_at=r["created_at"], links=links[r["id"]],
-                    milestones=milestones[r["id"]], check=checks[r["id"]]) for r in rows]
+                    milestones=milestones[r["id"]], check=checks[r["id"]], effects=effects.get(r["id"], []),
+                    cost=costs.get(r["id"])) for r in rows]
 
 
 def add_report(conn: Connection, report: Report) -> int:

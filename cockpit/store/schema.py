@@ -389,3 +389,61 @@ indicator_versions = Table(
     Column("indicator_id", String(64), primary_key=True),
     Column("version", Integer, nullable=False),
 )
+
+# --- climate pathway (migration 0011_pathway): the BISKO balance inputs, the population per year, the city's
+# overrides of the shipped emission factors (each with its reason), the measures' expected effects and costs.
+pathway_balance = Table(
+    "pathway_balance",
+    metadata,
+    Column("year", Integer, primary_key=True),
+    Column("sector", String(16), primary_key=True),
+    Column("carrier", String(32), primary_key=True),
+    Column("mwh", Float, nullable=False),
+    Column("grade", String(1), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("imported_at", UTCDateTime, nullable=False),
+)
+
+pathway_population = Table(
+    "pathway_population",
+    metadata,
+    Column("year", Integer, primary_key=True),
+    Column("inhabitants", Float, nullable=False),
+    Column("imported_at", UTCDateTime, nullable=False),
+)
+
+pathway_factor_overrides = Table(
+    "pathway_factor_overrides",
+    metadata,
+    Column("year", Integer, primary_key=True),
+    Column("carrier", String(32), primary_key=True),
+    Column("t_per_mwh", Float, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("author", String(120), nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+)
+
+measure_effects = Table(
+    "measure_effects",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("measure_id", String(64), ForeignKey("measures.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("sector", String(16), nullable=False),
+    Column("reduction_t", Float, nullable=False),
+    Column("start_year", Integer, nullable=False),
+    Column("full_year", Integer, nullable=False),
+    Column("end_year", Integer),
+    Column("author", String(120), nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+)
+
+measure_costs = Table(
+    "measure_costs",
+    metadata,
+    Column("measure_id", String(64), ForeignKey("measures.id", ondelete="CASCADE"), primary_key=True),
+    Column("one_off_eur", Float, nullable=False),
+    Column("per_year_eur", Float, nullable=False),
+    Column("author", String(120), nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+)

@@ -16,7 +16,8 @@ from cockpit.views.overview import DomainGroup, OverviewView, TileView
 
 KINDS = ("tile", "goal", "domain", "goals")
 THEMES = ("light", "dark")
-MIN_HEIGHT = {"tile": 420, "goal": 480, "domain": 560, "goals": 640}  # px without /embed.js (then it scrolls)
+MIN_HEIGHT = {"tile": 420, "goal": 480, "domain": 560, "goals": 640,
+              "pathway": 520}  # px without /embed.js (then it scrolls)
 MESSAGE_TYPE = "cockpit-embed:height"  # {type, version: 1, height (CSS px), path}; see docs/embed.md
 
 

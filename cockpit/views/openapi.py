@@ -103,7 +103,24 @@ def _schemas() -> dict:
     error = _object({"error": _object({"status": {"type": "integer"}, "message": {"type": "string"}})})
     return {"Texts": texts, "YearValue": year_value, "Links": links, "Meta": meta, "Indicator": indicator,
             "IndicatorList": paged("Indicator"), "Observation": observation, "ObservationPage": observations,
-            "Evaluation": evaluation, "Goal": goal, "GoalList": paged("Goal"), "Error": error}
+            "Evaluation": evaluation, "Goal": goal, "GoalList": paged("Goal"), "Error": error,
+            "Pathway": _pathway_schema()}
+
+
+def _pathway_schema() -> dict:
+    """The JSON of `run.py pathway` (per-year maps keyed by the year as a string) plus `meta`."""
+    per_year = {"type": "object", "additionalProperties": {"type": "number"}}
+    nullable = lambda kind: {"type": [kind, "null"]}  # noqa: E731
+    return _object({
+        "y0": {"type": "integer"}, "years": {"type": "array", "items": {"type": "integer"}},
+        "observed": per_year, "by_sector": {"type": "object", "additionalProperties": per_year},
+        "quality": {"type": "object", "additionalProperties": nullable("number")},
+        "factor_carried_forward": {"type": "array", "items": {"type": "integer"}},
+        "bau": per_year, "effects": {"type": "object", "additionalProperties": per_year}, "plan": per_year,
+        "target": per_year, "coverage": nullable("number"), "gap": nullable("number"),
+        "budget_remaining": nullable("number"), "budget_exhausted_year": nullable("integer"),
+        "meta": {"type": "object"},
+    })
 
 
 def _param(name: str, where: str, schema: dict, description: str, required: bool = False) -> dict:
@@ -206,6 +223,18 @@ def openapi_document(catalog: Catalog, base_url: str) -> dict:
                 "operationId": "listGoals",
                 "summary": "Goals of public indicators with the latest evaluation (position, status, reason, forecast)",
                 "parameters": paging, "responses": _responses(json_of("GoalList"))}},
+            "/api/v1/pathway": {"get": {
+                "operationId": "getPathway",
+                "summary": "Climate pathway (rules v1, docs/pathway.md): BISKO balance by sector, business as usual, "
+                           "measures' effects, plan, target path, coverage, gap and budget; `off` switches measures "
+                           "off (what if)",
+                "parameters": [
+                    _param("format", "query", {"type": "string", "enum": ["json", "csv"], "default": "json"},
+                           "json, or csv (one line per year)"),
+                    _param("off", "query", {"type": "string"}, "comma-separated ids of public measures to count 0"),
+                ],
+                "responses": _responses({**json_of("Pathway"), "text/csv": {"schema": {"type": "string"}}},
+                                        (400, 404, 429))}},
             "/api/v1/dcat.jsonld": {"get": {
                 "operationId": "getDcatCatalog", "summary": "DCAT-AP.de catalogue (JSON-LD)",
                 "responses": _responses({"application/ld+json": {"schema": {"type": "object"}}})}},

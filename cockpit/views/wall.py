@@ -27,6 +27,7 @@ from cockpit.views.formatting import NBSP, StatusCount
 from cockpit.views.goals import GoalsView, GoalView, goals_from_snapshot
 from cockpit.views.measures import build_wall_measures
 from cockpit.views.overview import DOMAINS, OverviewView, SparkPoint, TileView, overview_from_snapshot
+from cockpit.views.pathway import build_pathway
 
 if TYPE_CHECKING:
     from cockpit.runtime import Cockpit
@@ -377,6 +378,13 @@ def measures_slides(ctx: WallContext, _arg: str = "") -> list[SlideView]:
                       note=None if view.overdue_names else view.overdue_text)]
 
 
+def pathway_slides(ctx: WallContext, _arg: str = "") -> list[SlideView]:
+    """The climate pathway in one sentence with its key figures (nothing without a balance or a visible goal)."""
+    view = build_pathway(ctx.cockpit, ctx.overview.role, ctx.lang)
+    return [] if view.empty else [SlideView("pathway", "pathway", t("pathway.title", ctx.lang), payload=view,
+                                            note=view.sentence)]
+
+
 def _domain_builder(domain: str) -> SlideBuilder:
     return lambda ctx, _arg: domain_slides(ctx, domain)
 
@@ -387,6 +395,7 @@ SLIDE_BUILDERS: dict[str, SlideBuilder] = {
     "goals": goals_slides,
     "indicator": indicator_slides,
     "measures": measures_slides,
+    "pathway": pathway_slides,
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dash import html
 
 from cockpit.i18n import t
+from cockpit.kpi.pathway import CO2_INDICATORS
 from cockpit.views import FieldView, GoalsView, GoalView, VisionView
 from layouts import ids
 from layouts.components.measures import goal_measures
@@ -59,6 +60,9 @@ def goal_card(goal: GoalView, lang: str) -> html.Article:
                    path_rows, numeric=(1, 2)),
     ], className="goal__path", open=True))
     body.append(html.P(goal.basis_text, className="goal__basis"))
+    if goal.indicator_id in CO2_INDICATORS:  # the climate pathway: are the measures enough for this goal?
+        body.append(html.P(html.A(t("pathway.link", lang), href=f"/klimapfad?lang={lang}",
+                                  id=f"{element_id}-pathway"), className="goal__pathway"))
     body.append(goal_measures(goal.measures, goal.id, lang))
     return html.Article(
         body, id=element_id, className=f"goal goal--{goal.status}" + (" goal--stale" if goal.stale else "")

@@ -18,6 +18,7 @@ from cockpit.views.wall import SlideView, WallChart, WallOptions, WallTile, Wall
 from layouts import ids
 from layouts.auth import current_viewer
 from layouts.components.measures import measure_status
+from layouts.components.pathway import wall_pathway_slide
 from layouts.components.status import status_badge
 from layouts.components.tables import data_table
 from layouts.context import current_cockpit
@@ -288,6 +289,7 @@ SLIDE_RENDERERS: dict[str, Callable[[SlideView, WallView], list]] = {
     "goals": _goals_slide,
     "indicator": _indicator_slide,
     "measures": _measures_slide,
+    "pathway": wall_pathway_slide,
 }
 
 

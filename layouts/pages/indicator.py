@@ -12,6 +12,7 @@ import dash
 from dash import html
 
 from cockpit.i18n import t
+from cockpit.kpi.pathway import CO2_INDICATORS
 from cockpit.views.indicator import IndicatorView, build_indicator
 from layouts import ids
 from layouts.auth import current_viewer
@@ -101,6 +102,9 @@ def indicator_content(view: IndicatorView, kiosk: bool) -> list:
     if view.internal:
         children.append(html.Div(internal_badge(lang), className="explorer-badges"))
     children.append(_facts(view))
+    if view.id in CO2_INDICATORS:  # the balance behind this indicator, by sector, with the measures' effects
+        children.append(html.P(html.A(t("pathway.link", lang), href=f"/klimapfad?lang={lang}",
+                                      id="indicator-pathway-link"), className="explorer-pathway-link"))
     if view.path or view.annual:
         children.append(html.Section([
             html.H2(t("explorer.indicator.goal_heading", lang)),

@@ -8,9 +8,11 @@ from dash import html
 
 from cockpit.i18n import t
 from cockpit.views.measures import build_measure
+from cockpit.views.pathway import build_measure_effect
 from layouts import ids
 from layouts.auth import current_viewer
 from layouts.components.measures import measure_detail
+from layouts.components.pathway import measure_effect_section
 from layouts.components.shell import page_context, shell
 from layouts.context import current_cockpit, page_title, page_url
 
@@ -38,7 +40,9 @@ def layout(measure_id: str | None = None, lang: str | None = None, kiosk: str | 
         message, error = t(f"measures.form.error.{report_error}", ctx.lang), True
     elif saved is not None:
         message = t("measures.form.saved", ctx.lang)
+    effect = build_measure_effect(current_cockpit(), current_viewer(), measure_id or "", ctx.lang)
     return shell(ctx, view.card.name, None, [
         html.Div(measure_detail(view, ctx.kiosk, message, error), id=ids.MEASURE_CONTENT,
                  className="measures measures-detail"),
+        measure_effect_section(effect, ctx.lang) if effect else None,
     ])

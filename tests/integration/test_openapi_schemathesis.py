@@ -13,9 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 
 from tests.unit.opendata_support import seeded_cockpit
+from tests.unit.test_pathway_api import seed_balance
 
 OPERATIONS = ("listIndicators", "getIndicator", "listObservations", "listGoals", "getDcatCatalog",
-              "getDistrictGeoJson", "getPeerComparison")
+              "getDistrictGeoJson", "getPeerComparison", "getPathway")
 EXAMPLES = {"listObservations": 60}
 
 
@@ -26,6 +27,7 @@ def api_schema(tmp_path_factory):
     # the rate limit and the query length limit (414) are tested on their own (test_api.py, test_auth.py); here
     # they would answer 429 / 414 to generated requests instead of checking their parameters
     cockpit = seeded_cockpit(tmp_path_factory.mktemp("schemathesis"), api_rate_limit=0, max_query_length=65536)
+    seed_balance(cockpit)
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", create_app(cockpit).server)
 
 
