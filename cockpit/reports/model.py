@@ -301,11 +301,8 @@ def _goal_entry(g: GoalView, evaluation, snap: Snapshot, indicator, lang: str,
 
 
 def _chart(g: GoalView, evaluation, snap: Snapshot, indicator, lang: str, reason: str, forecast: str) -> Chart:
-    part = snap.parts.get(g.indicator_id)
-    values: list[tuple[int, float]] = []
-    if part is not None and not part.annual.empty:
-        for bucket, value in zip(part.annual["bucket"], part.annual["value"], strict=True):
-            values.append((int(_year(bucket)), float(value)))
+    # the complete years the goal is judged on (the running year is incomplete and left out, as in the rules)
+    values = [(int(year), float(value)) for year, value in evaluation.annual.items()]
     values.sort()
     path = tuple((p.year, float(p.value)) for p in g.path)
     trend: tuple[tuple[int, float], ...] = ()
@@ -333,13 +330,6 @@ def _chart(g: GoalView, evaluation, snap: Snapshot, indicator, lang: str, reason
 def _sentence(text: str) -> str:
     text = text.strip()
     return text if text.endswith((".", "!", "?")) else text + "."
-
-
-def _year(bucket) -> int:
-    if isinstance(bucket, str):
-        return int(bucket[:4])
-    stamp = bucket.tz_convert(LOCAL_TZ) if getattr(bucket, "tzinfo", None) is not None else bucket
-    return stamp.year
 
 
 def _sources(cockpit: Cockpit, snap: Snapshot, goals: list[GoalEntry], lang: str) -> tuple[SourceEntry, ...]:
