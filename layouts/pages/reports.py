@@ -26,7 +26,7 @@ def _row(row, lang: str) -> html.Li:
                 f"{t('reports.list.col.audience', lang)}: {row.audience_text} · "
                 f"{t('reports.list.col.lang', lang)}: {row.lang_text}"]),
         html.Ul([
-            html.Li(html.A(t("reports.list.pdf", lang, period=row.period_text), href=row.pdf_path, type="application/pdf")),
+            html.Li(html.A(t("reports.list.pdf", lang, period=row.period_text), href=row.pdf_path)),
             html.Li(html.A(t("reports.list.xlsx", lang, period=row.period_text), href=row.xlsx_path)),
         ], className="reports__files"),
         html.P([f"{t('reports.list.checksum', lang)}: ", html.Code(row.pdf_sha256, className="reports__hash")],

@@ -89,8 +89,10 @@ def test_berichte_lists_public_reports_with_stable_urls(cockpit):
     assert client.get(f"/berichte/{internal}.pdf").status_code == 404
     assert client.get(f"/berichte/{internal}.xlsx").status_code == 404
     assert client.get("/berichte/999.pdf").status_code == 404
-    page = client.get("/berichte?lang=de")
-    assert page.status_code == 200
+    shown = json.dumps(router("/berichte")(client).get_json(), ensure_ascii=False)
+    assert "2. Halbjahr 2026" in shown and f"/berichte/{public}.pdf" in shown
+    assert f"/berichte/{internal}.pdf" not in shown and "Verwaltung (intern)" not in shown
+    assert "Half-year 2 of 2026" in json.dumps(router("/berichte", "?lang=en")(client).get_json())
     staff = create_app(cockpit).server.test_client()
     login(staff)
     assert staff.get(f"/berichte/{internal}.pdf").status_code == 200
