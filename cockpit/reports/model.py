@@ -203,12 +203,9 @@ SectionHook = Callable[["Cockpit", Snapshot, str], "Section | None"]
 
 
 def pathway_section(cockpit: Cockpit, snap: Snapshot, lang: str) -> Section | None:
-    """The climate pathway (balance by sector, plan vs target, coverage, budget). Skipped (None) until the
-    pathway model is part of the core: the cockpit then offers it as `cockpit.pathway`."""
-    pathway = getattr(cockpit, "pathway", None)
-    if pathway is None:
-        return None
-    return None  # wired when the pathway branch has landed (its read model names the tables)
+    """The climate pathway (balance by sector, plan vs target, coverage, budget): the hook the pathway branch fills
+    in from its read model. There is no pathway data in the core yet, so the section is skipped (None)."""
+    return None
 
 
 SECTION_HOOKS: tuple[SectionHook, ...] = (pathway_section,)
