@@ -5,6 +5,7 @@ jobs only in the process holding the scheduler lease."""
 from __future__ import annotations
 
 import socket
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -114,22 +115,33 @@ def test_a_scheduled_report_is_archived_and_mailed_once(cockpit, smtp, tmp_path)
     assert len(inbox.messages) == 1  # not mailed twice
 
 
-def test_report_jobs_run_only_in_the_lease_holder(cockpit, tmp_path):
+def test_report_jobs_run_only_in_the_lease_holder(database_url, tmp_path, monkeypatch):
+    """Two cockpits on one database (as two `serve` processes: separate engines) compete for the lease; only the
+    holder's scheduler has the report jobs, and its run archives the report once."""
+    monkeypatch.setenv("COCKPIT_DEMO_TODAY", "2026-11-25")
     path = tmp_path / "reports.yaml"
-    path.write_text(SCHEDULES.replace("PORT", "25"), encoding="utf-8")
-
-    def factory():
-        return add_report_jobs(BackgroundScheduler(), cockpit, path)
-
-    first, second = LeaderScheduler(cockpit.store, factory), LeaderScheduler(cockpit.store, factory)
+    path.write_text(SCHEDULES.replace("PORT", "25").replace("channels: [council]}", "channels: []}"),
+                    encoding="utf-8")
+    first_cockpit = seeded_cockpit(tmp_path, database_url=database_url, report_schedules=path)
+    second_cockpit = seeded_cockpit(tmp_path, rows=[], database_url=database_url, report_schedules=path)
+    leaders = [LeaderScheduler(c.store, lambda c=c: add_report_jobs(BackgroundScheduler(), c))
+               for c in (first_cockpit, second_cockpit)]
     try:
-        assert first.tick() and not second.tick()
-        assert second.scheduler is None
-        jobs = sorted(j.id for j in first.scheduler.get_jobs())
-        assert jobs == [JOB_PREFIX + "controlling", JOB_PREFIX + "council-half-year"]
-        assert str(first.scheduler.get_job(JOB_PREFIX + "council-half-year").trigger).startswith("cron[")
+        assert [leader.tick() for leader in leaders] == [True, False]
+        assert leaders[1].scheduler is None
+        jobs = {j.id: j for j in leaders[0].scheduler.get_jobs()}
+        assert sorted(jobs) == [JOB_PREFIX + "controlling", JOB_PREFIX + "council-half-year"]
+        job = jobs[JOB_PREFIX + "council-half-year"]
+        assert str(job.trigger).startswith("cron[")
+        outcome = job.func(*job.args, today=date(2027, 1, 2))  # what the trigger runs on 2 January
+        assert outcome.created and outcome.delivered == ()
+        assert [r.id for r in second_cockpit.store.archived_reports(Role.PUBLIC)] == [outcome.report_id]
     finally:
-        if first.scheduler is not None:
-            first.scheduler.shutdown(wait=False)
-    assert add_report_jobs(BackgroundScheduler(), cockpit, None).get_jobs() == []  # no configuration: no jobs
+        for leader in leaders:
+            if leader.scheduler is not None:
+                leader.scheduler.shutdown(wait=False)
+        for c in (first_cockpit, second_cockpit):
+            c.store.engine.dispose()
+    unset = replace(first_cockpit, settings=first_cockpit.settings.model_copy(update={"report_schedules": None}))
+    assert add_report_jobs(BackgroundScheduler(), unset).get_jobs() == []  # no configuration: no jobs
     assert isinstance(load_schedules(path), ScheduleConfig)
