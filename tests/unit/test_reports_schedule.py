@@ -12,6 +12,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from cockpit.cli import main
 from cockpit.jobs.leader import LeaderScheduler
 from cockpit.measures.demo import load_demo_measures
 from cockpit.reports.schedule import (
@@ -145,3 +146,12 @@ def test_report_jobs_run_only_in_the_lease_holder(database_url, tmp_path, monkey
     unset = replace(first_cockpit, settings=first_cockpit.settings.model_copy(update={"report_schedules": None}))
     assert add_report_jobs(BackgroundScheduler(), unset).get_jobs() == []  # no configuration: no jobs
     assert isinstance(load_schedules(path), ScheduleConfig)
+
+
+def test_check_config_names_a_bad_schedule_file(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "reports.yaml"
+    path.write_text("schedules:\n  - {id: yearly, period: decade, cron: '0 6 2 1 *'}\n", encoding="utf-8")
+    monkeypatch.setenv("COCKPIT_REPORT_SCHEDULES", str(path))
+    monkeypatch.setenv("COCKPIT_DATABASE_URL", f"sqlite:///{tmp_path / 'c.db'}")
+    assert main(["check-config"]) == 2
+    assert "record schedules 1 (id 'yearly'), field 'schedules.0.period'" in capsys.readouterr().err
