@@ -40,6 +40,7 @@ def serve(args: argparse.Namespace) -> int:
     from cockpit.commands._proxy import find_nginx
     from cockpit.config import load_settings
     from cockpit.jobs.leader import LeaderScheduler
+    from cockpit.reports.schedule import add_report_jobs
     from cockpit.runtime import build_scheduler, open_cockpit
 
     overrides = {k: v for k, v in (("workers", args.workers), ("threads", args.threads)) if v is not None}
@@ -60,7 +61,8 @@ def serve(args: argparse.Namespace) -> int:
     cockpit.load_demo_if_empty()
     leader = None
     if settings.scheduler and not args.no_scheduler:
-        leader = LeaderScheduler(cockpit.store, lambda: build_scheduler(cockpit.ingestor, cockpit.sources))
+        leader = LeaderScheduler(cockpit.store, lambda: add_report_jobs(
+            build_scheduler(cockpit.ingestor, cockpit.sources), cockpit))
         leader.start()
     try:
         if args.dev:

@@ -511,6 +511,45 @@ def bench_backend(backend: str, url: str, empty_url: str, size: int, folder: Pat
     return figures
 
 
+def bench_report(folder: Path, repeat: int) -> list[Figure]:
+    """The demo council report (PDF/UA + XLSX) as `python run.py report` makes it, in a fresh process each time on
+    a database filled with the demo data: wall time and the process's peak RSS (the issue's targets: <= 10 s,
+    <= 400 MB)."""
+    import os
+    import subprocess
+
+    from cockpit.config import load_settings
+    from cockpit.runtime import open_cockpit
+
+    url = f"sqlite:///{folder / 'report.db'}"
+    cockpit = open_cockpit(load_settings(database_url=url, load_demo=True))
+    cockpit.load_demo_if_empty()
+    cockpit.store.engine.dispose()
+    env = {**os.environ, "COCKPIT_DATABASE_URL": url}
+    times, peaks = [], []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        out = subprocess.run([sys.executable, "-c", _REPORT_CHILD, str(folder / "report.pdf")], env=env,
+                             cwd=PROJECT_ROOT, capture_output=True, text=True, check=True)
+        times.append(time.perf_counter() - started)
+        peaks.append(float(out.stdout.strip().splitlines()[-1]))
+    return [Figure("sqlite", "demo council report (PDF/UA + XLSX, de, public), fresh process", statistics.median(times),
+                   "s", target="<= 10 s"),
+            Figure("sqlite", "demo council report: peak RSS of that process (VmHWM)", max(peaks), "MB",
+                   target="<= 400 MB")]
+
+
+# the child: `run.py report` in-process, then its own peak RSS (VmHWM) in MB on the last line
+_REPORT_CHILD = """
+import sys
+from cockpit.cli import main
+from bench.run import peak_rss_mb
+code = main(["report", "--period", "2026-H2", "--out", sys.argv[1]])
+print(peak_rss_mb())
+sys.exit(code)
+"""
+
+
 def table(figures: list[Figure]) -> str:
     lines = ["| backend | measure | value | baseline (same run) | ratio | target |",
              "| --- | --- | ---: | --- | ---: | --- |"]
@@ -536,7 +575,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds of each 64-connection load test under gunicorn (0: skip)")
     parser.add_argument("--browser-loads", type=int, default=5,
                         help="loads of / in Chromium per condition (warm, after new data); 0: skip the browser")
+    parser.add_argument("--report-only", action="store_true",
+                        help="only the council report figures (demo data, a few seconds)")
     args = parser.parse_args(argv)
+    if args.report_only:
+        with tempfile.TemporaryDirectory(prefix="cockpit-bench-", dir=args.workdir) as tmp:
+            print(table(bench_report(Path(tmp), min(args.repeat, 3))))
+        return 0
     if args.browser_loads and (missing := browser.available()):
         print(f"browser bench skipped: {missing}", file=sys.stderr)
         args.browser_loads = 0
@@ -555,5 +600,6 @@ def main(argv: list[str] | None = None) -> int:
                 base = args.pg_url or stack.enter_context(pg.server())
                 figures += bench_backend("postgresql", pg.create_database(base), pg.create_database(base), args.size,
                                          folder, args.repeat, args.load_seconds, args.browser_loads)
+        figures += bench_report(folder, min(args.repeat, 3))
     print(table(figures))
     return 0

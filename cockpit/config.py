@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     cache_url: str | None = None  # e.g. redis://127.0.0.1:6379/0: public responses shared by all web workers
     alerts: Path | None = None  # --- measures: alert rules and channels (YAML); unset = no alert job
+    report_schedules: Path | None = None  # council reports on a schedule (YAML, docs/reports.md); unset = none
 
     # --- accounts: sessions, proxies, production server, single sign-on (docs/accounts.md)
     session_hours: float = Field(default=12.0, gt=0, le=24 * 30)  # absolute session lifetime

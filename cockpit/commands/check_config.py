@@ -8,6 +8,7 @@ import sys
 from cockpit.accounts.checks import settings_problems
 from cockpit.catalog import CatalogError, load_catalog
 from cockpit.config import ConfigError, load_settings
+from cockpit.reports.schedule import ScheduleError, load_schedules
 from cockpit.sources.config import SourcesError, load_sources
 from cockpit.sources.registry import connector_class
 
@@ -28,7 +29,9 @@ def run(args: argparse.Namespace) -> int:
         sources = load_sources(settings.sources)
         for source in sources:  # options are validated by each connector's Options model
             source.options_for(connector_class(source.connector).Options)
-    except (ConfigError, CatalogError, SourcesError) as exc:
+        if settings.report_schedules is not None:
+            load_schedules(settings.report_schedules)
+    except (ConfigError, CatalogError, SourcesError, ScheduleError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     for warning in catalog.deprecations():

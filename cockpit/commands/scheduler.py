@@ -10,6 +10,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from cockpit.jobs.leader import LeaderScheduler
 from cockpit.jobs.scheduler import TZ
+from cockpit.reports.schedule import add_report_jobs
 from cockpit.runtime import build_scheduler, open_cockpit
 
 NAME = "scheduler"
@@ -25,9 +26,9 @@ def run(args: argparse.Namespace) -> int:
     """Runs the jobs while this process holds the scheduler lease in the database (cockpit.jobs.leader): several
     `scheduler` or `serve` processes on one database never run a job twice."""
     cockpit = open_cockpit()
-    leader = LeaderScheduler(cockpit.store, lambda: build_scheduler(
+    leader = LeaderScheduler(cockpit.store, lambda: add_report_jobs(build_scheduler(
         cockpit.ingestor, cockpit.sources, run_now=not args.no_initial_run,
-        scheduler=BackgroundScheduler(timezone=TZ)))
+        scheduler=BackgroundScheduler(timezone=TZ)), cockpit))
     with contextlib.suppress(KeyboardInterrupt, SystemExit):
         leader.run_forever()
     return 0

@@ -353,6 +353,29 @@ wall_tokens = Table(
 )
 
 
+# Archived council reports: the PDF and XLSX bytes with their SHA-256, never regenerated (cockpit/reports).
+archived_reports = Table(
+    "archived_reports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("period", String(10), nullable=False),  # '2026-H2'
+    Column("audience", String(10), nullable=False),  # public | internal
+    Column("lang", String(2), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(100), nullable=False, default=""),
+    Column("data_version", Integer, nullable=False),
+    Column("rules_version", String(20), nullable=False),
+    Column("inputs_sha256", String(64), nullable=False),
+    Column("state", Text, nullable=False),  # JSON: what the next report compares with
+    Column("published", Boolean, nullable=False, default=True),
+    Column("pdf", LargeBinary, nullable=False),
+    Column("pdf_sha256", String(64), nullable=False),
+    Column("xlsx", LargeBinary, nullable=False),
+    Column("xlsx_sha256", String(64), nullable=False),
+    Index("ix_archived_reports_audience", "audience", "lang", "id"),
+)
+
+
 # --- perf
 # Aggregates per indicator, district and Europe/Berlin calendar bucket (grain 'day', 'month' or 'year'), kept
 # exact in the same transaction as every observation write (cockpit/store/rollups.py). `bucket` is the local

@@ -89,7 +89,20 @@ def login(client, who: str, password: str = PASSWORD, **kwargs):
 
 @pytest.fixture(scope="module")
 def cockpit(tmp_path_factory):
-    return make_cockpit(tmp_path_factory.mktemp("auth"))
+    cockpit = make_cockpit(tmp_path_factory.mktemp("auth"))
+    archive_reports(cockpit)
+    return cockpit
+
+
+def archive_reports(cockpit) -> None:
+    """Report 1 public, report 2 internal (its bytes name the internal indicator, so serving it to a viewer who
+    may not see that indicator fails the marker check)."""
+    internal_name = cockpit.catalog.indicator(INTERNAL).name.de.encode()
+    common = dict(lang="de", data_version=1, rules_version="2", inputs_sha256="0" * 64, state="{}")
+    assert cockpit.store.archive_report(period="2026-H2", audience="public", pdf=b"%PDF-1.7 public",
+                                        xlsx=b"PK public", **common) == 1
+    assert cockpit.store.archive_report(period="2026-H2", audience="internal", pdf=b"%PDF-1.7 " + internal_name,
+                                        xlsx=b"PK " + internal_name, **common) == 2
 
 
 @pytest.fixture(scope="module")
@@ -196,6 +209,15 @@ ROUTES = [
     Route("router indicator page with peers", router("/indicator/charge-points-per-1000")),
     Route("admin accounts page", get("/admin/accounts?lang=de"), status=404, statuses={"admin": 200}),
     Route("admin action", lambda c: c.post("/admin/accounts", data={"action": "disable", "login": "staff-other"}),
+          status=404, statuses={"admin": 403}),  # without the CSRF token
+    Route("page /berichte", get("/berichte?lang=de")),
+    Route("router /berichte", router("/berichte")),
+    Route("public report pdf", get("/berichte/1.pdf")),
+    Route("internal report pdf", get("/berichte/2.pdf"), public_status=404),
+    Route("internal report xlsx", get("/berichte/2.xlsx"), public_status=404),
+    Route("unknown report", get("/berichte/99.pdf"), status=404),
+    Route("reports api", get("/api/v1/reports")),
+    Route("report generation", lambda c: c.post("/berichte/erstellen", data={"period": "2026-H2"}),
           status=404, statuses={"admin": 403}),  # without the CSRF token
 ]
 
