@@ -20,6 +20,8 @@ from cockpit import clock
 from cockpit.i18n import format_date, format_number, normalize_lang, t
 from cockpit.kpi import LOCAL_TZ
 from cockpit.readmodel.snapshot import Snapshot, snapshot
+from cockpit.reports.parts import Chart, Section, Table
+from cockpit.reports.pathway import pathway_section
 from cockpit.reports.period import Period
 from cockpit.roles import Role, Viewer
 from cockpit.views.formatting import StatusCount, status_counts, status_word
@@ -34,30 +36,6 @@ AUDIENCES = ("public", "internal")
 # target path, one level worse when the forecast is off course, staleness). Raise it when those rules change.
 GOAL_RULES_VERSION = "2"
 CONTENT_VERSION = "1"  # the layout of this content model
-
-
-@dataclass(frozen=True)
-class Table:
-    id: str  # 'goal-co2-halve-2030'
-    caption: str
-    headers: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A goal's line chart: the annual values, the target path (baseline, milestones, target) and the trend to the
-    target year. `alt` is the alternative text, made from the same sentences as the status."""
-
-    title: str
-    unit: str
-    decimals: int
-    values: tuple[tuple[int, float], ...]
-    path: tuple[tuple[int, float], ...]
-    trend: tuple[tuple[int, float], ...]  # () without a forecast
-    alt: str
-    labels: dict[str, str]  # values | path | trend -> legend text
-    table: Table
 
 
 @dataclass(frozen=True)
@@ -144,16 +122,6 @@ class Summary:
 
 
 @dataclass(frozen=True)
-class Section:
-    """An optional section from a hook (e.g. the climate pathway): a title, paragraphs and tables."""
-
-    id: str
-    title: str
-    paragraphs: tuple[str, ...]
-    tables: tuple[Table, ...]
-
-
-@dataclass(frozen=True)
 class ReportContent:
     audience: str
     lang: str
@@ -188,24 +156,23 @@ class ReportContent:
 
     @property
     def tables(self) -> tuple[Table, ...]:
-        """The appendix: a table for every chart, then the tables of extra sections."""
-        return tuple(g.chart.table for g in self.goals) + tuple(tb for s in self.extra_sections for tb in s.tables)
+        """The appendix: a table for every chart, then the tables of extra sections (their charts' first)."""
+        return (tuple(g.chart.table for g in self.goals)
+                + tuple(tb for s in self.extra_sections for tb in (*(c.table for c in s.charts), *s.tables)))
+
+    @property
+    def charts(self) -> tuple[Chart, ...]:
+        """Every chart: the goals', then the extra sections'."""
+        return tuple(g.chart for g in self.goals) + tuple(c for s in self.extra_sections for c in s.charts)
 
     def fingerprint(self) -> str:
         """SHA-256 of the whole content (equal content, equal fingerprint)."""
         return hashlib.sha256(repr(self).encode("utf-8")).hexdigest()
 
 
-# A section hook: (cockpit, snapshot, lang) -> Section, or None when it has nothing to show. The climate pathway
-# (issue "climate pathway", another branch) plugs in here: `pathway_section` below is skipped while no pathway
-# data exists.
+# A section hook: (cockpit, snapshot, lang) -> Section, or None when it has nothing to show (the section is
+# skipped). The climate pathway (`cockpit.reports.pathway`) is one.
 SectionHook = Callable[["Cockpit", Snapshot, str], "Section | None"]
-
-
-def pathway_section(cockpit: Cockpit, snap: Snapshot, lang: str) -> Section | None:
-    """The climate pathway (balance by sector, plan vs target, coverage, budget): the hook the pathway branch fills
-    in from its read model. There is no pathway data in the core yet, so the section is skipped (None)."""
-    return None
 
 
 SECTION_HOOKS: tuple[SectionHook, ...] = (pathway_section,)

@@ -77,12 +77,20 @@ def _document(content: ReportContent, generated: datetime) -> dict:
         "facts": [list(f) for f in content.facts], "generated": format_datetime(generated, lang),
         "demo_text": content.demo_text, "labels": labels, "summary": summary, "fields": fields,
         "extra_sections": [{"title": s.title, "paragraphs": list(s.paragraphs),
+                            "charts": [{"file": _section_chart_file(s, i), "alt": c.alt, "title": c.title,
+                                        "caption": t("reports.chart.caption", lang,
+                                                     table=appendix_numbers[c.table.id])}
+                                       for i, c in enumerate(s.charts)],
                             "tables": [_table(tb) for tb in s.tables]} for s in content.extra_sections],
         "sources": _table(sources_table(content)),
         "reproducibility": t("reports.reproducibility.text", lang, version=content.data_version,
                              rules=content.rules_version),
         "appendix": [_table(tb, appendix_numbers[tb.id]) for tb in content.tables],
     }
+
+
+def _section_chart_file(section, index: int) -> str:
+    return f"chart-section-{section.id}-{index}.svg"
 
 
 def render_pdf(content: ReportContent, generated: datetime) -> bytes:
@@ -95,5 +103,8 @@ def render_pdf(content: ReportContent, generated: datetime) -> bytes:
                                           encoding="utf-8")
         for goal in content.goals:
             (root / f"chart-{goal.id}.svg").write_text(chart_svg(goal.chart, content.lang), encoding="utf-8")
+        for section in content.extra_sections:
+            for i, chart in enumerate(section.charts):
+                (root / _section_chart_file(section, i)).write_text(chart_svg(chart, content.lang), encoding="utf-8")
         return typst.compile(str(root / "main.typ"), root=str(root), pdf_standards=["ua-1"],
                              ignore_system_fonts=True, timestamp=int(generated.timestamp()))

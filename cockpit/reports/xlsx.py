@@ -1,8 +1,8 @@
 """The report's tables as an XLSX workbook (openpyxl): the title page facts, the status counts, the measures, the
 sources and one sheet per chart table (with numbers as numbers), as in the PDF's appendix.
 
-Text cells that a spreadsheet would read as a formula (a leading = + - @) get a leading apostrophe
-(`neutralise`). When the shared helper `cockpit/spreadsheet.py` lands, `neutralise` is replaced by it."""
+Text cells that a spreadsheet would read as a formula (a leading = + - @) get a leading apostrophe (the shared
+`cockpit.spreadsheet.neutralise`)."""
 
 from __future__ import annotations
 
@@ -15,14 +15,9 @@ from openpyxl.styles import Font
 from cockpit.i18n import t
 from cockpit.reports.model import ReportContent, Table
 from cockpit.reports.pdf import measures_table, sources_table, summary_table
+from cockpit.spreadsheet import neutralise
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-
-
-def neutralise(text: str) -> str:
-    """A text cell that cannot be read as a formula."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _sheet_name(number: str, caption: str, taken: set[str]) -> str:
@@ -67,11 +62,12 @@ def render_xlsx(content: ReportContent) -> bytes:
         head = measures_table(content, content.goals[0])
         _write(book, taken, "", Table("measures", head.caption, head.headers, tuple(seen)))
     _write(book, taken, "", sources_table(content))
+    charts = {c.table.id: c for c in content.charts}
     for i, table in enumerate(content.tables, start=1):
-        goal = next((g for g in content.goals if g.chart.table is table), None)
+        chart = charts.get(table.id)
         rows = None
-        if goal is not None:  # numbers as numbers
-            values, path, trend = (dict(s) for s in (goal.chart.values, goal.chart.path, goal.chart.trend))
+        if chart is not None:  # numbers as numbers
+            values, path, trend = (dict(s) for s in (chart.values, chart.path, chart.trend))
             rows = [(int(r[0]), values.get(int(r[0])), path.get(int(r[0])), trend.get(int(r[0])))
                     for r in table.rows]
         _write(book, taken, f"A{i}", table, rows)

@@ -3,14 +3,17 @@ reproducibility."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date
 
 import pytest
 
+from cockpit.i18n import format_number, format_percent, t
 from cockpit.measures.demo import load_demo_measures
 from cockpit.reports import ReportState, build_report, parse_period
 from cockpit.roles import Role, Viewer
+from cockpit.views.pathway import build_pathway
 from layouts.app import create_app
 from tests.unit.explorer_support import demo_cockpit
 from tests.unit.opendata_support import INTERNAL_GOAL, seeded_cockpit, write
@@ -95,8 +98,82 @@ def test_field_sections_hold_each_goal_with_its_figures_chart_and_measures(demo)
     sources = {s.name: s for s in report.sources}
     assert all(s.licence for s in sources.values())
     assert sources["Energie- und CO2-Bilanz der Stadt Gera"].synthetic
-    assert report.tables == tuple(g.chart.table for g in report.goals)  # a table for every chart
-    assert report.extra_sections == ()  # no climate pathway data: the hook is skipped
+    pathway = report.extra_sections[0]  # the demo has a CO2 balance: the climate pathway follows the fields
+    assert report.tables == (tuple(g.chart.table for g in report.goals)  # a table for every chart
+                             + tuple(c.table for c in pathway.charts) + pathway.tables)
+
+
+def test_climate_pathway_section_has_the_numbers_of_klimapfad(demo):
+    report = build_report(demo, H2, "public", "de", today=TODAY)
+    assert [s.id for s in report.extra_sections] == ["pathway"]
+    section = report.extra_sections[0]
+    view = build_pathway(demo, Role.PUBLIC, "de")
+    assert section.title == "Klimapfad: Reichen die Maßnahmen?"
+    sentence, balance, target, budget, quality = section.paragraphs[:5]
+    assert sentence == view.sentence and sentence.startswith("Die beschlossenen Maßnahmen decken ")
+    first = min(view.observed)
+    assert balance.startswith(f"Emissionen {view.y0}: {format_number(view.observed[view.y0], 0, 'de')} t CO2e, ")
+    assert f"als {first} ({format_number(view.observed[first], 0, 'de')} t)" in balance
+    year = view.target_year
+    assert target == (f"Im Zieljahr {year}: Plan mit Maßnahmen {format_number(view.plan[year], 0, 'de')} t, "
+                      f"Zielpfad {format_number(view.target[year], 0, 'de')} t, "
+                      f"Trend ohne Maßnahmen {format_number(view.bau[year], 0, 'de')} t.")
+    assert f"verbleibend: {format_number(view.budget_remaining, 0, 'de')} t" in budget
+    assert budget.endswith(view.budget_text) and "aufgebraucht" in view.budget_text
+    assert quality.startswith(f"Datenqualität der Bilanz {view.y0}: {view.quality[-1].value_text} (")
+    assert section.paragraphs[-1] == view.source_line and "Demodaten" in view.source_line
+    sectors = next(tb for tb in section.tables if tb.id == "pathway-sectors")
+    assert sectors.headers[1:6] == ("Private Haushalte", "Gewerbe, Handel, Dienstleistungen", "Industrie",
+                                    "Kommunale Einrichtungen", "Verkehr")
+    assert sectors.rows[-1][0] == str(view.y0) and sectors.rows[-1][6] == format_number(view.observed[view.y0], 0, "de")
+    (chart,) = section.charts
+    assert chart.alt.startswith("Liniendiagramm der CO2-Emissionen") and view.sentence in chart.alt
+    assert dict(chart.trend)[year] == view.plan[year] and dict(chart.path)[year] == view.target[year]
+    assert chart.table in report.tables  # in the appendix
+    english = build_report(demo, H2, "public", "en", today=TODAY).extra_sections[0]
+    assert english.title == "Climate pathway: are the measures enough?"
+    assert english.paragraphs[0] == build_pathway(demo, Role.PUBLIC, "en").sentence
+    assert english.paragraphs[1].startswith(f"Emissions in {view.y0}: ")
+
+
+def test_public_pathway_section_neither_names_nor_counts_an_internal_measure(demo):
+    internal_measure = next(m for m in demo.store.measures(Viewer(Role.INTERNAL))
+                            if m.visibility == "internal" and m.effects)
+    name = internal_measure.name.get("de")
+    public = build_report(demo, H2, "public", "de", today=TODAY).extra_sections[0]
+    internal = build_report(demo, H2, "internal", "de", today=TODAY).extra_sections[0]
+    assert name not in repr(public)
+    assert name in {row[0] for tb in internal.tables for row in tb.rows}
+    api = create_app(demo).server.test_client().get("/api/v1/pathway").get_json()
+    year = str(api["meta"]["target_year"])
+    public_plan = dict(public.charts[0].trend)[int(year)]
+    assert round(public_plan, 1) == api["plan"][year]  # the public plan is the open data's
+    assert dict(internal.charts[0].trend)[int(year)] < public_plan  # the internal effect counts internally only
+
+
+def test_pathway_coverage_and_gap_equal_the_pathway_api(demo):
+    api = create_app(demo).server.test_client().get("/api/v1/pathway").get_json()
+    for lang in ("de", "en"):
+        section = build_report(demo, H2, "public", lang, today=TODAY).extra_sections[0]
+        figures = dict(next(tb for tb in section.tables if tb.id == "pathway-figures").rows)
+        year = api["meta"]["target_year"]
+        gap_label = t("pathway.figure.gap" if api["gap"] > 0 else "pathway.figure.buffer", lang, year=year)
+        assert figures[t("pathway.figure.coverage", lang)] == format_percent(api["coverage"], 0, lang)
+        # whole tonnes of the same number the API gives to 0.1 t (the API rounds first: compare the numbers)
+        assert abs(tonnes(figures[gap_label]) - abs(api["gap"])) <= 0.55
+        assert format_percent(api["coverage"], 0, lang) in section.paragraphs[0]
+        assert figures[gap_label].removesuffix(" t") in section.paragraphs[0]  # the same number in the sentence
+        assert abs(tonnes(figures[t("pathway.figure.budget", lang)]) - api["budget_remaining"]) <= 0.55
+
+
+def tonnes(text: str) -> int:
+    """'3.003 t' / '3,003 t' -> 3003 (whole tonnes)."""
+    return int(re.sub(r"\D", "", text))
+
+
+def test_no_balance_no_pathway_section(seeded):
+    assert seeded.store.balance_inputs()[0].empty
+    assert build_report(seeded, H2, "public", "de", today=TODAY).extra_sections == ()
 
 
 def test_english_report(demo):
