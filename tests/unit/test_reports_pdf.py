@@ -75,8 +75,8 @@ def test_every_report_is_tagged_pdf_ua(reports, key):
         elements = structure_elements(root.StructTreeRoot.K, [])
         kinds = [str(e.S) for e in elements]
         figures = [e for e in elements if str(e.S) == "/Figure"]
-        assert len(figures) == len(content.goals) > 0
-        assert [str(f.Alt) for f in figures] == [g.chart.alt for g in content.goals]
+        assert len(figures) == len(content.charts) > len(content.goals) > 0  # the goals' and the pathway's
+        assert [str(f.Alt) for f in figures] == [c.alt for c in content.charts]
         assert kinds.count("/Table") == kinds.count("/THead") and "/TH" in kinds  # every table has headers
         assert "/H1" in kinds and "/H2" in kinds and "/TOC" in kinds
         assert "/Outlines" in root  # bookmarks
@@ -115,6 +115,20 @@ def test_golden_text_of_the_demo_report(reports, lang):
     assert text == golden.read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_climate_pathway_section_in_the_pdf(reports, lang):
+    content, pdf = reports[lang, "public"]
+    text = " ".join(text_of(pdf).split())
+    (section,) = content.extra_sections
+    assert section.id == "pathway"
+    assert " ".join(section.title.split()) in text
+    for paragraph in section.paragraphs[:5]:  # sentence, balance, target year, budget, data quality
+        assert " ".join(paragraph.split()) in text
+    chart_table = section.charts[0].table
+    number = f"A{content.tables.index(chart_table) + 1}"
+    assert f"{number} {chart_table.caption}" in text  # the chart's table in the appendix
+
+
 def test_the_public_report_is_the_public_content_only(reports):
     public_text = text_of(reports["de", "public"][1])
     internal_content, internal_pdf = reports["de", "internal"]
@@ -124,6 +138,15 @@ def test_the_public_report_is_the_public_content_only(reports):
     for goal in internal_content.goals:
         if goal.id not in public_ids:
             assert goal.name not in public_text
+    def pathway_measures(content) -> list[str]:
+        return [row[0] for tb in content.extra_sections[0].tables if tb.id == "pathway-measures" for row in tb.rows]
+
+    public_measures = pathway_measures(reports["de", "public"][0])
+    internal_only = [n for n in pathway_measures(internal_content) if n not in public_measures]
+    assert internal_only and public_measures  # the internal measure's effect is in the internal pathway only
+    for name in internal_only:
+        assert " ".join(name.split()) in " ".join(text_of(internal_pdf).split())
+        assert " ".join(name.split()) not in " ".join(public_text.split())
 
 
 def test_xlsx_has_the_same_tables(reports):
@@ -144,6 +167,14 @@ def test_xlsx_has_the_same_tables(reports):
     assert years == [int(r[0]) for r in co2.chart.table.rows]
     year, value = co2.chart.values[-1]
     assert next(r[1].value for r in sheet.iter_rows(min_row=2) if r[0].value == year) == value  # a number
+    pathway = content.extra_sections[0].charts[0]  # the climate pathway's chart table, numbers as numbers
+    number = content.tables.index(pathway.table) + 1
+    sheet = book[next(n for n in names if n.startswith(f"A{number} "))]
+    plan = {r[0].value: r[3].value for r in sheet.iter_rows(min_row=2)}
+    assert plan == pytest.approx({int(r[0]): dict(pathway.trend).get(int(r[0])) for r in pathway.table.rows})
+    assert isinstance(plan[content.extra_sections[0].charts[0].trend[-1][0]], float)
+    sectors = book[next(n for n in names if n.startswith(f"A{number + 1} "))]
+    assert [c.value for c in sectors[1]][1] == "Private Haushalte"
     cover = book["Zusammenfassung"]
     assert cover["A1"].value == content.title
     sources = book[next(n for n in names if n.startswith("Datenquellen"))]
