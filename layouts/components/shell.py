@@ -16,7 +16,8 @@ from layouts.components.legal import legal_nav
 from layouts.context import PageContext, current_cockpit, kiosk_from, page_url, resolve_lang
 
 NAV = (("/", "ui.nav.overview"), ("/goals", "ui.nav.goals"), ("/explore", "explorer.nav"),
-       ("/measures", "measures.nav"), ("/klimapfad", "pathway.nav"))
+       ("/measures", "measures.nav"), ("/klimapfad", "pathway.nav"),
+       ("/berichte", "reports.nav"))
 STAFF_NAV = (("/status", "measures.ops.title"),)  # staff only: operations (sources, quarantine, alerts)
 
 

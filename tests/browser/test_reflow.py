@@ -10,6 +10,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from cockpit import PROJECT_ROOT
+from layouts.components.shell import NAV
 from tests.browser.conftest import login
 
 pytestmark = pytest.mark.browser
@@ -19,7 +20,8 @@ PUBLIC_ROUTES = [
     "/indicator/bike-sharing-bikes-available", "/explore", "/measures", "/measure/hydrogen-buses",
     "/measure/smart-waste-collection?lang=en", "/login", "/barrierefreiheit", "/einbetten",
     "/einbetten?tile=recycling-rate", "/embed/tile/recycling-rate", "/embed/tile/co2-per-inhabitant?border=0",
-    "/embed/goal/co2-halve-2030", "/embed/domain/energy?lang=en", "/embed/goals", "/wall",
+    "/embed/goal/co2-halve-2030", "/embed/domain/energy?lang=en", "/embed/goals", "/wall", "/berichte",
+    "/klimapfad",
 ]
 STAFF_ROUTES = ["/", "/status", "/status?lang=en", "/admin/accounts", "/measure/innovation-centre", "/goals"]
 WIDEST = """() => {
@@ -68,7 +70,7 @@ def test_the_navigation_wraps_on_a_phone_and_works_with_the_keyboard(page: Page,
     page.goto(f"{app_url}/")
     page.wait_for_selector("#overview-content .tile")
     links = page.locator(".site-nav__link")
-    assert links.count() == 4
+    assert links.count() == len(NAV) == 6  # … Maßnahmen, Klimapfad, Berichte
     for index in range(links.count()):
         box = links.nth(index).bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 320, links.nth(index).inner_text()
@@ -77,10 +79,12 @@ def test_the_navigation_wraps_on_a_phone_and_works_with_the_keyboard(page: Page,
     for index in range(links.count()):
         page.keyboard.press("Tab")
         expect(links.nth(index)).to_be_focused()
-    page.keyboard.press("Enter")  # the last one: Maßnahmen
-    page.wait_for_url("**/measures**")
+    expect(links.nth(links.count() - 1)).to_have_text("Berichte")
+    page.keyboard.press("Enter")  # the last one: Berichte
+    page.wait_for_url("**/berichte**")
     page.wait_for_load_state("networkidle")
-    page.screenshot(path="/tmp/reflow-measures-320.png", full_page=True)
+    expect(page.locator(".site-nav a[href^='/berichte']")).to_have_attribute("aria-current", "page")
+    page.screenshot(path="/tmp/reflow-berichte-320.png", full_page=True)
     watch.assert_clean()
 
 
