@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -11,8 +12,9 @@ import yaml
 
 from cockpit.cli import main
 from cockpit.config import load_settings
-from cockpit.i18n import format_number
+from cockpit.i18n import format_number, format_percent
 from cockpit.measures.io import dump_measures
+from cockpit.reports import build_report, parse_period
 from cockpit.roles import Role
 from cockpit.runtime import open_cockpit
 from cockpit.views import build_goals, build_overview, clear_cache
@@ -48,6 +50,13 @@ def test_tile_goal_page_pathway_api_and_command_agree(demo, capsys):
     assert api["y0"] == y0
     assert format_number(api["observed"][str(y0)], 0, "de") == dict(view.figures)[f"Emissionen {y0}"][:-2]
     assert api["gap"] == pytest.approx(view.result["gap"]) and api["coverage"] == view.result["coverage"]
+
+    report = build_report(cockpit, parse_period("2026-H2"), "public", "de").extra_sections[0]  # the council report
+    assert report.paragraphs[0] == view.sentence  # coverage and gap in the same sentence as /klimapfad
+    figures = dict(next(tb for tb in report.tables if tb.id == "pathway-figures").rows)
+    assert figures["Deckung durch Maßnahmen"] == format_percent(api["coverage"], 0, "de")
+    gap_text = next(v for k, v in figures.items() if k.startswith(("Lücke", "Unter dem Ziel")))
+    assert abs(int(re.sub(r"\D", "", gap_text)) - abs(api["gap"])) <= 0.55  # whole t of the API's 0.1 t
 
     rows, population, _ = cockpit.store.balance_inputs()
     rows.to_csv(folder / "balance.csv", index=False)
