@@ -25,20 +25,8 @@ from layouts.blueprints import _public
 from layouts.context import current_cockpit
 
 PREFIX = od.API_PREFIX
-bp = flask.Blueprint("api", __name__, url_prefix=PREFIX)
+bp = _public.open_data(flask.Blueprint("api", __name__, url_prefix=PREFIX))
 JSON_LD = "application/ld+json"
-
-
-@bp.before_request
-def _guard():
-    _public.public_only()
-    return _public.rate_limited("api")
-
-
-@bp.after_request
-def _headers(response: flask.Response) -> flask.Response:
-    response.headers.setdefault("Access-Control-Allow-Origin", "*")  # open data: any site may read it
-    return _public.rate_limit_headers(response)
 
 
 @bp.errorhandler(ParameterError)

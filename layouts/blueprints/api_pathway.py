@@ -18,20 +18,8 @@ from layouts.blueprints import _public
 from layouts.blueprints.api import error
 from layouts.context import current_cockpit
 
-bp = flask.Blueprint("api_pathway", __name__, url_prefix=API_PREFIX)
+bp = _public.open_data(flask.Blueprint("api_pathway", __name__, url_prefix=API_PREFIX))
 PARAMS = ("format", "off")
-
-
-@bp.before_request
-def _guard():
-    _public.public_only()
-    return _public.rate_limited("api")
-
-
-@bp.after_request
-def _headers(response: flask.Response) -> flask.Response:
-    response.headers.setdefault("Access-Control-Allow-Origin", "*")
-    return _public.rate_limit_headers(response)
 
 
 @bp.errorhandler(ParameterError)

@@ -17,19 +17,7 @@ from layouts.blueprints import _public
 from layouts.blueprints.api import error
 from layouts.context import current_cockpit
 
-bp = flask.Blueprint("peers", __name__, url_prefix=od.API_PREFIX)
-
-
-@bp.before_request
-def _guard():
-    _public.public_only()
-    return _public.rate_limited("api")
-
-
-@bp.after_request
-def _headers(response: flask.Response) -> flask.Response:
-    response.headers.setdefault("Access-Control-Allow-Origin", "*")
-    return _public.rate_limit_headers(response)
+bp = _public.open_data(flask.Blueprint("peers", __name__, url_prefix=od.API_PREFIX))
 
 
 @bp.errorhandler(ParameterError)

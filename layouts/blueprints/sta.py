@@ -17,19 +17,7 @@ from cockpit.views.sta_query import NotImplementedOption, QueryError
 from layouts.blueprints import _public
 from layouts.context import current_cockpit
 
-bp = flask.Blueprint("sta", __name__, url_prefix=sta.VERSION_PATH)
-
-
-@bp.before_request
-def _guard():
-    _public.public_only()
-    return _public.rate_limited("api")
-
-
-@bp.after_request
-def _headers(response: flask.Response) -> flask.Response:
-    response.headers.setdefault("Access-Control-Allow-Origin", "*")
-    return _public.rate_limit_headers(response)
+bp = _public.open_data(flask.Blueprint("sta", __name__, url_prefix=sta.VERSION_PATH))
 
 
 def error(status: int, message: str) -> flask.Response:
