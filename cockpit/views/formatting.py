@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -14,6 +15,11 @@ from cockpit.readmodel.snapshot import is_annual, is_subdaily
 
 NBSP = "\u00a0"
 VIEW_STATUSES = (*STATUSES, "no_goal")
+
+
+def view_fingerprint(view) -> str:
+    """Changes whenever anything shown changes (lets a refresh skip re-rendering an unchanged view)."""
+    return hashlib.sha256(repr(view).encode("utf-8")).hexdigest()[:20]
 
 
 def month_name(month: int, lang: str) -> str:

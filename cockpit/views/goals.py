@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from cockpit.i18n import format_date, format_number, format_percent, normalize_lang, t
-from cockpit.kpi import LOCAL_TZ, GoalEvaluation, due_by, year_due_by
-from cockpit.readmodel.snapshot import Snapshot, normalize_role, now_local, snapshot
+from cockpit.kpi import GoalEvaluation, due_by, year_due_by
+from cockpit.readmodel.snapshot import Snapshot, snapshot_at
 from cockpit.roles import Role
 from cockpit.views.formatting import (
     StatusCount,
@@ -27,6 +26,7 @@ from cockpit.views.formatting import (
     status_counts,
     status_word,
     target_text,
+    view_fingerprint,
 )
 from cockpit.views.measures import GoalMeasuresView, measures_by_goal
 
@@ -118,16 +118,14 @@ class GoalsView:
 
     @property
     def fingerprint(self) -> str:
-        return hashlib.sha256(repr(self).encode("utf-8")).hexdigest()[:20]
+        return view_fingerprint(self)
 
 
 def build_goals(cockpit: Cockpit, role: Role | str, lang: str | None = None,
                 now: datetime | None = None) -> GoalsView:
     """The goal tree for `role` in `lang`; goals of indicators the role may not see are left out."""
     lang = normalize_lang(lang)
-    role = normalize_role(role)
-    now = (now or now_local()).astimezone(LOCAL_TZ)
-    snap = snapshot(cockpit, role, now.date())
+    snap, now = snapshot_at(cockpit, role, now)
     return goals_from_snapshot(cockpit, snap, lang, now)
 
 

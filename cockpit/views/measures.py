@@ -3,7 +3,6 @@ of a goal, chart annotations of linked indicators and the wall slide (plain data
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -15,7 +14,7 @@ from cockpit.kpi.measures import chart_events, is_update_overdue, status_counts,
 from cockpit.measures.model import DIMENSIONS, STATUSES, Measure, Report, can_report
 from cockpit.readmodel.snapshot import now_local
 from cockpit.roles import Role, Viewer, may_see, visible_levels
-from cockpit.views.formatting import indicator_href, quantity
+from cockpit.views.formatting import indicator_href, quantity, view_fingerprint
 
 if TYPE_CHECKING:
     from cockpit.runtime import Cockpit
@@ -83,7 +82,7 @@ class MeasuresView:
 
     @property
     def fingerprint(self) -> str:
-        return hashlib.sha256(repr(self).encode("utf-8")).hexdigest()[:20]
+        return view_fingerprint(self)
 
 
 @dataclass(frozen=True)
@@ -158,7 +157,7 @@ class MeasureDetailView:
 
     @property
     def fingerprint(self) -> str:
-        return hashlib.sha256(repr(self).encode("utf-8")).hexdigest()[:20]
+        return view_fingerprint(self)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -13,7 +12,7 @@ import pandas as pd
 from cockpit.catalog import Indicator
 from cockpit.i18n import format_date, format_number, format_percent, normalize_lang, t
 from cockpit.kpi import LOCAL_TZ, GoalEvaluation, due_by, is_stale, year_due_by
-from cockpit.readmodel.snapshot import Snapshot, is_annual, is_subdaily, normalize_role, now_local, snapshot
+from cockpit.readmodel.snapshot import Snapshot, is_annual, is_subdaily, snapshot_at
 from cockpit.roles import Role
 from cockpit.views.formatting import (
     StatusCount,
@@ -32,6 +31,7 @@ from cockpit.views.formatting import (
     status_counts,
     status_word,
     target_text,
+    view_fingerprint,
 )
 from cockpit.views.measures import OverdueSummary, overdue_summary
 
@@ -133,16 +133,14 @@ class OverviewView:
     @property
     def fingerprint(self) -> str:
         """Changes whenever anything shown changes (lets the refresh skip re-rendering an unchanged grid)."""
-        return hashlib.sha256(repr(self).encode("utf-8")).hexdigest()[:20]
+        return view_fingerprint(self)
 
 
 def build_overview(cockpit: Cockpit, role: Role | str, lang: str | None = None,
                    now: datetime | None = None) -> OverviewView:
     """The overview for `role` in `lang` at `now` (default: the current time in Europe/Berlin)."""
     lang = normalize_lang(lang)
-    role = normalize_role(role)
-    now = (now or now_local()).astimezone(LOCAL_TZ)
-    snap = snapshot(cockpit, role, now.date())
+    snap, now = snapshot_at(cockpit, role, now)
     return overview_from_snapshot(cockpit, snap, lang, now)
 
 
