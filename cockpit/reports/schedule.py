@@ -21,11 +21,8 @@ nothing (the archive is never regenerated silently)."""
 from __future__ import annotations
 
 import logging
-import os
-import smtplib
 from dataclasses import dataclass
 from datetime import date, datetime
-from email.message import EmailMessage
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -35,6 +32,7 @@ from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from cockpit import clock
+from cockpit.alerts.channels import email_message, send_message
 from cockpit.alerts.config import Channel, EmailChannel
 from cockpit.i18n import t
 from cockpit.kpi import LOCAL_TZ
@@ -152,25 +150,11 @@ def run_schedule(cockpit: Cockpit, config: ScheduleConfig, schedule: Schedule, t
 
 
 def send_report(channel: EmailChannel, subject: str, body: str, name: str, pdf: bytes, xlsx: bytes) -> str:
-    message = EmailMessage()
-    message["Subject"] = subject
-    message["From"] = channel.sender
-    message["To"] = ", ".join(channel.to)
-    message.set_content(body)
+    message = email_message(channel, subject, body)
     message.add_attachment(pdf, maintype="application", subtype="pdf", filename=f"{name}.pdf")
     message.add_attachment(xlsx, maintype="application",
                            subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename=f"{name}.xlsx")
-    smtp_class = smtplib.SMTP_SSL if channel.ssl else smtplib.SMTP
-    try:
-        with smtp_class(channel.host, channel.port, timeout=channel.timeout) as smtp:
-            if channel.starttls:
-                smtp.starttls()
-            if channel.username:
-                smtp.login(channel.username, os.environ.get(channel.password_env or "", ""))
-            smtp.send_message(message)
-    except (OSError, smtplib.SMTPException) as exc:
-        return f"e-mail failed: {exc}"
-    return "ok"
+    return send_message(channel, message)
 
 
 def add_report_jobs(scheduler: BaseScheduler, cockpit: Cockpit, config_path: Path | str | None = None) -> BaseScheduler:
