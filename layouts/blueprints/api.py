@@ -59,7 +59,7 @@ def error(status: int, message: str) -> flask.Response:
     return response
 
 
-def _known(args, names: tuple[str, ...]) -> None:
+def known_params(args, names: tuple[str, ...]) -> None:
     """Unknown parameters are an error (a typo such as `form=` must not silently return everything)."""
     for name in args:
         if name not in names:
@@ -68,7 +68,7 @@ def _known(args, names: tuple[str, ...]) -> None:
 
 
 
-def _json(payload, mimetype: str = "application/json") -> flask.Response:
+def json_response(payload, mimetype: str = "application/json") -> flask.Response:
     return flask.Response(json.dumps(payload, ensure_ascii=False, separators=(",", ":")), mimetype=mimetype)
 
 
@@ -103,7 +103,7 @@ def _coverage() -> dict:
 @bp.route("/indicators")
 def indicators():
     args = flask.request.args
-    _known(args, ("page", "per_page"))
+    known_params(args, ("page", "per_page"))
     page, per_page = _paging(args)
 
     def build():
@@ -114,7 +114,7 @@ def indicators():
                                      coverage.get(ind.id, (None, None)))
                  for ind in od.public_indicators(cockpit.catalog)]
         payload = _paged(len(items), page, per_page, _page_slice(items, page, per_page))
-        response = _json(payload)
+        response = json_response(payload)
         response.headers["Link"] = _link_header(payload["links"])
         return response
 
@@ -130,14 +130,14 @@ def _indicator_or_404(indicator_id: str):
 
 @bp.route("/indicators/<indicator_id>")
 def indicator(indicator_id: str):
-    _known(flask.request.args, ())
+    known_params(flask.request.args, ())
     found = _indicator_or_404(indicator_id)
 
     def build():
         cockpit = current_cockpit()
         snap = snapshot(cockpit, Role.PUBLIC)
         coverage = od.coverage_by_indicator(snap.annual)
-        return _json(od.indicator_record(found, cockpit.catalog, _public.base_url(), found.id in snap.synthetic,
+        return json_response(od.indicator_record(found, cockpit.catalog, _public.base_url(), found.id in snap.synthetic,
                                          coverage.get(found.id, (None, None))))
 
     return _public.conditional(build)
@@ -149,7 +149,7 @@ OBSERVATION_PARAMS = ("from", "to", "district", "resolution", "format", "lang", 
 @bp.route("/indicators/<indicator_id>/observations")
 def observations(indicator_id: str):
     args = flask.request.args
-    _known(args, OBSERVATION_PARAMS)
+    known_params(args, OBSERVATION_PARAMS)
     found = _indicator_or_404(indicator_id)
     cockpit = current_cockpit()
     districts = sorted(cockpit.catalog.district_ids)
@@ -191,7 +191,7 @@ def observations(indicator_id: str):
             payload = {"indicator": found.id, "resolution": query.resolution, "district": district,
                        "unit": unit, "per_1000_inhabitants": normalised, "aggregation": found.aggregation,
                        "licence": found.source.licence, "attribution": found.source.attribution, **payload}
-            response = _json(payload)
+            response = json_response(payload)
         response.headers["Link"] = _link_header(payload["links"])
         return response
 
@@ -201,7 +201,7 @@ def observations(indicator_id: str):
 @bp.route("/goals")
 def goals():
     args = flask.request.args
-    _known(args, ("page", "per_page"))
+    known_params(args, ("page", "per_page"))
     page, per_page = _paging(args)
 
     def build():
@@ -215,7 +215,7 @@ def goals():
                                 {lang: reasons[lang].get(goal.id) for lang in LANGUAGES}, snap.at.isoformat())
                  for goal in cockpit.catalog.goals if goal.indicator in public]
         payload = _paged(len(items), page, per_page, _page_slice(items, page, per_page))
-        response = _json(payload)
+        response = json_response(payload)
         response.headers["Link"] = _link_header(payload["links"])
         return response
 
@@ -224,20 +224,20 @@ def goals():
 
 @bp.route("/openapi.json")
 def openapi():
-    _known(flask.request.args, ())
+    known_params(flask.request.args, ())
     cockpit = current_cockpit()
-    return _public.conditional(lambda: _json(openapi_document(cockpit.catalog, _public.base_url())))
+    return _public.conditional(lambda: json_response(openapi_document(cockpit.catalog, _public.base_url())))
 
 
 @bp.route("/dcat.jsonld")
 def dcat():
-    _known(flask.request.args, ())
+    known_params(flask.request.args, ())
     cockpit = current_cockpit()
 
     def build():
         modified = cockpit.store.data_changed_at()
         document = dcat_document(cockpit.catalog, cockpit.settings, _public.base_url(), _coverage(), modified)
-        return _json(document, JSON_LD)
+        return json_response(document, JSON_LD)
 
     return _public.conditional(build)
 

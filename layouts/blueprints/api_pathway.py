@@ -6,8 +6,6 @@ guards (public role, rate limit) and conditional GET (ETag over data version, da
 
 from __future__ import annotations
 
-import json
-
 import flask
 
 from cockpit.views import params
@@ -15,7 +13,7 @@ from cockpit.views.opendata import API_PREFIX
 from cockpit.views.params import ParameterError
 from cockpit.views.pathway import api_csv, api_payload, parse_off
 from layouts.blueprints import _public
-from layouts.blueprints.api import error
+from layouts.blueprints.api import error, json_response, known_params
 from layouts.context import current_cockpit
 
 bp = _public.open_data(flask.Blueprint("api_pathway", __name__, url_prefix=API_PREFIX))
@@ -30,9 +28,7 @@ def _bad_parameter(exc: ParameterError):
 @bp.route("/pathway")
 def pathway():
     args = flask.request.args
-    for name in args:
-        if name not in PARAMS:
-            raise ParameterError(name, f"unknown parameter (allowed: {', '.join(PARAMS)})")
+    known_params(args, PARAMS)
     fmt = params.choice(args, "format", ("json", "csv"), "json")
     off = parse_off(args.get("off"))
 
@@ -45,7 +41,6 @@ def pathway():
             response.headers["Content-Type"] = "text/csv; charset=utf-8"
             response.headers["Content-Disposition"] = 'attachment; filename="klimapfad.csv"'
             return response
-        return flask.Response(json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
-                              mimetype="application/json")
+        return json_response(payload)
 
     return _public.conditional(build)

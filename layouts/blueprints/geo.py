@@ -5,8 +5,6 @@ rate limit are those of /api/v1; a malformed year is a 400, an unknown, internal
 
 from __future__ import annotations
 
-import json
-
 import flask
 
 from cockpit.roles import Role
@@ -14,7 +12,7 @@ from cockpit.views import district_geojson, params, snapshot
 from cockpit.views import opendata as od
 from cockpit.views.params import ParameterError
 from layouts.blueprints import _public
-from layouts.blueprints.api import error
+from layouts.blueprints.api import error, json_response, known_params
 from layouts.context import current_cockpit
 
 bp = _public.open_data(flask.Blueprint("geo", __name__, url_prefix=od.API_PREFIX))
@@ -28,9 +26,7 @@ def _bad_parameter(exc: ParameterError):
 @bp.route("/indicators/<indicator_id>/districts.geojson")
 def districts(indicator_id: str):
     args = flask.request.args
-    for name in args:
-        if name != "year":
-            raise ParameterError(name, "unknown parameter (allowed: year)")
+    known_params(args, ("year",))
     year = params.integer(args, "year", 0, 1900, 2200) or None
     cockpit = current_cockpit()
     indicator = od.public_indicator(cockpit.catalog, indicator_id)
@@ -42,7 +38,6 @@ def districts(indicator_id: str):
     def build():
         demo = indicator.id in snapshot(cockpit, Role.PUBLIC).synthetic
         payload = district_geojson.feature_collection(cockpit, indicator, year, _public.base_url(), demo)
-        return flask.Response(json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
-                              mimetype="application/geo+json")
+        return json_response(payload, "application/geo+json")
 
     return _public.conditional(build)

@@ -5,8 +5,6 @@ comparison or one the public may not see."""
 
 from __future__ import annotations
 
-import json
-
 import flask
 
 from cockpit.roles import Role
@@ -14,7 +12,7 @@ from cockpit.views import opendata as od
 from cockpit.views import peers
 from cockpit.views.params import ParameterError
 from layouts.blueprints import _public
-from layouts.blueprints.api import error
+from layouts.blueprints.api import error, json_response, known_params
 from layouts.context import current_cockpit
 
 bp = _public.open_data(flask.Blueprint("peers", __name__, url_prefix=od.API_PREFIX))
@@ -27,9 +25,7 @@ def _bad_parameter(exc: ParameterError):
 
 @bp.route("/indicators/<indicator_id>/peers")
 def comparison(indicator_id: str):
-    for name in flask.request.args:
-        if name != "lang":
-            raise ParameterError(name, "unknown parameter (allowed: lang)")
+    known_params(flask.request.args, ("lang",))
     lang = flask.request.args.get("lang", "de")
     if lang not in ("de", "en"):
         raise ParameterError("lang", f"{lang[:20]!r} is not one of de, en")
@@ -43,7 +39,6 @@ def comparison(indicator_id: str):
 
     def build():
         record = peers.api_record(found, data.source if data else {})
-        return flask.Response(json.dumps(record, ensure_ascii=False, separators=(",", ":")),
-                              mimetype="application/json")
+        return json_response(record)
 
     return _public.conditional(build)
