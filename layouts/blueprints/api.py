@@ -92,6 +92,20 @@ def _paged(items_total: int, page: int, per_page: int, data: list) -> dict:
     return {"data": data, "meta": od.page_meta(page, per_page, items_total), "links": links}
 
 
+def _list_paging(args) -> tuple[int, int]:
+    """Page and page size of a plain list route (no other parameter allowed)."""
+    known_params(args, ("page", "per_page"))
+    return _paging(args)
+
+
+def _page_response(items: list, page: int, per_page: int) -> flask.Response:
+    """One page of `items` as JSON with its meta and links, the links also in the Link header."""
+    payload = _paged(len(items), page, per_page, _page_slice(items, page, per_page))
+    response = json_response(payload)
+    response.headers["Link"] = _link_header(payload["links"])
+    return response
+
+
 def _coverage() -> dict:
     cockpit = current_cockpit()
     return od.coverage_by_indicator(snapshot(cockpit, Role.PUBLIC).annual)
@@ -102,9 +116,7 @@ def _coverage() -> dict:
 
 @bp.route("/indicators")
 def indicators():
-    args = flask.request.args
-    known_params(args, ("page", "per_page"))
-    page, per_page = _paging(args)
+    page, per_page = _list_paging(flask.request.args)
 
     def build():
         cockpit = current_cockpit()
@@ -113,10 +125,7 @@ def indicators():
         items = [od.indicator_record(ind, cockpit.catalog, _public.base_url(), ind.id in snap.synthetic,
                                      coverage.get(ind.id, (None, None)))
                  for ind in od.public_indicators(cockpit.catalog)]
-        payload = _paged(len(items), page, per_page, _page_slice(items, page, per_page))
-        response = json_response(payload)
-        response.headers["Link"] = _link_header(payload["links"])
-        return response
+        return _page_response(items, page, per_page)
 
     return _public.conditional(build)
 
@@ -200,9 +209,7 @@ def observations(indicator_id: str):
 
 @bp.route("/goals")
 def goals():
-    args = flask.request.args
-    known_params(args, ("page", "per_page"))
-    page, per_page = _paging(args)
+    page, per_page = _list_paging(flask.request.args)
 
     def build():
         cockpit = current_cockpit()
@@ -214,10 +221,7 @@ def goals():
         items = [od.goal_record(goal, cockpit.catalog, evaluations.get(goal.id),
                                 {lang: reasons[lang].get(goal.id) for lang in LANGUAGES}, snap.at.isoformat())
                  for goal in cockpit.catalog.goals if goal.indicator in public]
-        payload = _paged(len(items), page, per_page, _page_slice(items, page, per_page))
-        response = json_response(payload)
-        response.headers["Link"] = _link_header(payload["links"])
-        return response
+        return _page_response(items, page, per_page)
 
     return _public.conditional(build)
 
