@@ -17,9 +17,13 @@ NBSP = "\u00a0"
 VIEW_STATUSES = (*STATUSES, "no_goal")
 
 
-def view_fingerprint(view) -> str:
-    """Changes whenever anything shown changes (lets a refresh skip re-rendering an unchanged view)."""
-    return hashlib.sha256(repr(view).encode("utf-8")).hexdigest()[:20]
+class Fingerprinted:
+    """Base of a screen's view dataclass: `fingerprint` changes whenever anything shown changes (lets a refresh
+    skip re-rendering an unchanged view)."""
+
+    @property
+    def fingerprint(self) -> str:
+        return hashlib.sha256(repr(self).encode("utf-8")).hexdigest()[:20]
 
 
 def month_name(month: int, lang: str) -> str:

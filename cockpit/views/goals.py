@@ -12,6 +12,7 @@ from cockpit.kpi import GoalEvaluation, due_by, year_due_by
 from cockpit.readmodel.snapshot import Snapshot, snapshot_at
 from cockpit.roles import Role
 from cockpit.views.formatting import (
+    Fingerprinted,
     StatusCount,
     day_text,
     due_label,
@@ -26,7 +27,6 @@ from cockpit.views.formatting import (
     status_counts,
     status_word,
     target_text,
-    view_fingerprint,
 )
 from cockpit.views.measures import GoalMeasuresView, measures_by_goal
 
@@ -98,7 +98,7 @@ class VisionView:
 
 
 @dataclass(frozen=True)
-class GoalsView:
+class GoalsView(Fingerprinted):
     lang: str
     role: Role
     at: date
@@ -115,10 +115,6 @@ class GoalsView:
 
     def goal(self, goal_id: str) -> GoalView:
         return next(g for g in self.goals if g.id == goal_id)
-
-    @property
-    def fingerprint(self) -> str:
-        return view_fingerprint(self)
 
 
 def build_goals(cockpit: Cockpit, role: Role | str, lang: str | None = None,

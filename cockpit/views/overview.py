@@ -15,6 +15,7 @@ from cockpit.kpi import LOCAL_TZ, GoalEvaluation, due_by, is_stale, year_due_by
 from cockpit.readmodel.snapshot import Snapshot, is_annual, is_subdaily, snapshot_at
 from cockpit.roles import Role
 from cockpit.views.formatting import (
+    Fingerprinted,
     StatusCount,
     bucket_label,
     change_quantity,
@@ -31,7 +32,6 @@ from cockpit.views.formatting import (
     status_counts,
     status_word,
     target_text,
-    view_fingerprint,
 )
 from cockpit.views.measures import OverdueSummary, overdue_summary
 
@@ -112,7 +112,7 @@ class DomainGroup:
 
 
 @dataclass(frozen=True)
-class OverviewView:
+class OverviewView(Fingerprinted):
     lang: str
     role: Role
     at: date
@@ -129,11 +129,6 @@ class OverviewView:
 
     def tile(self, indicator_id: str) -> TileView:
         return next(tile for tile in self.tiles if tile.indicator_id == indicator_id)
-
-    @property
-    def fingerprint(self) -> str:
-        """Changes whenever anything shown changes (lets the refresh skip re-rendering an unchanged grid)."""
-        return view_fingerprint(self)
 
 
 def build_overview(cockpit: Cockpit, role: Role | str, lang: str | None = None,

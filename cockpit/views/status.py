@@ -21,7 +21,7 @@ from cockpit.readmodel.snapshot import now_local
 from cockpit.roles import Role, Viewer, role_of
 from cockpit.sources.config import SourcesError
 from cockpit.sources.registry import connector_class
-from cockpit.views.formatting import view_fingerprint
+from cockpit.views.formatting import Fingerprinted
 
 if TYPE_CHECKING:
     from cockpit.runtime import Cockpit
@@ -82,7 +82,7 @@ class AlertView:
 
 
 @dataclass(frozen=True)
-class StatusView:
+class StatusView(Fingerprinted):
     lang: str
     sources: tuple[SourceRunView, ...]
     errors: tuple[ErrorView, ...]
@@ -94,10 +94,6 @@ class StatusView:
     firing: tuple[str, ...]  # keys of alerts firing now ('<rule>:<subject>')
     quarantine_count_text: str = ""
     firing_text: str = ""
-
-    @property
-    def fingerprint(self) -> str:
-        return view_fingerprint(self)
 
 
 def _when(value, lang: str) -> str:
