@@ -25,13 +25,21 @@ from layouts.blueprints import _public
 from layouts.context import current_cockpit
 
 PREFIX = od.API_PREFIX
-bp = _public.open_data(flask.Blueprint("api", __name__, url_prefix=PREFIX))
-JSON_LD = "application/ld+json"
 
 
-@bp.errorhandler(ParameterError)
 def _bad_parameter(exc: ParameterError):
     return error(400, str(exc))
+
+
+def open_data_blueprint(name: str, import_name: str) -> flask.Blueprint:
+    """A blueprint under /api/v1 with the open-data guards (`_public.open_data`); a bad parameter is a 400."""
+    blueprint = _public.open_data(flask.Blueprint(name, import_name, url_prefix=PREFIX))
+    blueprint.register_error_handler(ParameterError, _bad_parameter)
+    return blueprint
+
+
+bp = open_data_blueprint("api", __name__)
+JSON_LD = "application/ld+json"
 
 
 @bp.errorhandler(404)

@@ -9,20 +9,13 @@ from __future__ import annotations
 import flask
 
 from cockpit.views import params
-from cockpit.views.opendata import API_PREFIX
-from cockpit.views.params import ParameterError
 from cockpit.views.pathway import api_csv, api_payload, parse_off
 from layouts.blueprints import _public
-from layouts.blueprints.api import error, json_response, known_params
+from layouts.blueprints.api import error, json_response, known_params, open_data_blueprint
 from layouts.context import current_cockpit
 
-bp = _public.open_data(flask.Blueprint("api_pathway", __name__, url_prefix=API_PREFIX))
+bp = open_data_blueprint("api_pathway", __name__)
 PARAMS = ("format", "off")
-
-
-@bp.errorhandler(ParameterError)
-def _bad_parameter(exc: ParameterError):
-    return error(400, str(exc))
 
 
 @bp.route("/pathway")

@@ -10,17 +10,11 @@ import flask
 from cockpit.roles import Role
 from cockpit.views import district_geojson, params, snapshot
 from cockpit.views import opendata as od
-from cockpit.views.params import ParameterError
 from layouts.blueprints import _public
-from layouts.blueprints.api import error, json_response, known_params
+from layouts.blueprints.api import error, json_response, known_params, open_data_blueprint
 from layouts.context import current_cockpit
 
-bp = _public.open_data(flask.Blueprint("geo", __name__, url_prefix=od.API_PREFIX))
-
-
-@bp.errorhandler(ParameterError)
-def _bad_parameter(exc: ParameterError):
-    return error(400, str(exc))
+bp = open_data_blueprint("geo", __name__)
 
 
 @bp.route("/indicators/<indicator_id>/districts.geojson")
