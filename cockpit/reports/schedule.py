@@ -26,14 +26,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-import yaml
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from cockpit import clock
 from cockpit.alerts.channels import email_message, send_message
-from cockpit.alerts.config import Channel, EmailChannel
+from cockpit.alerts.config import Channel, EmailChannel, load_config
 from cockpit.i18n import t
 from cockpit.kpi import LOCAL_TZ
 from cockpit.reports.archive import generate_archived
@@ -85,26 +84,7 @@ class ScheduleConfig(_Strict):
 
 
 def load_schedules(path: Path | str) -> ScheduleConfig:
-    path = Path(path)
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise ScheduleError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except yaml.YAMLError as exc:
-        raise ScheduleError(f"{path}: not valid YAML: {exc}") from None
-    try:
-        return ScheduleConfig.model_validate(document)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = [str(p) for p in err["loc"]]
-        record = ""
-        if len(loc) >= 2 and loc[0] in ("schedules", "channels") and loc[1].isdigit():
-            items = document.get(loc[0]) or []
-            raw = items[int(loc[1])] if int(loc[1]) < len(items) else {}
-            ident = raw.get("id") if isinstance(raw, dict) else None
-            record = f", record {loc[0]} {int(loc[1]) + 1}" + (f" (id '{ident}')" if ident else "")
-        field = f", field '{'.'.join(loc)}'" if loc else ""
-        raise ScheduleError(f"{path}{record}{field}: {err['msg']}") from None
+    return load_config(path, ScheduleConfig, ScheduleError, ("schedules", "channels"))
 
 
 def last_ended(kind: str, today: date) -> Period:
