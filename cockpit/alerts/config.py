@@ -77,15 +77,20 @@ class AlertConfig(_Strict):
 
     @model_validator(mode="after")
     def _known_channels(self) -> AlertConfig:
-        known = {c.id for c in self.channels}
-        for index, rule in enumerate(self.rules):
-            for name in rule.channels:
-                if name not in known:
-                    raise ValueError(f"rules.{index}.channels: unknown channel '{name}'")
+        check_channels(self.channels, self.rules, "rules")
         return self
 
     def channel(self, channel_id: str):
         return next(c for c in self.channels if c.id == channel_id)
+
+
+def check_channels(channels: list, users: list, name: str) -> None:
+    """Each of `users` (the items of the list `name`) names only channels defined in `channels`."""
+    known = {c.id for c in channels}
+    for index, user in enumerate(users):
+        for channel in user.channels:
+            if channel not in known:
+                raise ValueError(f"{name}.{index}.channels: unknown channel '{channel}'")
 
 
 def load_alert_config(path: Path | str) -> AlertConfig:

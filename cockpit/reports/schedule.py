@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from cockpit import clock
 from cockpit.alerts.channels import email_message, send_message
-from cockpit.alerts.config import Channel, EmailChannel, load_config
+from cockpit.alerts.config import Channel, EmailChannel, check_channels, load_config
 from cockpit.i18n import t
 from cockpit.kpi import LOCAL_TZ
 from cockpit.reports.archive import generate_archived
@@ -75,11 +75,7 @@ class ScheduleConfig(_Strict):
 
     @model_validator(mode="after")
     def _known_channels(self) -> ScheduleConfig:
-        known = {c.id for c in self.channels}
-        for index, schedule in enumerate(self.schedules):
-            for name in schedule.channels:
-                if name not in known:
-                    raise ValueError(f"schedules.{index}.channels: unknown channel '{name}'")
+        check_channels(self.channels, self.schedules, "schedules")
         return self
 
 
