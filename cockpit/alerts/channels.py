@@ -12,11 +12,21 @@ from cockpit.alerts.config import EmailChannel, WebhookChannel
 
 
 def send_email(channel: EmailChannel, subject: str, body: str) -> str:
+    return send_message(channel, email_message(channel, subject, body))
+
+
+def email_message(channel: EmailChannel, subject: str, body: str) -> EmailMessage:
+    """A plain-text e-mail from the channel's sender to its recipients (attachments may be added)."""
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = channel.sender
     message["To"] = ", ".join(channel.to)
     message.set_content(body)
+    return message
+
+
+def send_message(channel: EmailChannel, message: EmailMessage) -> str:
+    """Send `message` over the channel's SMTP server: 'ok' or the error text."""
     smtp_class = smtplib.SMTP_SSL if channel.ssl else smtplib.SMTP
     try:
         with smtp_class(channel.host, channel.port, timeout=channel.timeout) as smtp:

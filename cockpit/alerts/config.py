@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -24,6 +24,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from cockpit.catalog.models import IsoDuration, Slug
 
 KINDS = ("goal_status_worse", "indicator_stale", "source_failing", "measure_overdue")
+
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class AlertConfigError(ValueError):
@@ -74,35 +77,46 @@ class AlertConfig(_Strict):
 
     @model_validator(mode="after")
     def _known_channels(self) -> AlertConfig:
-        known = {c.id for c in self.channels}
-        for index, rule in enumerate(self.rules):
-            for name in rule.channels:
-                if name not in known:
-                    raise ValueError(f"rules.{index}.channels: unknown channel '{name}'")
+        check_channels(self.channels, self.rules, "rules")
         return self
 
     def channel(self, channel_id: str):
         return next(c for c in self.channels if c.id == channel_id)
 
 
+def check_channels(channels: list, users: list, name: str) -> None:
+    """Each of `users` (the items of the list `name`) names only channels defined in `channels`."""
+    known = {c.id for c in channels}
+    for index, user in enumerate(users):
+        for channel in user.channels:
+            if channel not in known:
+                raise ValueError(f"{name}.{index}.channels: unknown channel '{channel}'")
+
+
 def load_alert_config(path: Path | str) -> AlertConfig:
+    return load_config(path, AlertConfig, AlertConfigError, ("rules", "channels"))
+
+
+def load_config(path: Path | str, model: type[M], error: type[Exception], lists: tuple[str, ...]) -> M:
+    """The YAML file `path` validated as `model`; else `error` naming the file, the record (an item of one of
+    the `lists`, by number and id) and the field of the first problem."""
     path = Path(path)
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except OSError as exc:
-        raise AlertConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise error(f"{path}: cannot read: {exc.strerror or exc}") from None
     except yaml.YAMLError as exc:
-        raise AlertConfigError(f"{path}: not valid YAML: {exc}") from None
+        raise error(f"{path}: not valid YAML: {exc}") from None
     try:
-        return AlertConfig.model_validate(document)
+        return model.model_validate(document)
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = [str(p) for p in err["loc"]]
         record = ""
-        if len(loc) >= 2 and loc[0] in ("rules", "channels") and loc[1].isdigit():
+        if len(loc) >= 2 and loc[0] in lists and loc[1].isdigit():
             items = document.get(loc[0]) or []
             raw = items[int(loc[1])] if int(loc[1]) < len(items) else {}
             ident = raw.get("id") if isinstance(raw, dict) else None
             record = f", record {loc[0]} {int(loc[1]) + 1}" + (f" (id '{ident}')" if ident else "")
         field = f", field '{'.'.join(loc)}'" if loc else ""
-        raise AlertConfigError(f"{path}{record}{field}: {err['msg']}") from None
+        raise error(f"{path}{record}{field}: {err['msg']}") from None

@@ -7,7 +7,7 @@ import sys
 from datetime import date
 
 from cockpit.jobs.ingest import RunOutcome
-from cockpit.runtime import Cockpit
+from cockpit.runtime import Cockpit, open_cockpit
 from cockpit.sources.config import SourceConfig
 
 
@@ -28,6 +28,13 @@ def find_sources(cockpit: Cockpit, source_id: str, allow_all: bool = False) -> l
     except KeyError as exc:
         print(f"error: {exc.args[0]}", file=sys.stderr)
         return None
+
+
+def open_sources(source_id: str, allow_all: bool = False) -> tuple[Cockpit, list[SourceConfig]] | None:
+    """The cockpit and the source(s) named on the command line; None after printing the error."""
+    cockpit = open_cockpit()
+    sources = find_sources(cockpit, source_id, allow_all)
+    return None if sources is None else (cockpit, sources)
 
 
 def print_outcomes(outcomes: list[RunOutcome]) -> int:

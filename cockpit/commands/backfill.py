@@ -10,9 +10,8 @@ from zoneinfo import ZoneInfo
 from tqdm import tqdm
 
 from cockpit.catalog.duration import Duration
-from cockpit.commands._common import find_sources, iso_date
+from cockpit.commands._common import iso_date, open_sources
 from cockpit.jobs.backfill import backfill, chunks
-from cockpit.runtime import open_cockpit
 
 NAME = "backfill"
 HELP = "fetch a source's history since a date in chunks (interruptible: run it again to resume)"
@@ -27,10 +26,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    cockpit = open_cockpit()
-    sources = find_sources(cockpit, args.source)
-    if sources is None:
+    found = open_sources(args.source)
+    if found is None:
         return 2
+    cockpit, sources = found
     source = sources[0]
     zone = ZoneInfo(cockpit.settings.timezone)  # chunks follow local calendar days, like the sources' periods
     since = datetime.combine(args.since, time(), tzinfo=zone)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from cockpit.commands._common import find_sources, print_outcomes
+from cockpit.commands._common import open_sources, print_outcomes
 from cockpit.jobs.scheduler import run_all
-from cockpit.runtime import open_cockpit
 
 NAME = "ingest"
 HELP = "fetch, validate and store one source now (or 'all')"
@@ -17,8 +16,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    cockpit = open_cockpit()
-    sources = find_sources(cockpit, args.source, allow_all=True)
-    if sources is None:
+    found = open_sources(args.source, allow_all=True)
+    if found is None:
         return 2
+    cockpit, sources = found
     return print_outcomes(run_all(cockpit.ingestor, sources))

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from cockpit.commands._common import find_sources, print_outcomes
-from cockpit.runtime import open_cockpit
+from cockpit.commands._common import open_sources, print_outcomes
 
 NAME = "reprocess"
 HELP = "re-parse a source's archived raw payloads and store the result (after a parser fix)"
@@ -16,10 +15,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    cockpit = open_cockpit()
-    sources = find_sources(cockpit, args.source)
-    if sources is None:
+    found = open_sources(args.source)
+    if found is None:
         return 2
+    cockpit, sources = found
     outcomes = cockpit.ingestor.reprocess(sources[0])
     if not outcomes:
         print(f"{sources[0].id}: no archived payloads")

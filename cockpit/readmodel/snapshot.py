@@ -265,6 +265,12 @@ def _key(cockpit: Cockpit, role: Viewer | Role, at: date) -> tuple:
     return (id(cockpit.catalog), visible_levels(role), at)
 
 
+def snapshot_at(cockpit: Cockpit, role: Role | str, now: datetime | None = None) -> tuple[Snapshot, datetime]:
+    """The snapshot of `role` on the day of `now` (default: the current time), with `now` in Europe/Berlin."""
+    now = (now or now_local()).astimezone(LOCAL_TZ)
+    return snapshot(cockpit, role, now.date()), now
+
+
 def snapshot(cockpit: Cockpit, role: Role | str, at: date | None = None) -> Snapshot:
     """The cached snapshot of `role` on day `at` (default today in Europe/Berlin) for the current data.
 

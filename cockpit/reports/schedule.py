@@ -21,21 +21,18 @@ nothing (the archive is never regenerated silently)."""
 from __future__ import annotations
 
 import logging
-import os
-import smtplib
 from dataclasses import dataclass
 from datetime import date, datetime
-from email.message import EmailMessage
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-import yaml
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from cockpit import clock
-from cockpit.alerts.config import Channel, EmailChannel
+from cockpit.alerts.channels import email_message, send_message
+from cockpit.alerts.config import Channel, EmailChannel, check_channels, load_config
 from cockpit.i18n import t
 from cockpit.kpi import LOCAL_TZ
 from cockpit.reports.archive import generate_archived
@@ -78,35 +75,12 @@ class ScheduleConfig(_Strict):
 
     @model_validator(mode="after")
     def _known_channels(self) -> ScheduleConfig:
-        known = {c.id for c in self.channels}
-        for index, schedule in enumerate(self.schedules):
-            for name in schedule.channels:
-                if name not in known:
-                    raise ValueError(f"schedules.{index}.channels: unknown channel '{name}'")
+        check_channels(self.channels, self.schedules, "schedules")
         return self
 
 
 def load_schedules(path: Path | str) -> ScheduleConfig:
-    path = Path(path)
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise ScheduleError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except yaml.YAMLError as exc:
-        raise ScheduleError(f"{path}: not valid YAML: {exc}") from None
-    try:
-        return ScheduleConfig.model_validate(document)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = [str(p) for p in err["loc"]]
-        record = ""
-        if len(loc) >= 2 and loc[0] in ("schedules", "channels") and loc[1].isdigit():
-            items = document.get(loc[0]) or []
-            raw = items[int(loc[1])] if int(loc[1]) < len(items) else {}
-            ident = raw.get("id") if isinstance(raw, dict) else None
-            record = f", record {loc[0]} {int(loc[1]) + 1}" + (f" (id '{ident}')" if ident else "")
-        field = f", field '{'.'.join(loc)}'" if loc else ""
-        raise ScheduleError(f"{path}{record}{field}: {err['msg']}") from None
+    return load_config(path, ScheduleConfig, ScheduleError, ("schedules", "channels"))
 
 
 def last_ended(kind: str, today: date) -> Period:
@@ -152,25 +126,11 @@ def run_schedule(cockpit: Cockpit, config: ScheduleConfig, schedule: Schedule, t
 
 
 def send_report(channel: EmailChannel, subject: str, body: str, name: str, pdf: bytes, xlsx: bytes) -> str:
-    message = EmailMessage()
-    message["Subject"] = subject
-    message["From"] = channel.sender
-    message["To"] = ", ".join(channel.to)
-    message.set_content(body)
+    message = email_message(channel, subject, body)
     message.add_attachment(pdf, maintype="application", subtype="pdf", filename=f"{name}.pdf")
     message.add_attachment(xlsx, maintype="application",
                            subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename=f"{name}.xlsx")
-    smtp_class = smtplib.SMTP_SSL if channel.ssl else smtplib.SMTP
-    try:
-        with smtp_class(channel.host, channel.port, timeout=channel.timeout) as smtp:
-            if channel.starttls:
-                smtp.starttls()
-            if channel.username:
-                smtp.login(channel.username, os.environ.get(channel.password_env or "", ""))
-            smtp.send_message(message)
-    except (OSError, smtplib.SMTPException) as exc:
-        return f"e-mail failed: {exc}"
-    return "ok"
+    return send_message(channel, message)
 
 
 def add_report_jobs(scheduler: BaseScheduler, cockpit: Cockpit, config_path: Path | str | None = None) -> BaseScheduler:

@@ -72,6 +72,17 @@ def _values(params: dict, key: str) -> list[str]:
     return out
 
 
+def _known_values(params: dict, key: str, known, problem_key: str, lang: str, problems: list) -> list[str]:
+    """The distinct values of `key` that are in `known`, in order; a problem naming each other value."""
+    found: list[str] = []
+    for value in _values(params, key):
+        if value not in known:
+            problems.append(Problem(t(problem_key, lang, value=value)))
+        elif value not in found:
+            found.append(value)
+    return found
+
+
 def _first(params: dict, key: str) -> str:
     values = _values(params, key)
     return values[0] if values else ""
@@ -82,22 +93,12 @@ def parse_state(catalog: Catalog, role: Viewer | Role | str, params: dict, lang:
     and its default (an internal indicator named in a public URL reads exactly like an unknown one)."""
     problems: list[Problem] = []
     visible = {i.id: i for i in catalog.visible_indicators(role)}
-    indicators = []
-    for value in _values(params, "ind"):
-        if value not in visible:
-            problems.append(Problem(t("explorer.problem.indicator", lang, value=value)))
-        elif value not in indicators:
-            indicators.append(value)
+    indicators = _known_values(params, "ind", visible, "explorer.problem.indicator", lang, problems)
     if len(indicators) > MAX_INDICATORS:
         problems.append(Problem(t("explorer.problem.too_many", lang, count=MAX_INDICATORS)))
         indicators = indicators[:MAX_INDICATORS]
     known_districts = {d.id for d in catalog.districts}
-    districts = []
-    for value in _values(params, "district"):
-        if value not in known_districts:
-            problems.append(Problem(t("explorer.problem.district", lang, value=value)))
-        elif value not in districts:
-            districts.append(value)
+    districts = _known_values(params, "district", known_districts, "explorer.problem.district", lang, problems)
     districts = districts[:MAX_DISTRICTS]
     domain = _first(params, "domain")
     if domain and domain not in DOMAINS:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -14,6 +15,15 @@ from cockpit.readmodel.snapshot import is_annual, is_subdaily
 
 NBSP = "\u00a0"
 VIEW_STATUSES = (*STATUSES, "no_goal")
+
+
+class Fingerprinted:
+    """Base of a screen's view dataclass: `fingerprint` changes whenever anything shown changes (lets a refresh
+    skip re-rendering an unchanged view)."""
+
+    @property
+    def fingerprint(self) -> str:
+        return hashlib.sha256(repr(self).encode("utf-8")).hexdigest()[:20]
 
 
 def month_name(month: int, lang: str) -> str:

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from cockpit.i18n import format_date, format_number, format_percent, normalize_lang, t
-from cockpit.kpi import LOCAL_TZ, GoalEvaluation, due_by, year_due_by
-from cockpit.readmodel.snapshot import Snapshot, normalize_role, now_local, snapshot
+from cockpit.kpi import GoalEvaluation, due_by, year_due_by
+from cockpit.readmodel.snapshot import Snapshot, snapshot_at
 from cockpit.roles import Role
 from cockpit.views.formatting import (
+    Fingerprinted,
     StatusCount,
     day_text,
     due_label,
@@ -98,7 +98,7 @@ class VisionView:
 
 
 @dataclass(frozen=True)
-class GoalsView:
+class GoalsView(Fingerprinted):
     lang: str
     role: Role
     at: date
@@ -116,18 +116,12 @@ class GoalsView:
     def goal(self, goal_id: str) -> GoalView:
         return next(g for g in self.goals if g.id == goal_id)
 
-    @property
-    def fingerprint(self) -> str:
-        return hashlib.sha256(repr(self).encode("utf-8")).hexdigest()[:20]
-
 
 def build_goals(cockpit: Cockpit, role: Role | str, lang: str | None = None,
                 now: datetime | None = None) -> GoalsView:
     """The goal tree for `role` in `lang`; goals of indicators the role may not see are left out."""
     lang = normalize_lang(lang)
-    role = normalize_role(role)
-    now = (now or now_local()).astimezone(LOCAL_TZ)
-    snap = snapshot(cockpit, role, now.date())
+    snap, now = snapshot_at(cockpit, role, now)
     return goals_from_snapshot(cockpit, snap, lang, now)
 
 

@@ -3,7 +3,6 @@ of a goal, chart annotations of linked indicators and the wall slide (plain data
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -15,7 +14,7 @@ from cockpit.kpi.measures import chart_events, is_update_overdue, status_counts,
 from cockpit.measures.model import DIMENSIONS, STATUSES, Measure, Report, can_report
 from cockpit.readmodel.snapshot import now_local
 from cockpit.roles import Role, Viewer, may_see, visible_levels
-from cockpit.views.formatting import indicator_href, quantity
+from cockpit.views.formatting import Fingerprinted, indicator_href, quantity
 
 if TYPE_CHECKING:
     from cockpit.runtime import Cockpit
@@ -69,7 +68,7 @@ class MeasureCard:
 
 
 @dataclass(frozen=True)
-class MeasuresView:
+class MeasuresView(Fingerprinted):
     lang: str
     role: Role
     cards: tuple[MeasureCard, ...]
@@ -80,10 +79,6 @@ class MeasuresView:
     filters: dict[str, str]  # selected values ('' = all)
     options: dict[str, tuple[Option, ...]]
     demo: bool
-
-    @property
-    def fingerprint(self) -> str:
-        return hashlib.sha256(repr(self).encode("utf-8")).hexdigest()[:20]
 
 
 @dataclass(frozen=True)
@@ -140,7 +135,7 @@ class ReportView:
 
 
 @dataclass(frozen=True)
-class MeasureDetailView:
+class MeasureDetailView(Fingerprinted):
     lang: str
     card: MeasureCard
     description: str
@@ -155,10 +150,6 @@ class MeasureDetailView:
     status_options: tuple[Option, ...]
     milestone_options: tuple[Option, ...]  # milestones not yet reached
     author_header: str = ""  # 'Berichtende Stelle' for the public (the office), 'Verfasst von' for staff
-
-    @property
-    def fingerprint(self) -> str:
-        return hashlib.sha256(repr(self).encode("utf-8")).hexdigest()[:20]
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -13,9 +12,10 @@ import pandas as pd
 from cockpit.catalog import Indicator
 from cockpit.i18n import format_date, format_number, format_percent, normalize_lang, t
 from cockpit.kpi import LOCAL_TZ, GoalEvaluation, due_by, is_stale, year_due_by
-from cockpit.readmodel.snapshot import Snapshot, is_annual, is_subdaily, normalize_role, now_local, snapshot
+from cockpit.readmodel.snapshot import Snapshot, is_annual, is_subdaily, snapshot_at
 from cockpit.roles import Role
 from cockpit.views.formatting import (
+    Fingerprinted,
     StatusCount,
     bucket_label,
     change_quantity,
@@ -112,7 +112,7 @@ class DomainGroup:
 
 
 @dataclass(frozen=True)
-class OverviewView:
+class OverviewView(Fingerprinted):
     lang: str
     role: Role
     at: date
@@ -130,19 +130,12 @@ class OverviewView:
     def tile(self, indicator_id: str) -> TileView:
         return next(tile for tile in self.tiles if tile.indicator_id == indicator_id)
 
-    @property
-    def fingerprint(self) -> str:
-        """Changes whenever anything shown changes (lets the refresh skip re-rendering an unchanged grid)."""
-        return hashlib.sha256(repr(self).encode("utf-8")).hexdigest()[:20]
-
 
 def build_overview(cockpit: Cockpit, role: Role | str, lang: str | None = None,
                    now: datetime | None = None) -> OverviewView:
     """The overview for `role` in `lang` at `now` (default: the current time in Europe/Berlin)."""
     lang = normalize_lang(lang)
-    role = normalize_role(role)
-    now = (now or now_local()).astimezone(LOCAL_TZ)
-    snap = snapshot(cockpit, role, now.date())
+    snap, now = snapshot_at(cockpit, role, now)
     return overview_from_snapshot(cockpit, snap, lang, now)
 
 

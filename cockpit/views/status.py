@@ -9,7 +9,6 @@ reasons) are translated where their form is known and otherwise marked as Englis
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +21,7 @@ from cockpit.readmodel.snapshot import now_local
 from cockpit.roles import Role, Viewer, role_of
 from cockpit.sources.config import SourcesError
 from cockpit.sources.registry import connector_class
+from cockpit.views.formatting import Fingerprinted
 
 if TYPE_CHECKING:
     from cockpit.runtime import Cockpit
@@ -82,7 +82,7 @@ class AlertView:
 
 
 @dataclass(frozen=True)
-class StatusView:
+class StatusView(Fingerprinted):
     lang: str
     sources: tuple[SourceRunView, ...]
     errors: tuple[ErrorView, ...]
@@ -94,10 +94,6 @@ class StatusView:
     firing: tuple[str, ...]  # keys of alerts firing now ('<rule>:<subject>')
     quarantine_count_text: str = ""
     firing_text: str = ""
-
-    @property
-    def fingerprint(self) -> str:
-        return hashlib.sha256(repr(self).encode("utf-8")).hexdigest()[:20]
 
 
 def _when(value, lang: str) -> str:

@@ -20,8 +20,8 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from cockpit.i18n import LANGUAGES, format_date, format_number, normalize_lang, t
-from cockpit.kpi import LOCAL_TZ, target_path
-from cockpit.readmodel.snapshot import normalize_role, now_local, snapshot
+from cockpit.kpi import target_path
+from cockpit.readmodel.snapshot import normalize_role, snapshot_at
 from cockpit.roles import Role
 from cockpit.views.formatting import NBSP, StatusCount
 from cockpit.views.goals import GoalsView, GoalView, goals_from_snapshot
@@ -418,8 +418,7 @@ def build_wall(cockpit: Cockpit, role: Role | str, options: WallOptions, now: da
     """The wall for `role` as configured by `options` (the role is resolved by the caller, on the server)."""
     lang = options.lang
     role = normalize_role(role)
-    now = (now or now_local()).astimezone(LOCAL_TZ)
-    snap = snapshot(cockpit, role, now.date())
+    snap, now = snapshot_at(cockpit, role, now)
     overview = overview_from_snapshot(cockpit, snap, lang, now)
     goals = goals_from_snapshot(cockpit, snap, lang)
     ctx = WallContext(cockpit, lang, overview, goals, snap)

@@ -233,6 +233,24 @@ def rate_limit_headers(response: flask.Response) -> flask.Response:
     return response
 
 
+def open_data(bp: flask.Blueprint) -> flask.Blueprint:
+    """Install the guards every open-data surface shares (/api/v1, /sta, /ngsi-ld) on `bp`: the public role
+    whatever the request says, the per-client rate limit of /api/v1, any site may read it (CORS `*`), and the
+    rate-limit headers on the answer."""
+
+    @bp.before_request
+    def _guard():
+        public_only()
+        return rate_limited("api")
+
+    @bp.after_request
+    def _headers(response: flask.Response) -> flask.Response:
+        response.headers.setdefault("Access-Control-Allow-Origin", "*")  # open data: any site may read it
+        return rate_limit_headers(response)
+
+    return bp
+
+
 def conditional(build):
     """Conditional GET around a response builder: 304 when the client's copy is current, else the response of
     `build()` with ETag, Last-Modified and the public cache headers."""

@@ -25,25 +25,21 @@ from layouts.blueprints import _public
 from layouts.context import current_cockpit
 
 PREFIX = od.API_PREFIX
-bp = flask.Blueprint("api", __name__, url_prefix=PREFIX)
-JSON_LD = "application/ld+json"
 
 
-@bp.before_request
-def _guard():
-    _public.public_only()
-    return _public.rate_limited("api")
-
-
-@bp.after_request
-def _headers(response: flask.Response) -> flask.Response:
-    response.headers.setdefault("Access-Control-Allow-Origin", "*")  # open data: any site may read it
-    return _public.rate_limit_headers(response)
-
-
-@bp.errorhandler(ParameterError)
 def _bad_parameter(exc: ParameterError):
     return error(400, str(exc))
+
+
+def open_data_blueprint(name: str, import_name: str) -> flask.Blueprint:
+    """A blueprint under /api/v1 with the open-data guards (`_public.open_data`); a bad parameter is a 400."""
+    blueprint = _public.open_data(flask.Blueprint(name, import_name, url_prefix=PREFIX))
+    blueprint.register_error_handler(ParameterError, _bad_parameter)
+    return blueprint
+
+
+bp = open_data_blueprint("api", __name__)
+JSON_LD = "application/ld+json"
 
 
 @bp.errorhandler(404)
@@ -71,7 +67,7 @@ def error(status: int, message: str) -> flask.Response:
     return response
 
 
-def _known(args, names: tuple[str, ...]) -> None:
+def known_params(args, names: tuple[str, ...]) -> None:
     """Unknown parameters are an error (a typo such as `form=` must not silently return everything)."""
     for name in args:
         if name not in names:
@@ -80,7 +76,7 @@ def _known(args, names: tuple[str, ...]) -> None:
 
 
 
-def _json(payload, mimetype: str = "application/json") -> flask.Response:
+def json_response(payload, mimetype: str = "application/json") -> flask.Response:
     return flask.Response(json.dumps(payload, ensure_ascii=False, separators=(",", ":")), mimetype=mimetype)
 
 
@@ -104,6 +100,20 @@ def _paged(items_total: int, page: int, per_page: int, data: list) -> dict:
     return {"data": data, "meta": od.page_meta(page, per_page, items_total), "links": links}
 
 
+def _list_paging(args) -> tuple[int, int]:
+    """Page and page size of a plain list route (no other parameter allowed)."""
+    known_params(args, ("page", "per_page"))
+    return _paging(args)
+
+
+def _page_response(items: list, page: int, per_page: int) -> flask.Response:
+    """One page of `items` as JSON with its meta and links, the links also in the Link header."""
+    payload = _paged(len(items), page, per_page, _page_slice(items, page, per_page))
+    response = json_response(payload)
+    response.headers["Link"] = _link_header(payload["links"])
+    return response
+
+
 def _coverage() -> dict:
     cockpit = current_cockpit()
     return od.coverage_by_indicator(snapshot(cockpit, Role.PUBLIC).annual)
@@ -114,9 +124,7 @@ def _coverage() -> dict:
 
 @bp.route("/indicators")
 def indicators():
-    args = flask.request.args
-    _known(args, ("page", "per_page"))
-    page, per_page = _paging(args)
+    page, per_page = _list_paging(flask.request.args)
 
     def build():
         cockpit = current_cockpit()
@@ -125,10 +133,7 @@ def indicators():
         items = [od.indicator_record(ind, cockpit.catalog, _public.base_url(), ind.id in snap.synthetic,
                                      coverage.get(ind.id, (None, None)))
                  for ind in od.public_indicators(cockpit.catalog)]
-        payload = _paged(len(items), page, per_page, _page_slice(items, page, per_page))
-        response = _json(payload)
-        response.headers["Link"] = _link_header(payload["links"])
-        return response
+        return _page_response(items, page, per_page)
 
     return _public.conditional(build)
 
@@ -142,14 +147,14 @@ def _indicator_or_404(indicator_id: str):
 
 @bp.route("/indicators/<indicator_id>")
 def indicator(indicator_id: str):
-    _known(flask.request.args, ())
+    known_params(flask.request.args, ())
     found = _indicator_or_404(indicator_id)
 
     def build():
         cockpit = current_cockpit()
         snap = snapshot(cockpit, Role.PUBLIC)
         coverage = od.coverage_by_indicator(snap.annual)
-        return _json(od.indicator_record(found, cockpit.catalog, _public.base_url(), found.id in snap.synthetic,
+        return json_response(od.indicator_record(found, cockpit.catalog, _public.base_url(), found.id in snap.synthetic,
                                          coverage.get(found.id, (None, None))))
 
     return _public.conditional(build)
@@ -161,7 +166,7 @@ OBSERVATION_PARAMS = ("from", "to", "district", "resolution", "format", "lang", 
 @bp.route("/indicators/<indicator_id>/observations")
 def observations(indicator_id: str):
     args = flask.request.args
-    _known(args, OBSERVATION_PARAMS)
+    known_params(args, OBSERVATION_PARAMS)
     found = _indicator_or_404(indicator_id)
     cockpit = current_cockpit()
     districts = sorted(cockpit.catalog.district_ids)
@@ -203,7 +208,7 @@ def observations(indicator_id: str):
             payload = {"indicator": found.id, "resolution": query.resolution, "district": district,
                        "unit": unit, "per_1000_inhabitants": normalised, "aggregation": found.aggregation,
                        "licence": found.source.licence, "attribution": found.source.attribution, **payload}
-            response = _json(payload)
+            response = json_response(payload)
         response.headers["Link"] = _link_header(payload["links"])
         return response
 
@@ -212,9 +217,7 @@ def observations(indicator_id: str):
 
 @bp.route("/goals")
 def goals():
-    args = flask.request.args
-    _known(args, ("page", "per_page"))
-    page, per_page = _paging(args)
+    page, per_page = _list_paging(flask.request.args)
 
     def build():
         cockpit = current_cockpit()
@@ -226,30 +229,27 @@ def goals():
         items = [od.goal_record(goal, cockpit.catalog, evaluations.get(goal.id),
                                 {lang: reasons[lang].get(goal.id) for lang in LANGUAGES}, snap.at.isoformat())
                  for goal in cockpit.catalog.goals if goal.indicator in public]
-        payload = _paged(len(items), page, per_page, _page_slice(items, page, per_page))
-        response = _json(payload)
-        response.headers["Link"] = _link_header(payload["links"])
-        return response
+        return _page_response(items, page, per_page)
 
     return _public.conditional(build)
 
 
 @bp.route("/openapi.json")
 def openapi():
-    _known(flask.request.args, ())
+    known_params(flask.request.args, ())
     cockpit = current_cockpit()
-    return _public.conditional(lambda: _json(openapi_document(cockpit.catalog, _public.base_url())))
+    return _public.conditional(lambda: json_response(openapi_document(cockpit.catalog, _public.base_url())))
 
 
 @bp.route("/dcat.jsonld")
 def dcat():
-    _known(flask.request.args, ())
+    known_params(flask.request.args, ())
     cockpit = current_cockpit()
 
     def build():
         modified = cockpit.store.data_changed_at()
         document = dcat_document(cockpit.catalog, cockpit.settings, _public.base_url(), _coverage(), modified)
-        return _json(document, JSON_LD)
+        return json_response(document, JSON_LD)
 
     return _public.conditional(build)
 

@@ -6,45 +6,22 @@ guards (public role, rate limit) and conditional GET (ETag over data version, da
 
 from __future__ import annotations
 
-import json
-
 import flask
 
 from cockpit.views import params
-from cockpit.views.opendata import API_PREFIX
-from cockpit.views.params import ParameterError
 from cockpit.views.pathway import api_csv, api_payload, parse_off
 from layouts.blueprints import _public
-from layouts.blueprints.api import error
+from layouts.blueprints.api import error, json_response, known_params, open_data_blueprint
 from layouts.context import current_cockpit
 
-bp = flask.Blueprint("api_pathway", __name__, url_prefix=API_PREFIX)
+bp = open_data_blueprint("api_pathway", __name__)
 PARAMS = ("format", "off")
-
-
-@bp.before_request
-def _guard():
-    _public.public_only()
-    return _public.rate_limited("api")
-
-
-@bp.after_request
-def _headers(response: flask.Response) -> flask.Response:
-    response.headers.setdefault("Access-Control-Allow-Origin", "*")
-    return _public.rate_limit_headers(response)
-
-
-@bp.errorhandler(ParameterError)
-def _bad_parameter(exc: ParameterError):
-    return error(400, str(exc))
 
 
 @bp.route("/pathway")
 def pathway():
     args = flask.request.args
-    for name in args:
-        if name not in PARAMS:
-            raise ParameterError(name, f"unknown parameter (allowed: {', '.join(PARAMS)})")
+    known_params(args, PARAMS)
     fmt = params.choice(args, "format", ("json", "csv"), "json")
     off = parse_off(args.get("off"))
 
@@ -57,7 +34,6 @@ def pathway():
             response.headers["Content-Type"] = "text/csv; charset=utf-8"
             response.headers["Content-Disposition"] = 'attachment; filename="klimapfad.csv"'
             return response
-        return flask.Response(json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
-                              mimetype="application/json")
+        return json_response(payload)
 
     return _public.conditional(build)

@@ -39,8 +39,8 @@ def _public_embed():
 
 
 @bp.errorhandler(ParameterError)
-def _bad_parameter(exc: ParameterError):
-    return _problem(400, t("embed.badrequest.title", _lang_guess()), str(exc))
+def bad_parameter(exc: ParameterError):
+    return problem(400, t("embed.badrequest.title", _lang_guess()), str(exc))
 
 
 def _lang_guess() -> str:
@@ -48,7 +48,7 @@ def _lang_guess() -> str:
     return lang if lang in ("de", "en") else default_lang()
 
 
-def _problem(status: int, title: str, text: str) -> flask.Response:
+def problem(status: int, title: str, text: str) -> flask.Response:
     lang = _lang_guess()
     cockpit = current_cockpit()
     body = flask.render_template(
@@ -69,8 +69,8 @@ def _legal(lang: str) -> list:
             for link in legal_links(cockpit.settings, lang, cockpit.catalog.city.get(lang))]
 
 
-def _render(kind: str, template: str, options: embed_views.EmbedOptions, title: str, full_path: str,
-            **values) -> flask.Response:
+def render(kind: str, template: str, options: embed_views.EmbedOptions, title: str, full_path: str,
+           **values) -> flask.Response:
     cockpit = current_cockpit()
     lang = options.lang
     origins = list(cockpit.settings.embed_origins)
@@ -90,13 +90,13 @@ def _spark_src(spark) -> str:
 
 
 
-def _options() -> embed_views.EmbedOptions:
+def request_options() -> embed_views.EmbedOptions:
     return embed_views.parse_options(flask.request.args, default_lang())
 
 
-def _not_found() -> flask.Response:
+def not_found() -> flask.Response:
     lang = _lang_guess()
-    return _problem(404, t("embed.notfound.title", lang), t("embed.notfound.text", lang))
+    return problem(404, t("embed.notfound.title", lang), t("embed.notfound.text", lang))
 
 
 def _attribution(source) -> tuple[str, str, str | None]:
@@ -106,82 +106,82 @@ def _attribution(source) -> tuple[str, str, str | None]:
 
 @bp.route("/embed/tile/<indicator_id>")
 def tile(indicator_id: str):
-    options = _options()
+    options = request_options()
     cockpit = current_cockpit()
     if indicator_id not in embed_views.embeddable_ids(cockpit.catalog):
-        return _not_found()
+        return not_found()
 
     def build():
         view = build_overview(cockpit, Role.PUBLIC, options.lang)
         found = embed_views.embed_tile(view, cockpit.catalog, indicator_id)
         if found is None:
-            return _not_found()
-        return _render("tile", "embed/tile.html", options, found.name,
-                       f"/?lang={options.lang}#tile-{quote(found.indicator_id)}", tile=found,
-                       attribution=_attribution(found.source), demo=found.demo)
+            return not_found()
+        return render("tile", "embed/tile.html", options, found.name,
+                      f"/?lang={options.lang}#tile-{quote(found.indicator_id)}", tile=found,
+                      attribution=_attribution(found.source), demo=found.demo)
 
     return _public.conditional(build)
 
 
 @bp.route("/embed/domain/<domain>")
 def domain(domain: str):
-    options = _options()
+    options = request_options()
     cockpit = current_cockpit()
     if domain not in DOMAINS:
-        return _not_found()
+        return not_found()
 
     def build():
         view = build_overview(cockpit, Role.PUBLIC, options.lang)
         group = embed_views.embed_domain(view, cockpit.catalog, domain)
         if group is None:
-            return _not_found()
+            return not_found()
         title = t("embed.domain.heading", options.lang, domain=group.title, city=view.city)
-        return _render("domain", "embed/domain.html", options, title, f"/?lang={options.lang}#domain-{domain}",
-                       group=group, attribution=t("embed.attribution.several", options.lang),
-                       demo=any(tile.demo for tile in group.tiles))
+        return render("domain", "embed/domain.html", options, title, f"/?lang={options.lang}#domain-{domain}",
+                      group=group, attribution=t("embed.attribution.several", options.lang),
+                      demo=any(tile.demo for tile in group.tiles))
 
     return _public.conditional(build)
 
 
 @bp.route("/embed/goal/<goal_id>")
 def goal(goal_id: str):
-    options = _options()
+    options = request_options()
     cockpit = current_cockpit()
     known = {g.id: g for g in cockpit.catalog.goals}
     if goal_id not in known or known[goal_id].indicator not in embed_views.embeddable_ids(cockpit.catalog):
-        return _not_found()
+        return not_found()
 
     def build():
         view = build_goals(cockpit, Role.PUBLIC, options.lang)
         found = embed_views.embed_goal(view, cockpit.catalog, goal_id)
         if found is None:
-            return _not_found()
+            return not_found()
         source = cockpit.catalog.indicator(found.indicator_id).source
-        return _render("goal", "embed/goal.html", options, found.name,
-                       f"/goals?lang={options.lang}#goal-{quote(found.id)}", goal=found,
-                       attribution=_attribution(source), demo=found.demo)
+        return render("goal", "embed/goal.html", options, found.name,
+                      f"/goals?lang={options.lang}#goal-{quote(found.id)}", goal=found,
+                      attribution=_attribution(source), demo=found.demo)
 
     return _public.conditional(build)
 
 
 @bp.route("/embed/goals")
 def goals():
-    options = _options()
+    options = request_options()
     cockpit = current_cockpit()
 
     def build():
         view = embed_views.embed_goals(build_goals(cockpit, Role.PUBLIC, options.lang), cockpit.catalog)
         title = t("embed.goals.heading", options.lang, city=view.city)
-        return _render("goals", "embed/goals.html", options, title, f"/goals?lang={options.lang}", view=view,
-                       attribution=t("embed.attribution.several", options.lang), demo=view.demo,
-                       evaluated=t("embed.evaluated", options.lang, date=view.at_text))
+        return render("goals", "embed/goals.html", options, title, f"/goals?lang={options.lang}", view=view,
+                      attribution=t("embed.attribution.several", options.lang), demo=view.demo,
+                      evaluated=t("embed.evaluated", options.lang, date=view.at_text))
 
     return _public.conditional(build)
 
 
 @bp.route("/embed/<path:_rest>")
 def unknown(_rest: str):
-    return _not_found()
+    return not_found()
 
 
 @bp.route("/embed/frame.js")

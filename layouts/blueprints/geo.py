@@ -5,44 +5,22 @@ rate limit are those of /api/v1; a malformed year is a 400, an unknown, internal
 
 from __future__ import annotations
 
-import json
-
 import flask
 
 from cockpit.roles import Role
 from cockpit.views import district_geojson, params, snapshot
 from cockpit.views import opendata as od
-from cockpit.views.params import ParameterError
 from layouts.blueprints import _public
-from layouts.blueprints.api import error
+from layouts.blueprints.api import error, json_response, known_params, open_data_blueprint
 from layouts.context import current_cockpit
 
-bp = flask.Blueprint("geo", __name__, url_prefix=od.API_PREFIX)
-
-
-@bp.before_request
-def _guard():
-    _public.public_only()
-    return _public.rate_limited("api")
-
-
-@bp.after_request
-def _headers(response: flask.Response) -> flask.Response:
-    response.headers.setdefault("Access-Control-Allow-Origin", "*")
-    return _public.rate_limit_headers(response)
-
-
-@bp.errorhandler(ParameterError)
-def _bad_parameter(exc: ParameterError):
-    return error(400, str(exc))
+bp = open_data_blueprint("geo", __name__)
 
 
 @bp.route("/indicators/<indicator_id>/districts.geojson")
 def districts(indicator_id: str):
     args = flask.request.args
-    for name in args:
-        if name != "year":
-            raise ParameterError(name, "unknown parameter (allowed: year)")
+    known_params(args, ("year",))
     year = params.integer(args, "year", 0, 1900, 2200) or None
     cockpit = current_cockpit()
     indicator = od.public_indicator(cockpit.catalog, indicator_id)
@@ -54,7 +32,6 @@ def districts(indicator_id: str):
     def build():
         demo = indicator.id in snapshot(cockpit, Role.PUBLIC).synthetic
         payload = district_geojson.feature_collection(cockpit, indicator, year, _public.base_url(), demo)
-        return flask.Response(json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
-                              mimetype="application/geo+json")
+        return json_response(payload, "application/geo+json")
 
     return _public.conditional(build)

@@ -18,7 +18,7 @@ from cockpit.views import ngsi_ld
 from layouts.blueprints import _public
 from layouts.context import current_cockpit
 
-bp = flask.Blueprint("ngsi_ld", __name__, url_prefix="/ngsi-ld/v1")
+bp = _public.open_data(flask.Blueprint("ngsi_ld", __name__, url_prefix="/ngsi-ld/v1"))
 ERRORS = "https://uri.etsi.org/ngsi-ld/errors/"
 QUERY = ("type", "id", "options", "limit", "offset", "count")
 MAX_LIMIT = 1000
@@ -26,18 +26,6 @@ MAX_LIMIT = 1000
 
 class BadRequest(ValueError):
     pass
-
-
-@bp.before_request
-def _guard():
-    _public.public_only()
-    return _public.rate_limited("api")
-
-
-@bp.after_request
-def _headers(response: flask.Response) -> flask.Response:
-    response.headers.setdefault("Access-Control-Allow-Origin", "*")
-    return _public.rate_limit_headers(response)
 
 
 def problem(status: int, kind: str, detail: str) -> flask.Response:

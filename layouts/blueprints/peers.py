@@ -5,8 +5,6 @@ comparison or one the public may not see."""
 
 from __future__ import annotations
 
-import json
-
 import flask
 
 from cockpit.roles import Role
@@ -14,34 +12,15 @@ from cockpit.views import opendata as od
 from cockpit.views import peers
 from cockpit.views.params import ParameterError
 from layouts.blueprints import _public
-from layouts.blueprints.api import error
+from layouts.blueprints.api import error, json_response, known_params, open_data_blueprint
 from layouts.context import current_cockpit
 
-bp = flask.Blueprint("peers", __name__, url_prefix=od.API_PREFIX)
-
-
-@bp.before_request
-def _guard():
-    _public.public_only()
-    return _public.rate_limited("api")
-
-
-@bp.after_request
-def _headers(response: flask.Response) -> flask.Response:
-    response.headers.setdefault("Access-Control-Allow-Origin", "*")
-    return _public.rate_limit_headers(response)
-
-
-@bp.errorhandler(ParameterError)
-def _bad_parameter(exc: ParameterError):
-    return error(400, str(exc))
+bp = open_data_blueprint("peers", __name__)
 
 
 @bp.route("/indicators/<indicator_id>/peers")
 def comparison(indicator_id: str):
-    for name in flask.request.args:
-        if name != "lang":
-            raise ParameterError(name, "unknown parameter (allowed: lang)")
+    known_params(flask.request.args, ("lang",))
     lang = flask.request.args.get("lang", "de")
     if lang not in ("de", "en"):
         raise ParameterError("lang", f"{lang[:20]!r} is not one of de, en")
@@ -55,7 +34,6 @@ def comparison(indicator_id: str):
 
     def build():
         record = peers.api_record(found, data.source if data else {})
-        return flask.Response(json.dumps(record, ensure_ascii=False, separators=(",", ":")),
-                              mimetype="application/json")
+        return json_response(record)
 
     return _public.conditional(build)

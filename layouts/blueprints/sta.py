@@ -15,21 +15,10 @@ import flask
 from cockpit.views import sta
 from cockpit.views.sta_query import NotImplementedOption, QueryError
 from layouts.blueprints import _public
+from layouts.blueprints.api import json_response
 from layouts.context import current_cockpit
 
-bp = flask.Blueprint("sta", __name__, url_prefix=sta.VERSION_PATH)
-
-
-@bp.before_request
-def _guard():
-    _public.public_only()
-    return _public.rate_limited("api")
-
-
-@bp.after_request
-def _headers(response: flask.Response) -> flask.Response:
-    response.headers.setdefault("Access-Control-Allow-Origin", "*")
-    return _public.rate_limit_headers(response)
+bp = _public.open_data(flask.Blueprint("sta", __name__, url_prefix=sta.VERSION_PATH))
 
 
 def error(status: int, message: str) -> flask.Response:
@@ -58,18 +47,13 @@ def _args() -> dict[str, str]:
     return dict(args.items())
 
 
-def _json(payload) -> flask.Response:
-    return flask.Response(json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
-                          mimetype="application/json")
-
-
 @bp.route("")
 @bp.route("/")
 def root():
     if flask.request.args:
         raise QueryError("the service root takes no query options")
     service = sta.Service(current_cockpit(), _public.base_url())
-    return _public.conditional(lambda: _json(service.root_document()))
+    return _public.conditional(lambda: json_response(service.root_document()))
 
 
 @bp.route("/<path:path>")
@@ -80,6 +64,6 @@ def resource(path: str):
         answer = service.answer(path, args)
         if answer is None:  # a single-valued property that is null (the specification's 204 No Content)
             return flask.Response(status=204)
-        return _json(answer)
+        return json_response(answer)
 
     return _public.conditional(build)

@@ -7,26 +7,13 @@ import pytest
 
 from cockpit.catalog.models import Indicator
 from cockpit.kpi import due_by, is_stale, is_year_stale, next_period_start, year_due_by
+from tests.unit.kpi_support import INDICATOR
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
 def indicator(rhythm: str, lag: str | None = None, key: str = "publication_lag") -> Indicator:
-    return Indicator.model_validate(
-        {
-            "id": "x",
-            "name": {"de": "X", "en": "X"},
-            "description": {"de": "X", "en": "X"},
-            "domain": "energy",
-            "unit": "t",
-            "aggregation": "last",
-            "rhythm": rhythm,
-            key: lag,
-            "visibility": "public",
-            "department": "A",
-            "source": {"name": "S", "licence": "L", "attribution": "A"},
-        }
-    )
+    return Indicator.model_validate(INDICATOR | {"rhythm": rhythm, key: lag})
 
 
 def berlin_midnight(year, month, day) -> datetime:

@@ -1,5 +1,7 @@
 """Deterministic generators of the demo payloads, one module per published format."""
 
+import csv
+import io
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -28,3 +30,14 @@ class Calendar:
 
 
 FIXTURE = Calendar()  # the committed payloads under data/samples/demo/: never depends on the clock
+
+
+def semicolon_csv(header: list[str], rows: list[list[str]], preamble: list[str] = ()) -> str:
+    """A German-style CSV text (';' between fields, CRLF line ends), after the preamble lines."""
+    buffer = io.StringIO()
+    for line in preamble:
+        buffer.write(line + "\r\n")
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()

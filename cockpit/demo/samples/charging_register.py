@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from cockpit.demo.samples import FIXTURE, SEED, Calendar
+from cockpit.demo.samples import FIXTURE, SEED, Calendar, semicolon_csv
 
 BASE_HEADER = [
     "Ladeeinrichtungs-ID",
@@ -277,16 +275,6 @@ def row(station: Station) -> list[str]:
     ]
 
 
-def render(rows: list[list[str]], preamble: list[str]) -> str:
-    buffer = io.StringIO()
-    for line in preamble:
-        buffer.write(line + "\r\n")
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(HEADER)
-    writer.writerows(rows)
-    return buffer.getvalue()
-
-
 def generate(out: Path, calendar: Calendar = FIXTURE) -> None:
     rng = random.Random(SEED + 1)
     preamble = [
@@ -294,7 +282,7 @@ def generate(out: Path, calendar: Calendar = FIXTURE) -> None:
         f"Stand: {calendar.end:%d.%m.%Y}",
         "Lizenz: Creative Commons Namensnennung 4.0 International (CC BY 4.0)",
     ]
-    text = render([row(s) for s in stations(rng, calendar.end)], preamble)
+    text = semicolon_csv(HEADER, [row(s) for s in stations(rng, calendar.end)], preamble)
     folder = out / "charging-register"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "Ladesaeulenregister.csv").write_bytes(text.encode("cp1252"))

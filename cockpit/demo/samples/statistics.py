@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import random
 from datetime import date
 from pathlib import Path
 
-from cockpit.demo.samples import DEMO_START, FIXTURE, SEED, Calendar
+from cockpit.demo.samples import DEMO_START, FIXTURE, SEED, Calendar, semicolon_csv
 
 # kg per connected inhabitant and year, anchors 2019 and 2026 (interpolated): household waste ≈ 415 -> 395 kg,
 # recycling rate (bio, paper, glass, packaging) ≈ 46 % -> 53 %, residual waste (grey bin) ≈ 182 -> 148 kg.
@@ -46,16 +44,6 @@ def months(first: date, last: date):
         month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
-def _csv(header: list[str], rows: list[list[str]], preamble: list[str] = ()) -> str:
-    buffer = io.StringIO()
-    for line in preamble:
-        buffer.write(line + "\r\n")
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue()
-
-
 def extended(table: dict[int, float], year: int, step: float) -> float:
     """table[year], continued by `step` a year after its last year."""
     last = max(table)
@@ -75,7 +63,7 @@ def waste(rng: random.Random, calendar: Calendar = FIXTURE) -> str:
             tonnes = per_year / 12 * season * rng.gauss(1, 0.03) * inhabitants / 1000
             cells.append(de(tonnes, 1))
         rows.append(cells)
-    return _csv(["Monat", "Einwohner", *FRACTIONS], rows)
+    return semicolon_csv(["Monat", "Einwohner", *FRACTIONS], rows)
 
 
 def climate(rng: random.Random, calendar: Calendar = FIXTURE) -> str:
@@ -121,7 +109,7 @@ def climate(rng: random.Random, calendar: Calendar = FIXTURE) -> str:
         "Energie- und CO2-Bilanz der Stadt Gera (BISKO), Territorialbilanz – synthetische Demodaten",
         "Quelle: Stadt Gera, Umweltamt – Klimaschutzmanagement; Lizenz: dl-de/by-2-0",
     ]
-    return _csv(header, rows, preamble)
+    return semicolon_csv(header, rows, preamble)
 
 
 def vehicles(rng: random.Random, calendar: Calendar = FIXTURE) -> str:
@@ -167,7 +155,7 @@ def vehicles(rng: random.Random, calendar: Calendar = FIXTURE) -> str:
         "Zulassungsbezirk: Gera, Stadt (16052)",
         "",
     ]
-    return _csv(header, rows, preamble)
+    return semicolon_csv(header, rows, preamble)
 
 
 def passengers(rng: random.Random, calendar: Calendar = FIXTURE) -> str:
@@ -200,7 +188,7 @@ def passengers(rng: random.Random, calendar: Calendar = FIXTURE) -> str:
                 de(round(total), 0),
             ]
         )
-    return _csv(["Monat", "Fahrgäste Straßenbahn", "Fahrgäste Bus", "Fahrgäste gesamt"], rows)
+    return semicolon_csv(["Monat", "Fahrgäste Straßenbahn", "Fahrgäste Bus", "Fahrgäste gesamt"], rows)
 
 
 def generate(out: Path, calendar: Calendar = FIXTURE) -> None:
