@@ -79,7 +79,7 @@ _PAGE = STAFF_PAGE_TOP + """  <main id="main" class="accounts-admin">
       <h2 id="failures-heading">{{ failures_heading }}</h2>
       <p>{{ failures_text }}</p>
       {% if failures %}
-      <div class="table-scroll" role="region" aria-labelledby="failures-heading" tabindex="0">
+      <div class="table-scroll" role="region" aria-label="{{ failures_caption }}" tabindex="0">
       <table class="accounts-admin__table">
         <caption>{{ failures_caption }}</caption>
         <thead><tr>{% for h in failure_headers %}<th scope="col">{{ h }}</th>{% endfor %}</tr></thead>
