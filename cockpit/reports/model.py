@@ -230,7 +230,8 @@ def build_report(cockpit: Cockpit, period: Period, audience: str = "public", lan
     state = ReportState(period.code, {g.id: g.status for g in goals}, overdue)
     summary = _summary(goals, cards, state, previous, lang)
     demo = any(g.demo for g in goals) or any(c.demo for c in cards.values())
-    inputs = _inputs_sha256(snap, cards, last_reports, period, audience, lang, previous, [s.id for s in extra])
+    inputs = _inputs_sha256(snap, {g.indicator_id for g in goals}, cards, last_reports, period, audience, lang,
+                            previous, [s.id for s in extra])
     city = goals_view.city
     facts = (
         (t("reports.fact.city", lang), city),
@@ -348,17 +349,19 @@ def _summary(goals: list[GoalEntry], cards: dict[str, MeasureCard], state: Repor
         changes_title=title, changes=tuple(changes), changes_empty_text=empty)
 
 
-def _inputs_sha256(snap: Snapshot, cards: dict[str, MeasureCard], last_reports: dict[str, datetime],
+def _inputs_sha256(snap: Snapshot, indicators: set[str], cards: dict[str, MeasureCard], last_reports: dict[str, datetime],
                    period: Period, audience: str, lang: str, previous: ReportState | None,
                    sections: list[str]) -> str:
-    """SHA-256 of what the report is made of: the annual values the goals are judged on, the measures with their
+    """SHA-256 of what the report is made of: the annual values the goals are judged on (of their indicators only:
+    a sub-daily series' running year moves every quarter hour and is not in the report), the measures with their
     last reports, the period, audience, language, evaluation day, rule version and the previous state."""
     digest = hashlib.sha256()
     head = {"content": CONTENT_VERSION, "rules": GOAL_RULES_VERSION, "period": period.code, "audience": audience,
             "lang": lang, "at": snap.at.isoformat(), "data_version": snap.version,
             "previous": previous.to_json() if previous else None, "sections": sections}
     digest.update(json.dumps(head, sort_keys=True).encode("utf-8"))
-    annual = snap.annual.sort_values(["indicator", "bucket"]) if not snap.annual.empty else snap.annual
+    annual = snap.annual[snap.annual["indicator"].isin(indicators)] if not snap.annual.empty else snap.annual
+    annual = annual.sort_values(["indicator", "bucket"]) if not annual.empty else annual
     digest.update(annual.to_csv(index=False, lineterminator="\n").encode("utf-8"))
     for card_id in sorted(cards):
         last = last_reports.get(card_id)
