@@ -17,7 +17,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, or_, select
 
 from cockpit import PROJECT_ROOT
 from cockpit.config import load_settings
@@ -192,8 +192,10 @@ def test_two_web_workers_and_one_scheduler_on_postgresql_and_redis(tmp_path, pos
         assert len(pids) == 2, f"both workers answered: {pids}"
 
         with engine.connect() as conn:
-            per_source = Counter(dict(conn.execute(select(job_runs.c.source_id, func.count()).group_by(
-                job_runs.c.source_id)).all()))
+            # a snapshot demo source stores its past once, in a run of its own before its first scheduled run
+            scheduled = or_(job_runs.c.error.is_(None), job_runs.c.error.not_like("demo history:%"))
+            per_source = Counter(dict(conn.execute(select(job_runs.c.source_id, func.count()).where(scheduled)
+                                                   .group_by(job_runs.c.source_id)).all()))
         assert set(per_source) == enabled and set(per_source.values()) == {1}  # each job ran exactly once
         assert redis.Redis.from_url(redis_url).keys("cockpit:resp:*")  # the workers share the Redis cache
         assert re.search(r"tile-co2-per-inhabitant", after)
