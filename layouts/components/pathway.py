@@ -8,7 +8,16 @@ from dash import dcc, html
 
 from cockpit.i18n import format_number, t
 from cockpit.views.pathway import MeasureEffectView, PathwayView, page_href
-from layouts.components.chart import _axis, _base_layout, _figure, _scatter, graph, wrap
+from layouts.components.chart import (
+    _axis,
+    _base_layout,
+    _figure,
+    _indicator_layout,
+    _narrow_year_ticks,
+    _scatter,
+    graph,
+    wrap,
+)
 from layouts.components.chart_table import element
 from layouts.components.status import demo_notice
 from layouts.components.tables import data_table
@@ -49,16 +58,16 @@ def pathway_figure(view: PathwayView) -> dict:
     data.append(_scatter(x=target_years, y=[round(view.target[y]) for y in target_years],
                          name=t("pathway.chart.target", lang), mode="lines",
                          line=dict(color=TARGET_COLOUR, width=2.5, dash="dot")))
-    layout = _base_layout(t("pathway.chart.title", lang), view.source_line, lang, height=560,
-                          xaxis=_axis(dtick=2, tickformat="d"),
-                          yaxis=_axis(t("pathway.chart.axis", lang), rangemode="tozero"))
-    layout["margin"] = dict(l=72, r=16, t=120, b=110)
+    # the head (title, source) and legend as on the indicator charts: a narrow variant for phones (assets/charts.js)
+    layout = _indicator_layout(t("pathway.chart.title", lang), view.source_line, lang, height=560)
+    layout["xaxis"] = _axis(dtick=2, tickformat="d")
+    _narrow_year_ticks(layout, layout["xaxis"], min(view.years), max(view.years))  # every 5th year on a phone
+    layout["yaxis"] = _axis(t("pathway.chart.axis", lang), rangemode="tozero")
     layout["shapes"] = [dict(type="line", xref="x", yref="paper", x0=view.today_year, x1=view.today_year, y0=0,
                              y1=1, line=dict(color="#1a1a1a", width=1.5, dash="longdash"))]
     layout["annotations"] = [*layout["annotations"],
                              dict(text=t("pathway.chart.today", lang), x=view.today_year, xref="x", y=1, yref="paper",
                                   showarrow=False, xanchor="left", yanchor="top", font=dict(size=13))]
-    layout["legend"] = dict(orientation="h", yanchor="bottom", y=1.0, x=0, xanchor="left", traceorder="normal")
     return _figure(data, layout)
 
 
