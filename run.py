@@ -57,7 +57,9 @@ def serve(args: argparse.Namespace) -> int:
         for problem in problems:
             print(f"error: {problem}", file=sys.stderr)
         return 2
-    cockpit = open_cockpit(settings)
+    # this process runs the scheduler (and --dev's one-process server): the primary only; gunicorn's workers open
+    # their own cockpit below, with the read replica when COCKPIT_DATABASE_READ_URL is set
+    cockpit = open_cockpit(settings, replica=False)
     cockpit.load_demo_if_empty()
     leader = None
     if settings.scheduler and not args.no_scheduler:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from cockpit import PROJECT_ROOT
@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COCKPIT_", extra="ignore")
 
     database_url: str = Field(default=f"sqlite:///{PROJECT_ROOT / 'var' / 'cockpit.db'}")
+    # a streaming replica of the PostgreSQL primary for page and API reads (docs/operations.md); unset = none
+    database_read_url: str | None = None
+    database_read_wait: float = Field(default=0.2, ge=0, le=10)  # seconds a read waits for a replica behind
     catalog: Path = PROJECT_ROOT / "data" / "catalog.yaml"
     sources: Path = PROJECT_ROOT / "data" / "sources.yaml"
     peers: Path | None = PROJECT_ROOT / "data" / "peers" / "peers.yaml"  # peer comparison (SDG-Portal); None = off
@@ -149,6 +152,22 @@ class Settings(BaseSettings):
             raise ValueError("must start with sqlite: or postgresql: (e.g. postgresql+psycopg://user@host/db)")
         return value
 
+    @field_validator("database_read_url")
+    @classmethod
+    def _replica_backend(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("postgresql:", "postgresql+psycopg:")):
+            raise ValueError("must be a postgresql: URL of a streaming replica (e.g. postgresql+psycopg://user@replica/db)")
+        return value
+
+    @model_validator(mode="after")
+    def _replica_of_postgresql(self):
+        if self.database_read_url and not self.database_url.startswith("postgresql"):
+            raise ValueError("COCKPIT_DATABASE_READ_URL needs a PostgreSQL primary in COCKPIT_DATABASE_URL "
+                             "(SQLite has no replicas)")
+        return self
+
     @field_validator("catalog", "sources")
     @classmethod
     def _file_exists(cls, value: Path) -> Path:
@@ -207,6 +226,9 @@ def load_settings(**overrides) -> Settings:
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            field = str(err["loc"][0]) if err["loc"] else "?"
+            if not err["loc"]:  # a rule across settings names its variables itself
+                problems.append(err["msg"].removeprefix("Value error, "))
+                continue
+            field = str(err["loc"][0])
             problems.append(f"COCKPIT_{field.upper()}: {err['msg']}")
         raise ConfigError("invalid configuration: " + "; ".join(problems)) from None

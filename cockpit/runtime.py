@@ -94,13 +94,15 @@ def build_scheduler(ingestor: Ingestor, sources: list[SourceConfig], run_now: bo
     return scheduler
 
 
-def open_cockpit(settings: Settings | None = None, migrate: bool = True) -> Cockpit:
-    """Load and validate configuration, catalog and sources; migrate the database and sync the catalog."""
+def open_cockpit(settings: Settings | None = None, migrate: bool = True, replica: bool = True) -> Cockpit:
+    """Load and validate configuration, catalog and sources; migrate the database and sync the catalog.
+    `replica=False`: no read replica even when COCKPIT_DATABASE_READ_URL is set (the scheduler process)."""
     settings = settings or load_settings()
     clock.fixed_today()  # a bad COCKPIT_DEMO_TODAY stops the start, naming the variable
     catalog = load_catalog(settings.catalog)
     sources = load_sources(settings.sources)
-    store = Store.from_url(settings.database_url)
+    read_url = settings.database_read_url if replica else None
+    store = Store.from_url(settings.database_url, read_url, settings.database_read_wait)
     if migrate:
         store.migrate()
         store.sync_catalog(catalog)

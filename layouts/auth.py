@@ -17,6 +17,7 @@ another one, is refused (403) like a cross-site POST (Origin check).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import logging
@@ -46,6 +47,7 @@ _VIEWER = "cockpit.viewer"
 _DROP = "cockpit.drop_session"
 _LOGIN_ENABLED = "cockpit.login_enabled"
 _DELAYS = "cockpit.login_delays"
+_PINNED = "cockpit.primary_only"
 
 bp = flask.Blueprint("auth", __name__)
 
@@ -169,7 +171,28 @@ def init_app(server: flask.Flask) -> None:
             _drop_cookie(response)
         return response
 
+    if cockpit.store.read_engine is not None:
+        _staff_read_the_primary(server)
     sso.init_app(server)
+
+
+def _staff_read_the_primary(server: flask.Flask) -> None:
+    """With a read replica: a request that carries a staff session reads only the primary, so that staff see
+    what they have just written (a progress report, an account change) whatever the replica's lag. Public reads
+    go to the replica while it has caught up with the primary's data version (`cockpit.store.replica`)."""
+
+    @server.before_request
+    def _pin():
+        if _token():
+            stack = contextlib.ExitStack()
+            stack.enter_context(current_cockpit().store.primary())
+            flask.request.environ[_PINNED] = stack
+
+    @server.teardown_request
+    def _unpin(_exc):
+        stack = flask.request.environ.pop(_PINNED, None)
+        if stack is not None:
+            stack.close()
 
 
 def _hours(value: float) -> timedelta:

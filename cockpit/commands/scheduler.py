@@ -25,7 +25,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Runs the jobs while this process holds the scheduler lease in the database (cockpit.jobs.leader): several
     `scheduler` or `serve` processes on one database never run a job twice."""
-    cockpit = open_cockpit()
+    cockpit = open_cockpit(replica=False)  # the ingest path reads its own writes: the primary only
     leader = LeaderScheduler(cockpit.store, lambda: add_report_jobs(build_scheduler(
         cockpit.ingestor, cockpit.sources, run_now=not args.no_initial_run,
         scheduler=BackgroundScheduler(timezone=TZ)), cockpit))

@@ -56,8 +56,10 @@ class Store(AccountsStore, OpenDataStore, WallStore, ReportsStore, StoreBase):
     ingest and the role-filtered reads here; the SQL of every area in its own module."""
 
     @classmethod
-    def from_url(cls, url: str) -> Store:
-        return cls(make_engine(url))
+    def from_url(cls, url: str, read_url: str | None = None, read_wait: float = 0.2) -> Store:
+        """The store on `url`; with `read_url` (a streaming replica) page and API reads go there when fresh."""
+        read_engine = make_engine(read_url, application_name="cockpit-read") if read_url else None
+        return cls(make_engine(url), read_engine, read_wait)
 
     # ------------------------------------------------------------------ schema and catalog
     def migrate(self) -> None:
@@ -75,8 +77,9 @@ class Store(AccountsStore, OpenDataStore, WallStore, ReportsStore, StoreBase):
     def reading(self) -> Iterator[Store]:
         """This store with all its reads through one connection (one pool checkout and one transaction; on
         SQLite one consistent state), for a caller that reads several things at once. For reads only."""
-        with self.engine.connect() as conn:
-            yield _SharedConnection(self.engine, conn)
+        engine = self._reads_engine()
+        with engine.connect() as conn:
+            yield _SharedConnection(self, conn, on_primary=engine is self.engine)
 
     # ------------------------------------------------------------------ ingest
     def start_run(self, source_id: str, interrupted_after: float | None = None) -> int:
@@ -146,30 +149,30 @@ class Store(AccountsStore, OpenDataStore, WallStore, ReportsStore, StoreBase):
     def observations(self, role: Role | str, indicator_ids: list[str] | None = None, district: str | None = "",
                      start: datetime | None = None, end: datetime | None = None) -> pd.DataFrame:
         """Observations the viewer may see; district "" = city-wide, None = all districts too."""
-        with self._read() as conn:
+        with self._replica_read() as conn:
             return observations.read_observations(conn, visible_levels(role), indicator_ids, district, start, end)
 
     def standard_observations(self, role: Role | str,
                               selection: standards.ObservationSelection) -> tuple[list[dict], int | None]:
         """Observations of visible indicators for the outward standards (SensorThings, NGSI-LD, GeoJSON)."""
-        with self._read() as conn:
+        with self._replica_read() as conn:
             return standards.read_observations(conn, visible_levels(role), selection)
 
     def stream_spans(self, role: Role | str, streams: list[tuple[str, str]]) -> dict:
         """(first, last) phenomenon start per visible (indicator, district) stream with data."""
-        with self._read() as conn:
+        with self._replica_read() as conn:
             return standards.read_stream_spans(conn, visible_levels(role), streams)
 
     def latest(self, role: Role | str, count: int = 2, indicator_ids: list[str] | None = None) -> pd.DataFrame:
         """The latest `count` city-wide observations of each indicator the viewer may see (of `indicator_ids`
         only, when given)."""
-        with self._read() as conn:
+        with self._replica_read() as conn:
             return observations.read_latest(conn, visible_levels(role), count, indicator_ids)
 
     def monthly(self, role: Role | str, indicator_ids: list[str] | None = None,
                 since: datetime | None = None) -> pd.DataFrame:
         """City-wide monthly aggregates (aggregated in the database) of the indicators the viewer may see."""
-        with self._read() as conn:
+        with self._replica_read() as conn:
             return observations.read_monthly(conn, visible_levels(role), indicator_ids, since)
 
     def aggregates(self, role: Role | str, grain: str, indicator_ids: list[str] | None = None,
@@ -179,27 +182,38 @@ class Store(AccountsStore, OpenDataStore, WallStore, ReportsStore, StoreBase):
         indicators the viewer may see: columns indicator, district, bucket (Europe/Berlin start), n, sum, min,
         max, last_value, last_start (UTC), value (the indicator's own aggregation). district "" = city-wide,
         None = all. The contract every screen reads; never raw observations."""
-        with self._read() as conn:
+        with self._replica_read() as conn:
             return observations.read_aggregates(conn, visible_levels(role), grain, indicator_ids, district,
                                                 since, until)
 
     def indicator_sources(self, role: Role | str) -> pd.DataFrame:
         """(indicator, source_id) pairs: which source delivered data of which visible indicator."""
-        with self._read() as conn:
+        with self._replica_read() as conn:
             return observations.read_indicator_sources(conn, visible_levels(role))
 
     def indicator_versions(self, role: Role | str) -> dict[str, int]:
         """Indicator id -> the data version of the latest write that stored its rows (visible indicators; an
         indicator missing has not changed since the store was upgraded). With `data_version`: an indicator whose
         version is <= V has not changed since version V."""
-        with self._read() as conn:
+        with self._replica_read() as conn:
             return changes.read_versions(conn, visible_levels(role))
 
     def data_version(self) -> int:
         """A number that grows whenever what the pages show changes (for caching views): bumped in the write
         transaction that stores rows, measures or a progress report. Cheap: one primary-key row."""
         with self._version_engine.connect() as conn:
-            return runs.read_data_version(conn)
+            version = runs.read_data_version(conn)
+        if self.replica is not None:
+            self.replica.saw_primary(version)
+        return version
+
+    def replica_status(self) -> dict:
+        """The read replica for the health endpoint: {"configured": False}, or its state ("ok", "behind",
+        "unreachable", "not-a-replica"), data versions, versions behind, replay lag in seconds, and how many reads
+        went to it or fell back to the primary in this process."""
+        if self.replica is None:
+            return {"configured": False}
+        return self.replica.status(self.data_version())
 
     # --- measures
     def import_measures(self, items: list[Measure]) -> tuple[int, int]:
@@ -210,7 +224,7 @@ class Store(AccountsStore, OpenDataStore, WallStore, ReportsStore, StoreBase):
 
     def measures(self, who: Viewer | Role | str, ids: list[str] | None = None) -> list[Measure]:
         """The measures the viewer may see (visibility filtered in SQL), ordered by id."""
-        with self._read() as conn:
+        with self._replica_read() as conn:
             return store_measures.read_measures(conn, visible_levels(who), ids)
 
     def measure(self, who: Viewer | Role | str, measure_id: str) -> Measure | None:
@@ -224,11 +238,11 @@ class Store(AccountsStore, OpenDataStore, WallStore, ReportsStore, StoreBase):
             return store_measures.add_report(conn, report)
 
     def measure_reports(self, who: Viewer | Role | str, measure_id: str | None = None) -> list[Report]:
-        with self._read() as conn:
+        with self._replica_read() as conn:
             return store_measures.read_reports(conn, visible_levels(who), measure_id)
 
     def last_reports(self, who: Viewer | Role | str) -> dict[str, datetime]:
-        with self._read() as conn:
+        with self._replica_read() as conn:
             return store_measures.read_last_reports(conn, visible_levels(who))
 
     def alert_states(self) -> dict[str, store_measures.AlertState]:
@@ -258,7 +272,7 @@ class Store(AccountsStore, OpenDataStore, WallStore, ReportsStore, StoreBase):
 
     def balance_inputs(self) -> tuple[pd.DataFrame, dict[int, float], list[str]]:
         """The published balance (public like the CO2 indicator): rows, population per year, sources."""
-        with self._read() as conn:
+        with self._replica_read() as conn:
             return store_pathway.read_balance(conn)
 
     def set_factor_override(self, year: int, carrier: str, t_per_mwh: float, reason: str, author: str) -> None:
@@ -273,12 +287,12 @@ class Store(AccountsStore, OpenDataStore, WallStore, ReportsStore, StoreBase):
             return removed
 
     def factor_overrides(self) -> list[dict]:
-        with self._read() as conn:
+        with self._replica_read() as conn:
             return store_pathway.read_factor_overrides(conn)
 
     def effect_records(self, who: Viewer | Role | str) -> dict[str, dict]:
         """Who recorded the effects and cost of each measure the viewer may see, and when."""
-        with self._read() as conn:
+        with self._replica_read() as conn:
             return store_pathway.read_effect_records(conn, visible_levels(who))
 
     # --- explorer
@@ -292,10 +306,10 @@ class Store(AccountsStore, OpenDataStore, WallStore, ReportsStore, StoreBase):
         if grain == "week" and indicator_ids is not None:  # from the day rollups when the range allows it
             wanted = {i: None if districts is None else ((districts,) if isinstance(districts, str)
                                                          else tuple(districts)) for i in indicator_ids}
-            with self._read() as conn:
+            with self._replica_read() as conn:
                 return explore_reads.read_series(conn, visible_levels(role), grain, wanted, since, until)
         if grain in series.SQL_GRAINS:
-            with self._read() as conn:
+            with self._replica_read() as conn:
                 return series.read_fine_buckets(conn, visible_levels(role), grain, indicator_ids, districts,
                                                 since, until)
         district = districts if isinstance(districts, str) else None
@@ -320,17 +334,26 @@ class Store(AccountsStore, OpenDataStore, WallStore, ReportsStore, StoreBase):
         """Chart aggregates (columns as `aggregates`) of the visible indicators in `wanted`, each in its own
         districts ({indicator: districts, "" = city-wide, None = all}), in one query per call; `last_only`: only
         the rows of the latest bucket (year, month, day). See `explore_reads`."""
-        with self._read() as conn:
+        with self._replica_read() as conn:
             return explore_reads.read_series(conn, visible_levels(role), grain, wanted, since, until, last_only)
 
 
 class _SharedConnection(Store):
-    """A store whose reads share one open connection (see `Store.reading`)."""
+    """A store whose page reads share one open connection (see `Store.reading`); on the primary, its other reads
+    too."""
 
-    def __init__(self, engine: Engine, conn: Connection):
-        super().__init__(engine)
-        self._conn = conn
+    def __init__(self, store: Store, conn: Connection, on_primary: bool):
+        self.__dict__.update(store.__dict__)
+        self._conn, self._on_primary = conn, on_primary
+
+    @contextmanager
+    def _replica_read(self):
+        yield self._conn
 
     @contextmanager
     def _read(self):
+        if not self._on_primary:
+            with self.engine.connect() as conn:
+                yield conn
+            return
         yield self._conn

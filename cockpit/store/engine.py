@@ -8,12 +8,15 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 
-def make_engine(url: str, echo: bool = False) -> Engine:
+def make_engine(url: str, echo: bool = False, application_name: str = "cockpit") -> Engine:
+    """`application_name` names the connections in PostgreSQL's pg_stat_activity ("cockpit", the read replica's
+    "cockpit-read"), so that a database administrator sees who is connected."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        return create_engine(parsed, echo=echo, pool_pre_ping=True)
+        connect_args = {"application_name": application_name, "connect_timeout": 10}
+        return create_engine(parsed, echo=echo, pool_pre_ping=True, connect_args=connect_args)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(parsed, echo=echo, connect_args={"timeout": 30, "check_same_thread": False})

@@ -28,13 +28,13 @@ class OpenDataStore(StoreBase):
                          limit: int = 100) -> tuple[pd.DataFrame, int]:
         """One page (oldest first) of an indicator's raw observations the viewer may see, and the total count:
         columns indicator, district, period_start, period_end (UTC), value. For the open-data API only."""
-        with self._read() as conn:
+        with self._replica_read() as conn:
             return opendata.read_observation_page(conn, visible_levels(role), indicator_id, district, since,
                                                   until, offset, limit)
 
     def data_changed_at(self) -> datetime | None:
         """When observations last changed (the end of the latest run that stored rows), UTC; for Last-Modified."""
-        with self._read() as conn:
+        with self._replica_read() as conn:
             return opendata.read_data_changed_at(conn)
 
     def count_hit(self, client: str, window: int) -> tuple[int, int] | None:

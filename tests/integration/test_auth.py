@@ -217,6 +217,7 @@ ROUTES = [
     Route("internal report xlsx", get("/berichte/2.xlsx"), public_status=404),
     Route("unknown report", get("/berichte/99.pdf"), status=404),
     Route("reports api", get("/api/v1/reports")),
+    Route("health (load balancer)", get("/health")),
     Route("report generation", lambda c: c.post("/berichte/erstellen", data={"period": "2026-H2"}),
           status=404, statuses={"admin": 403}),  # without the CSRF token
 ]

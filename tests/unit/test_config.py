@@ -36,6 +36,25 @@ def test_bad_setting_is_named(monkeypatch, name, value, message):
     assert message in str(err.value)
 
 
+@pytest.mark.parametrize(("env", "message"), [
+    ({"COCKPIT_DATABASE_URL": "postgresql://db/cockpit", "COCKPIT_DATABASE_READ_URL": "sqlite:///x.db"},
+     "COCKPIT_DATABASE_READ_URL: Value error, must be a postgresql: URL of a streaming replica"),
+    ({"COCKPIT_DATABASE_URL": "sqlite:///x.db", "COCKPIT_DATABASE_READ_URL": "postgresql://replica/cockpit"},
+     "COCKPIT_DATABASE_READ_URL needs a PostgreSQL primary in COCKPIT_DATABASE_URL"),
+    ({"COCKPIT_DATABASE_URL": "postgresql://db/cockpit", "COCKPIT_DATABASE_READ_URL": "postgresql://replica/c",
+      "COCKPIT_DATABASE_READ_WAIT": "-1"}, "COCKPIT_DATABASE_READ_WAIT"),
+])
+def test_check_config_refuses_a_read_replica_it_cannot_use(tmp_path, env, message):
+    result = subprocess.run([sys.executable, str(PROJECT_ROOT / "run.py"), "check-config"],
+                            env={**env, "PATH": "/usr/bin:/bin"}, capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_read_replica_of_a_postgresql_primary_is_accepted():
+    settings = load_settings(database_url="postgresql://db/cockpit", database_read_url="postgresql://replica/cockpit")
+    assert settings.database_read_url == "postgresql://replica/cockpit" and settings.database_read_wait == 0.2
+
+
 def test_bad_setting_stops_the_start_with_a_message(tmp_path):
     env = {"COCKPIT_PORT": "not-a-port", "PATH": "/usr/bin:/bin"}
     result = subprocess.run([sys.executable, str(PROJECT_ROOT / "run.py"), "check-config"], env=env,
