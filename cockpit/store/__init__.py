@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, select
 
 from cockpit.catalog import Catalog
 from cockpit.measures.model import Measure, Report

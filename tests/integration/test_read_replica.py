@@ -18,7 +18,13 @@ from cockpit.roles import Role
 from cockpit.runtime import open_cockpit
 from cockpit.views import clear_cache
 from tests.fixtures.forms import post_login, session_csrf
-from tests.fixtures.replica import caught_up, replicated_server, replicated_urls, set_replay  # noqa: F401
+from tests.fixtures.replica import (  # noqa: F401 - fixtures
+    caught_up,
+    replica_sessions,
+    replicated_server,
+    replicated_urls,
+    set_replay,
+)
 from tests.fixtures.services import free_port
 from tests.unit.test_app import router_request
 
@@ -72,12 +78,6 @@ def change_on_primary_only(primary: str) -> None:
         conn.execute(text("UPDATE measures SET name_de = :name WHERE id = :id"),
                      {"name": PRIMARY_ONLY_NAME, "id": MEASURE})
     engine.dispose()
-
-
-def replica_sessions(replica: str) -> set[str]:
-    with psycopg.connect(replica.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
-        return {r[0] for r in conn.execute("SELECT application_name FROM pg_stat_activity "
-                                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")}
 
 
 def login(client) -> None:

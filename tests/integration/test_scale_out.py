@@ -1,6 +1,7 @@
 """The deployment shape "N web workers + one scheduler + PostgreSQL + Redis": two gunicorn workers serve 32 readers
 while a separate scheduler process ingests every demo source; no request fails, every job runs exactly once, both
-workers serve the same page, and the shared cache moves to the new data."""
+workers serve the same page, and the shared cache moves to the new data. Run twice: on one PostgreSQL server, and
+with the workers' page reads on a streaming replica (COCKPIT_DATABASE_READ_URL, tests/fixtures/replica.py)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from cockpit.views import build_overview
 from layouts import ids
 from tests.conftest import migrated_store
 from tests.fixtures.redis import redis_url  # noqa: F401 - fixture
+from tests.fixtures.replica import replica_sessions, replicated_server, replicated_urls  # noqa: F401 - fixtures
 from tests.fixtures.services import free_port
 
 CLIENTS = 32
@@ -120,14 +122,21 @@ def stop(proc: subprocess.Popen) -> None:
             proc.wait(10)
 
 
-def test_two_web_workers_and_one_scheduler_on_postgresql_and_redis(tmp_path, postgres_url, redis_url,  # noqa: F811
-                                                                   catalog):
+@pytest.mark.parametrize("replica", [False, True], ids=["primary-only", "read-replica"])
+def test_two_web_workers_and_one_scheduler_on_postgresql_and_redis(request, tmp_path, redis_url,  # noqa: F811
+                                                                   catalog, replica):
     import redis
 
+    if replica:
+        postgres_url, read_url = request.getfixturevalue("replicated_urls")
+    else:
+        postgres_url, read_url = request.getfixturevalue("postgres_url"), None
     migrated_store(postgres_url, catalog).engine.dispose()
     redis.Redis.from_url(redis_url).flushdb()
     env = {**os.environ, "COCKPIT_DATABASE_URL": postgres_url, "COCKPIT_CACHE_URL": redis_url,
            "COCKPIT_LOAD_DEMO": "false", "COCKPIT_SECRET_KEY": "scale-out-test", "COCKPIT_LOG_LEVEL": "WARNING"}
+    if read_url:
+        env["COCKPIT_DATABASE_READ_URL"] = read_url
     port = free_port()
     access_log = tmp_path / "access.log"
     web = subprocess.Popen(
@@ -198,6 +207,8 @@ def test_two_web_workers_and_one_scheduler_on_postgresql_and_redis(tmp_path, pos
                                                    .group_by(job_runs.c.source_id)).all()))
         assert set(per_source) == enabled and set(per_source.values()) == {1}  # each job ran exactly once
         assert redis.Redis.from_url(redis_url).keys("cockpit:resp:*")  # the workers share the Redis cache
+        if read_url:  # the workers' page reads have a pool on the replica (the scheduler has none)
+            assert "cockpit-read" in replica_sessions(read_url)
         assert re.search(r"tile-co2-per-inhabitant", after)
     finally:
         if scheduler is not None:
