@@ -10,8 +10,6 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 
-import pytest
-
 from bench import pg
 from cockpit import PROJECT_ROOT
 from cockpit.accounts import Accounts
