@@ -18,11 +18,11 @@ from cockpit.archive import KEY, ArchiveError, year_bounds
 from cockpit.archive.buckets import combine, fine_buckets
 from cockpit.i18n import t
 from cockpit.roles import Role, Viewer
+from cockpit.store.explore_reads import reads_raw
 
 if TYPE_CHECKING:
     from cockpit.runtime import Cockpit
 
-FINE_GRAINS = ("hour", "week")  # the grains read from raw rows (the others come from the rollups, kept forever)
 PAGE_COLUMNS = ["indicator", "district", "period_start", "period_end", "value"]
 
 
@@ -85,8 +85,8 @@ def with_archived_buckets(cockpit: Cockpit, who: Viewer | Role | str, grain: str
                           wanted: dict[str, tuple[str, ...] | None], since: datetime, until: datetime,
                           frame: pd.DataFrame) -> tuple[pd.DataFrame, list[int]]:
     """The store's hour/week buckets (`frame`) completed with the archived rows of [since, until); and the
-    archived years used. Other grains come from the rollups and are returned as they are."""
-    if grain not in FINE_GRAINS:
+    archived years used. What the store reads from the rollups (kept forever) is returned as it is."""
+    if not reads_raw(grain, since, until):
         return frame, []
     ids = _visible(cockpit, who, wanted)
     split = _archived_span(cockpit, ids, since, until) if ids else None
