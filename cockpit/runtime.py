@@ -64,7 +64,7 @@ class Cockpit:
     @cached_property
     def ingestor(self) -> Ingestor:
         return DemoIngestor(self.store, self.catalog, archive_max_bytes=self.settings.archive_max_mb * 2**20,
-                            demo_folder=self.demo_folder)
+                            demo_folder=self.demo_folder, observation_archive=self.archive)
 
     @cached_property
     def archive(self) -> ObservationArchive:

@@ -4,8 +4,9 @@ each with its SHA-256 in `<archive dir>/manifest.json` (file, rows, first and la
 written). A format, like a connector: no SQL, no web; `cockpit.jobs.archive` moves the rows out of the store,
 the views read them back (`read`), always after filtering by the viewer's indicators.
 
-Years are UTC calendar years (period_start in [Jan 1 00:00 UTC, next Jan 1)), the bounds of the PostgreSQL
-partitions. Writing merges with a file already there (a rerun after a crash between write and delete, or rows
+Years are Europe/Berlin calendar years (period_start in [Jan 1 00:00 local, next Jan 1)), as the goals and the
+rollups count them: a local day, month or year rollup never mixes archived and stored rows, so recomputing one
+after a revision never misses an archived row. Writing merges with a file already there (a rerun after a crash between write and delete, or rows
 that arrived later), to a temporary file that replaces the old one only when complete; the manifest is replaced
 the same way, under a lock file, so a reader sees either the old or the new state.
 """
@@ -25,6 +26,8 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from cockpit.config import LOCAL_TZ
 
 KEY = ["indicator", "district", "period_start"]
 COLUMNS = ["indicator", "district", "period_start", "period_end", "value", "source_id", "run_id", "ingested_at"]
@@ -62,8 +65,9 @@ class Entry:
 
 
 def year_bounds(year: int) -> tuple[datetime, datetime]:
-    """[start, end) of a UTC calendar year."""
-    return datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
+    """[start, end) of a Europe/Berlin calendar year, in UTC."""
+    return (datetime(year, 1, 1, tzinfo=LOCAL_TZ).astimezone(UTC),
+            datetime(year + 1, 1, 1, tzinfo=LOCAL_TZ).astimezone(UTC))
 
 
 def sha256_of(path: Path) -> str:

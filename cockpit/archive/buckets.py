@@ -26,7 +26,7 @@ def fine_buckets(rows: pd.DataFrame, grain: str, aggregation: dict[str, str]) ->
         bucket = starts.dt.floor("h").dt.tz_convert(LOCAL_TZ_NAME)
     else:
         local_days = starts.dt.tz_convert(LOCAL_TZ_NAME).dt.tz_localize(None).dt.normalize()
-        monday = local_days - pd.to_timedelta(local_days.dt.dayofweek, unit="D")
+        monday = local_days - pd.to_timedelta(local_days.dt.day_of_week, unit="D")
         bucket = monday.dt.tz_localize(LOCAL_TZ_NAME, ambiguous=False, nonexistent="shift_forward")
     grouped = rows.assign(bucket=bucket, period_start=starts).groupby(["indicator", "district", "bucket"],
                                                                       sort=True)

@@ -1,11 +1,11 @@
 """The archive job: raw sub-daily rows older than their indicator's retention (`retention_raw_years` in the
-catalog) leave the database as Parquet files, a whole UTC year at a time, and only after the file was written,
+catalog) leave the database as Parquet files, a whole Europe/Berlin calendar year at a time, and only after the file was written,
 re-read and found to hold exactly the rows (count, checksum, keys and values); rollups stay forever.
 
 For each sub-daily indicator with a retention of R years, the years up to (this year - R - 1) are archived: with
 R = 3 in 2026, 2022 and before; 2023 to 2026 stay in the database. A crash between writing and deleting leaves
 both; the next run merges the file with the rows (same rows: same file) and deletes them then. A row that arrives
-later for an archived year is merged into that year's file by the next run.
+later for an archived year is quarantined by the ingest (`split_archived`), never stored beside the archive.
 """
 
 from __future__ import annotations
@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from cockpit.archive import ArchiveError, ObservationArchive, same_rows
 from cockpit.catalog import Catalog
 from cockpit.config import LOCAL_TZ
+from cockpit.sources.base import Reject
 from cockpit.store import Store
 
 log = logging.getLogger(__name__)
@@ -39,13 +41,37 @@ class ArchiveStep:
 def due_years(catalog: Catalog, store: Store, now: datetime) -> list[tuple[str, int]]:
     """(indicator, year) pairs whose raw rows are older than the indicator's retention and still stored."""
     due = []
-    this_year = now.astimezone(UTC).year
+    this_year = now.astimezone(LOCAL_TZ).year
     for indicator in catalog.indicators:
         retention = catalog.raw_retention(indicator)
         if retention is None:
             continue
         due += [(indicator.id, year) for year in store.raw_years(indicator.id, this_year - retention)]
     return due
+
+
+def split_archived(valid: pd.DataFrame, archive: ObservationArchive | None) -> tuple[pd.DataFrame, list[Reject]]:
+    """Rows for a year whose raw rows are archived already are not stored: adding them to the database would
+    count them into the rollups a second time (the archived rows are in them). They go to the quarantine with
+    the reason; they do not hold the source's watermark (fetching them again would not change this)."""
+    if archive is None or valid.empty:
+        return valid, []
+    try:
+        archived = archive.manifest()
+    except ArchiveError as exc:
+        log.error("archive manifest unreadable, late rows for archived years cannot be told apart: %s", exc)
+        return valid, []
+    if not archived:
+        return valid, []
+    years = pd.to_datetime(valid["period_start"], utc=True).dt.tz_convert(LOCAL_TZ).dt.year
+    hit = pd.Series([(i, y) in archived for i, y in zip(valid["indicator"], years, strict=True)], index=valid.index)
+    if not hit.any():
+        return valid, []
+    rejects = [Reject(raw=raw, reason=f"indicator '{indicator}': the raw rows of {year} are archived "
+                                      f"({archive.root / archived[(indicator, year)].file}); a late row for that year "
+                                      "is not stored (the rollups hold the archived rows)")
+               for raw, indicator, year in zip(valid["raw"][hit], valid["indicator"][hit], years[hit], strict=True)]
+    return valid[~hit].reset_index(drop=True), rejects
 
 
 def archive_year(store: Store, archive: ObservationArchive, indicator_id: str, year: int,

@@ -1,9 +1,9 @@
-"""Raw rows by UTC calendar year, for the observation archive (`cockpit.jobs.archive`): which years an
+"""Raw rows by Europe/Berlin calendar year, for the observation archive (`cockpit.jobs.archive`): which years an
 indicator has rows in, all rows (and revisions) of one year, and dropping a year after it was archived.
 
 System reads (the archive job, not a viewer). `delete_raw_year` is a plain DELETE inside the serialized write
 transaction; on PostgreSQL with yearly partitions (`cockpit/store/partitions.py`) the drop of a whole year's
-partition plugs in here once every indicator in it is archived.
+partition plugs in here once every indicator in it is archived (partitions bounded at local year starts).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 import pandas as pd
 from sqlalchemy import Connection, delete, func, select
 
+from cockpit.config import LOCAL_TZ
 from cockpit.store import changes, runs
 from cockpit.store.base import StoreBase
 from cockpit.store.observations import _frame
@@ -25,7 +26,9 @@ REVISION_COLUMNS = ["indicator", "district", "period_start", "value", "source_id
 
 
 def _bounds(year: int) -> tuple[datetime, datetime]:
-    return datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
+    """[start, end) of a local calendar year, in UTC."""
+    return (datetime(year, 1, 1, tzinfo=LOCAL_TZ).astimezone(UTC),
+            datetime(year + 1, 1, 1, tzinfo=LOCAL_TZ).astimezone(UTC))
 
 
 def _in_year(indicator_id: str, year: int) -> list:
@@ -41,7 +44,7 @@ def read_years(conn: Connection, indicator_id: str, before_year: int) -> list[in
     if first is None:
         return []
     found = []
-    for year in range(pd.Timestamp(first).year, before_year):
+    for year in range(pd.Timestamp(first).tz_convert(LOCAL_TZ).year, before_year):
         if conn.execute(select(o.id).where(*_in_year(indicator_id, year)).limit(1)).first() is not None:
             found.append(year)
     return found
@@ -66,18 +69,18 @@ def read_year(conn: Connection, indicator_id: str, year: int) -> tuple[pd.DataFr
 
 class RawYearsStore(StoreBase):
     def raw_years(self, indicator_id: str, before_year: int) -> list[int]:
-        """The UTC years before `before_year` in which the indicator has raw rows in the database."""
+        """The local years before `before_year` in which the indicator has raw rows in the database."""
         with self._read() as conn:
             return read_years(conn, indicator_id, before_year)
 
     def raw_year(self, indicator_id: str, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """All raw rows of an indicator in a UTC year (columns ROW_COLUMNS) and their revisions."""
+        """All raw rows of an indicator in a local year (columns ROW_COLUMNS) and their revisions."""
         with self._read() as conn:
             return read_year(conn, indicator_id, year)
 
     def delete_raw_year(self, indicator_id: str, year: int,
                         archived: Callable[[pd.DataFrame], bool]) -> int | None:
-        """Drop an indicator's raw rows of a UTC year (and their revisions) if `archived(rows)` says the rows
+        """Drop an indicator's raw rows of a local year (and their revisions) if `archived(rows)` says the rows
         as they are now, inside the write transaction (no ingest can change them meanwhile), are the archived
         ones; else nothing and None. Rollups stay. Counts as a data change (exports now name the archive)."""
         with self._write() as conn:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from cockpit.archive import KEY, ArchiveError, year_bounds
 from cockpit.archive.buckets import combine, fine_buckets
+from cockpit.config import LOCAL_TZ
 from cockpit.i18n import t
 from cockpit.roles import Role, Viewer
 from cockpit.store.explore_reads import reads_raw
@@ -76,7 +77,8 @@ def raw_page(cockpit: Cockpit, who: Viewer | Role | str, indicator_id: str, dist
     if until is None or until > tail_since:
         tail, tail_total = store.observation_page(who, indicator_id, district, tail_since, until,
                                                   max(0, offset - len(head)), limit - len(taken))
-    shown = set(pd.to_datetime(taken["period_start"], utc=True).dt.year) if len(taken) else set()
+    shown = set(pd.to_datetime(taken["period_start"], utc=True).dt.tz_convert(LOCAL_TZ).dt.year) if len(taken) \
+        else set()
     frame = pd.concat([taken, tail], ignore_index=True) if len(tail) else taken.reset_index(drop=True)
     return frame, len(head) + tail_total, sorted(y for y in years if y in shown)
 

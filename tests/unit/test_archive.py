@@ -22,7 +22,7 @@ from cockpit.jobs import archive as archive_job
 from cockpit.jobs.leader import LeaderScheduler
 from cockpit.roles import Role
 from cockpit.runtime import build_scheduler, open_cockpit
-from cockpit.sources.base import make_frame
+from cockpit.sources.base import ParseResult, Payload, make_frame
 from cockpit.views import clear_cache
 from cockpit.views.archived import raw_page, with_archived_buckets
 from cockpit.views.explore import build_explore
@@ -38,7 +38,8 @@ def _hours(start: str, count: int, base: float) -> list[tuple[str, str, float]]:
     return [((first + timedelta(hours=h)).isoformat(), "", base + h * 1.25) for h in range(count)]
 
 
-# Last days of 2021 and 2022 across the year ends (UTC), some of 2023 and this year.
+# Last days of 2021 and 2022 across the year ends (years are Europe/Berlin years: 2021-12-31T23:00Z is
+# 2022), some of 2023 and this year.
 ROWS = {
     HOURLY: _hours("2021-12-31T20:00:00+00:00", 8, 10.0) + _hours("2022-06-01T00:00:00+00:00", 30, 40.0)
     + _hours("2022-12-31T18:00:00+00:00", 12, 100.0) + _hours("2023-03-01T00:00:00+00:00", 5, 7.0)
@@ -106,16 +107,16 @@ def test_archive_moves_old_years_and_exports_stay_the_same(cockpit, client):
     steps = archive_job.run_archive(cockpit.catalog, cockpit.store, cockpit.archive, now=NOW)
 
     assert sorted((s.indicator, s.year, s.rows, s.deleted) for s in steps) == [
-        (HOURLY, 2021, 4, 4), (HOURLY, 2022, 40, 40), (INTERNAL, 2022, 6, 6)]
+        (HOURLY, 2021, 3, 3), (HOURLY, 2022, 40, 40), (INTERNAL, 2022, 6, 6)]
     assert all(s.problem is None for s in steps)
     for indicator_id, year in ((HOURLY, 2021), (HOURLY, 2022), (INTERNAL, 2022)):
         assert _count(cockpit.store, indicator_id, year) == 0  # gone from the database
         assert (cockpit.archive.root / indicator_id / f"{year}.parquet").is_file()
-    assert _count(cockpit.store, HOURLY, 2023) == 11 and _count(cockpit.store, HOURLY, 2026) == 3
+    assert _count(cockpit.store, HOURLY, 2023) == 12 and _count(cockpit.store, HOURLY, 2026) == 3
     entry = cockpit.archive.manifest()[(HOURLY, 2022)]
     assert (entry.file, entry.rows) == (f"{HOURLY}/2022.parquet", 40)
-    assert (entry.min_period_start, entry.max_period_start) == ("2022-01-01T00:00:00+00:00",
-                                                                "2022-12-31T23:00:00+00:00")
+    assert (entry.min_period_start, entry.max_period_start) == ("2021-12-31T23:00:00+00:00",
+                                                                "2022-12-31T22:00:00+00:00")
     assert len(entry.sha256) == 64 and entry.created_at.startswith("2026-11-28T12:00")
     assert pq.read_table(cockpit.archive.root / entry.file).num_rows == 40
     # rollups stay forever, untouched
@@ -171,7 +172,7 @@ def test_archived_buckets_are_the_stores_buckets(cockpit, grain):
     assert expected["n"].sum() == 6 + 6 + 5
     archive_job.run_archive(cockpit.catalog, cockpit.store, cockpit.archive, now=NOW)
     stored = cockpit.store.explore_series(Role.PUBLIC, grain, wanted, since=since, until=until)
-    assert stored["n"].sum() == 11  # the rows of 2023
+    assert stored["n"].sum() == 12  # the rows of 2023 (local time: from 2022-12-31 23:00 UTC)
     merged, years = with_archived_buckets(cockpit, Role.PUBLIC, grain, wanted, since, until, stored)
     assert years == [2022]
     pd.testing.assert_frame_equal(merged.reset_index(drop=True), expected.reset_index(drop=True),
@@ -185,12 +186,12 @@ def test_retention_boundary_keeps_young_rows_and_the_current_year(tmp_path, data
             indicator["retention_raw_years"] = 1
     path = tmp_path / "catalog.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    rows = {HOURLY: _hours("2024-12-31T23:00:00+00:00", 2, 1.0) + _hours("2025-12-31T23:00:00+00:00", 2, 5.0),
+    rows = {HOURLY: _hours("2024-12-31T22:00:00+00:00", 2, 1.0) + _hours("2025-12-31T22:00:00+00:00", 2, 5.0),
             INTERNAL: _hours("2023-01-01T00:00:00+00:00", 2, 1.0),
             "recycling-rate": [("2015-10-01T00:00:00+00:00", "", 40.0)]}  # yearly: kept forever
     cockpit = _cockpit(tmp_path, database_url, rows, catalog=path)
     try:
-        # on New Year's morning 2026 with one year of retention: 2024 leaves, 2025 and 2026 stay
+        # on New Year's night 2026 (01:30 local) with one year of retention: 2024 leaves, 2025 and 2026 stay
         new_year = datetime(2026, 1, 1, 0, 30, tzinfo=UTC)
         due = archive_job.due_years(cockpit.catalog, cockpit.store, new_year)
         assert due == [(HOURLY, 2024)]  # the catalog's default of 3 years keeps the internal 2023 rows
@@ -234,15 +235,15 @@ def test_a_crash_between_write_and_delete_loses_nothing_and_counts_nothing_twice
         with pytest.raises(KeyboardInterrupt):
             archive_job.run_archive(cockpit.catalog, cockpit.store, cockpit.archive, now=NOW)
     first = cockpit.archive.manifest()
-    assert list(first) == [(HOURLY, 2021)] and _count(cockpit.store, HOURLY, 2021) == 4  # both there
+    assert list(first) == [(HOURLY, 2021)] and _count(cockpit.store, HOURLY, 2021) == 3  # both there
     clear_cache()
     assert _exports(client) == before  # read once, not twice
     assert client.get(f"{API}?format=csv&per_page=10000").headers["X-Total-Count"] == "58"
 
     steps = archive_job.run_archive(cockpit.catalog, cockpit.store, cockpit.archive, now=NOW)  # the rerun
     assert [(s.indicator, s.year, s.rows, s.deleted) for s in steps] == [
-        (HOURLY, 2021, 4, 4), (HOURLY, 2022, 40, 40), (INTERNAL, 2022, 6, 6)]
-    assert cockpit.archive.manifest()[(HOURLY, 2021)].rows == 4  # merged, not doubled
+        (HOURLY, 2021, 3, 3), (HOURLY, 2022, 40, 40), (INTERNAL, 2022, 6, 6)]
+    assert cockpit.archive.manifest()[(HOURLY, 2021)].rows == 3  # merged, not doubled
     assert cockpit.archive.verify() == []
     clear_cache()
     assert _exports(client) == before
@@ -346,3 +347,35 @@ def test_the_nightly_job_runs_only_in_the_lease_holder(tmp_path, database_url, m
             leader.shutdown()
         for c in (first, second):
             c.store.engine.dispose()
+
+
+class _Rows:
+    """A connector's parse result for rows already read (the ingest path after parsing is what is tested)."""
+
+    def __init__(self, rows):
+        self.rows = rows
+
+    def parse(self, _payload):
+        frame = make_frame([dict(indicator=HOURLY, district="", period_start=s, period_end=None, value=v, raw=s)
+                            for s, v in self.rows])
+        return ParseResult(frame, watermark="2026-11-20T11:00:00Z")
+
+
+def test_late_rows_for_an_archived_year_are_quarantined_not_counted_twice(cockpit):
+    archive_job.run_archive(cockpit.catalog, cockpit.store, cockpit.archive, now=NOW)
+    days = cockpit.store.aggregates(Role.PUBLIC, "day", [HOURLY])
+    source = cockpit.source("bike-sharing")
+    run_id = cockpit.store.start_run(source.id)
+    # a re-delivery of an archived hour of 2022 and a new hour of this year
+    outcome = cockpit.ingestor.store_payload(source, run_id, _Rows([("2022-06-01T00:00:00+00:00", 40.0),
+                                                                    ("2026-11-20T11:00:00+00:00", 30.0)]),
+                                             Payload([], {}), archive=False)
+    assert (outcome.status, outcome.stored, outcome.rejected) == ("partial", 1, 1)
+    quarantined = cockpit.store.quarantine(source.id)
+    assert any("the raw rows of 2022 are archived" in str(reason) for reason in quarantined["reason"])
+    assert _count(cockpit.store, HOURLY, 2022) == 0
+    after = cockpit.store.aggregates(Role.PUBLIC, "day", [HOURLY])
+    june = days["bucket"] == pd.Timestamp("2022-06-01", tz="Europe/Berlin")
+    assert after[after["bucket"] == pd.Timestamp("2022-06-01", tz="Europe/Berlin")]["n"].tolist() == \
+        days[june]["n"].tolist()  # the archived day's rollup is not counted twice
+    assert cockpit.store.watermark(source.id) == "2026-11-20T11:00:00Z"  # the late row does not hold it
