@@ -26,6 +26,7 @@ from cockpit.sources.base import ParseResult, Payload, make_frame
 from cockpit.views import clear_cache
 from cockpit.views.archived import raw_page, with_archived_buckets
 from cockpit.views.explore import build_explore
+from layouts.components.explore import explore_results
 
 HOURLY = "bike-sharing-bikes-available"  # public, PT1H
 INTERNAL = "bike-sharing-empty-stations"  # internal, PT1H
@@ -139,8 +140,11 @@ def test_archive_moves_old_years_and_exports_stay_the_same(cockpit, client):
     assert cockpit.archive.verify() == []
 
 
-def test_explorer_hours_read_archived_years_and_say_so(cockpit):
+def test_explorer_hours_read_archived_years_and_say_so(cockpit, client):
     params = {"ind": HOURLY, "res": "hour", "from": "2022-12-31", "to": "2023-01-02"}
+    query = f"ind={HOURLY}&res=hour&from=2022-12-31&to=2023-01-02&lang=de"
+    csv_before = client.get(f"/export/explore.csv?{query}").get_data()
+    assert "Archiv" not in client.get(f"/export/explore-meta.json?{query}").get_json()["description"]
     before = build_explore(cockpit, Role.PUBLIC, params, "de")
     assert before.archive_note is None and len(before.records) == 12
     # weeks are summed from the day rollups (kept forever): the same before and after
@@ -154,6 +158,13 @@ def test_explorer_hours_read_archived_years_and_say_so(cockpit):
     assert after.archive_note == "enthält archivierte Rohdaten aus 2022"
     assert build_explore(cockpit, Role.PUBLIC, params, "en").archive_note == \
         "contains archived raw data from 2022"
+    # the explorer's export: the same rows, and its metadata says where they came from
+    assert client.get(f"/export/explore.csv?{query}").get_data() == csv_before
+    meta = client.get(f"/export/explore-meta.json?{query}").get_json()
+    assert meta["description"]["Archiv"] == "enthält archivierte Rohdaten aus 2022"
+    assert meta["archive_note"] == "enthält archivierte Rohdaten aus 2022"
+    assert "Archiv: enthält archivierte Rohdaten aus 2022" in str(explore_results(after))
+    assert "Archiv" not in str(explore_results(before))
     clear_cache()
     weeks_after = build_explore(cockpit, Role.PUBLIC, weeks, "de")
     assert weeks_after.records == weeks_before.records
