@@ -390,3 +390,14 @@ def test_late_rows_for_an_archived_year_are_quarantined_not_counted_twice(cockpi
     assert after[after["bucket"] == pd.Timestamp("2022-06-01", tz="Europe/Berlin")]["n"].tolist() == \
         days[june]["n"].tolist()  # the archived day's rollup is not counted twice
     assert cockpit.store.watermark(source.id) == "2026-11-20T11:00:00Z"  # the late row does not hold it
+
+
+def test_rebuilding_the_rollups_refuses_to_lose_archived_years(cockpit, database_url, monkeypatch, capsys):
+    archive_job.run_archive(cockpit.catalog, cockpit.store, cockpit.archive, now=NOW)
+    days = cockpit.store.aggregates(Role.INTERNAL, "day", [HOURLY, INTERNAL], district=None)
+    monkeypatch.setenv("COCKPIT_DATABASE_URL", database_url)
+    monkeypatch.setenv("COCKPIT_ARCHIVE_DIR", str(cockpit.archive.root))
+    monkeypatch.setenv("COCKPIT_LOAD_DEMO", "false")
+    assert main(["rebuild-rollups"]) == 1
+    assert "rebuilding would lose their rollups" in capsys.readouterr().err
+    assert cockpit.store.aggregates(Role.INTERNAL, "day", [HOURLY, INTERNAL], district=None).equals(days)
