@@ -11,10 +11,12 @@ from apscheduler.schedulers.base import BaseScheduler
 
 from cockpit import clock, demo
 from cockpit.alerts import add_alert_job
+from cockpit.archive import ObservationArchive
 from cockpit.catalog import Catalog, load_catalog
 from cockpit.config import Settings, load_settings
 from cockpit.demo.pathway import STATISTIC_SOURCE, load_demo_pathway
 from cockpit.jobs import scheduler as ingest_jobs
+from cockpit.jobs.archive import add_archive_job
 from cockpit.jobs.ingest import Ingestor, RunOutcome
 from cockpit.jobs.scheduler import run_all
 from cockpit.measures.demo import load_demo_measures
@@ -62,7 +64,12 @@ class Cockpit:
     @cached_property
     def ingestor(self) -> Ingestor:
         return DemoIngestor(self.store, self.catalog, archive_max_bytes=self.settings.archive_max_mb * 2**20,
-                            demo_folder=self.demo_folder)
+                            demo_folder=self.demo_folder, observation_archive=self.archive)
+
+    @cached_property
+    def archive(self) -> ObservationArchive:
+        """Raw rows of past years as Parquet files (COCKPIT_ARCHIVE_DIR, `cockpit.jobs.archive`)."""
+        return ObservationArchive(self.settings.archive_dir)
 
     def source(self, source_id: str) -> SourceConfig:
         for source in self.sources:
@@ -91,6 +98,7 @@ def build_scheduler(ingestor: Ingestor, sources: list[SourceConfig], run_now: bo
     the evaluated read model."""
     scheduler = ingest_jobs.build_scheduler(ingestor, sources, run_now=run_now, scheduler=scheduler)
     add_alert_job(scheduler, ingestor.store, ingestor.catalog, sources)
+    add_archive_job(scheduler, ingestor.catalog, ingestor.store, load_settings().archive_dir)
     return scheduler
 
 

@@ -77,6 +77,10 @@ def _cross_check(catalog: Catalog) -> list[str]:
             problems.append(f"indicators (id '{ind.id}'): field 'owner': unknown department '{ind.owner}'")
         if ind.visibility == "department" and ind.owner is None:
             problems.append(f"indicators (id '{ind.id}'): field 'owner': required for visibility 'department'")
+        if ind.retention_raw_years is not None and ind.rhythm.approx_seconds() >= 86400:
+            problems.append(f"indicators (id '{ind.id}'): field 'retention_raw_years': only for sub-daily "
+                            f"indicators (rhythm {ind.rhythm} is daily or longer; such rows are kept forever "
+                            "like the rollups)")
         if ind.plausible and ind.plausible.min >= ind.plausible.max:
             problems.append(f"indicators (id '{ind.id}'): field 'plausible': min must be below max")
     return problems

@@ -86,6 +86,9 @@ class Indicator(_Strict):
     # catalogue then names the regulation and the category (see docs/standards.md)
     hvd_category: Literal["geospatial", "earth-observation-environment", "meteorological", "statistics",
                           "companies", "mobility"] | None = None
+    # Years of raw sub-daily rows kept in the database (default: the catalog's `retention_raw_years`; none =
+    # forever); older whole years are archived to Parquet and dropped (`run.py archive`, docs/operations.md)
+    retention_raw_years: int | None = Field(default=None, ge=1, le=100)
 
     @property
     def lag(self) -> Duration:
@@ -157,6 +160,8 @@ class Catalog(_Strict):
     indicators: list[Indicator]
     goals: list[Goal] = Field(default_factory=list)
     district_geometry: str | None = None  # GeoJSON file (relative to the catalog) or OGC API Features/WFS URL
+    # The default retention of raw sub-daily rows in years (None = forever), see Indicator.retention_raw_years
+    retention_raw_years: int | None = Field(default=None, ge=1, le=100)
 
     def indicator(self, indicator_id: str) -> Indicator:
         return self.indicator_map[indicator_id]
@@ -185,6 +190,13 @@ class Catalog(_Strict):
             "(how long after a period ends its value is normally published)"
             for index, ind in enumerate(self.indicators) if ind.grace is not None
         ]
+
+    def raw_retention(self, indicator: Indicator) -> int | None:
+        """Years of raw rows the database keeps for a sub-daily indicator (its own value, else the catalog's
+        default); None for daily and longer rhythms (their rows are kept) and where no retention is set."""
+        if indicator.rhythm.approx_seconds() >= 86400:
+            return None
+        return indicator.retention_raw_years or self.retention_raw_years
 
     def goals_for(self, indicator_id: str) -> list[Goal]:
         return [g for g in self.goals if g.indicator == indicator_id]

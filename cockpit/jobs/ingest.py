@@ -11,7 +11,9 @@ from datetime import timedelta
 
 import pandas as pd
 
+from cockpit.archive import ObservationArchive
 from cockpit.catalog import Catalog
+from cockpit.jobs.archive import split_archived
 from cockpit.jobs.validate import EARLIEST_PLAUSIBLE, FUTURE_TOLERANCE, validate
 from cockpit.sources._time import iso_utc, parse_watermark
 from cockpit.sources.base import Connector, Document, Payload
@@ -38,10 +40,12 @@ class RunOutcome:
 class Ingestor:
     """Runs sources against a store; never raises for a source's failure, records it instead."""
 
-    def __init__(self, store: Store, catalog: Catalog, archive_max_bytes: int = 200 * 2**20):
+    def __init__(self, store: Store, catalog: Catalog, archive_max_bytes: int = 200 * 2**20,
+                 observation_archive: ObservationArchive | None = None):
         self.store = store
         self.catalog = catalog
         self.archive_max_bytes = archive_max_bytes
+        self.observation_archive = observation_archive  # years of raw rows archived: late rows are not stored
 
     def connector(self, source: SourceConfig) -> Connector:
         fetcher = Fetcher(timeout=source.timeout, retries=source.retries)
@@ -75,6 +79,8 @@ class Ingestor:
             rows_read = len(result.frame) + len(result.rejects)
             valid, rejects = validate(result.frame, self.catalog)
             watermark = hold_watermark(result.watermark, result.frame, valid)
+            valid, late = split_archived(valid, self.observation_archive)
+            rejects += late
             if progress_key:
                 marks = [] if result.problems else [progress_key]
             else:

@@ -137,6 +137,15 @@ def _week_rows(conn: Connection, levels: tuple[str, ...], wanted: Wanted, since:
     return conn.execute(query).all()
 
 
+def reads_raw(grain: str, since: datetime | None, until: datetime | None) -> bool:
+    """Whether `read_series` aggregates this grain and range from the raw observations (hours; weeks unless the
+    range starts and ends at local midnights) rather than from the rollups."""
+    if grain in ROLLUP_GRAINS:
+        return False
+    return not (grain == "week" and since is not None and until is not None and _local_midnight(since)
+                and _local_midnight(until))
+
+
 def read_series(conn: Connection, levels: tuple[str, ...], grain: str, wanted: Wanted, since: datetime | None,
                 until: datetime | None, last_only: bool = False) -> pd.DataFrame:
     """Chart aggregates of visible indicators, each in its own districts, in [since, until) (see module doc).
@@ -147,8 +156,7 @@ def read_series(conn: Connection, levels: tuple[str, ...], grain: str, wanted: W
         return _frame(_rollup_rows(conn, levels, grain, wanted, since, until, last_only))
     if last_only:
         raise ValueError(f"last_only needs a rollup grain ({', '.join(ROLLUP_GRAINS)}), not {grain!r}")
-    if grain == "week" and since is not None and until is not None and _local_midnight(since) \
-            and _local_midnight(until):
+    if grain == "week" and not reads_raw(grain, since, until):
         return _frame(_week_rows(conn, levels, wanted, since, until))
     everywhere = any(districts is None for districts in wanted.values())
     districts = None if everywhere else sorted({d for ds in wanted.values() for d in ds})

@@ -26,6 +26,8 @@ from cockpit.kpi.per_capita import (
 )
 from cockpit.readmodel.snapshot import now_local, snapshot
 from cockpit.roles import Role, Viewer, role_of
+from cockpit.views.archived import note as archive_note
+from cockpit.views.archived import with_archived_buckets
 from cockpit.views.explore_geo import (
     GeometryError,
     centroid,
@@ -162,6 +164,7 @@ class ExploreView:
     demo: bool
     department_name: str | None
     filters_text: str  # one line naming the filters (export header)
+    archive_note: str | None = None  # "enthält archivierte Rohdaten aus 2022" (cockpit.views.archived)
 
 
 # ------------------------------------------------------------------------------------------------ build
@@ -200,9 +203,12 @@ def build_explore(cockpit: Cockpit, viewer: Viewer | Role | str, params: dict, l
         grains[indicator_id] = grain
         wanted[indicator_id] = (CITY, *state.districts) if indicator.spatial == "district" else (CITY,)
     series = {}  # (indicator, district) -> points; one read per resolution for all chosen indicators
+    archived: set[int] = set()  # years of raw rows read from the archive's files (hour, week)
     for grain in dict.fromkeys(grains.values()):
-        frame = cockpit.store.explore_series(who, grain, {i: wanted[i] for i in chosen if grains[i] == grain},
-                                             since=start, until=end)
+        asked = {i: wanted[i] for i in chosen if grains[i] == grain}
+        frame = cockpit.store.explore_series(who, grain, asked, since=start, until=end)
+        frame, years = with_archived_buckets(cockpit, who, grain, asked, start, end, frame)
+        archived.update(years)
         series.update(grouped_points(frame, grain, lang))
     panels, records = [], []
     for indicator_id in chosen:
@@ -250,6 +256,7 @@ def build_explore(cockpit: Cockpit, viewer: Viewer | Role | str, params: dict, l
         table=table, x_range=(start.strftime("%Y-%m-%d"), end.strftime("%Y-%m-%d")),
         demo=any(p.demo for p in panels), department_name=department_name,
         filters_text=_filters_text(catalog, state, chosen, start, end, lang),
+        archive_note=archive_note(sorted(archived), lang),
     )
 
 

@@ -99,7 +99,10 @@ def _schemas() -> dict:
         "per_1000_inhabitants": {"type": "boolean", "description": "values per 1,000 inhabitants (norm=per1000)"},
         "licence": {"type": "string"}, "attribution": {"type": "string"},
         **page, "data": {"type": "array", "items": _ref("Observation")},
-    })
+        "archived": {**_object({"years": {"type": "array", "items": {"type": "integer"}}, "note": _ref("Texts")}),
+                     "description": "raw rows of these years were read from the archive's Parquet files (only "
+                                    "when the page holds such rows; CSV header X-Archived-Years)"},
+    }, optional=("archived",))
     error = _object({"error": _object({"status": {"type": "integer"}, "message": {"type": "string"}})})
     return {"Texts": texts, "YearValue": year_value, "Links": links, "Meta": meta, "Indicator": indicator,
             "IndicatorList": paged("Indicator"), "Observation": observation, "ObservationPage": observations,

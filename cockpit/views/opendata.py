@@ -21,6 +21,7 @@ from cockpit.kpi import LOCAL_TZ, GoalEvaluation
 from cockpit.kpi.per_capita import capita_kind, per1000_factor, per1000_unit
 from cockpit.roles import Role
 from cockpit.spreadsheet import neutralise
+from cockpit.views.archived import raw_page
 
 if TYPE_CHECKING:
     from cockpit.runtime import Cockpit
@@ -137,15 +138,20 @@ def per1000_query(indicator: Indicator, catalog: Catalog, district: str) -> tupl
     return factor, {lang: per1000_unit(indicator, lang) for lang in ("de", "en")}
 
 
-def read_observations(cockpit: Cockpit, query: ObservationQuery) -> tuple[list[dict], int]:
-    """One page of records and the total count; raw rows paged in SQL, aggregates from Store.aggregates."""
+def read_observations(cockpit: Cockpit, query: ObservationQuery, archived: list[int] | None = None
+                      ) -> tuple[list[dict], int]:
+    """One page of records and the total count; raw rows paged in SQL (with the archived years read from their
+    Parquet files, `cockpit.views.archived`; the years the page holds are added to `archived`), aggregates from
+    Store.aggregates (the rollups, kept forever)."""
     store = cockpit.store
     offset = (query.page - 1) * query.per_page
     if query.since is not None and query.until is not None and query.since >= query.until:
         return [], 0
     if query.resolution == "raw":
-        frame, total = store.observation_page(Role.PUBLIC, query.indicator.id, query.district, query.since,
-                                              query.until, offset, query.per_page)
+        frame, total, years = raw_page(cockpit, Role.PUBLIC, query.indicator.id, query.district, query.since,
+                                       query.until, offset, query.per_page)
+        if archived is not None:
+            archived.extend(years)
         records = [{"indicator": r.indicator, "district": r.district, "period_start": iso_utc(r.period_start),
                     "period_end": iso_utc(r.period_end), "value": number(r.value * query.factor)}
                    for r in frame.itertuples(index=False)]

@@ -18,6 +18,7 @@ from cockpit.i18n import LANGUAGES
 from cockpit.roles import Role
 from cockpit.views import build_goals, params, snapshot
 from cockpit.views import opendata as od
+from cockpit.views.archived import note as archive_note
 from cockpit.views.dcat import dcat_document
 from cockpit.views.openapi import openapi_document
 from cockpit.views.params import ParameterError
@@ -194,7 +195,8 @@ def observations(indicator_id: str):
     lang = params.choice(args, "lang", LANGUAGES, cockpit.settings.default_lang)
 
     def build():
-        records, total = od.read_observations(cockpit, query)
+        archived: list[int] = []
+        records, total = od.read_observations(cockpit, query, archived)
         payload = _paged(total, page, per_page, records)
         if fmt == "csv":
             response = flask.Response(od.csv_text(records, query.resolution, lang),
@@ -204,10 +206,15 @@ def observations(indicator_id: str):
             response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
             response.headers["X-Total-Count"] = str(total)
             response.headers["X-Per-1000-Inhabitants"] = "true" if normalised else "false"
+            if archived:  # rows read from the archive's Parquet files (the body stays the same CSV)
+                response.headers["X-Archived-Years"] = ", ".join(str(y) for y in archived)
         else:
             payload = {"indicator": found.id, "resolution": query.resolution, "district": district,
                        "unit": unit, "per_1000_inhabitants": normalised, "aggregation": found.aggregation,
                        "licence": found.source.licence, "attribution": found.source.attribution, **payload}
+            if archived:
+                payload["archived"] = {"years": archived, "note": {lang_: archive_note(archived, lang_)
+                                                                  for lang_ in LANGUAGES}}
             response = json_response(payload)
         response.headers["Link"] = _link_header(payload["links"])
         return response

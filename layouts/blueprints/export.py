@@ -90,11 +90,15 @@ def explore_export(kind: str):
         (t("explorer.fact.licence", lang), "; ".join(sorted({i.source.licence for i in indicators}))),
         exported_at(now, lang),
     ]
+    if view.archive_note:  # raw rows of past years read from the archive's Parquet files
+        meta.append((t("archive.note.label", lang), view.archive_note))
     machine = {"indicators": [{"id": p.indicator_id, "name": p.name, "unit": p.unit, "per_1000_inhabitants":
                                p.normalised, "licence": i.source.licence, "source": i.source.name,
                                "attribution": i.source.attribution}
                               for p, i in zip(view.panels, indicators, strict=True)],
                "query": view.query}
+    if view.archive_note:
+        machine["archive_note"] = view.archive_note
     export = export_table("explorer", view.table, 2, [0] * len(view.table.headers), meta, machine, lang,
                           row_decimals=7)
     return _send(export, kind, lang, now)

@@ -123,6 +123,9 @@ def explore_results(view: ExploreView) -> list:
     if view.department_name:
         children.append(html.P(t("explorer.department_view", lang, name=view.department_name),
                                className="explorer-note"))
+    if view.archive_note:  # raw rows of past years read from the archive's files
+        children.append(html.P(f"{t('archive.note.label', lang)}: {view.archive_note}",
+                               className="explorer-note explorer-archive"))
     children += [
         html.P(view.filters_text, className="explorer-note explorer-selection"),
         export_links(f"/export/explore.csv?{view.query}", f"/export/explore.xlsx?{view.query}", lang,
