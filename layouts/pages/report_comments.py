@@ -78,7 +78,7 @@ def _admin(view: ReviewView, lang: str) -> html.Section:
     return html.Section([
         html.H2(t("reports.review.status.heading", lang), id="review-status-heading"),
         html.P(view.status_summary, id="review-status-summary"),
-        html.Div(table, className="review__scroll"),
+        table,
         html.H3(t("reports.review.all_comments", lang)),
         comments,
         html.Form([

@@ -103,6 +103,9 @@ def test_two_offices_comment_and_the_admin_publishes(page: Page, app_url, demo_c
     assert "Abgegeben" in rows["Umweltamt – Klimaschutzmanagement"]
     assert "Fehlt" in rows["Tiefbau- und Verkehrsamt"]
     assert MEASURE_COMMENT in page.inner_text(".review__admin")
+    page.set_viewport_size({"width": 375, "height": 900})
+    assert sideways_scroll(page) <= 0
+    assert_accessible(page)
     with page.expect_navigation(timeout=60_000):
         page.click("#review-publish")
     page.wait_for_selector(".reports__message")
