@@ -49,7 +49,7 @@ from cockpit.reports import review
 from cockpit.reports.archive import generate_archived
 from cockpit.reports.mailing import mail_report
 from cockpit.reports.period import Period, parse_period
-from cockpit.roles import Role
+from cockpit.roles import Role, Viewer
 
 if TYPE_CHECKING:
     from cockpit.runtime import Cockpit
@@ -172,6 +172,19 @@ def send_reminders(cockpit: Cockpit, config: ScheduleConfig, now: datetime | Non
     if sent:
         log.info("report reminders: %s", "; ".join(sent))
     return sent
+
+
+def publish_pending(cockpit: Cockpit, report_id: int, viewer: Viewer, address: str | None = None) -> bool:
+    """An admin publishes a pending report (`review.publish`); then it is mailed to the channels of the schedule
+    that made it (from COCKPIT_REPORT_SCHEDULES). False when it was published meanwhile."""
+    if not review.publish(cockpit, report_id, viewer, address):
+        return False
+    found = cockpit.store.review(report_id)
+    path = cockpit.settings.report_schedules
+    if found is not None and found.channels and path is not None:
+        delivered = mail_report(cockpit, load_schedules(path).channels, found.channels, report_id)
+        log.info("report %d published by %s; %s", report_id, viewer.user, ", ".join(delivered) or "not mailed")
+    return True
 
 
 def add_report_jobs(scheduler: BaseScheduler, cockpit: Cockpit, config_path: Path | str | None = None) -> BaseScheduler:

@@ -13,9 +13,8 @@ import flask
 from cockpit.i18n import t
 from cockpit.reports import review
 from cockpit.reports.listing import PATH
-from cockpit.reports.mailing import mail_report
 from cockpit.reports.review_view import comments_path
-from cockpit.reports.schedule import load_schedules
+from cockpit.reports.schedule import publish_pending
 from cockpit.roles import Role, is_staff
 from layouts.auth import CSRF_FIELD, client_address, current_viewer, valid_csrf
 from layouts.context import current_cockpit, resolve_lang
@@ -73,16 +72,10 @@ def publish(report_id: int):
     refused = _checked(lang)
     if refused is not None:
         return refused
-    cockpit = current_cockpit()
     try:
-        done = review.publish(cockpit, report_id, current_viewer(), client_address())
+        publish_pending(current_cockpit(), report_id, current_viewer(), client_address())
     except review.ReviewError as exc:
         if exc.status == 404:
             flask.abort(404)
         return _redirect(comments_path(report_id), lang, error=exc.code)
-    if done:
-        found = cockpit.store.review(report_id)
-        path = cockpit.settings.report_schedules
-        if found is not None and found.channels and path is not None:
-            mail_report(cockpit, load_schedules(path).channels, found.channels, report_id)
     return _redirect(PATH, lang, published=str(report_id))

@@ -17,7 +17,7 @@ from cockpit.reports import build_report, parse_period, review
 from cockpit.reports.archive import generate_archived
 from cockpit.reports.codec import content_from_json, content_to_json
 from cockpit.reports.pdf import render_pdf
-from cockpit.reports.schedule import load_schedules, run_schedule, send_reminders
+from cockpit.reports.schedule import load_schedules, publish_pending, run_schedule, send_reminders
 from cockpit.roles import PUBLIC_VIEWER, Role, Viewer
 from tests.unit.opendata_support import seeded_cockpit
 from tests.unit.test_reports_schedule import smtp  # noqa: F401 - fixture
@@ -160,6 +160,28 @@ def test_the_reminder_goes_once_to_the_offices_that_have_not_submitted(cockpit, 
     assert send_reminders(cockpit, config, T0 + timedelta(days=8)) == []  # once, not on every tick
     assert len(inbox.messages) == 1
     assert cockpit.store.claim_reminder(outcome.report_id) is False
+
+
+def test_a_pending_scheduled_report_is_mailed_to_the_subscribers_when_published(tmp_path, monkeypatch,
+                                                                                 smtp):  # noqa: F811
+    controller, inbox = smtp
+    path = tmp_path / "reports.yaml"
+    path.write_text(SCHEDULES.replace("PORT", str(controller.port)), encoding="utf-8")
+    monkeypatch.setenv("COCKPIT_DEMO_TODAY", "2026-11-25")
+    cockpit = seeded_cockpit(tmp_path, report_schedules=path)
+    load_demo_measures(cockpit.store, cockpit.catalog)
+    config = load_schedules(path)
+    outcome = run_schedule(cockpit, config, config.schedules[0], today=date(2027, 1, 2), now=T0)
+    review.save(cockpit, outcome.report_id, VERKEHR, {CHARGING: "Zwölf Ladepunkte sind bestellt."})
+    assert inbox.messages == []
+    assert publish_pending(cockpit, outcome.report_id, ADMIN) is True
+    [mail] = [m.decode("utf-8", "replace") for m in inbox.messages]
+    assert "To: rat@gera.example" in mail and 'filename="bericht-2026-H2-public-de.pdf"' in mail
+    _, pdf = cockpit.store.archived_report_file(Role.PUBLIC, outcome.report_id, "pdf")
+    assert "Zwölf Ladepunkte sind bestellt." in text_of(pdf)
+    with pytest.raises(review.ReviewError):
+        publish_pending(cockpit, outcome.report_id, ADMIN)
+    assert len(inbox.messages) == 1
 
 
 def test_no_reminder_for_a_published_report_or_without_a_reminder_point(cockpit):
