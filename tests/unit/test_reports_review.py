@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from datetime import date, datetime, timedelta
 
+import pikepdf
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -109,6 +110,10 @@ def test_an_admin_publishes_with_every_saved_comment_and_the_office_names(cockpi
     [listed] = cockpit.store.archived_reports(Role.PUBLIC)
     assert listed.id == report_id and listed.published
     _, pdf = cockpit.store.archived_report_file(Role.PUBLIC, report_id, "pdf")
+    with pikepdf.open(io.BytesIO(pdf)) as document:  # still tagged PDF/UA with the comments
+        assert document.Root.MarkInfo.Marked is True and "/StructTreeRoot" in document.Root
+        with document.open_metadata() as xmp:
+            assert xmp.get("pdfuaid:part") == "1"
     text = text_of(pdf)
     assert "Stellungnahme Umweltamt – Klimaschutzmanagement: Die Bilanz 2025 kommt im März." in text
     assert ("Stellungnahme Tiefbau- und Verkehrsamt zur Maßnahme „Öffentliche Ladepunkte in der Innenstadt“: "
