@@ -16,6 +16,7 @@ from cockpit.i18n import normalize_lang
 from cockpit.reports.model import ReportState, build_report
 from cockpit.reports.pdf import render_pdf
 from cockpit.reports.period import Period, parse_period
+from cockpit.reports.review import Plan, start
 from cockpit.reports.xlsx import render_xlsx
 from cockpit.roles import Role
 
@@ -43,7 +44,9 @@ def previous_state(cockpit: Cockpit, period: Period, audience: str, lang: str) -
 
 
 def generate_archived(cockpit: Cockpit, period: Period, audience: str, lang: str | None = None,
-                      created_by: str = "", now: datetime | None = None) -> Archived:
+                      created_by: str = "", now: datetime | None = None, plan: Plan | None = None) -> Archived:
+    """Archive the report (published at once), or with a comment `plan` as pending: the departments comment
+    first and an admin publishes it (`cockpit.reports.review`)."""
     lang = normalize_lang(lang)
     content = build_report(cockpit, period, audience, lang, previous_state(cockpit, period, audience, lang))
     for report in cockpit.store.archived_reports(Role.ADMIN, audience, lang):
@@ -53,5 +56,7 @@ def generate_archived(cockpit: Cockpit, period: Period, audience: str, lang: str
     report_id = cockpit.store.archive_report(
         period=period.code, audience=audience, lang=lang, data_version=content.data_version,
         rules_version=content.rules_version, inputs_sha256=content.inputs_sha256, state=content.state.to_json(),
-        pdf=render_pdf(content, now), xlsx=render_xlsx(content), created_by=created_by)
+        pdf=render_pdf(content, now), xlsx=render_xlsx(content), created_by=created_by, published=plan is None)
+    if plan is not None:
+        start(cockpit, report_id, content, plan, now)
     return Archived(report_id, True, content.inputs_sha256)

@@ -57,12 +57,14 @@ def _period_text(code: str, lang: str) -> str:
 
 
 def build_reports_list(cockpit: Cockpit, who: Viewer | Role | str, lang: str | None = None) -> ReportsView:
-    """The archived reports `who` may see (the public: published public reports only), newest first."""
+    """The published reports `who` may see (the public: public ones only), newest first (a report awaiting the
+    departments' comments is listed once an admin publishes it)."""
     lang = normalize_lang(lang)
     rows = tuple(ReportRow(
         id=r.id, period=r.period, period_text=_period_text(r.period, lang), audience=r.audience,
         audience_text=t(f"reports.audience.{r.audience}", lang), lang=r.lang, lang_text=t(f"reports.lang.{r.lang}", lang),
         created_text=format_datetime(r.created_at, lang), created_iso=r.created_at.isoformat(),
         data_version=r.data_version, pdf_path=pdf_path(r.id), xlsx_path=xlsx_path(r.id), pdf_sha256=r.pdf_sha256,
-        xlsx_sha256=r.xlsx_sha256, inputs_sha256=r.inputs_sha256) for r in cockpit.store.archived_reports(who))
+        xlsx_sha256=r.xlsx_sha256, inputs_sha256=r.inputs_sha256)
+        for r in cockpit.store.archived_reports(who, published=True))
     return ReportsView(lang, rows, t("reports.list.empty", lang))

@@ -41,3 +41,14 @@ class Section:
     paragraphs: tuple[str, ...]
     tables: tuple[Table, ...]
     charts: tuple[Chart, ...] = ()
+
+
+@dataclass(frozen=True)
+class CommentEntry:
+    """A department's comment on a goal or a measure, printed with the office's name (never a person's)."""
+
+    kind: str  # goal | measure
+    item_id: str
+    item_name: str
+    office: str
+    text: str

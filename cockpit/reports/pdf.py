@@ -14,6 +14,7 @@ import typst
 from cockpit.i18n import format_datetime, t
 from cockpit.reports.charts import chart_svg
 from cockpit.reports.model import ReportContent, Table
+from cockpit.reports.parts import CommentEntry
 
 TEMPLATE = Path(__file__).with_name("template.typ")
 
@@ -49,7 +50,21 @@ def sources_table(content: ReportContent) -> Table:
     return Table("sources", t("reports.table.sources", lang), headers, rows)
 
 
-def _document(content: ReportContent, generated: datetime) -> dict:
+def comment_label(comment: CommentEntry, lang: str) -> str:
+    """'Stellungnahme Umweltamt' / 'Stellungnahme Umweltamt zu „Maßnahme“'."""
+    key = "reports.comments.on_goal" if comment.kind == "goal" else "reports.comments.on_measure"
+    return t(key, lang, office=comment.office, name=comment.item_name)
+
+
+def _comments(goal, comments: tuple[CommentEntry, ...], lang: str) -> list[dict]:
+    measure_ids = [m.id for m in goal.measures]
+    chosen = [c for c in comments if c.kind == "goal" and c.item_id == goal.id]
+    chosen += sorted((c for c in comments if c.kind == "measure" and c.item_id in measure_ids),
+                     key=lambda c: measure_ids.index(c.item_id))
+    return [{"label": comment_label(c, lang), "text": c.text} for c in chosen]
+
+
+def _document(content: ReportContent, generated: datetime, comments: tuple[CommentEntry, ...] = ()) -> dict:
     lang = content.lang
     appendix_numbers = {tb.id: f"A{i}" for i, tb in enumerate(content.tables, start=1)}
     fields = []
@@ -62,7 +77,7 @@ def _document(content: ReportContent, generated: datetime) -> dict:
                 "position_text": g.position_text, "forecast_text": g.forecast_text, "stale_text": g.stale_text,
                 "chart_file": f"chart-{g.id}.svg", "chart_alt": g.chart.alt, "chart_title": g.chart.title,
                 "chart_caption": t("reports.chart.caption", lang, table=appendix_numbers[g.chart.table.id]),
-                "measures": _table(measures_table(content, g)),
+                "measures": _table(measures_table(content, g)), "comments": _comments(g, comments, lang),
             })
         fields.append({"name": f.name, "dimension_text": f.dimension_text, "goals": goals})
     labels = {key: t(f"reports.{name}", lang) for key, name in (
@@ -93,13 +108,14 @@ def _section_chart_file(section, index: int) -> str:
     return f"chart-section-{section.id}-{index}.svg"
 
 
-def render_pdf(content: ReportContent, generated: datetime) -> bytes:
+def render_pdf(content: ReportContent, generated: datetime, comments: tuple[CommentEntry, ...] = ()) -> bytes:
     """The report as PDF/UA-1 bytes (A4, tagged, fonts embedded, outline with links). `generated` is printed on
-    the title page only; everything else comes from `content`."""
+    the title page only; everything else comes from `content` and the departments' `comments` (printed below
+    each goal's measures)."""
     with tempfile.TemporaryDirectory(prefix="cockpit-report-") as folder:
         root = Path(folder)
         (root / "main.typ").write_text(TEMPLATE.read_text(encoding="utf-8"), encoding="utf-8")
-        (root / "report.json").write_text(json.dumps(_document(content, generated), ensure_ascii=False),
+        (root / "report.json").write_text(json.dumps(_document(content, generated, comments), ensure_ascii=False),
                                           encoding="utf-8")
         for goal in content.goals:
             (root / f"chart-{goal.id}.svg").write_text(chart_svg(goal.chart, content.lang), encoding="utf-8")

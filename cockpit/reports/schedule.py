@@ -14,9 +14,18 @@ The configuration (COCKPIT_REPORT_SCHEDULES, YAML):
         lang: de
         cron: "0 6 2 1,7 *"         # minute hour day month weekday (Europe/Berlin): 2 Jan and 2 Jul, 06:00
         channels: [council-office]
+        comments: {days: 14, remind_days: 3}   # optional: the departments comment first (see below)
+    departments:                    # optional: where a department's reminder goes (its channel ids)
+      umweltamt: [umweltamt-mail]
 
 A schedule that fires again for a period already archived with the same inputs keeps that report and mails
-nothing (the archive is never regenerated silently)."""
+nothing (the archive is never regenerated silently).
+
+With `comments`, the report is archived as pending: the departments owning its goals and measures have `days`
+days to comment (`cockpit.reports.review`); `remind_days` before that deadline, the departments that have not
+submitted get one reminder through their channels (`departments`), checked every REMINDER_MINUTES by the
+scheduler, sent once (claimed in the database). The report is mailed to the schedule's channels when an admin
+publishes it."""
 
 from __future__ import annotations
 
@@ -28,22 +37,27 @@ from typing import TYPE_CHECKING, Literal
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from cockpit import clock
-from cockpit.alerts.channels import email_message, send_message
-from cockpit.alerts.config import Channel, EmailChannel, check_channels, load_config
-from cockpit.i18n import t
+from cockpit.alerts.channels import deliver
+from cockpit.alerts.config import Channel, check_channels, load_config
+from cockpit.i18n import format_datetime, t
 from cockpit.kpi import LOCAL_TZ
+from cockpit.reports import review
 from cockpit.reports.archive import generate_archived
+from cockpit.reports.mailing import mail_report
 from cockpit.reports.period import Period, parse_period
-from cockpit.roles import Role
+from cockpit.roles import Role, Viewer
 
 if TYPE_CHECKING:
     from cockpit.runtime import Cockpit
 
 log = logging.getLogger(__name__)
 JOB_PREFIX = "report:"
+REMINDER_JOB = JOB_PREFIX + "reminders"
+REMINDER_MINUTES = 15
 
 
 class ScheduleError(ValueError):
@@ -54,6 +68,11 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Comments(_Strict):
+    days: int = Field(ge=1, le=365)  # the deadline, counted from generation
+    remind_days: int = Field(default=0, ge=0, le=364)  # the reminder this many days before it (0: none)
+
+
 class Schedule(_Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     period: Literal["year", "half", "quarter"]
@@ -61,6 +80,7 @@ class Schedule(_Strict):
     lang: Literal["de", "en"] = "de"
     cron: str
     channels: list[str] = Field(default_factory=list)
+    comments: Comments | None = None
 
     @field_validator("cron")
     @classmethod
@@ -72,10 +92,16 @@ class Schedule(_Strict):
 class ScheduleConfig(_Strict):
     channels: list[Channel] = Field(default_factory=list)
     schedules: list[Schedule] = Field(default_factory=list)
+    departments: dict[str, list[str]] = Field(default_factory=dict)  # department id -> reminder channel ids
 
     @model_validator(mode="after")
     def _known_channels(self) -> ScheduleConfig:
         check_channels(self.channels, self.schedules, "schedules")
+        known = {c.id for c in self.channels}
+        for department, ids in self.departments.items():
+            unknown = [i for i in ids if i not in known]
+            if unknown:
+                raise ValueError(f"departments.{department}: unknown channel(s) {', '.join(unknown)}")
         return self
 
 
@@ -103,34 +129,62 @@ class Outcome:
 
 def run_schedule(cockpit: Cockpit, config: ScheduleConfig, schedule: Schedule, today: date | None = None,
                  now: datetime | None = None) -> Outcome:
-    """Generate and archive the schedule's report; mail it to its channels when it is new."""
+    """Generate and archive the schedule's report; mail it to its channels when it is new (with `comments`: keep
+    it pending for the departments; it is mailed when an admin publishes it)."""
     period = last_ended(schedule.period, today or clock.today())
+    plan = (review.Plan(schedule.comments.days, schedule.comments.remind_days, tuple(schedule.channels))
+            if schedule.comments else None)
     archived = generate_archived(cockpit, period, schedule.audience, schedule.lang, created_by=f"schedule:{schedule.id}",
-                                 now=now)
-    delivered: list[str] = []
-    if archived.created:
-        report, pdf = cockpit.store.archived_report_file(Role.ADMIN, archived.id, "pdf")
-        _, xlsx = cockpit.store.archived_report_file(Role.ADMIN, archived.id, "xlsx")
-        subject = t("reports.mail.subject", schedule.lang, period=period.text(schedule.lang),
-                    city=cockpit.catalog.city.get(schedule.lang))
-        body = t("reports.mail.body", schedule.lang, period=period.text(schedule.lang), id=archived.id,
-                 sha=report.pdf_sha256)
-        name = f"bericht-{period.code}-{schedule.audience}-{schedule.lang}"
-        for channel_id in schedule.channels:
-            channel = next(c for c in config.channels if c.id == channel_id)
-            if isinstance(channel, EmailChannel):
-                delivered.append(f"{channel_id}: {send_report(channel, subject, body, name, pdf, xlsx)}")
+                                 now=now, plan=plan)
+    delivered: tuple[str, ...] = ()
+    if archived.created and plan is None:
+        delivered = mail_report(cockpit, config.channels, schedule.channels, archived.id)
     log.info("report schedule %s: %s report %d (%s)%s", schedule.id, "archived" if archived.created else "kept",
              archived.id, period.code, f"; {', '.join(delivered)}" if delivered else "")
-    return Outcome(schedule.id, archived.id, archived.created, tuple(delivered))
+    return Outcome(schedule.id, archived.id, archived.created, delivered)
 
 
-def send_report(channel: EmailChannel, subject: str, body: str, name: str, pdf: bytes, xlsx: bytes) -> str:
-    message = email_message(channel, subject, body)
-    message.add_attachment(pdf, maintype="application", subtype="pdf", filename=f"{name}.pdf")
-    message.add_attachment(xlsx, maintype="application",
-                           subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename=f"{name}.xlsx")
-    return send_message(channel, message)
+def send_reminders(cockpit: Cockpit, config: ScheduleConfig, now: datetime | None = None) -> list[str]:
+    """One reminder per pending report whose reminder point has come, to the departments that have not
+    submitted (through their channels in `departments`); claimed first, so it goes out once."""
+    now = now or clock.now()
+    sent: list[str] = []
+    names = {d.id: d.name for d in cockpit.catalog.departments}
+    for due in cockpit.store.due_reminders(now):
+        if not cockpit.store.claim_reminder(due.report_id, now):
+            continue  # another process took it
+        report = next(r for r in cockpit.store.archived_reports(Role.ADMIN) if r.id == due.report_id)
+        lang = report.lang
+        try:
+            period = parse_period(report.period).text(lang)
+        except ValueError:
+            period = report.period
+        for department in review.missing(cockpit, due.report_id):
+            office = names[department].get(lang) if department in names else department
+            subject = t("reports.review.reminder.subject", lang, period=period)
+            body = t("reports.review.reminder.body", lang, office=office, period=period, id=due.report_id,
+                     deadline=format_datetime(due.deadline, lang))
+            for channel_id in config.departments.get(department, []):
+                channel = next(c for c in config.channels if c.id == channel_id)
+                outcome = deliver(channel, subject, body, {"report": due.report_id, "department": department,
+                                                           "deadline": due.deadline.isoformat(), "text": body})
+                sent.append(f"{department} {channel_id}: {outcome}")
+    if sent:
+        log.info("report reminders: %s", "; ".join(sent))
+    return sent
+
+
+def publish_pending(cockpit: Cockpit, report_id: int, viewer: Viewer, address: str | None = None) -> bool:
+    """An admin publishes a pending report (`review.publish`); then it is mailed to the channels of the schedule
+    that made it (from COCKPIT_REPORT_SCHEDULES). False when it was published meanwhile."""
+    if not review.publish(cockpit, report_id, viewer, address):
+        return False
+    found = cockpit.store.review(report_id)
+    path = cockpit.settings.report_schedules
+    if found is not None and found.channels and path is not None:
+        delivered = mail_report(cockpit, load_schedules(path).channels, found.channels, report_id)
+        log.info("report %d published by %s; %s", report_id, viewer.user, ", ".join(delivered) or "not mailed")
+    return True
 
 
 def add_report_jobs(scheduler: BaseScheduler, cockpit: Cockpit, config_path: Path | str | None = None) -> BaseScheduler:
@@ -143,4 +197,8 @@ def add_report_jobs(scheduler: BaseScheduler, cockpit: Cockpit, config_path: Pat
         scheduler.add_job(run_schedule, trigger=CronTrigger.from_crontab(schedule.cron, timezone=LOCAL_TZ),
                           args=[cockpit, config, schedule], id=JOB_PREFIX + schedule.id, name=JOB_PREFIX + schedule.id,
                           max_instances=1, coalesce=True, misfire_grace_time=3600, replace_existing=True)
+    if config.departments or any(s.comments for s in config.schedules):  # someone to remind
+        scheduler.add_job(send_reminders, trigger=IntervalTrigger(minutes=REMINDER_MINUTES, timezone=LOCAL_TZ),
+                          args=[cockpit, config], id=REMINDER_JOB, name=REMINDER_JOB, max_instances=1, coalesce=True,
+                          replace_existing=True)
     return scheduler

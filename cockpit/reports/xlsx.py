@@ -14,6 +14,7 @@ from openpyxl.styles import Font
 
 from cockpit.i18n import t
 from cockpit.reports.model import ReportContent, Table
+from cockpit.reports.parts import CommentEntry
 from cockpit.reports.pdf import measures_table, sources_table, summary_table
 from cockpit.spreadsheet import neutralise
 
@@ -40,7 +41,15 @@ def _write(book: Workbook, taken: set[str], number: str, table: Table, rows=None
     sheet.freeze_panes = "A2"
 
 
-def render_xlsx(content: ReportContent) -> bytes:
+def comments_table(comments: tuple[CommentEntry, ...], lang: str) -> Table:
+    headers = (t("reports.comments.kind", lang), t("reports.comments.item", lang), t("reports.comments.office", lang),
+               t("reports.comments.text", lang))
+    rows = tuple((t(f"reports.comments.kind_{c.kind}", lang), c.item_name, c.office, c.text) for c in comments)
+    return Table("comments", t("reports.comments.title", lang), headers, rows)
+
+
+def render_xlsx(content: ReportContent, comments: tuple[CommentEntry, ...] = ()) -> bytes:
+    """The workbook; with the departments' `comments`, a sheet of them after the sources."""
     lang = content.lang
     book = Workbook()
     cover = book.active
@@ -62,6 +71,8 @@ def render_xlsx(content: ReportContent) -> bytes:
         head = measures_table(content, content.goals[0])
         _write(book, taken, "", Table("measures", head.caption, head.headers, tuple(seen)))
     _write(book, taken, "", sources_table(content))
+    if comments:
+        _write(book, taken, "", comments_table(comments, lang))
     charts = {c.table.id: c for c in content.charts}
     for i, table in enumerate(content.tables, start=1):
         chart = charts.get(table.id)

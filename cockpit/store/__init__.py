@@ -31,6 +31,7 @@ from cockpit.store.engine import make_engine
 from cockpit.store.opendata_store import OpenDataStore
 from cockpit.store.raw_years import RawYearsStore
 from cockpit.store.reports_store import ReportsStore
+from cockpit.store.review_store import ReviewStore
 from cockpit.store.schema import observations as observations_table
 from cockpit.store.schema import utcnow
 from cockpit.store.wall_store import WallStore
@@ -51,7 +52,7 @@ class BatchResult:
         return self.inserted + self.updated
 
 
-class Store(AccountsStore, OpenDataStore, WallStore, ReportsStore, RawYearsStore, StoreBase):
+class Store(AccountsStore, OpenDataStore, WallStore, ReportsStore, ReviewStore, RawYearsStore, StoreBase):
     """Data access for the cockpit, bound to one engine (SQLite file in WAL mode, or PostgreSQL). The façade:
     connections and transactions in `StoreBase`, accounts, open data and wall tokens in their own classes, the
     ingest and the role-filtered reads here; the SQL of every area in its own module."""

@@ -1,5 +1,6 @@
 """Archived council reports: rows with the PDF and XLSX bytes and their SHA-256. Rows are never changed (a
-report is not regenerated silently); the public sees published public reports only, filtered here in SQL."""
+report is not regenerated silently) except once when a pending report is published with the departments'
+comments (`report_reviews.publish`); the public sees published public reports only, filtered here in SQL."""
 
 from __future__ import annotations
 
@@ -54,10 +55,13 @@ def _visible(query, internal: bool):
 
 
 def read_all(conn: Connection, internal: bool, audience: str | None = None,
-             lang: str | None = None) -> list[ArchivedReport]:
-    """The reports the viewer may see, newest first (`internal`: staff see every report)."""
+             lang: str | None = None, published: bool | None = None) -> list[ArchivedReport]:
+    """The reports the viewer may see, newest first (`internal`: staff see every report, also pending ones;
+    `published`: only published / only pending ones)."""
     columns = [archived_reports.c[c] for c in META_COLUMNS]
     query = _visible(select(*columns), internal)
+    if published is not None:
+        query = query.where(archived_reports.c.published.is_(published))
     if audience is not None:
         query = query.where(archived_reports.c.audience == audience)
     if lang is not None:

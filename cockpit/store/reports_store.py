@@ -22,10 +22,11 @@ class ReportsStore(StoreBase):
                                   inputs_sha256=inputs_sha256, state=state, published=published, pdf=pdf, xlsx=xlsx)
 
     def archived_reports(self, who: Viewer | Role | str, audience: str | None = None,
-                         lang: str | None = None) -> list[report_sql.ArchivedReport]:
-        """The archived reports `who` may see, newest first: the public sees published public reports only."""
+                         lang: str | None = None, published: bool | None = None) -> list[report_sql.ArchivedReport]:
+        """The archived reports `who` may see, newest first: the public sees published public reports only
+        (`published`: only published / only pending ones)."""
         with self._read() as conn:
-            return report_sql.read_all(conn, is_staff(who), audience, lang)
+            return report_sql.read_all(conn, is_staff(who), audience, lang, published)
 
     def archived_report_file(self, who: Viewer | Role | str, report_id: int,
                              kind: str = "pdf") -> tuple[report_sql.ArchivedReport, bytes] | None:

@@ -375,6 +375,43 @@ archived_reports = Table(
     Index("ix_archived_reports_audience", "audience", "lang", "id"),
 )
 
+# A pending report's review (migration 0013): the content (JSON, to render it again with the comments), the
+# departments asked to comment, the channels it is mailed to when published, the deadline and reminder point.
+report_reviews = Table(
+    "report_reviews",
+    metadata,
+    Column("report_id", Integer, ForeignKey("archived_reports.id"), primary_key=True),
+    Column("content", Text, nullable=False),
+    Column("departments", Text, nullable=False),  # JSON list of department ids
+    Column("channels", Text, nullable=False),  # JSON list of channel ids (mailed on publishing)
+    Column("deadline", UTCDateTime, nullable=False),
+    Column("remind_at", UTCDateTime, nullable=True),
+    Column("reminded_at", UTCDateTime, nullable=True),  # set once, when the reminder went out
+    Column("published_at", UTCDateTime, nullable=True),
+    Column("published_by", String(100), nullable=True),
+)
+
+report_comments = Table(
+    "report_comments",
+    metadata,
+    Column("report_id", Integer, ForeignKey("archived_reports.id"), primary_key=True),
+    Column("kind", String(10), primary_key=True),  # goal | measure
+    Column("item_id", String(100), primary_key=True),
+    Column("department", String(100), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("updated_by", String(100), nullable=False),
+)
+
+report_submissions = Table(
+    "report_submissions",
+    metadata,
+    Column("report_id", Integer, ForeignKey("archived_reports.id"), primary_key=True),
+    Column("department", String(100), primary_key=True),
+    Column("submitted_at", UTCDateTime, nullable=False),
+    Column("submitted_by", String(100), nullable=False),
+)
+
 
 # --- perf
 # Aggregates per indicator, district and Europe/Berlin calendar bucket (grain 'day', 'month' or 'year'), kept

@@ -17,6 +17,8 @@ from cockpit.i18n import t
 from cockpit.reports import AUDIENCES, parse_period
 from cockpit.reports.archive import generate_archived
 from cockpit.reports.listing import PATH, build_reports_list
+from cockpit.reports.review import Plan
+from cockpit.reports.review_view import comments_path
 from cockpit.roles import Role
 from layouts.auth import CSRF_FIELD, csrf_token, current_viewer
 from layouts.blueprints import _public
@@ -25,6 +27,7 @@ from layouts.context import current_cockpit, resolve_lang
 bp = flask.Blueprint("reports", __name__)
 CREATE_PATH = f"{PATH}/erstellen"
 API_PATH = "/api/v1/reports"
+REMIND_DAYS = 3  # a report made on the web with a comment deadline: the reminder this many days before it
 MEDIA = {"pdf": "application/pdf",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
@@ -92,8 +95,14 @@ def create_report():
         period = parse_period(form.get("period", ""))
     except ValueError:
         return _back(lang, 400, error="period")
+    days = form.get("comments_days", "").strip()
+    if days and not (days.isdigit() and 1 <= int(days) <= 365):
+        return _back(lang, 400, error="request")
+    plan = Plan(int(days), REMIND_DAYS) if days else None  # the offices comment first; an admin publishes
     archived = generate_archived(current_cockpit(), period, audience, report_lang,
-                                 created_by=current_viewer().user or "")
+                                 created_by=current_viewer().user or "", plan=plan)
+    if archived.created and plan is not None:
+        return flask.redirect(f"{comments_path(archived.id)}?{urlencode({'lang': lang})}", code=303)
     return _back(lang, created=str(archived.id), kept="" if archived.created else "1")
 
 

@@ -8,6 +8,7 @@ from dash import dcc, html
 
 from cockpit.i18n import t
 from cockpit.reports.listing import PATH, build_reports_list
+from cockpit.reports.review_view import build_pending_list
 from cockpit.roles import Role
 from layouts.auth import CSRF_FIELD, csrf_token, current_viewer
 from layouts.blueprints.reports import CREATE_PATH
@@ -51,13 +52,24 @@ def _admin_form(lang: str) -> html.Section:
             field(t("reports.admin.lang", lang), html.Select(
                 [html.Option(t(f"reports.lang.{code}", lang), value=code) for code in ("de", "en")],
                 id="reports-lang", name="report_lang")),
+            field(t("reports.admin.comments_days", lang),
+                  dcc.Input(id="reports-comments-days", name="comments_days", type="number", min=1, max=365,
+                            autoComplete="off")),
             html.Button(t("reports.admin.submit", lang), type="submit", className="reports__submit"),
         ], method="POST", action=f"{CREATE_PATH}?lang={lang}", className="reports__form"),
     ], className="reports__admin", **{"aria-labelledby": "reports-admin-heading"})
 
 
+def _pending(rows, lang: str) -> html.Section:
+    return html.Section([
+        html.H2(t("reports.review.pending.heading", lang), id="reports-pending-heading"),
+        html.Ul([html.Li([html.A(r.link_text, href=f"{r.path}?lang={lang}"), " · ", r.deadline_text])
+                 for r in rows], className="reports__pending"),
+    ], **{"aria-labelledby": "reports-pending-heading"})
+
+
 def layout(lang: str | None = None, kiosk: str | None = None, created: str | None = None,
-           kept: str | None = None, **_query) -> html.Div:
+           kept: str | None = None, published: str | None = None, **_query) -> html.Div:
     ctx = page_context(PATH, lang, kiosk)
     viewer = current_viewer()
     view = build_reports_list(current_cockpit(), viewer, ctx.lang)
@@ -65,11 +77,17 @@ def layout(lang: str | None = None, kiosk: str | None = None, created: str | Non
     if created and created.isdigit() and any(r.id == int(created) for r in view.rows):
         key = "reports.admin.kept" if kept else "reports.admin.created"
         content.append(html.P(t(key, ctx.lang, id=created), role="status", className="reports__message"))
+    if published and published.isdigit() and any(r.id == int(published) for r in view.rows):
+        content.append(html.P(t("reports.review.published_msg", ctx.lang, id=published), role="status",
+                              className="reports__message"))
     if view.rows:
         content.append(html.Ul([_row(r, ctx.lang) for r in view.rows], className="reports__list",
                                **{"aria-label": t("reports.list.caption", ctx.lang)}))
     else:
         content.append(html.P(view.empty_text))
+    pending = build_pending_list(current_cockpit(), viewer, ctx.lang)
+    if pending:
+        content.append(_pending(pending, ctx.lang))
     if viewer.role == Role.ADMIN:
         content.append(_admin_form(ctx.lang))
     return shell(ctx, t("reports.list.heading", ctx.lang), t("reports.list.intro", ctx.lang),

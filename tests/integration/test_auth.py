@@ -21,6 +21,9 @@ import yaml
 from cockpit import PROJECT_ROOT
 from cockpit.accounts import Accounts
 from cockpit.config import load_settings
+from cockpit.reports import parse_period
+from cockpit.reports.archive import generate_archived
+from cockpit.reports.review import Plan
 from cockpit.runtime import open_cockpit
 from cockpit.sources.base import make_frame
 from cockpit.views import clear_cache
@@ -103,6 +106,9 @@ def archive_reports(cockpit) -> None:
                                         xlsx=b"PK public", **common) == 1
     assert cockpit.store.archive_report(period="2026-H2", audience="internal", pdf=b"%PDF-1.7 " + internal_name,
                                         xlsx=b"PK " + internal_name, **common) == 2
+    # report 3: an internal report awaiting the offices' comments (its page lists the goals of the viewer's office)
+    pending = generate_archived(cockpit, parse_period("2026-H2"), "internal", "de", plan=Plan(14, 3))
+    assert pending.id == 3 and pending.created
 
 
 @pytest.fixture(scope="module")
@@ -220,6 +226,15 @@ ROUTES = [
     Route("health (load balancer)", get("/health")),
     Route("report generation", lambda c: c.post("/berichte/erstellen", data={"period": "2026-H2"}),
           status=404, statuses={"admin": 403}),  # without the CSRF token
+    Route("page report comments", get("/berichte/3/kommentare?lang=de")),
+    Route("router report comments", router("/berichte/3/kommentare")),
+    Route("router report comments en", router("/berichte/3/kommentare", "?lang=en")),
+    Route("router comments of an unknown report", router("/berichte/99/kommentare")),
+    Route("report comments post", lambda c: c.post("/berichte/3/kommentare",
+                                                   data={"goal:recycling-rate-eu": "x", "action": "submit"}),
+          status=403, public_status=404),  # without the CSRF token
+    Route("report publishing", lambda c: c.post("/berichte/3/veroeffentlichen"), status=404,
+          statuses={"admin": 403}),  # without the CSRF token
 ]
 
 
