@@ -18,6 +18,7 @@ from cockpit.jobs import scheduler as ingest_jobs
 from cockpit.jobs.ingest import Ingestor, RunOutcome
 from cockpit.jobs.scheduler import run_all
 from cockpit.measures.demo import load_demo_measures
+from cockpit.ratelimit import HitCounter, hit_counter
 from cockpit.sources.config import SourceConfig, load_sources
 from cockpit.store import Store
 
@@ -63,6 +64,11 @@ class Cockpit:
     def ingestor(self) -> Ingestor:
         return DemoIngestor(self.store, self.catalog, archive_max_bytes=self.settings.archive_max_mb * 2**20,
                             demo_folder=self.demo_folder)
+
+    @cached_property
+    def hit_counter(self) -> HitCounter:
+        """The rate limit's request counter: in Redis when COCKPIT_CACHE_URL names one, else in the database."""
+        return hit_counter(self.settings, self.store)
 
     def source(self, source_id: str) -> SourceConfig:
         for source in self.sources:
