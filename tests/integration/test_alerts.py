@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from email.header import decode_header, make_header
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
 
 from cockpit.alerts import AlertConfigError, load_alert_config, run_alerts
@@ -17,6 +16,7 @@ from cockpit.measures import Measure, Report
 from cockpit.sources.base import make_frame
 from cockpit.sources.config import SourceConfig
 from tests.fixtures.services import free_port
+from tests.fixtures.smtp import smtp_server
 
 
 class Inbox(Message):
@@ -31,12 +31,8 @@ class Inbox(Message):
 @pytest.fixture
 def smtp():
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
+    with smtp_server(inbox) as controller:
         yield controller, inbox
-    finally:
-        controller.stop()
 
 
 @pytest.fixture

@@ -4,12 +4,10 @@ jobs only in the process holding the scheduler lease."""
 
 from __future__ import annotations
 
-import socket
 from dataclasses import replace
 from datetime import date
 
 import pytest
-from aiosmtpd.controller import Controller
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from cockpit.cli import main
@@ -25,6 +23,7 @@ from cockpit.reports.schedule import (
     run_schedule,
 )
 from cockpit.roles import Role
+from tests.fixtures.smtp import smtp_server
 from tests.unit.opendata_support import seeded_cockpit
 
 SCHEDULES = """
@@ -35,12 +34,6 @@ schedules:
   - {id: council-half-year, period: half, audience: public, lang: de, cron: "0 6 2 1,7 *", channels: [council]}
   - {id: controlling, period: quarter, audience: internal, lang: en, cron: "0 7 5 1,4,7,10 *"}
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Inbox:
@@ -55,12 +48,8 @@ class Inbox:
 @pytest.fixture
 def smtp():
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
+    with smtp_server(inbox) as controller:
         yield controller, inbox
-    finally:
-        controller.stop()
 
 
 @pytest.fixture

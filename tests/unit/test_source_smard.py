@@ -12,10 +12,11 @@ import pytest
 from werkzeug import Response
 
 from cockpit.sources.base import Document, Payload, PayloadError
-from cockpit.sources.config import SourceConfig, SourcesError
+from cockpit.sources.config import SourcesError
 from cockpit.sources.http import Fetcher
 from cockpit.sources.smard import SmardConnector, chunks_from, period_end
 from tests.conftest import SAMPLES
+from tests.unit.source_support import assert_refused, make_connector
 
 FOLDER = SAMPLES / "smard"
 HOURLY = FOLDER / "hourly"
@@ -31,14 +32,7 @@ CHUNKS = [1710716400000, 1711321200000, 1711922400000]  # Mondays 18.03., 25.03.
 
 
 def connector(location, **options) -> SmardConnector:
-    source = SourceConfig(
-        id="smard-test",
-        connector="smard",
-        location=str(location),
-        schedule={"cron": "30 6 * * *"},
-        options=options or HOURLY_OPTIONS,
-    )
-    return SmardConnector(source, Fetcher(retries=0, sleep=lambda _s: None))
+    return make_connector(SmardConnector, "smard-test", location, {"cron": "30 6 * * *"}, options or HOURLY_OPTIONS)
 
 
 def run(c: SmardConnector, watermark: str | None = None):
@@ -286,10 +280,8 @@ def test_unusable_index(tmp_path, name, message):
     ],
 )
 def test_unusable_chunk(name, message):
-    with pytest.raises(PayloadError) as info:
-        connector(HOURLY).parse(chunk_payload(BROKEN / name))
-    assert str(info.value).startswith(f"source 'smard-test', {BROKEN / name}: ")
-    assert message in str(info.value)
+    assert_refused(lambda path: connector(HOURLY).parse(chunk_payload(path)),
+                   BROKEN / name, "smard-test", re.escape(message))
 
 
 def test_missing_chunk_is_a_problem_of_the_run_naming_the_file(tmp_path):
