@@ -124,13 +124,11 @@ def _embed(allowed: Callable[[Cockpit], bool], build: Callable[[EmbedOptions, Co
 @bp.route("/embed/tile/<indicator_id>")
 def tile(indicator_id: str):
     def build(options: EmbedOptions, cockpit: Cockpit) -> flask.Response | None:
-        view = build_overview(cockpit, Role.PUBLIC, options.lang)
-        found = embed_views.embed_tile(view, cockpit.catalog, indicator_id)
-        if found is None:
-            return None
-        return render("tile", "embed/tile.html", options, found.name,
-                      f"/?lang={options.lang}#tile-{quote(found.indicator_id)}", tile=found,
-                      attribution=_attribution(found.source), demo=found.demo)
+        found = embed_views.embed_tile(build_overview(cockpit, Role.PUBLIC, options.lang), cockpit.catalog,
+                                       indicator_id)
+        return None if found is None else render(
+            "tile", "embed/tile.html", options, found.name, f"/?lang={options.lang}#tile-{quote(found.indicator_id)}",
+            tile=found, attribution=_attribution(found.source), demo=found.demo)
 
     return _embed(lambda cockpit: indicator_id in embed_views.embeddable_ids(cockpit.catalog), build)
 

@@ -16,7 +16,7 @@ from cockpit.measures import Measure, Report
 from cockpit.sources.base import make_frame
 from cockpit.sources.config import SourceConfig
 from tests.fixtures.services import free_port
-from tests.fixtures.smtp import smtp_server
+from tests.fixtures.smtp import smtp_fixture
 
 
 class Inbox(Message):
@@ -28,11 +28,7 @@ class Inbox(Message):
         self.messages.append(message)
 
 
-@pytest.fixture
-def smtp():
-    inbox = Inbox()
-    with smtp_server(inbox) as controller:
-        yield controller, inbox
+smtp = smtp_fixture(Inbox)
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from cockpit.reports.schedule import (
     run_schedule,
 )
 from cockpit.roles import Role
-from tests.fixtures.smtp import smtp_server
+from tests.fixtures.smtp import smtp_fixture
 from tests.unit.opendata_support import seeded_cockpit
 
 SCHEDULES = """
@@ -45,11 +45,7 @@ class Inbox:
         return "250 OK"
 
 
-@pytest.fixture
-def smtp():
-    inbox = Inbox()
-    with smtp_server(inbox) as controller:
-        yield controller, inbox
+smtp = smtp_fixture(Inbox)
 
 
 @pytest.fixture

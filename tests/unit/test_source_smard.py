@@ -218,20 +218,19 @@ def test_period_end_of_coarse_resolutions_follows_the_local_calendar():
     )
 
 
+def write_chunk(root, filter_id: int, resolution: str, series: list, meta: dict | None = None) -> None:
+    """A published index with one chunk (from CHUNKS[0]) of `series` for filter `filter_id` in region DE."""
+    base = root / "chart_data" / str(filter_id) / "DE"
+    base.mkdir(parents=True)
+    (base / f"index_{resolution}.json").write_text(json.dumps({"timestamps": [CHUNKS[0]]}))
+    (base / f"{filter_id}_DE_{resolution}_{CHUNKS[0]}.json").write_text(
+        json.dumps({"meta_data": meta or {}, "series": series}))
+
+
 def test_weekly_resolution_is_emitted_per_published_week(tmp_path):
-    folder = tmp_path / "chart_data"
     for filter_id, value in ((4068, 300.0), (410, 1000.0)):
-        base = folder / str(filter_id) / "DE"
-        base.mkdir(parents=True)
-        (base / "index_week.json").write_text(json.dumps({"timestamps": [CHUNKS[0]]}))
-        (base / f"{filter_id}_DE_week_{CHUNKS[0]}.json").write_text(
-            json.dumps(
-                {
-                    "meta_data": {"version": 1},
-                    "series": [[CHUNKS[0], value], [CHUNKS[1], value], [CHUNKS[2], None]],
-                }
-            )
-        )
+        write_chunk(tmp_path, filter_id, "week", [[CHUNKS[0], value], [CHUNKS[1], value], [CHUNKS[2], None]],
+                    {"version": 1})
     c = connector(
         tmp_path,
         region="DE",
@@ -298,14 +297,8 @@ def test_missing_chunk_is_a_problem_of_the_run_naming_the_file(tmp_path):
 
 
 def test_denominator_summing_to_zero_is_rejected(tmp_path):
-    folder = tmp_path / "chart_data"
     for filter_id, value in ((4068, 300.0), (410, 0.0)):
-        base = folder / str(filter_id) / "DE"
-        base.mkdir(parents=True)
-        (base / "index_day.json").write_text(json.dumps({"timestamps": [CHUNKS[0]]}))
-        (base / f"{filter_id}_DE_day_{CHUNKS[0]}.json").write_text(
-            json.dumps({"meta_data": {}, "series": [[CHUNKS[0], value]]})
-        )
+        write_chunk(tmp_path, filter_id, "day", [[CHUNKS[0], value]])
     c = connector(
         tmp_path,
         region="DE",
