@@ -218,6 +218,9 @@ def test_period_end_of_coarse_resolutions_follows_the_local_calendar():
     )
 
 
+SHARE_4068_OF_410 = {"indicator": "x", "numerator": [4068], "denominator": [410], "scale": 100}
+
+
 def write_chunk(root, filter_id: int, resolution: str, series: list, meta: dict | None = None) -> None:
     """A published index with one chunk (from CHUNKS[0]) of `series` for filter `filter_id` in region DE."""
     base = root / "chart_data" / str(filter_id) / "DE"
@@ -231,12 +234,7 @@ def test_weekly_resolution_is_emitted_per_published_week(tmp_path):
     for filter_id, value in ((4068, 300.0), (410, 1000.0)):
         write_chunk(tmp_path, filter_id, "week", [[CHUNKS[0], value], [CHUNKS[1], value], [CHUNKS[2], None]],
                     {"version": 1})
-    c = connector(
-        tmp_path,
-        region="DE",
-        resolution="week",
-        indicators=[{"indicator": "x", "numerator": [4068], "denominator": [410], "scale": 100}],
-    )
+    c = connector(tmp_path, region="DE", resolution="week", indicators=[SHARE_4068_OF_410])
     result = run(c)
     assert list(result.frame["value"]) == [30.0, 30.0]
     assert result.frame.iloc[1].period_end == utc("2024-03-31T22:00Z")  # the week with the DST change
@@ -299,12 +297,7 @@ def test_missing_chunk_is_a_problem_of_the_run_naming_the_file(tmp_path):
 def test_denominator_summing_to_zero_is_rejected(tmp_path):
     for filter_id, value in ((4068, 300.0), (410, 0.0)):
         write_chunk(tmp_path, filter_id, "day", [[CHUNKS[0], value]])
-    c = connector(
-        tmp_path,
-        region="DE",
-        resolution="day",
-        indicators=[{"indicator": "x", "numerator": [4068], "denominator": [410], "scale": 100}],
-    )
+    c = connector(tmp_path, region="DE", resolution="day", indicators=[SHARE_4068_OF_410])
     result = run(c)
     assert result.frame.empty
     assert [r.reason for r in result.rejects] == [
