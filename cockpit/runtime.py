@@ -20,6 +20,7 @@ from cockpit.jobs.archive import add_archive_job
 from cockpit.jobs.ingest import Ingestor, RunOutcome
 from cockpit.jobs.scheduler import run_all
 from cockpit.measures.demo import load_demo_measures
+from cockpit.ratelimit import HitCounter, hit_counter
 from cockpit.sources.config import SourceConfig, load_sources
 from cockpit.store import Store
 
@@ -70,6 +71,11 @@ class Cockpit:
     def archive(self) -> ObservationArchive:
         """Raw rows of past years as Parquet files (COCKPIT_ARCHIVE_DIR, `cockpit.jobs.archive`)."""
         return ObservationArchive(self.settings.archive_dir)
+
+    @cached_property
+    def hit_counter(self) -> HitCounter:
+        """The rate limit's request counter: in Redis when COCKPIT_CACHE_URL names one, else in the database."""
+        return hit_counter(self.settings, self.store)
 
     def source(self, source_id: str) -> SourceConfig:
         for source in self.sources:

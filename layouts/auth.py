@@ -356,12 +356,19 @@ def logout():
 _NEXT = "sso_next"
 
 
-@bp.route("/login/sso")
-def sso_start():
+def _sso_request():
+    """The page's language and the single sign-on client; ends the request with a 404 page when single sign-on
+    is off."""
     lang = resolve_lang(flask.request.args.get("lang"))
     client = sso.client()
     if client is None:
-        return render_page(lang, error=t("accounts.sso.disabled", lang), status=404)
+        flask.abort(render_page(lang, error=t("accounts.sso.disabled", lang), status=404))
+    return lang, client
+
+
+@bp.route("/login/sso")
+def sso_start():
+    lang, client = _sso_request()
     flask.session[_NEXT] = _safe_next(flask.request.args.get("next"), lang)
     redirect_uri = flask.url_for("auth.sso_callback", _external=True) + "?" + urlencode({"lang": lang})
     try:
@@ -373,10 +380,7 @@ def sso_start():
 
 @bp.route("/login/sso/callback")
 def sso_callback():
-    lang = resolve_lang(flask.request.args.get("lang"))
-    client = sso.client()
-    if client is None:
-        return render_page(lang, error=t("accounts.sso.disabled", lang), status=404)
+    lang, client = _sso_request()
     next_path = flask.session.pop(_NEXT, None) or "/"
     try:
         token = client.authorize_access_token()

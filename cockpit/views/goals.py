@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from cockpit.catalog import Goal, Indicator
 from cockpit.i18n import format_date, format_number, format_percent, normalize_lang, t
 from cockpit.kpi import GoalEvaluation, due_by, year_due_by
 from cockpit.readmodel.snapshot import Snapshot, snapshot_at
@@ -160,17 +161,23 @@ def _kept_goal_view(evaluation: GoalEvaluation, snap: Snapshot, lang: str) -> Go
     return part.kept(("goal", evaluation.goal.id, lang), evaluation, lambda: goal_view(evaluation, snap, lang))[0]
 
 
-def goal_view(evaluation: GoalEvaluation, snap: Snapshot, lang: str) -> GoalView:
-    goal, indicator = evaluation.goal, evaluation.indicator
-    year = evaluation.year
+def path_points(goal: Goal, indicator: Indicator, lang: str) -> tuple[PathPoint, ...]:
+    """A goal's target path as named points: the baseline, its milestones and the target."""
 
     def point(kind: str, year_value) -> PathPoint:
         return PathPoint(kind, t(f"ui.goals.path.{kind}", lang), year_value.year, year_value.value,
                          quantity(year_value.value, indicator, lang),
                          format_number(year_value.value, indicator.decimals, lang))
 
-    path = (point("baseline", goal.baseline), *(point("milestone", m) for m in goal.milestones),
+    return (point("baseline", goal.baseline), *(point("milestone", m) for m in goal.milestones),
             point("target", goal.target))
+
+
+def goal_view(evaluation: GoalEvaluation, snap: Snapshot, lang: str) -> GoalView:
+    goal, indicator = evaluation.goal, evaluation.indicator
+    year = evaluation.year
+
+    path = path_points(goal, indicator, lang)
     progress = evaluation.progress
     finite = progress is not None and math.isfinite(progress)
     trend = evaluation.forecast

@@ -17,7 +17,7 @@ from cockpit.kpi.forecast import fit_line, trend_points
 from cockpit.readmodel.snapshot import is_annual, now_local, snapshot
 from cockpit.roles import Role, Viewer, role_of
 from cockpit.views.formatting import period_label, quantity, status_word
-from cockpit.views.goals import GoalView, build_goals
+from cockpit.views.goals import GoalView, PathPoint, build_goals, path_points
 from cockpit.views.measures import AnnotationView, chart_annotations
 from cockpit.views.timeseries import (
     Problem,
@@ -49,15 +49,6 @@ class AnnualPoint:
     expected_text: str | None
     status: str  # the position on the path: achieved | on_track | at_risk | off_track | running | no_goal
     status_text: str  # in the words of a position ('leicht darüber'), never the status words of the verdict
-
-
-@dataclass(frozen=True)
-class PathMark:
-    kind: str  # baseline | milestone | target
-    kind_text: str
-    year: int
-    value: float
-    value_text: str
 
 
 @dataclass(frozen=True)
@@ -95,7 +86,7 @@ class IndicatorView:
     reason_text: str | None
     forecast_text: str | None
     trend_text: str | None
-    path: tuple[PathMark, ...]
+    path: tuple[PathPoint, ...]
     annual: tuple[AnnualPoint, ...]
     trend: tuple[TrendPoint, ...]
     today: date
@@ -257,11 +248,7 @@ def build_indicator(cockpit: Cockpit, viewer: Viewer | Role | str, indicator_id:
     table = annual_table if annual_only else _series_table(indicator, series, previous, grain, lang, sort)
     path = ()
     if evaluation is not None:
-        path = tuple(PathMark(kind, t(f"ui.goals.path.{kind}", lang), p.year, p.value, quantity(p.value, indicator,
-                                                                                                  lang))
-                     for kind, p in [("baseline", evaluation.goal.baseline),
-                                     *[("milestone", m) for m in evaluation.goal.milestones],
-                                     ("target", evaluation.goal.target)])
+        path = path_points(evaluation.goal, indicator, lang)
     latest = snap.latest_start.get(indicator.id)
     demo = indicator.id in snap.synthetic
     name = indicator.name.get(lang)

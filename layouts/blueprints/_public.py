@@ -134,42 +134,6 @@ def cacheable(response: flask.Response, etag: str, last_modified: datetime | Non
 # ------------------------------------------------------------------------------------------------ rate limit
 
 
-class RedisCounter:
-    """The counters in Redis (COCKPIT_CACHE_URL=redis://...): one MULTI/EXEC per request, atomic across workers
-    and hosts, no database write per API request."""
-
-    def __init__(self, url: str):
-        import redis  # an installed dependency; imported here so that SQLite-only setups never connect
-
-        self.client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
-
-    def count_hit(self, client: str, window: int, seconds: int) -> tuple[int, int] | None:
-        key = f"cockpit:rl:{client}:"
-        try:
-            pipe = self.client.pipeline(transaction=True)
-            pipe.incr(key + str(window))
-            pipe.expire(key + str(window), 2 * seconds + 5)
-            pipe.get(key + str(window - 1))
-            hits, _, previous = pipe.execute()
-        except Exception as exc:  # noqa: BLE001 - redis.RedisError, OSError: refused below (fails closed)
-            log.warning("rate limit not counted in Redis (request refused with 503): %s", str(exc)[:200])
-            return None
-        return int(hits), int(previous or 0)
-
-
-_COUNTERS: dict[str, RedisCounter] = {}
-
-
-def _count(client: str, number: int, window: int) -> tuple[int, int] | None:
-    url = current_cockpit().settings.cache_url
-    if url and url.startswith(("redis://", "rediss://", "unix://")):
-        counter = _COUNTERS.get(url)
-        if counter is None:
-            counter = _COUNTERS[url] = RedisCounter(url)
-        return counter.count_hit(client, number, window)
-    return current_cockpit().store.count_hit(client, number)
-
-
 def sliding_estimate(hits: int, previous: int, elapsed: float, window: int) -> float:
     """Requests in the last `window` seconds, estimated from two fixed windows: the previous window's hits
     weighted by how much of it still lies inside the sliding window, plus this window's hits. No double burst
@@ -201,7 +165,7 @@ def rate_limited(scope: str) -> flask.Response | None:
     number = int(now // window)
     elapsed = now - number * window
     client = f"{scope}:{flask.request.remote_addr or '?'}"[:128]
-    counted = _count(client, number, window)
+    counted = current_cockpit().hit_counter.count_hit(client, number)
     if counted is None:
         return _refused(503, "the request could not be counted against the rate limit now; retry shortly", 1)
     hits, previous = counted

@@ -11,12 +11,14 @@ with Retry-After. A malformed parameter is a 400 naming it; an unknown or intern
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import flask
 
 from cockpit.i18n import LANGUAGES
 from cockpit.roles import Role
-from cockpit.views import build_goals, params, snapshot
+from cockpit.runtime import Cockpit
+from cockpit.views import Snapshot, build_goals, params, snapshot
 from cockpit.views import opendata as od
 from cockpit.views.archived import note as archive_note
 from cockpit.views.dcat import dcat_document
@@ -123,20 +125,26 @@ def _coverage() -> dict:
 # ------------------------------------------------------------------------------------------------ routes
 
 
-@bp.route("/indicators")
-def indicators():
+def _public_list(items: Callable[[Cockpit, Snapshot], list[dict]]) -> flask.Response:
+    """A list route: its paging parameters checked first, then one page of `items` (of the public snapshot)."""
     page, per_page = _list_paging(flask.request.args)
 
     def build():
         cockpit = current_cockpit()
-        snap = snapshot(cockpit, Role.PUBLIC)
-        coverage = od.coverage_by_indicator(snap.annual)
-        items = [od.indicator_record(ind, cockpit.catalog, _public.base_url(), ind.id in snap.synthetic,
-                                     coverage.get(ind.id, (None, None)))
-                 for ind in od.public_indicators(cockpit.catalog)]
-        return _page_response(items, page, per_page)
+        return _page_response(items(cockpit, snapshot(cockpit, Role.PUBLIC)), page, per_page)
 
     return _public.conditional(build)
+
+
+@bp.route("/indicators")
+def indicators():
+    def items(cockpit: Cockpit, snap: Snapshot) -> list[dict]:
+        coverage = od.coverage_by_indicator(snap.annual)
+        return [od.indicator_record(ind, cockpit.catalog, _public.base_url(), ind.id in snap.synthetic,
+                                    coverage.get(ind.id, (None, None)))
+                for ind in od.public_indicators(cockpit.catalog)]
+
+    return _public_list(items)
 
 
 def _indicator_or_404(indicator_id: str):
@@ -224,21 +232,16 @@ def observations(indicator_id: str):
 
 @bp.route("/goals")
 def goals():
-    page, per_page = _list_paging(flask.request.args)
-
-    def build():
-        cockpit = current_cockpit()
-        snap = snapshot(cockpit, Role.PUBLIC)
+    def items(cockpit: Cockpit, snap: Snapshot) -> list[dict]:
         views = {lang: build_goals(cockpit, Role.PUBLIC, lang) for lang in LANGUAGES}
         reasons = {lang: {g.id: g.reason_text for g in view.goals} for lang, view in views.items()}
         public = {i.id for i in od.public_indicators(cockpit.catalog)}
         evaluations = {e.goal.id: e for e in snap.evaluation.goals}
-        items = [od.goal_record(goal, cockpit.catalog, evaluations.get(goal.id),
-                                {lang: reasons[lang].get(goal.id) for lang in LANGUAGES}, snap.at.isoformat())
-                 for goal in cockpit.catalog.goals if goal.indicator in public]
-        return _page_response(items, page, per_page)
+        return [od.goal_record(goal, cockpit.catalog, evaluations.get(goal.id),
+                               {lang: reasons[lang].get(goal.id) for lang in LANGUAGES}, snap.at.isoformat())
+                for goal in cockpit.catalog.goals if goal.indicator in public]
 
-    return _public.conditional(build)
+    return _public_list(items)
 
 
 @bp.route("/openapi.json")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from urllib.parse import quote
 
 import flask
@@ -19,9 +20,11 @@ import flask
 from cockpit import PROJECT_ROOT
 from cockpit.i18n import t
 from cockpit.roles import Role
+from cockpit.runtime import Cockpit
 from cockpit.views import DOMAINS, build_goals, build_overview
 from cockpit.views import embed as embed_views
 from cockpit.views.dcat import licence_page
+from cockpit.views.embed import EmbedOptions
 from cockpit.views.legal import absolute, legal_links
 from cockpit.views.params import ParameterError
 from layouts.blueprints import _public
@@ -104,79 +107,76 @@ def _attribution(source) -> tuple[str, str, str | None]:
     return source.attribution, source.licence, licence_page(source.licence)
 
 
-@bp.route("/embed/tile/<indicator_id>")
-def tile(indicator_id: str):
+def _embed(allowed: Callable[[Cockpit], bool], build: Callable[[EmbedOptions, Cockpit], flask.Response | None]):
+    """An embed as anonymous visitors see it: 404 for what may not be embedded (`allowed`), else the response of
+    `build` with ETag and Last-Modified (404 when the public view has nothing to show: `build` gives None)."""
     options = request_options()
     cockpit = current_cockpit()
-    if indicator_id not in embed_views.embeddable_ids(cockpit.catalog):
+    if not allowed(cockpit):
         return not_found()
+    def respond() -> flask.Response:
+        response = build(options, cockpit)
+        return not_found() if response is None else response
 
-    def build():
-        view = build_overview(cockpit, Role.PUBLIC, options.lang)
-        found = embed_views.embed_tile(view, cockpit.catalog, indicator_id)
-        if found is None:
-            return not_found()
-        return render("tile", "embed/tile.html", options, found.name,
-                      f"/?lang={options.lang}#tile-{quote(found.indicator_id)}", tile=found,
-                      attribution=_attribution(found.source), demo=found.demo)
+    return _public.conditional(respond)
 
-    return _public.conditional(build)
+
+@bp.route("/embed/tile/<indicator_id>")
+def tile(indicator_id: str):
+    def build(options: EmbedOptions, cockpit: Cockpit) -> flask.Response | None:
+        found = embed_views.embed_tile(build_overview(cockpit, Role.PUBLIC, options.lang), cockpit.catalog,
+                                       indicator_id)
+        return None if found is None else render(
+            "tile", "embed/tile.html", options, found.name, f"/?lang={options.lang}#tile-{quote(found.indicator_id)}",
+            tile=found, attribution=_attribution(found.source), demo=found.demo)
+
+    return _embed(lambda cockpit: indicator_id in embed_views.embeddable_ids(cockpit.catalog), build)
 
 
 @bp.route("/embed/domain/<domain>")
 def domain(domain: str):
-    options = request_options()
-    cockpit = current_cockpit()
-    if domain not in DOMAINS:
-        return not_found()
-
-    def build():
+    def build(options: EmbedOptions, cockpit: Cockpit) -> flask.Response | None:
         view = build_overview(cockpit, Role.PUBLIC, options.lang)
         group = embed_views.embed_domain(view, cockpit.catalog, domain)
         if group is None:
-            return not_found()
+            return None
         title = t("embed.domain.heading", options.lang, domain=group.title, city=view.city)
         return render("domain", "embed/domain.html", options, title, f"/?lang={options.lang}#domain-{domain}",
                       group=group, attribution=t("embed.attribution.several", options.lang),
                       demo=any(tile.demo for tile in group.tiles))
 
-    return _public.conditional(build)
+    return _embed(lambda _cockpit: domain in DOMAINS, build)
 
 
 @bp.route("/embed/goal/<goal_id>")
 def goal(goal_id: str):
-    options = request_options()
-    cockpit = current_cockpit()
-    known = {g.id: g for g in cockpit.catalog.goals}
-    if goal_id not in known or known[goal_id].indicator not in embed_views.embeddable_ids(cockpit.catalog):
-        return not_found()
+    def allowed(cockpit: Cockpit) -> bool:
+        known = {g.id: g for g in cockpit.catalog.goals}
+        return goal_id in known and known[goal_id].indicator in embed_views.embeddable_ids(cockpit.catalog)
 
-    def build():
+    def build(options: EmbedOptions, cockpit: Cockpit) -> flask.Response | None:
         view = build_goals(cockpit, Role.PUBLIC, options.lang)
         found = embed_views.embed_goal(view, cockpit.catalog, goal_id)
         if found is None:
-            return not_found()
+            return None
         source = cockpit.catalog.indicator(found.indicator_id).source
         return render("goal", "embed/goal.html", options, found.name,
                       f"/goals?lang={options.lang}#goal-{quote(found.id)}", goal=found,
                       attribution=_attribution(source), demo=found.demo)
 
-    return _public.conditional(build)
+    return _embed(allowed, build)
 
 
 @bp.route("/embed/goals")
 def goals():
-    options = request_options()
-    cockpit = current_cockpit()
-
-    def build():
+    def build(options: EmbedOptions, cockpit: Cockpit) -> flask.Response:
         view = embed_views.embed_goals(build_goals(cockpit, Role.PUBLIC, options.lang), cockpit.catalog)
         title = t("embed.goals.heading", options.lang, city=view.city)
         return render("goals", "embed/goals.html", options, title, f"/goals?lang={options.lang}", view=view,
                       attribution=t("embed.attribution.several", options.lang), demo=view.demo,
                       evaluated=t("embed.evaluated", options.lang, date=view.at_text))
 
-    return _public.conditional(build)
+    return _embed(lambda _cockpit: True, build)
 
 
 @bp.route("/embed/<path:_rest>")

@@ -8,7 +8,8 @@ from dash import dcc, html
 from cockpit.i18n import t
 from cockpit.views.explore import ExploreView, Option, filter_values
 from layouts import ids
-from layouts.components.chart import graph, map_figure, panel_figure, ranking_figure
+from layouts.components.chart_base import graph
+from layouts.components.chart_explore import map_figure, panel_figure, ranking_figure
 from layouts.components.chart_table import export_links, problems_notice, sortable_table
 from layouts.components.choices import Choices
 from layouts.components.status import demo_notice

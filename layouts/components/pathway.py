@@ -8,14 +8,14 @@ from dash import dcc, html
 
 from cockpit.i18n import format_number, t
 from cockpit.views.pathway import MeasureEffectView, PathwayView, page_href
-from layouts.components.chart import (
-    _axis,
-    _base_layout,
-    _figure,
-    _indicator_layout,
-    _narrow_year_ticks,
-    _scatter,
+from layouts.components.chart_base import (
+    base_layout,
+    figure_dict,
     graph,
+    indicator_layout,
+    narrow_year_ticks,
+    plot_axis,
+    scatter,
     wrap,
 )
 from layouts.components.chart_table import element
@@ -39,36 +39,36 @@ def _line(view: PathwayView, values: dict[int, float], name: str, colour: str, d
     """A line after Y0 that starts at the observed total of Y0 (so it continues the stack)."""
     years = [view.y0, *[y for y in view.years if y in values and y > view.y0]]
     ys = [view.observed[view.y0], *[values[y] for y in years[1:]]]
-    return _scatter(x=years, y=[round(v) for v in ys], name=name, mode="lines+markers",
-                    line=dict(color=colour, width=2.5, dash=dash), marker=dict(size=5))
+    return scatter(x=years, y=[round(v) for v in ys], name=name, mode="lines+markers",
+                   line=dict(color=colour, width=2.5, dash=dash), marker=dict(size=5))
 
 
 def pathway_figure(view: PathwayView) -> dict:
     lang = view.lang
     observed_years = [y for y in view.years if y in view.observed]
-    data = [_scatter(x=observed_years, y=[round(view.by_sector[key].get(y, 0)) for y in observed_years],
-                     name=label, stackgroup="sectors", mode="lines", line=dict(width=0.5, color=SECTOR_COLOURS[key]),
-                     fillcolor=SECTOR_COLOURS[key], opacity=0.8)
+    data = [scatter(x=observed_years, y=[round(view.by_sector[key].get(y, 0)) for y in observed_years],
+                    name=label, stackgroup="sectors", mode="lines", line=dict(width=0.5, color=SECTOR_COLOURS[key]),
+                    fillcolor=SECTOR_COLOURS[key], opacity=0.8)
             for key, label in view.sectors]
     if view.bau:
         data.append(_line(view, view.bau, t("pathway.chart.bau", lang), BAU_COLOUR, "dash"))
     if view.plan:
         data.append(_line(view, view.plan, t("pathway.chart.plan", lang), PLAN_COLOUR, "solid"))
     target_years = [y for y in view.years if y in view.target]
-    data.append(_scatter(x=target_years, y=[round(view.target[y]) for y in target_years],
-                         name=t("pathway.chart.target", lang), mode="lines",
-                         line=dict(color=TARGET_COLOUR, width=2.5, dash="dot")))
+    data.append(scatter(x=target_years, y=[round(view.target[y]) for y in target_years],
+                        name=t("pathway.chart.target", lang), mode="lines",
+                        line=dict(color=TARGET_COLOUR, width=2.5, dash="dot")))
     # the head (title, source) and legend as on the indicator charts: a narrow variant for phones (assets/charts.js)
-    layout = _indicator_layout(t("pathway.chart.title", lang), view.source_line, lang, height=560)
-    layout["xaxis"] = _axis(dtick=2, tickformat="d")
-    _narrow_year_ticks(layout, layout["xaxis"], min(view.years), max(view.years))  # every 5th year on a phone
-    layout["yaxis"] = _axis(t("pathway.chart.axis", lang), rangemode="tozero")
+    layout = indicator_layout(t("pathway.chart.title", lang), view.source_line, lang, height=560)
+    layout["xaxis"] = plot_axis(dtick=2, tickformat="d")
+    narrow_year_ticks(layout, layout["xaxis"], min(view.years), max(view.years))  # every 5th year on a phone
+    layout["yaxis"] = plot_axis(t("pathway.chart.axis", lang), rangemode="tozero")
     layout["shapes"] = [dict(type="line", xref="x", yref="paper", x0=view.today_year, x1=view.today_year, y0=0,
                              y1=1, line=dict(color="#1a1a1a", width=1.5, dash="longdash"))]
     layout["annotations"] = [*layout["annotations"],
                              dict(text=t("pathway.chart.today", lang), x=view.today_year, xref="x", y=1, yref="paper",
                                   showarrow=False, xanchor="left", yanchor="top", font=dict(size=13))]
-    return _figure(data, layout)
+    return figure_dict(data, layout)
 
 
 def budget_figure(view: PathwayView) -> dict:
@@ -80,9 +80,9 @@ def budget_figure(view: PathwayView) -> dict:
                        "bar": {"color": PLAN_COLOUR}, "bgcolor": "#e3e3e3", "borderwidth": 1,
                        "bordercolor": "#8a8a8a"},
              "title": {"text": t("pathway.budget.gauge", lang), "font": {"size": 14}}}]
-    layout = _base_layout(t("pathway.budget.title", lang), view.source_line, lang, height=340)
+    layout = base_layout(t("pathway.budget.title", lang), view.source_line, lang, height=340)
     layout["margin"] = dict(l=40, r=40, t=70, b=110)
-    return _figure(data, layout)
+    return figure_dict(data, layout)
 
 
 def contribution_figure(view: PathwayView) -> dict:
@@ -93,11 +93,11 @@ def contribution_figure(view: PathwayView) -> dict:
              "customdata": [m.href for m in rows], "hovertemplate": "%{y}: %{text} t<extra></extra>",
              "name": t("pathway.contrib.state", lang)}]
     height = 170 + 56 * max(len(rows), 1)
-    layout = _base_layout(t("pathway.contrib.title", lang, year=view.target_year), view.source_line, lang,
-                          height=height, xaxis=_axis(t("pathway.contrib.axis", lang, year=view.target_year)),
-                          yaxis=dict(automargin=True), showlegend=False)
+    layout = base_layout(t("pathway.contrib.title", lang, year=view.target_year), view.source_line, lang,
+                         height=height, xaxis=plot_axis(t("pathway.contrib.axis", lang, year=view.target_year)),
+                         yaxis=dict(automargin=True), showlegend=False)
     layout["margin"] = dict(l=16, r=16, t=60, b=110)
-    return _figure(data, layout)
+    return figure_dict(data, layout)
 
 
 def _source(view: PathwayView) -> html.P:

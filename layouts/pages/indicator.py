@@ -16,7 +16,8 @@ from cockpit.kpi.pathway import CO2_INDICATORS
 from cockpit.views.indicator import IndicatorView, build_indicator
 from layouts import ids
 from layouts.auth import current_viewer
-from layouts.components.chart import goal_figure, graph, series_figure
+from layouts.components.chart import goal_figure, series_figure
+from layouts.components.chart_base import graph
 from layouts.components.chart_table import (
     element,
     export_links,

@@ -5,6 +5,8 @@ a useful size, no sideways scrolling inside the chart."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -23,6 +25,18 @@ def open_chart(page: Page, url: str) -> None:
     page.goto(url)
     page.wait_for_selector("#indicator-goal-chart .main-svg", timeout=TIMEOUT)
     page.wait_for_timeout(800)  # assets/charts.js picks the layout for the width
+
+
+@contextmanager
+def indicator_page(browser, app_url: str, width: int, height: int) -> Iterator[Page]:
+    """The German indicator page with its goal chart drawn, in a window of `width` x `height` px."""
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="de-DE")
+    try:
+        page = context.new_page()
+        open_chart(page, f"{app_url}/indicator/{INDICATOR}?lang=de")
+        yield page
+    finally:
+        context.close()
 
 
 @pytest.mark.parametrize("lang,download", [("de", "Diagramm als PNG-Bild herunterladen"),
@@ -55,10 +69,7 @@ def test_the_camera_downloads_a_png_and_no_button_talks_to_a_third_party(page: P
 
 
 def test_at_375_px_the_chart_is_readable(browser, app_url):
-    context = browser.new_context(viewport={"width": 375, "height": 800}, locale="de-DE")
-    page = context.new_page()
-    try:
-        open_chart(page, f"{app_url}/indicator/{INDICATOR}?lang=de")
+    with indicator_page(browser, app_url, 375, 800) as page:
         chart = page.locator("#indicator-goal-chart")
         svg = chart.locator(".main-svg").first.bounding_box()
         plot = chart.locator("g.draglayer g.xy rect.nsewdrag").first \
@@ -76,17 +87,10 @@ def test_at_375_px_the_chart_is_readable(browser, app_url):
         assert plot["height"] >= 220 and plot["width"] >= 220, plot
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "indicator-375.png"), full_page=True)
-    finally:
-        context.close()
 
 
 def test_screenshot_of_the_indicator_page_at_1920(browser, app_url):
-    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="de-DE")
-    page = context.new_page()
-    try:
-        open_chart(page, f"{app_url}/indicator/{INDICATOR}?lang=de")
+    with indicator_page(browser, app_url, 1920, 1080) as page:
         headline = page.locator(".explorer-facts .status__text").first.inner_text()
         expect(page.locator("#indicator-goal-chart .legend")).to_contain_text(f"Bewertung: {headline}")  # the same
         page.screenshot(path=str(SCREENSHOTS / "indicator-1920.png"), full_page=True)
-    finally:
-        context.close()

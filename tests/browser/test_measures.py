@@ -7,29 +7,18 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from cockpit import PROJECT_ROOT
 from cockpit.accounts import Accounts
 from tests.browser.conftest import STAFF_LOGIN, STAFF_PASSWORD, login
+from tests.browser.pages import assert_accessible, open_page
 
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
 MEASURE = "smart-quarter-energy"  # owned by the umweltamt
 GOAL, GOAL_MEASURE = "charge-points-2030", "charging-points-city-centre"  # the measure is owned by the verkehr
-
-
-def open_page(page: Page, url: str, ready: str) -> None:
-    page.goto(url)
-    page.wait_for_selector(ready, timeout=20_000)
-    page.wait_for_load_state("networkidle")
-
-
-def assert_accessible(page: Page) -> None:
-    results = Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
 
 
 UMWELTAMT_LOGIN, UMWELTAMT_PASSWORD = "staff-umweltamt", "Browser test password of the Umweltamt"

@@ -11,18 +11,13 @@ from playwright.sync_api import Page, expect
 
 from cockpit import PROJECT_ROOT
 from cockpit.i18n import t
+from tests.browser.pages import open_page
 
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
 STATUS_WORDS_DE = {t(f"status.{s}", "de") for s in
                    ("achieved", "on_track", "at_risk", "off_track", "no_data", "no_goal")}
-
-
-def open_page(page: Page, url: str, ready: str) -> None:
-    page.goto(url)
-    page.wait_for_selector(ready, timeout=20_000)
-    page.wait_for_load_state("networkidle")
 
 
 def test_overview_shows_every_public_tile_and_no_internal_one(page: Page, app_url, watch, demo_cockpit):

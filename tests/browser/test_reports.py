@@ -4,23 +4,12 @@ public list shows it with its stable URL; axe-core finds no violation; at 375 px
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
 from tests.browser.conftest import login
+from tests.browser.pages import assert_accessible, open_page
 
 pytestmark = pytest.mark.browser
-
-
-def open_page(page: Page, url: str, ready: str) -> None:
-    page.goto(url)
-    page.wait_for_selector(ready, timeout=20_000)
-    page.wait_for_load_state("networkidle")
-
-
-def assert_accessible(page: Page) -> None:
-    results = Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
 
 
 def sideways_scroll(page: Page) -> int:

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from email.header import decode_header, make_header
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
 
 from cockpit.alerts import AlertConfigError, load_alert_config, run_alerts
@@ -17,6 +16,7 @@ from cockpit.measures import Measure, Report
 from cockpit.sources.base import make_frame
 from cockpit.sources.config import SourceConfig
 from tests.fixtures.services import free_port
+from tests.fixtures.smtp import smtp_fixture
 
 
 class Inbox(Message):
@@ -28,15 +28,7 @@ class Inbox(Message):
         self.messages.append(message)
 
 
-@pytest.fixture
-def smtp():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        yield controller, inbox
-    finally:
-        controller.stop()
+smtp = smtp_fixture(Inbox)
 
 
 @pytest.fixture

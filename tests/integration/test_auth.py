@@ -28,6 +28,7 @@ from cockpit.runtime import open_cockpit
 from cockpit.sources.base import make_frame
 from cockpit.views import clear_cache
 from layouts import ids
+from tests.fixtures.callbacks import dash_call, refresh_request, router_request
 from tests.fixtures.forms import login_token, post_login
 
 PUBLIC, INTERNAL, DEPARTMENT = "recycling-rate", "municipal-buildings-electricity", "smart-bin-fill-level"
@@ -132,33 +133,13 @@ def clients(app):
 # ------------------------------------------------------------------------------------------------ requests
 
 
-def dash_call(client, output: str, outputs: list, inputs: list, state: list, changed: str):
-    body = {"output": output, "outputs": outputs, "inputs": inputs, "state": state, "changedPropIds": [changed]}
-    return client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
-
-
 def router(pathname: str, search: str = "?lang=de"):
-    def send(client):
-        return dash_call(
-            client, ".._pages_content.children..._pages_store.data..",
-            [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-            [{"id": "_pages_location", "property": "pathname", "value": pathname},
-             {"id": "_pages_location", "property": "search", "value": search}],
-            [], "_pages_location.pathname")
-    return send
+    return lambda client: router_request(client, pathname, search)
 
 
 def refresh(content_id: str, search: str = "?lang=de"):
     """A page's refresh callback, built from the public dependency list (what an attacker sees)."""
-    def send(client):
-        deps = client.get("/_dash-dependencies").get_json()
-        dep = next(d for d in deps if f"{content_id}.children" in d["output"])
-        outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in dep["output"].strip(".").split("...")]
-        inputs = [{"id": i["id"], "property": i["property"], "value": 1} for i in dep["inputs"]]
-        state = [{"id": s["id"], "property": s["property"], "value": search if s["property"] == "search" else None}
-                 for s in dep["state"]]
-        return dash_call(client, dep["output"], outputs, inputs, state, f"{inputs[0]['id']}.{inputs[0]['property']}")
-    return send
+    return lambda client: refresh_request(client, content_id, search)
 
 
 def get(path: str):

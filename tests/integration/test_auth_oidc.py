@@ -234,3 +234,15 @@ def test_the_authorization_request_uses_pkce_s256(app, provider):
     start = client.get("/login/sso?lang=de")
     query = parse_qs(urlsplit(start.headers["Location"]).query)
     assert query["code_challenge_method"] == ["S256"] and len(query["code_challenge"][0]) >= 43
+
+
+@pytest.mark.parametrize("path", ["/login/sso", "/login/sso/callback?code=x&state=y"])
+def test_without_single_sign_on_its_routes_answer_404_with_the_login_page(tmp_path, path):
+    from layouts.app import create_app
+
+    client = create_app(make_cockpit(tmp_path)).server.test_client()
+    response = client.get(path + ("&" if "?" in path else "?") + "lang=en")
+    assert response.status_code == 404
+    page = response.get_data(as_text=True)
+    assert "Single sign-on is not configured." in page and 'name="password"' in page
+    assert response.headers["Cache-Control"] == "no-store"

@@ -11,13 +11,10 @@ from cockpit.jobs.ingest import Ingestor
 from cockpit.sources.config import SourceConfig
 from tests.conftest import SAMPLES
 from tests.fixtures.services import free_port
+from tests.unit.source_support import LORAWAN_DEVICES
 
 FOLDER = SAMPLES / "lorawan"
-DEVICES = {
-    "fill-001": {"model": "dragino-ldds75", "district": "stadtmitte", "empty_mm": 1500, "full_mm": 300},
-    "fill-002": {"model": "dragino-ldds20", "district": "lusan", "empty_mm": 1500, "full_mm": 300},
-    "fill-003": {"model": "milesight-em310-udl", "district": "bieblach-tinz", "empty_mm": 1200, "full_mm": 200,
-                 "payload": "decoded_payload"},
+DEVICES = LORAWAN_DEVICES | {
     "fill-004": {"model": "dragino-ldds75", "district": "nowhere", "empty_mm": 1500, "full_mm": 300},
 }
 pytestmark = pytest.mark.mqtt

@@ -8,16 +8,7 @@ from cockpit import PROJECT_ROOT
 from cockpit.jobs.ingest import Ingestor
 from cockpit.sources.config import SourceConfig, load_sources
 from tests.conftest import SAMPLES
-
-ALL = "(Restabfall_t + Bioabfall_t + Papier_t + Glas_t + LVP_t + Sperrmuell_t)"
-WASTE = dict(
-    period={"column": "Monat", "format": "%m/%Y", "rhythm": "month"},
-    indicators=[
-        {"id": "household-waste-per-inhabitant", "expr": f"{ALL} * 1000 / Einwohner"},
-        {"id": "residual-waste-per-inhabitant", "expr": "(Restabfall_t + Sperrmuell_t) * 1000 / Einwohner"},
-        {"id": "recycling-rate", "expr": f"(Bioabfall_t + Papier_t + Glas_t + LVP_t) * 100 / {ALL}"},
-    ],
-)
+from tests.unit.source_support import WASTE
 
 
 def waste_source(name: str) -> SourceConfig:

@@ -16,6 +16,13 @@ INDICATOR = {
 }
 
 
+def indicator(ident: str, aggregation: str = "last", rhythm: str = "P1Y", grace: str | None = None,
+              **extra) -> dict:
+    """A public indicator `ident` of the test catalogs (unit t unless `extra` says otherwise)."""
+    return INDICATOR | {"id": ident, "name": {"de": ident, "en": ident}, "aggregation": aggregation,
+                        "rhythm": rhythm, "grace": grace} | extra
+
+
 def make_goal(**overrides):
     """Goal 'g' on indicator 'x' in field 'f'; `overrides` set direction, baseline, milestones, target, ..."""
     raw = {"id": "g", "indicator": "x", "source": "test", "field": "f"} | overrides

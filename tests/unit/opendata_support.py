@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from cockpit import PROJECT_ROOT
@@ -77,3 +78,20 @@ def login(client):
     response = post_login(client, {"password": PASSWORD})
     assert response.status_code == 303, response.get_data(as_text=True)[:300]
     return response
+
+
+def app_fixtures():
+    """The fixtures `app` (the Dash app of the module's `cockpit` fixture, built once per module) and `client` (a
+    fresh test client of its server per test). Assign them as `app, client = app_fixtures()` in a test module."""
+
+    @pytest.fixture(scope="module")
+    def app(cockpit):
+        from layouts.app import create_app
+
+        return create_app(cockpit)
+
+    @pytest.fixture
+    def client(app):
+        return app.server.test_client()
+
+    return app, client

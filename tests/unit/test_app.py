@@ -13,6 +13,8 @@ from cockpit.runtime import open_cockpit
 from cockpit.sources.base import make_frame
 from cockpit.views import clear_cache
 from layouts import ids
+from tests.fixtures.callbacks import refresh_request as callback_request
+from tests.fixtures.callbacks import router_request
 from tests.fixtures.forms import login_token
 
 PASSWORD = "correct horse battery staple"
@@ -51,34 +53,6 @@ def login(client, password=PASSWORD, next_path: str | None = None, **kwargs):
     query = {"lang": "de"} if next_path is None else {"lang": "de", "next": next_path}
     return client.post("/login", query_string=query, data={"password": password, "csrf_token": login_token(client)},
                        **kwargs)
-
-
-def callback_request(client, content_id: str, search: str = "?lang=de"):
-    """The request the browser sends when the page's refresh interval fires, built from the public
-    dependency list (what an attacker can see), sent with whatever cookies `client` holds."""
-    deps = client.get("/_dash-dependencies").get_json()
-    dep = next(d for d in deps if f"{content_id}.children" in d["output"])
-    outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]}
-               for o in dep["output"].strip(".").split("...")]
-    inputs = [{"id": i["id"], "property": i["property"], "value": 1} for i in dep["inputs"]]
-    state = [{"id": s["id"], "property": s["property"], "value": search if s["property"] == "search" else None}
-             for s in dep["state"]]
-    body = {"output": dep["output"], "outputs": outputs, "inputs": inputs, "state": state,
-            "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"]}
-    return client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
-
-
-def router_request(client, pathname: str = "/", search: str = "?lang=de"):
-    """The Dash Pages routing callback for a page, as the browser sends it on load."""
-    body = {
-        "output": ".._pages_content.children..._pages_store.data..",
-        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-        "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
-                   {"id": "_pages_location", "property": "search", "value": search}],
-        "state": [],
-        "changedPropIds": ["_pages_location.pathname"],
-    }
-    return client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
 
 
 def text(response) -> str:

@@ -9,7 +9,7 @@ from datetime import datetime
 import plotly.graph_objects as go
 import pytest
 
-from layouts.components.chart import date_axis, year_axis
+from layouts.components.chart_base import date_axis, year_axis
 
 
 def test_one_year_of_data_gets_whole_year_ticks_and_room_on_both_sides():

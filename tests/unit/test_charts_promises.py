@@ -17,7 +17,8 @@ from cockpit import PROJECT_ROOT
 from cockpit.i18n import t
 from cockpit.roles import Role
 from cockpit.views.indicator import build_indicator
-from layouts.components.chart import LEGEND_MAX, YEARS_BACK, goal_figure, graph_config, series_figure
+from layouts.components.chart import LEGEND_MAX, YEARS_BACK, goal_figure, series_figure
+from layouts.components.chart_base import graph_config
 from tests.unit.explorer_support import NOW, demo_cockpit
 
 STATUS_WORDS = {t(f"status.{s}", lang) for s in ("achieved", "on_track", "at_risk", "off_track") for lang in ("de", "en")}

@@ -18,6 +18,7 @@ from tests.unit.opendata_support import (
     INTERNAL_GOAL,
     NOT_EMBEDDABLE,
     ORIGIN,
+    app_fixtures,
     login,
     seeded_cockpit,
 )
@@ -29,16 +30,7 @@ def cockpit(tmp_path_factory):
     return seeded_cockpit(tmp_path_factory.mktemp("embed"))
 
 
-@pytest.fixture(scope="module")
-def app(cockpit):
-    from layouts.app import create_app
-
-    return create_app(cockpit)
-
-
-@pytest.fixture
-def client(app):
-    return app.server.test_client()
+app, client = app_fixtures()
 
 
 def page(response, status: int = 200) -> str:

@@ -12,25 +12,13 @@ from cockpit.catalog import load_catalog
 from cockpit.cli import main
 from cockpit.commands.evaluate import parse_period_start
 from cockpit.kpi import target_path
+from tests.unit.kpi_support import indicator as catalog_indicator
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
 def indicator(ident, aggregation="last", rhythm="P1Y", grace="P1Y", unit="t", decimals=2):
-    return {
-        "id": ident,
-        "name": {"de": ident, "en": ident},
-        "description": {"de": "X", "en": "X"},
-        "domain": "energy",
-        "unit": unit,
-        "aggregation": aggregation,
-        "rhythm": rhythm,
-        "grace": grace,
-        "visibility": "public",
-        "department": "A",
-        "source": {"name": "S", "licence": "L", "attribution": "A"},
-        "decimals": decimals,
-    }
+    return catalog_indicator(ident, aggregation, rhythm, grace, unit=unit, decimals=decimals)
 
 
 CATALOG = {

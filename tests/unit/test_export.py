@@ -18,6 +18,7 @@ from cockpit.views.explore import build_explore
 from cockpit.views.indicator import build_indicator
 from tests.fixtures.forms import post_login
 from tests.unit.explorer_support import demo_cockpit
+from tests.unit.opendata_support import app_fixtures
 from tests.unit.test_app import router_request, text
 
 PASSWORD = "export-test-password"
@@ -31,16 +32,7 @@ def cockpit(tmp_path_factory):
     return demo_cockpit(tmp_path_factory.mktemp("export"), internal_password=PASSWORD, secret_key="export-secret")
 
 
-@pytest.fixture(scope="module")
-def app(cockpit):
-    from layouts.app import create_app
-
-    return create_app(cockpit)
-
-
-@pytest.fixture
-def client(app):
-    return app.server.test_client()
+app, client = app_fixtures()
 
 
 def read_csv(response, delimiter: str) -> list[list[str]]:

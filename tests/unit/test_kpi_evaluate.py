@@ -8,23 +8,7 @@ import pytest
 
 from cockpit.catalog.loader import parse_catalog
 from cockpit.kpi import GoalEvaluation, evaluate_catalog, evaluate_goal
-
-
-def indicator(ident, aggregation="last", rhythm="P1Y", grace=None):
-    return {
-        "id": ident,
-        "name": {"de": ident, "en": ident},
-        "description": {"de": "X", "en": "X"},
-        "domain": "energy",
-        "unit": "t",
-        "aggregation": aggregation,
-        "rhythm": rhythm,
-        "grace": grace,
-        "visibility": "public",
-        "department": "A",
-        "source": {"name": "S", "licence": "L", "attribution": "A"},
-    }
-
+from tests.unit.kpi_support import indicator
 
 CO2_GOAL = {
     "id": "co2",
@@ -64,6 +48,13 @@ def catalog(goals=None, indicators=None):
             "goals": [CO2_GOAL] if goals is None else goals,
         }
     )
+
+
+def increase_goal(ident: str, indicator_id: str, baseline: tuple[int, float], target: tuple[int, float]) -> dict:
+    """A goal like CO2_GOAL, but rising from `baseline` to `target` (year, value) without milestones."""
+    return CO2_GOAL | {"id": ident, "indicator": indicator_id, "direction": "increase", "milestones": [],
+                       "baseline": {"year": baseline[0], "value": baseline[1]},
+                       "target": {"year": target[0], "value": target[1]}}
 
 
 def frame(rows):
@@ -149,17 +140,7 @@ def test_year_of_a_period_starting_at_berlin_new_year():
 )
 def test_all_three_aggregations(aggregation, expected):
     cat = catalog(
-        goals=[
-            {
-                **CO2_GOAL,
-                "id": "g",
-                "indicator": "i",
-                "direction": "increase",
-                "baseline": {"year": 2020, "value": 0.0},
-                "milestones": [],
-                "target": {"year": 2030, "value": 100.0},
-            }
-        ],
+        goals=[increase_goal("g", "i", (2020, 0.0), (2030, 100.0))],
         indicators=[indicator("i", aggregation, "P1M")],
     )
     rows = [("i", "", "2025-03-01", 3.0), ("i", "", "2025-09-01", 1.0), ("i", "", "2025-05-01", 2.0)]
@@ -239,17 +220,7 @@ def test_a_value_of_the_running_year_moves_y_star_and_staleness_on():
 
 def test_increase_goal():
     cat = catalog(
-        goals=[
-            {
-                **CO2_GOAL,
-                "id": "re",
-                "indicator": "re",
-                "direction": "increase",
-                "baseline": {"year": 2018, "value": 37.8},
-                "milestones": [],
-                "target": {"year": 2030, "value": 80.0},
-            }
-        ],
+        goals=[increase_goal("re", "re", (2018, 37.8), (2030, 80.0))],
         indicators=[indicator("re", "mean", "P1D", "P3D")],
     )
     rows = [

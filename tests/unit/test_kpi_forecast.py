@@ -13,22 +13,17 @@ from tests.unit.kpi_support import make_goal
 goal = make_goal
 
 
+def trend_goal(direction: str, baseline: tuple[int, float], target: tuple[int, float], window: int):
+    return goal(direction=direction, baseline={"year": baseline[0], "value": baseline[1]},
+                target={"year": target[0], "value": target[1]}, trend_window=window)
+
+
 def increase(target_year=2023, target=10.0, window=5):
-    return goal(
-        direction="increase",
-        baseline={"year": 2019, "value": 0.0},
-        target={"year": target_year, "value": target},
-        trend_window=window,
-    )
+    return trend_goal("increase", (2019, 0.0), (target_year, target), window)
 
 
 def decrease(target_year=2030, target=4.9, window=5):
-    return goal(
-        direction="decrease",
-        baseline={"year": 2010, "value": 10.0},
-        target={"year": target_year, "value": target},
-        trend_window=window,
-    )
+    return trend_goal("decrease", (2010, 10.0), (target_year, target), window)
 
 
 def series(values: dict[int, float]) -> pd.Series:

@@ -1,6 +1,6 @@
 """Staleness (goal rules v2): latest start + 2·rhythm + publication lag in Berlin calendar time, exact boundaries."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -40,38 +40,24 @@ def test_annual_value_is_not_asked_for_before_the_next_year_is_over():
     assert is_stale(ind, latest, date(2027, 7, 2))
 
 
-def test_monthly_boundary_day_is_not_stale_the_next_day_is():
-    """October 2026 with P1M lag: November ends 1 Dec, its value is due 1 Jan 2027."""
-    ind = indicator("P1M", "P1M")
-    latest = berlin_midnight(2026, 10, 1)
-    assert due_by(ind, latest).date() == date(2027, 1, 1)
-    assert not is_stale(ind, latest, date(2027, 1, 1))
-    assert is_stale(ind, latest, date(2027, 1, 2))
+# (rhythm, publication lag or None for the rhythm, latest period start, the day its successor is due by)
+BOUNDARIES = [
+    # October 2026 with P1M lag: November ends 1 Dec, its value is due 1 Jan 2027
+    pytest.param("P1M", "P1M", (2026, 10, 1), date(2027, 1, 1), id="monthly"),
+    # 31 Jan + 2 months = 31 Mar; + P1M lag = 30 Apr (the lag is added after the doubled rhythm)
+    pytest.param("P1M", "P1M", (2025, 1, 31), date(2025, 4, 30), id="monthly-from-january-31"),
+    pytest.param("P1Y", None, (2024, 2, 29), date(2027, 2, 28), id="yearly-from-february-29"),
+    pytest.param("P1M", None, (2025, 3, 1), date(2025, 6, 1), id="lag-defaults-to-the-rhythm"),
+]
 
 
-def test_monthly_rhythm_from_january_31_doubles_the_rhythm_as_one_calendar_duration():
-    """31 Jan + 2 months = 31 Mar; + P1M lag = 30 Apr (the lag is added after the doubled rhythm)."""
-    ind = indicator("P1M", "P1M")
-    latest = berlin_midnight(2025, 1, 31)
-    assert due_by(ind, latest).date() == date(2025, 4, 30)
-    assert not is_stale(ind, latest, date(2025, 4, 30))
-    assert is_stale(ind, latest, date(2025, 5, 1))
-
-
-def test_yearly_rhythm_from_february_29():
-    ind = indicator("P1Y")  # the lag defaults to the rhythm
-    latest = berlin_midnight(2024, 2, 29)
-    assert due_by(ind, latest).date() == date(2027, 2, 28)
-    assert not is_stale(ind, latest, date(2027, 2, 28))
-    assert is_stale(ind, latest, date(2027, 3, 1))
-
-
-def test_lag_defaults_to_the_rhythm():
-    ind = indicator("P1M")
-    latest = berlin_midnight(2025, 3, 1)
-    assert due_by(ind, latest).date() == date(2025, 6, 1)
-    assert not is_stale(ind, latest, date(2025, 6, 1))
-    assert is_stale(ind, latest, date(2025, 6, 2))
+@pytest.mark.parametrize(("rhythm", "lag", "latest", "due"), BOUNDARIES)
+def test_the_due_day_is_not_stale_the_next_day_is(rhythm, lag, latest, due):
+    ind = indicator(rhythm, lag)
+    latest = berlin_midnight(*latest)
+    assert due_by(ind, latest).date() == due
+    assert not is_stale(ind, latest, due)
+    assert is_stale(ind, latest, due + timedelta(days=1))
 
 
 def test_grace_is_a_deprecated_alias_of_the_publication_lag():

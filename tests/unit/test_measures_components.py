@@ -3,8 +3,6 @@ the wall slide (rendered to Dash components, checked for what a reader sees)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 
 from cockpit import PROJECT_ROOT
@@ -18,12 +16,7 @@ from layouts.components.measures import (
     overdue_line,
     wall_slide,
 )
-
-
-@dataclass
-class FakeCockpit:
-    catalog: object
-    store: object
+from tests.unit.test_measures_store import FakeCockpit
 
 
 @pytest.fixture

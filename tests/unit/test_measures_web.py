@@ -14,6 +14,7 @@ from cockpit.measures.demo import load_demo_measures
 from cockpit.roles import Role
 from cockpit.runtime import open_cockpit
 from cockpit.views import build_goals, build_overview, clear_cache
+from tests.fixtures.callbacks import refresh_request
 from tests.fixtures.forms import post_login, session_csrf
 from tests.unit.test_app import router_request
 
@@ -44,19 +45,6 @@ def client(cockpit):
 
     return create_app(cockpit).server.test_client()
 
-
-
-def refresh_request(client, content_id: str, search: str = "?lang=de"):
-    """What the browser sends when a page's refresh interval fires (from the public dependency list)."""
-    deps = client.get("/_dash-dependencies").get_json()
-    dep = next(d for d in deps if f"{content_id}.children" in d["output"])
-    outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in dep["output"].strip(".").split("...")]
-    inputs = [{"id": i["id"], "property": i["property"], "value": 1} for i in dep["inputs"]]
-    state = [{"id": x["id"], "property": x["property"], "value": search if x["property"] == "search" else None}
-             for x in dep["state"]]
-    body = {"output": dep["output"], "outputs": outputs, "inputs": inputs, "state": state,
-            "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"]}
-    return client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
 
 
 def text(response) -> str:

@@ -4,12 +4,10 @@ jobs only in the process holding the scheduler lease."""
 
 from __future__ import annotations
 
-import socket
 from dataclasses import replace
 from datetime import date
 
 import pytest
-from aiosmtpd.controller import Controller
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from cockpit.cli import main
@@ -25,6 +23,7 @@ from cockpit.reports.schedule import (
     run_schedule,
 )
 from cockpit.roles import Role
+from tests.fixtures.smtp import smtp_fixture
 from tests.unit.opendata_support import seeded_cockpit
 
 SCHEDULES = """
@@ -37,12 +36,6 @@ schedules:
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Inbox:
     def __init__(self):
         self.messages = []
@@ -52,15 +45,7 @@ class Inbox:
         return "250 OK"
 
 
-@pytest.fixture
-def smtp():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        yield controller, inbox
-    finally:
-        controller.stop()
+smtp = smtp_fixture(Inbox)
 
 
 @pytest.fixture

@@ -274,33 +274,33 @@ def test_demo_register_matches_the_reference_magnitudes(catalog):
 DOCUMENTED = PROJECT_ROOT / "tests" / "fixtures" / "third_party" / "charging-register"
 
 
-@pytest.mark.parametrize("name", ["documented-header-utf8-bom.csv", "documented-header-cp1252.csv"])
-def test_documented_header_with_multi_valued_plug_cells(catalog, name):
-    c = connector(catalog, DOCUMENTED / name, history_since="2024-03", capacity_indicator="charging-kw-per-1000")
+# (sample, first month, charging points and kW in the city, the reject): the documented header of today's
+# editions and the older editions' preamble, group line and header without id and status columns (see SOURCES.md).
+# Today's: 3001: 2 points, no station power, plugs "22; 3,7" (one plug at a time: 22) and 11 -> 33 kW; 3002: 1 point,
+# 150 kW given (its plug cell "150; 50" is not needed); 3003: broken date, quarantined.
+# 2021: two stations in operation: 2 points / 22 kW (Anschlussleistung), 1 point / 50 kW (from "P1 [kW]" "50; 50").
+EDITIONS = [
+    pytest.param("documented-header-utf8-bom.csv", "2024-03", 3, 183, "line 8: date '31.02.2023' is not dd.mm.yyyy",
+                 id="documented-utf8-bom"),
+    pytest.param("documented-header-cp1252.csv", "2024-03", 3, 183, "line 8: date '31.02.2023' is not dd.mm.yyyy",
+                 id="documented-cp1252"),
+    pytest.param("older-edition-2021-cp1252.csv", "2021-12", 3, 72, "line 10: date '31.11.2021' is not dd.mm.yyyy",
+                 id="older-edition-2021"),
+]
+
+
+@pytest.mark.parametrize(("name", "since", "points", "kw", "reject"), EDITIONS)
+def test_published_editions_with_multi_valued_plug_cells(catalog, name, since, points, kw, reject):
+    c = connector(catalog, DOCUMENTED / name, history_since=since, capacity_indicator="charging-kw-per-1000")
     result = c.parse(c.fetch(None))
     city = result.frame[result.frame["district"] == ""].set_index("indicator")["value"]
-    # 3001: 2 points, no station power, plugs "22; 3,7" (one plug at a time: 22) and 11 -> 33 kW;
-    # 3002: 1 point, 150 kW given (its plug cell "150; 50" is not needed); 3003: broken date, quarantined
-    assert city["charge-points-per-1000"] == pytest.approx(3 * 1000 / catalog.population)
-    assert city["charging-kw-per-1000"] == pytest.approx(183 * 1000 / catalog.population)
-    assert [r.reason for r in result.rejects] == ["line 8: date '31.02.2023' is not dd.mm.yyyy"]
-    assert result.watermark == "2024-03-01"
+    assert city["charge-points-per-1000"] == pytest.approx(points * 1000 / catalog.population)
+    assert city["charging-kw-per-1000"] == pytest.approx(kw * 1000 / catalog.population)
+    assert [r.reason for r in result.rejects] == [reject]
+    assert result.watermark == f"{since}-01"
 
 
 def test_plug_power_cells():
     assert plug_power("22; 3,7") == 22.0 and plug_power("3,7") == 3.7 and plug_power("11;") == 11.0
     with pytest.raises(ValueError, match="is not a number"):
         plug_power("22 kW")
-
-
-def test_older_edition_without_id_and_status_columns(catalog):
-    """Preamble, group line and header of the 2021 editions as published (see SOURCES.md), with Gera rows."""
-    c = connector(catalog, DOCUMENTED / "older-edition-2021-cp1252.csv", history_since="2021-12",
-                  capacity_indicator="charging-kw-per-1000")
-    result = c.parse(c.fetch(None))
-    city = result.frame[result.frame["district"] == ""].set_index("indicator")["value"]
-    # two stations in operation: 2 points / 22 kW (Anschlussleistung), 1 point / 50 kW (from "P1 [kW]" "50; 50")
-    assert city["charge-points-per-1000"] == pytest.approx(3 * 1000 / catalog.population)
-    assert city["charging-kw-per-1000"] == pytest.approx(72 * 1000 / catalog.population)
-    assert [r.reason for r in result.rejects] == ["line 10: date '31.11.2021' is not dd.mm.yyyy"]
-    assert result.watermark == "2021-12-01"

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 import pandas as pd
 import pytest
 
 from cockpit.sources.base import Document, Payload, PayloadError
-from cockpit.sources.config import SourceConfig
 from cockpit.sources.energy_charts import EnergyChartsConnector, parse_day
-from cockpit.sources.http import Fetcher
 from tests.conftest import SAMPLES
+from tests.unit.source_support import assert_refused, make_connector
 
 FOLDER = SAMPLES / "energy-charts"
 BROKEN = FOLDER / "broken"
@@ -21,14 +21,7 @@ BASE_MW, SOLAR_MW, LOAD_MW = 17_500, 8_000, 50_000
 
 
 def connector(location=FOLDER, **options) -> EnergyChartsConnector:
-    source = SourceConfig(
-        id="ec-test",
-        connector="energy-charts",
-        location=str(location),
-        schedule={"cron": "45 6 * * *"},
-        options=options,
-    )
-    return EnergyChartsConnector(source, Fetcher(retries=0, sleep=lambda _s: None))
+    return make_connector(EnergyChartsConnector, "ec-test", location, {"cron": "45 6 * * *"}, options)
 
 
 def parse_file(path, watermark=None, **options):
@@ -165,10 +158,7 @@ def test_html_error_page_with_status_200(httpserver):
     ],
 )
 def test_unusable_public_power(name, message):
-    with pytest.raises(PayloadError) as info:
-        parse_file(BROKEN / name)
-    assert str(info.value).startswith(f"source 'ec-test', {BROKEN / name}: ")
-    assert message in str(info.value)
+    assert_refused(parse_file, BROKEN / name, "ec-test", re.escape(message))
 
 
 def test_no_renewable_series_found():

@@ -2,28 +2,23 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
 from cockpit.sources.base import Document, Payload, PayloadError
-from cockpit.sources.config import SourceConfig
 from cockpit.sources.gbfs import BIKES, EMPTY, GbfsConnector, feed_location
 from cockpit.sources.http import Fetcher
 from tests.conftest import SAMPLES
+from tests.unit.source_support import assert_refused, make_connector
 
 FOLDER = SAMPLES / "gbfs"
 BROKEN = FOLDER / "broken"
 
 
 def connector(location, **options) -> GbfsConnector:
-    source = SourceConfig(
-        id="gbfs-test",
-        connector="gbfs",
-        location=str(location),
-        schedule={"interval": "PT15M"},
-        options=options,
-    )
-    return GbfsConnector(source, Fetcher(retries=0, sleep=lambda _s: None))
+    return make_connector(GbfsConnector, "gbfs-test", location, {"interval": "PT15M"}, options)
 
 
 def values(frame: pd.DataFrame) -> dict[str, float]:
@@ -158,10 +153,8 @@ def test_a_later_snapshot_in_the_same_hour_updates_the_same_period():
     ],
 )
 def test_unusable_station_status(name, message):
-    with pytest.raises(PayloadError) as info:
-        connector(FOLDER / "v2" / "gbfs.json").parse(status_payload(BROKEN / name))
-    assert str(info.value).startswith(f"source 'gbfs-test', {BROKEN / name}: ")
-    assert message in str(info.value)
+    assert_refused(lambda path: connector(FOLDER / "v2" / "gbfs.json").parse(status_payload(path)),
+                   BROKEN / name, "gbfs-test", re.escape(message))
 
 
 def test_utf8_bom_is_tolerated():
@@ -181,10 +174,7 @@ def test_utf8_bom_is_tolerated():
     ],
 )
 def test_unusable_discovery(name, message):
-    with pytest.raises(PayloadError) as info:
-        connector(BROKEN / name).fetch(None)
-    assert str(info.value).startswith(f"source 'gbfs-test', {BROKEN / name}: ")
-    assert message in str(info.value)
+    assert_refused(lambda path: connector(path).fetch(None), BROKEN / name, "gbfs-test", re.escape(message))
 
 
 def test_html_error_page_with_status_200_for_the_discovery(httpserver):

@@ -17,13 +17,10 @@ from cockpit.sources.http import Fetcher, FetchError
 from cockpit.sources.lorawan import LorawanMqttConnector, Spool
 from tests.conftest import SAMPLES
 from tests.fixtures.services import free_port
+from tests.unit.source_support import LORAWAN_DEVICES
 
 FOLDER = SAMPLES / "lorawan"
-DEVICES = {
-    "fill-001": {"model": "dragino-ldds75", "district": "stadtmitte", "empty_mm": 1500, "full_mm": 300},
-    "fill-002": {"model": "dragino-ldds20", "district": "lusan", "empty_mm": 1500, "full_mm": 300},
-    "fill-003": {"model": "milesight-em310-udl", "district": "bieblach-tinz", "empty_mm": 1200, "full_mm": 200,
-                 "payload": "decoded_payload"},
+DEVICES = LORAWAN_DEVICES | {
     "fill-004": {"model": "milesight-em310-udl", "district": "lusan", "empty_mm": 1200, "full_mm": 200},
 }
 GOOD = [

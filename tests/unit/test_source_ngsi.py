@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 
 import pandas as pd
 import pytest
@@ -12,10 +11,10 @@ from werkzeug import Response
 
 from cockpit import PROJECT_ROOT
 from cockpit.sources.base import Document, Payload, PayloadError
-from cockpit.sources.config import SourceConfig
 from cockpit.sources.http import Fetcher
 from cockpit.sources.ngsi import NgsiConnector, detect_flavour
 from tests.conftest import SAMPLES
+from tests.unit.source_support import assert_refused, make_connector
 
 FOLDER = SAMPLES / "ngsi"
 BROKEN = FOLDER / "broken"
@@ -32,14 +31,7 @@ POSTCODES = {
 
 def connector(location, **options) -> NgsiConnector:
     options = {"postcodes": POSTCODES, **options}
-    source = SourceConfig(
-        id="ngsi-test",
-        connector="ngsi",
-        location=str(location),
-        schedule={"interval": "PT30M"},
-        options=options,
-    )
-    return NgsiConnector(source, Fetcher(retries=0, sleep=lambda _s: None))
+    return make_connector(NgsiConnector, "ngsi-test", location, {"interval": "PT30M"}, options)
 
 
 def run(c: NgsiConnector, watermark=None):
@@ -229,10 +221,7 @@ def test_only_hours_with_new_observations_are_emitted():
     ],
 )
 def test_unusable_payload(name, message):
-    with pytest.raises(PayloadError) as info:
-        connector(FOLDER).parse(file_payload(BROKEN / name))
-    assert str(info.value).startswith(f"source 'ngsi-test', {BROKEN / name}: ")
-    assert re.search(message, str(info.value))
+    assert_refused(lambda path: connector(FOLDER).parse(file_payload(path)), BROKEN / name, "ngsi-test", message)
 
 
 def test_html_error_page_with_status_200_from_the_broker(httpserver):

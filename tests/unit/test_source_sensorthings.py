@@ -14,10 +14,10 @@ import pytest
 from werkzeug import Response
 
 from cockpit.sources.base import Document, Payload, PayloadError
-from cockpit.sources.config import SourceConfig
 from cockpit.sources.http import Fetcher
 from cockpit.sources.sensorthings import SensorThingsConnector
 from tests.conftest import SAMPLES
+from tests.unit.source_support import assert_refused, make_connector
 
 FOLDER = SAMPLES / "sensorthings"
 BROKEN = FOLDER / "broken"
@@ -27,14 +27,7 @@ STREAM8 = {"datastream": 8, "indicator": "other-meter", "district": "lusan"}
 
 def connector(location, *streams, **options) -> SensorThingsConnector:
     options = {"datastreams": list(streams) or [STREAM7], **options}
-    source = SourceConfig(
-        id="sta-test",
-        connector="sensorthings",
-        location=str(location),
-        schedule={"interval": "PT1H"},
-        options=options,
-    )
-    return SensorThingsConnector(source, Fetcher(retries=0, sleep=lambda _s: None))
+    return make_connector(SensorThingsConnector, "sta-test", location, {"interval": "PT1H"}, options)
 
 
 def sample_observations(stream="Datastreams(7)") -> list[dict]:
@@ -247,10 +240,7 @@ def page_payload(path) -> Payload:
     ],
 )
 def test_unusable_page(name, message):
-    with pytest.raises(PayloadError) as info:
-        connector(FOLDER).parse(page_payload(BROKEN / name))
-    assert str(info.value).startswith(f"source 'sta-test', {BROKEN / name}: ")
-    assert re.search(message, str(info.value))
+    assert_refused(lambda path: connector(FOLDER).parse(page_payload(path)), BROKEN / name, "sta-test", message)
 
 
 def test_next_link_that_is_not_a_link(tmp_path):

@@ -12,10 +12,11 @@ import pytest
 from werkzeug import Response
 
 from cockpit.sources.base import Document, Payload, PayloadError
-from cockpit.sources.config import SourceConfig, SourcesError
+from cockpit.sources.config import SourcesError
 from cockpit.sources.http import Fetcher
 from cockpit.sources.smard import SmardConnector, chunks_from, period_end
 from tests.conftest import SAMPLES
+from tests.unit.source_support import assert_refused, make_connector
 
 FOLDER = SAMPLES / "smard"
 HOURLY = FOLDER / "hourly"
@@ -31,14 +32,7 @@ CHUNKS = [1710716400000, 1711321200000, 1711922400000]  # Mondays 18.03., 25.03.
 
 
 def connector(location, **options) -> SmardConnector:
-    source = SourceConfig(
-        id="smard-test",
-        connector="smard",
-        location=str(location),
-        schedule={"cron": "30 6 * * *"},
-        options=options or HOURLY_OPTIONS,
-    )
-    return SmardConnector(source, Fetcher(retries=0, sleep=lambda _s: None))
+    return make_connector(SmardConnector, "smard-test", location, {"cron": "30 6 * * *"}, options or HOURLY_OPTIONS)
 
 
 def run(c: SmardConnector, watermark: str | None = None):
@@ -224,26 +218,23 @@ def test_period_end_of_coarse_resolutions_follows_the_local_calendar():
     )
 
 
+SHARE_4068_OF_410 = {"indicator": "x", "numerator": [4068], "denominator": [410], "scale": 100}
+
+
+def write_chunk(root, filter_id: int, resolution: str, series: list, meta: dict | None = None) -> None:
+    """A published index with one chunk (from CHUNKS[0]) of `series` for filter `filter_id` in region DE."""
+    base = root / "chart_data" / str(filter_id) / "DE"
+    base.mkdir(parents=True)
+    (base / f"index_{resolution}.json").write_text(json.dumps({"timestamps": [CHUNKS[0]]}))
+    (base / f"{filter_id}_DE_{resolution}_{CHUNKS[0]}.json").write_text(
+        json.dumps({"meta_data": meta or {}, "series": series}))
+
+
 def test_weekly_resolution_is_emitted_per_published_week(tmp_path):
-    folder = tmp_path / "chart_data"
     for filter_id, value in ((4068, 300.0), (410, 1000.0)):
-        base = folder / str(filter_id) / "DE"
-        base.mkdir(parents=True)
-        (base / "index_week.json").write_text(json.dumps({"timestamps": [CHUNKS[0]]}))
-        (base / f"{filter_id}_DE_week_{CHUNKS[0]}.json").write_text(
-            json.dumps(
-                {
-                    "meta_data": {"version": 1},
-                    "series": [[CHUNKS[0], value], [CHUNKS[1], value], [CHUNKS[2], None]],
-                }
-            )
-        )
-    c = connector(
-        tmp_path,
-        region="DE",
-        resolution="week",
-        indicators=[{"indicator": "x", "numerator": [4068], "denominator": [410], "scale": 100}],
-    )
+        write_chunk(tmp_path, filter_id, "week", [[CHUNKS[0], value], [CHUNKS[1], value], [CHUNKS[2], None]],
+                    {"version": 1})
+    c = connector(tmp_path, region="DE", resolution="week", indicators=[SHARE_4068_OF_410])
     result = run(c)
     assert list(result.frame["value"]) == [30.0, 30.0]
     assert result.frame.iloc[1].period_end == utc("2024-03-31T22:00Z")  # the week with the DST change
@@ -286,10 +277,8 @@ def test_unusable_index(tmp_path, name, message):
     ],
 )
 def test_unusable_chunk(name, message):
-    with pytest.raises(PayloadError) as info:
-        connector(HOURLY).parse(chunk_payload(BROKEN / name))
-    assert str(info.value).startswith(f"source 'smard-test', {BROKEN / name}: ")
-    assert message in str(info.value)
+    assert_refused(lambda path: connector(HOURLY).parse(chunk_payload(path)),
+                   BROKEN / name, "smard-test", re.escape(message))
 
 
 def test_missing_chunk_is_a_problem_of_the_run_naming_the_file(tmp_path):
@@ -306,20 +295,9 @@ def test_missing_chunk_is_a_problem_of_the_run_naming_the_file(tmp_path):
 
 
 def test_denominator_summing_to_zero_is_rejected(tmp_path):
-    folder = tmp_path / "chart_data"
     for filter_id, value in ((4068, 300.0), (410, 0.0)):
-        base = folder / str(filter_id) / "DE"
-        base.mkdir(parents=True)
-        (base / "index_day.json").write_text(json.dumps({"timestamps": [CHUNKS[0]]}))
-        (base / f"{filter_id}_DE_day_{CHUNKS[0]}.json").write_text(
-            json.dumps({"meta_data": {}, "series": [[CHUNKS[0], value]]})
-        )
-    c = connector(
-        tmp_path,
-        region="DE",
-        resolution="day",
-        indicators=[{"indicator": "x", "numerator": [4068], "denominator": [410], "scale": 100}],
-    )
+        write_chunk(tmp_path, filter_id, "day", [[CHUNKS[0], value]])
+    c = connector(tmp_path, region="DE", resolution="day", indicators=[SHARE_4068_OF_410])
     result = run(c)
     assert result.frame.empty
     assert [r.reason for r in result.rejects] == [

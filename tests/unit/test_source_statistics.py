@@ -15,17 +15,9 @@ from cockpit.sources.config import SourceConfig, SourcesError, load_sources
 from cockpit.sources.http import Fetcher
 from cockpit.sources.statistics import StatisticsConnector, compile_expression
 from tests.conftest import SAMPLES
+from tests.unit.source_support import WASTE
 
 FOLDER = SAMPLES / "statistics"
-ALL = "(Restabfall_t + Bioabfall_t + Papier_t + Glas_t + LVP_t + Sperrmuell_t)"
-WASTE = dict(
-    period={"column": "Monat", "format": "%m/%Y", "rhythm": "month"},
-    indicators=[
-        {"id": "household-waste-per-inhabitant", "expr": f"{ALL} * 1000 / Einwohner"},
-        {"id": "residual-waste-per-inhabitant", "expr": "(Restabfall_t + Sperrmuell_t) * 1000 / Einwohner"},
-        {"id": "recycling-rate", "expr": f"(Bioabfall_t + Papier_t + Glas_t + LVP_t) * 100 / {ALL}"},
-    ],
-)
 JAN_2024 = dict(total=1209.0 + 511.5 + 465.0 + 170.5 + 325.5 + 232.5, recycled=511.5 + 465.0 + 170.5 + 325.5)
 
 

@@ -24,7 +24,8 @@ from cockpit.views.explore import (
     load_geometry,
 )
 from cockpit.views.explore_state import filter_params, params_from_search, preset_range
-from layouts.components.chart import figure_json_size, map_figure, panel_figure, ranking_figure
+from layouts.components.chart_base import figure_json_size
+from layouts.components.chart_explore import map_figure, panel_figure, ranking_figure
 from tests.unit.explorer_support import NOW, demo_cockpit
 
 SHARED = ("ind=charge-points-per-1000&district=lusan&district=stadtmitte&from=2020-01&to=now&res=month&lang=de")

@@ -12,7 +12,8 @@ from cockpit.readmodel.snapshot import annual_frame, snapshot
 from cockpit.roles import Role, Viewer
 from cockpit.views.indicator import build_indicator
 from cockpit.views.timeseries import MAX_POINTS
-from layouts.components.chart import figure_json_size, goal_figure, series_figure
+from layouts.components.chart import goal_figure, series_figure
+from layouts.components.chart_base import figure_json_size
 from tests.unit.explorer_support import NOW, demo_cockpit
 
 FIGURE_LIMIT = 100_000  # bytes of JSON per figure
