@@ -10,8 +10,8 @@ from cockpit.views.explore import ExploreView, Option, filter_values
 from layouts import ids
 from layouts.components.chart import graph, map_figure, panel_figure, ranking_figure
 from layouts.components.chart_table import export_links, problems_notice, sortable_table
-from layouts.components.peers_figure import with_peers
 from layouts.components.choices import Choices
+from layouts.components.peers_figure import with_peers
 from layouts.components.status import demo_notice
 from layouts.components.tables import data_table
 
