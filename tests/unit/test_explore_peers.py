@@ -7,7 +7,6 @@ marker and legend label per series, the source line in the chart image)."""
 from __future__ import annotations
 
 import statistics
-from urllib.parse import parse_qs
 
 import pytest
 
@@ -17,7 +16,7 @@ from cockpit.views.explore_state import filter_params
 from cockpit.views.peers import load, peer_data
 from layouts.components.chart import panel_figure
 from layouts.components.peers_figure import with_peers
-from tests.unit.explorer_support import NOW, demo_cockpit
+from tests.unit.explorer_support import NOW, demo_cockpit, explore
 
 QUERY = "ind=charge-points-per-1000&from=2015-01&to=now&peer=type&peer=jena&lang=de"
 GERA = "16052000"
@@ -26,10 +25,6 @@ GERA = "16052000"
 @pytest.fixture(scope="module")
 def cockpit(tmp_path_factory):
     return demo_cockpit(tmp_path_factory.mktemp("explore-peers"))
-
-
-def explore(cockpit, query: str, role=Role.PUBLIC, lang="de"):
-    return build_explore(cockpit, role, parse_qs(query, keep_blank_values=True), lang, now=NOW)
 
 
 def test_the_comparison_is_part_of_the_url_state_and_restored_exactly(cockpit):
