@@ -35,7 +35,7 @@ def peer_traces(layer: PeerLayer, decimals: int, lang: str) -> list[dict]:
                                legendgroup=TYPE))
             traces.append(dict(type="scatter", x=xs, y=_rounded((p.low for p in trace.points), decimals),
                                mode="lines", line=dict(width=0), fill="tonexty", fillcolor=RANGE_FILL,
-                               fillpattern=dict(shape="/", fgcolor=MEDIAN, size=8, solidity=0.15),
+                               fillpattern=dict(shape="/", fgcolor="#80868b", size=8, solidity=0.12),
                                name=plain(band), legendgroup=TYPE, hoverinfo="skip"))
             traces.append(dict(type="scatter", x=xs, y=_rounded((p.value for p in trace.points), decimals),
                                mode="lines+markers", name=plain(trace.name), legendgroup=TYPE,
@@ -53,16 +53,38 @@ def peer_traces(layer: PeerLayer, decimals: int, lang: str) -> list[dict]:
 
 
 def with_peers(figure: dict, layer: PeerLayer | None, decimals: int, lang: str) -> dict:
-    """The figure with the layer's traces and its note in the source line (a copy; `figure` is left as it was)."""
+    """The figure with the layer's traces and its note in the source line (a copy; `figure` is left as it was).
+    The layout gets a wide and a narrow variant in `meta` (assets/charts.js applies the one that fits the chart's
+    width): on a phone the title and source wrap and the legend, one entry a row, gets its own room above the plot
+    instead of covering it."""
     if layer is None:
         return figure
     layout = dict(figure["layout"])
-    note = wrap(plain(layer.note))
+    traces = peer_traces(layer, decimals, lang)
+    data = [*figure["data"], *traces]
     annotations = [dict(a) for a in layout.get("annotations", [])]
-    if annotations:
-        annotations[0]["text"] = f"{annotations[0]['text']}<br>{note}"
-    added = LINE_HEIGHT * (note.count("<br>") + 1)
-    layout["annotations"] = annotations
-    layout["margin"] = {**layout.get("margin", {}), "b": layout.get("margin", {}).get("b", 96) + added}
-    layout["height"] = layout.get("height", 340) + added
-    return {"data": [*figure["data"], *peer_traces(layer, decimals, lang)], "layout": layout}
+    if not annotations:
+        return {"data": data, "layout": layout}
+    source = annotations[0]["text"]
+    plain_source = source.replace("<br>", " ")
+    wide_text = f"{source}<br>{wrap(plain(layer.note))}"
+    narrow_text = wrap(f"{plain_source} {plain(layer.note)}", 40)
+    margin = layout.get("margin", {})
+    height = layout.get("height", 340) + LINE_HEIGHT * (wrap(plain(layer.note)).count("<br>") + 1)
+    bottom = margin.get("b", 96) + height - layout.get("height", 340)
+    entries = sum(1 for trace in data if trace.get("showlegend", True))
+    title = (layout.get("title") or {}).get("text", "")
+    narrow_title = wrap(title, 34)
+    narrow_top = 40 + 22 * (narrow_title.count("<br>") + 1) + 24 * entries
+    narrow_bottom = 70 + LINE_HEIGHT * (narrow_text.count("<br>") + 1)
+    annotations[0]["text"] = wide_text
+    layout.update(annotations=annotations, margin={**margin, "b": bottom}, height=height, meta={
+        "narrowWidth": 560,
+        "wide": {"annotations[0].text": wide_text, "height": height, "margin.b": bottom,
+                 "margin.t": margin.get("t", 92), "title.text": title, "legend.x": 0, "legend.font.size": 13,
+                 "annotations[0].xshift": 0},
+        "narrow": {"annotations[0].text": narrow_text, "title.text": narrow_title, "margin.t": narrow_top,
+                   "margin.b": narrow_bottom, "height": 260 + narrow_top + narrow_bottom,
+                   "legend.x": -0.25, "legend.font.size": 12, "annotations[0].xshift": -56},  # from the chart's left edge, not the plot's
+    })
+    return {"data": data, "layout": layout}

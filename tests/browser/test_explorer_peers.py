@@ -37,7 +37,7 @@ def legend(page: Page) -> list[str]:
 def peer_rows(page: Page) -> list[list[str]]:
     rows = page.locator("#explore-table tbody tr")
     found = [[c.strip() for c in row.locator("th, td").all_inner_texts()] for row in rows.all()]
-    return [row for row in found if "SDG-Portal" in row[1]]
+    return [row for row in found if "SDG-Portal" in row[1] or row[1].startswith("Median ")]
 
 
 def test_the_comparison_layer_goes_into_chart_table_and_url_and_a_fresh_browser_restores_it(page: Page, app_url,
@@ -58,14 +58,14 @@ def test_the_comparison_layer_goes_into_chart_table_and_url_and_a_fresh_browser_
     expect(page.locator(f"#{PANEL} .legend")).to_contain_text("Jena (SDG-Portal)")
     settle(page)
     names = legend(page)
-    assert "Spanne Demografietyp 2 (Minimum bis Maximum)" in names and "Jena (SDG-Portal)" in names
+    assert "Spanne Demografietyp 2 (Min. bis Max.)" in names and "Jena (SDG-Portal)" in names
     expect(page.locator(".peers-layer-note").first).to_contain_text("Datenlizenz Deutschland")
     expect(page.locator(".peers-layer-note").first).to_contain_text("Demodaten")
     expect(page.locator(f"#{PANEL}")).to_contain_text("Datenlizenz Deutschland")  # in the chart's source line
     expect(page.locator("#explore-table")).to_contain_text("Jena (SDG-Portal)")
     shown = sorted(peer_rows(page))
     assert len(shown) == 2 * 9  # 2015-2023, median (with the range as min and max) and Jena
-    assert {row[1] for row in shown} == {"Jena (SDG-Portal)", "Median Demografietyp 2 (4 Kommunen, SDG-Portal)"}
+    assert {row[1] for row in shown} == {"Jena (SDG-Portal)", "Median Demografietyp 2 (4 Kommunen)"}
     assert {row[2] for row in shown} >= {"2015", "2023"}
     url = page.url
     assert "peer=type&peer=jena" in url

@@ -55,7 +55,7 @@ def test_median_range_and_peers_per_year_and_the_same_values_in_the_table(cockpi
         assert (point.value, point.low, point.high, point.n) == (statistics.median(group), min(group), max(group),
                                                                  len(group))
     assert [p.year for p in median.points] == list(range(2015, 2024))
-    assert median.name == "Median Demografietyp 2 (4 Kommunen, SDG-Portal)" and jena.name == "Jena (SDG-Portal)"
+    assert median.name == "Median Demografietyp 2 (4 Kommunen)" and jena.name == "Jena (SDG-Portal)"
     assert [p.value for p in jena.points] == [data.municipalities["16053000"].values["charge-points-per-1000"][y]
                                               for y in range(2015, 2024)]
     assert "Jahreswerte 2015–2023" in layer.note and "Datenlizenz Deutschland" in layer.note
@@ -70,7 +70,7 @@ def test_median_range_and_peers_per_year_and_the_same_values_in_the_table(cockpi
 def test_english_labels(cockpit):
     view = explore(cockpit, QUERY.replace("lang=de", "lang=en"), lang="en")
     layer = view.peer_layers["charge-points-per-1000"]
-    assert layer.traces[0].name == "Median Demografietyp 2 (4 municipalities, SDG-Portal)"
+    assert layer.traces[0].name == "Median Demografietyp 2 (4 municipalities)"
     assert "Source: SDG-Portal" in layer.note and "Demo data" in layer.note
 
 
@@ -100,8 +100,8 @@ def test_the_figure_tells_the_series_apart_without_colour_and_names_source_and_l
     figure = with_peers(plain, view.peer_layers[panel.indicator_id], panel.decimals, "de")
     added = figure["data"][len(plain["data"]):]
     named = [trace for trace in added if trace.get("showlegend", True)]
-    assert [trace["name"] for trace in named] == ["Spanne Demografietyp 2 (Minimum bis Maximum)",
-                                                 "Median Demografietyp 2 (4 Kommunen, SDG-Portal)",
+    assert [trace["name"] for trace in named] == ["Spanne Demografietyp 2 (Min. bis Max.)",
+                                                 "Median Demografietyp 2 (4 Kommunen)",
                                                  "Jena (SDG-Portal)"]
     assert named[0]["fill"] == "tonexty" and named[0]["fillpattern"]["shape"] == "/"
     styles = [(t["line"]["dash"], t["marker"]["symbol"]) for t in named[1:]]
