@@ -6,6 +6,7 @@ marker and legend label per series, the source line in the chart image)."""
 
 from __future__ import annotations
 
+import json
 import statistics
 
 import pytest
@@ -119,3 +120,13 @@ def test_peer_data_off_means_no_control(tmp_path_factory):
     assert view.peer_options == () and view.peer_layers == {}
     assert [p.text for p in view.problems] == ["Vergleich „type“ ist unbekannt und wird ignoriert.",
                                                "Vergleich „jena“ ist unbekannt und wird ignoriert."]
+
+
+def test_the_exports_hold_the_comparison_rows_with_their_source_and_licence(cockpit):
+    from layouts.app import create_app
+
+    client = create_app(cockpit).server.test_client()
+    text = client.get(f"/export/explore.csv?{QUERY}").get_data(as_text=True)
+    assert "Jena (SDG-Portal)" in text and "Median Demografietyp 2 (4 Kommunen)" in text
+    meta = json.dumps(client.get(f"/export/explore-meta.json?{QUERY}").get_json(), ensure_ascii=False)
+    assert "peer_comparison" in meta and "Datenlizenz Deutschland" in meta and "Demodaten" in meta
