@@ -23,7 +23,7 @@ from layouts.context import current_cockpit, resolve_lang
 from layouts.hardening import expect
 
 CONTROLS = (ids.EXPLORE_DOMAIN, ids.EXPLORE_DEPARTMENT, ids.EXPLORE_IND, ids.EXPLORE_DISTRICT, ids.EXPLORE_RES,
-            ids.EXPLORE_NORM, ids.EXPLORE_FROM, ids.EXPLORE_TO)
+            ids.EXPLORE_NORM, ids.EXPLORE_FROM, ids.EXPLORE_TO, ids.EXPLORE_PEERS)
 
 
 def _strings(value, name: str) -> list[str]:
@@ -52,6 +52,7 @@ def _event(value, name: str) -> dict:
     Output(ids.EXPLORE_NORM, "value"),
     Output(ids.EXPLORE_FROM, "value"),
     Output(ids.EXPLORE_TO, "value"),
+    Output(ids.EXPLORE_PEERS, "value"),
     *(Input(control, "value") for control in CONTROLS),
     Input({"type": ids.EXPLORE_PRESET, "preset": ALL}, "n_clicks"),
     Input(ids.EXPLORE_POPPED, "data"),
@@ -60,8 +61,8 @@ def _event(value, name: str) -> dict:
     State(ids.EXPLORE_LANG, "data"),
     prevent_initial_call=True,
 )
-def update_explorer(domain, department, indicators, districts, res, norm, range_from, range_to, _presets, popped,
-                    sort, shown, lang):
+def update_explorer(domain, department, indicators, districts, res, norm, range_from, range_to, peers, _presets,
+                    popped, sort, shown, lang):
     for name, value in (("domain", domain), ("department", department), ("res", res), ("from", range_from),
                         ("to", range_to)):
         expect(value, str, type(None), name=name)
@@ -79,7 +80,8 @@ def update_explorer(domain, department, indicators, districts, res, norm, range_
         if isinstance(trigger, dict) and trigger.get("type") == ids.EXPLORE_PRESET:
             range_from, range_to = preset_range(str(trigger.get("preset")), now_local())
         params = filter_params(domain, department, _strings(indicators, "ind"), _strings(districts, "district"),
-                               res, bool(_strings(norm, "norm")), range_from, range_to, lang)
+                               res, bool(_strings(norm, "norm")), range_from, range_to, lang,
+                               peers=_strings(peers, "peer"))
     view = build_explore(current_cockpit(), current_viewer(), params, lang)
     previous = shown.get("query") if isinstance(shown, dict) else shown
     if push and view.query == previous and trigger != ids.EXPLORE_SORT:

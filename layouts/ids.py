@@ -103,6 +103,7 @@ EXPLORE_FROM = "explore-from"
 EXPLORE_TO = "explore-to"
 EXPLORE_RES = "explore-res"
 EXPLORE_NORM = "explore-norm"
+EXPLORE_PEERS = "explore-peers"  # checklist: the comparison with other cities (layouts/components/peers_figure.py)
 EXPLORE_PRESET = "explore-preset"  # pattern-matching type of the preset buttons
 EXPLORE_PROBLEMS = "explore-problems"
 EXPLORE_RANK_PER1000 = "explore-rank-per1000"

@@ -1,114 +1,120 @@
-"""SDG-Portal (sdg-portal.de, Bertelsmann Stiftung et al.): the municipal SDG indicators as the portal publishes
-them on each municipality's page: per SDG an `<article class="indicator-card">` (SDG number in
-`indicator-card__number`), per indicator an `indicator-card__item` with its name (`tooltip__text`) and its chart
-data as JSON in `<script class="chart__data" type="application/json">`: `{"graphs": [{"config": {"title",
-"unit", "isAvg", "smallerIsBetter"}, "points": [[year, value], ...]}, ...]}` (the municipality's series and a
-comparison average marked `isAvg`).
+"""SDG-Portal (sdg-portal.de) indicator data as its data service publishes it: the CSV export of the Bertelsmann
+Stiftung's data API behind SDG-Portal and Wegweiser Kommune (`https://www.wegweiser-kommune.de/data-api/rest/export/
+<indicator>+<regions>+<years>+tabelle.csv`), one file per indicator for a selection of municipalities
+(published sample: tests/fixtures/third_party/sdg-portal/, source in SOURCES.md).
 
-`parse_page` reads one page into rows (SDG, indicator name, year, value, unit) of the municipality's own series;
-every point it cannot read is a Reject naming the page, the card, the indicator and the field (nothing is lost
-silently: rows + rejects account for every point). A page without any indicator card is a PayloadError."""
+The file, UTF-8, `;`-separated, decimal comma, fields with line breaks quoted:
+
+    PKW mit Elektroantrieb                      <- the indicator
+    Kreisfreie Städte                           <- the selection of regions
+                                                <- empty
+    Kommune;GKZ;ARS;Bundesland;Demografietyp;"2020\nPKW mit Elektroantrieb (%)";"2021\n…"
+    Gera;16052000;160520000000;Thüringen;Typ 2;0,21;0,66;1,52
+    …                                           <- one record per municipality ("k.A." = no data)
+                                                <- empty, then notes: "k.A. = …", "Quelle: …",
+    "Datenlizenz Deutschland - Namensnennung - Version 2.0\n…", "Quellenangabe bei Verwendung der Daten: …"
+
+`parse_export` reads one file into values (indicator, municipality, AGS, demographic type, year, value, unit); a
+record or a value it cannot use is a Reject naming the file, the record (number and municipality) and the field, and
+the valid records are kept. A file without the header line (or without its key columns) is a PayloadError."""
 
 from __future__ import annotations
 
-import html
-import json
+import csv
+import io
 import math
 import re
 from dataclasses import dataclass
 
 from cockpit.sources.base import PayloadError, Reject
 
-_CARD = re.compile(r'<article class="indicator-card"[^>]*>(.*?)</article>', re.S)
-_NUMBER = re.compile(r'<span class="indicator-card__number">\s*(\d{1,2})\s*</span>')
-_ITEM_SPLIT = re.compile(r'<div class="indicator-card__item"[^>]*>')
-_LABEL = re.compile(r'<span class="tooltip__text[^"]*">(.*?)</span>', re.S)
-_DATA = re.compile(r'<script class="chart__data" type="application/json">\s*(.*?)\s*</script>', re.S)
-_TAGS = re.compile(r"<[^>]+>")
+NAME, AGS, TYPE = "Kommune", "GKZ", "Demografietyp"
+REQUIRED = (NAME, AGS)
+NO_DATA = {"", "k.A.", "k. A.", "-", "–"}
+_YEAR_COLUMN = re.compile(r"^\s*(\d{4})\s*\n\s*(.+?)\s*$", re.S)
+_UNIT = re.compile(r"\(([^()]*)\)\s*$")
+_NUMBER = re.compile(r"^-?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")
 
 
 @dataclass(frozen=True)
 class PortalValue:
-    sdg: int
-    indicator: str  # the portal's indicator name
+    indicator: str  # the export's indicator (its first line)
+    municipality: str
+    ags: str  # "Gemeindekennziffer" (AGS), 8 digits
+    type: str  # the demographic type ("Typ 2"), "" where the export gives none
     year: int
     value: float
     unit: str
 
 
-def _text(fragment: str) -> str:
-    return re.sub(r"\s+", " ", html.unescape(_TAGS.sub(" ", fragment))).strip()
+@dataclass(frozen=True)
+class PortalExport:
+    indicator: str
+    selection: str
+    values: list[PortalValue]
+    rejects: list[Reject]
+    source: str  # the export's "Quelle: …" note
+    licence: str  # the export's licence note
 
 
-def parse_page(text: str, where: str) -> tuple[list[PortalValue], list[Reject]]:
-    cards = _CARD.findall(text)
-    if not cards:
-        raise PayloadError(f"{where}: no indicator cards (<article class=\"indicator-card\">): not an SDG-Portal "
-                           "municipality page")
-    rows: list[PortalValue] = []
+def _number(text: str) -> float | None:
+    text = text.strip()
+    if not _NUMBER.match(text):
+        return None
+    value = float(text.replace(".", "").replace(",", "."))
+    return value if math.isfinite(value) else None
+
+
+def parse_export(text: str, where: str) -> PortalExport:
+    records = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    header_at = next((i for i, r in enumerate(records) if r and r[0].strip() == NAME), None)
+    if header_at is None:
+        raise PayloadError(f"{where}: no header line '{NAME};{AGS};…': not an SDG-Portal/Wegweiser Kommune export")
+    header = [cell.strip() for cell in records[header_at]]
+    missing = [column for column in REQUIRED if column not in header]
+    years = {i: _YEAR_COLUMN.match(records[header_at][i]) for i in range(len(header))}
+    years = {i: match for i, match in years.items() if match}
+    if missing or not years:
+        field = ", ".join(repr(c) for c in missing) if missing else "'<Jahr>\\n<Indikator> (<Einheit>)'"
+        raise PayloadError(f"{where}: header line {header_at + 1}: column {field} is missing")
+    lead = [r[0].strip() for r in records[:header_at] if r and r[0].strip()]
+    first_name = years[min(years)][2]
+    unit_match = _UNIT.search(first_name)
+    indicator = lead[0] if lead else _UNIT.sub("", first_name).strip()
+    selection = lead[1] if len(lead) > 1 else ""
+    column = {name: header.index(name) for name in (*REQUIRED, TYPE) if name in header}
+    values: list[PortalValue] = []
     rejects: list[Reject] = []
-    for position, card in enumerate(cards, start=1):
-        number = _NUMBER.search(card)
-        card_where = f"{where}, card {position}"
-        items = _ITEM_SPLIT.split(card)[1:]
-        if number is None:
-            rejects += [Reject(item[:500], f"{card_where}: field 'indicator-card__number' (the SDG) is missing")
-                        for item in items]
+    end = len(records)
+    for number, record in enumerate(records[header_at + 1:], start=1):
+        if not any(cell.strip() for cell in record):
+            end = header_at + number
+            break
+        raw = ";".join(record)
+        name = record[column[NAME]].strip() if len(record) > column[NAME] else ""
+        at = f"{where}, record {number} ({name or '?'})"
+        if len(record) < len(header):
+            absent = ", ".join(repr(" ".join(h.split())) for h in header[len(record):])
+            rejects.append(Reject(raw, f"{at}: field {absent} is missing ({len(record)} of {len(header)} fields)"))
             continue
-        sdg = int(number[1])
-        for item in items:
-            rows_of, rejects_of = _item(item, sdg, f"{card_where} (SDG {sdg})")
-            rows += rows_of
-            rejects += rejects_of
-    return rows, rejects
-
-
-def _item(item: str, sdg: int, where: str) -> tuple[list[PortalValue], list[Reject]]:
-    label_match = _LABEL.search(item)
-    label = _text(label_match[1]) if label_match else ""
-    data_match = _DATA.search(item)
-    if not label:
-        return [], [Reject(item[:500], f"{where}: field 'tooltip__text' (the indicator name) is missing")]
-    where = f"{where}, indicator {label!r}"
-    if data_match is None:
-        return [], [Reject(item[:500], f"{where}: field 'chart__data' is missing")]
-    raw = html.unescape(data_match[1])
-    try:
-        chart = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        return [], [Reject(raw[:500], f"{where}: field 'chart__data' is not JSON ({exc.msg} at {exc.pos})")]
-    graphs = chart.get("graphs") if isinstance(chart, dict) else None
-    if not isinstance(graphs, list):
-        return [], [Reject(raw[:500], f"{where}: field 'chart__data.graphs' is not a list")]
-    rows, rejects = [], []
-    for graph in graphs:
-        if not isinstance(graph, dict):
-            continue  # the portal leaves empty slots (null) for missing comparison series
-        config = graph.get("config") if isinstance(graph.get("config"), dict) else {}
-        if config.get("isAvg"):
-            continue  # the comparison average, not the municipality's own series
-        unit = str(config.get("unit") or "")
-        points = graph.get("points")
-        if not isinstance(points, list):
-            rejects.append(Reject(json.dumps(graph)[:500], f"{where}: field 'points' is not a list"))
+        ags = record[column[AGS]].strip()
+        if not name or not re.fullmatch(r"\d{8}", ags):
+            rejects.append(Reject(raw, f"{at}: field '{AGS}' {ags!r} is not a municipality key (8 digits) of a "
+                                       f"named municipality"))
             continue
-        for point in points:
-            problem = _point_problem(point)
-            if problem:
-                rejects.append(Reject(json.dumps(point), f"{where}: field 'points': {problem}"))
+        kind = record[column[TYPE]].strip() if TYPE in column else ""
+        for index, match in years.items():
+            cell = record[index].strip()
+            if cell in NO_DATA:
                 continue
-            rows.append(PortalValue(sdg, label, int(point[0]), float(point[1]), unit))
-    return rows, rejects
-
-
-def _point_problem(point) -> str | None:
-    if not isinstance(point, list) or len(point) != 2:
-        return f"{point!r} is not [year, value]"
-    year, value = point
-    if isinstance(year, bool) or not isinstance(year, int | float) or year != int(year) or not 1990 <= year <= 2100:
-        return f"year {year!r} is not a year"
-    if value is None:
-        return f"no value for {int(year)}"
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        return f"value {value!r} for {int(year)} is not a number"
-    return None
+            value = _number(cell)
+            if value is None:
+                rejects.append(Reject(raw, f"{at}: field '{match[1]} {match[2]}': {cell!r} is not a number"))
+                continue
+            unit = _UNIT.search(match[2])
+            values.append(PortalValue(indicator, name, ags, kind, int(match[1]), value,
+                                      unit[1] if unit else (unit_match[1] if unit_match else "")))
+    notes = [" ".join(cell.split()) for r in records[end:] for cell in r if cell.strip()]
+    source = next((n for n in notes if n.startswith("Quelle:")), "")
+    licence = next((n for n in notes if "lizenz" in n.lower()), "")
+    return PortalExport(indicator, selection, values, rejects, source, licence)

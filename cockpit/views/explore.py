@@ -36,6 +36,7 @@ from cockpit.views.explore_geo import (
     hatch_segments,
     load_geometry,
 )
+from cockpit.views.explore_peers import peer_layers, peer_options
 from cockpit.views.explore_state import (
     CITY,
     DOMAINS,
@@ -165,6 +166,9 @@ class ExploreView:
     department_name: str | None
     filters_text: str  # one line naming the filters (export header)
     archive_note: str | None = None  # "enthält archivierte Rohdaten aus 2022" (cockpit.views.archived)
+    peer_options: tuple[Option, ...] = ()  # the comparison layer's checklist (empty: no peer data)
+    peer_layers: dict = field(default_factory=dict)  # indicator id -> PeerLayer (cockpit/views/explore_peers)
+    peer_notes: tuple[str, ...] = ()
 
 
 # ------------------------------------------------------------------------------------------------ build
@@ -177,7 +181,8 @@ def build_explore(cockpit: Cockpit, viewer: Viewer | Role | str, params: dict, l
     who = viewer if isinstance(viewer, Viewer) else role  # staff keep their department's indicators
     catalog = cockpit.catalog
     now = (now or now_local()).astimezone(LOCAL_TZ)
-    state, problems = parse_state(catalog, who, params, lang)
+    peer_choices = peer_options(cockpit, lang)
+    state, problems = parse_state(catalog, who, params, lang, tuple(o.value for o in peer_choices))
     options = ordered_indicators(catalog, who, state.department, state.domain)
     chosen = list(state.indicators)
     if not chosen:
@@ -191,7 +196,7 @@ def build_explore(cockpit: Cockpit, viewer: Viewer | Role | str, params: dict, l
         state.range_from, state.range_to, first_data(snap.annual, chosen), now, lang)
     problems += range_problems
     state = ExploreState(tuple(state.indicators), state.districts, state.domain, state.department, range_from,
-                         range_to, state.res, state.per1000, state.sort)
+                         range_to, state.res, state.per1000, state.sort, state.peers)
     district_names = {d.id: d.name for d in catalog.districts}
     populations = {d.id: d.population for d in catalog.districts}
     grains, wanted = {}, {}
@@ -240,6 +245,10 @@ def build_explore(cockpit: Cockpit, viewer: Viewer | Role | str, params: dict, l
                             source_line(indicator, lang, indicator_id in snap.synthetic), normalised, note,
                             decimals))
     comparison, comparison_note = _comparison(cockpit, who, chosen, start, end, lang, snap)
+    x_range = (start.strftime("%Y-%m-%d"), end.strftime("%Y-%m-%d"))
+    layers, peer_notes = peer_layers(cockpit, [(p.indicator_id, p.name, p.normalised) for p in panels],
+                                     state.peers, x_range, lang)
+    records += peer_records(layers, panels)
     table = _records_table(records, lang, state.sort)
     department_name = next((d.name.get(lang) for d in catalog.departments if d.id == state.department), None)
     return ExploreView(
@@ -253,11 +262,25 @@ def build_explore(cockpit: Cockpit, viewer: Viewer | Role | str, params: dict, l
         resolutions=tuple(Option(r, t(f"explorer.res.{r}", lang)) for r in RESOLUTIONS),
         presets=tuple(Option(p, t(f"explorer.preset.{p}", lang)) for p in PRESETS),
         panels=tuple(panels), comparison=comparison, comparison_note=comparison_note, records=tuple(records),
-        table=table, x_range=(start.strftime("%Y-%m-%d"), end.strftime("%Y-%m-%d")),
-        demo=any(p.demo for p in panels), department_name=department_name,
+        table=table, x_range=x_range,
+        demo=any(p.demo for p in panels) or any(layer.demo for layer in layers.values()),
+        department_name=department_name,
         filters_text=_filters_text(catalog, state, chosen, start, end, lang),
         archive_note=archive_note(sorted(archived), lang),
+        peer_options=peer_choices, peer_layers=layers, peer_notes=tuple(peer_notes),
     )
+
+
+def peer_records(layers: dict, panels: list[Panel]) -> list[Record]:
+    """The comparison layer's values as records of the table and the exports (the median row with the range as
+    minimum and maximum)."""
+    records = []
+    for panel in panels:
+        layer = layers.get(panel.indicator_id)
+        for trace in layer.traces if layer else ():
+            records += [Record(panel.indicator_id, panel.name, panel.unit, trace.name, p.x, str(p.year), p.value,
+                               p.low, p.high, p.n, panel.decimals) for p in trace.points]
+    return records
 
 
 def first_data(annual: pd.DataFrame, indicator_ids: list[str]) -> datetime | None:
@@ -383,4 +406,5 @@ def filter_values(view: ExploreView) -> dict[str, str | list[str]]:
     state = view.state
     return {"domain": state.domain, "department": state.department,
             "ind": [p.indicator_id for p in view.panels], "district": list(state.districts), "res": state.res,
-            "norm": ["per1000"] if state.per1000 else [], "from": state.range_from, "to": state.range_to}
+            "norm": ["per1000"] if state.per1000 else [], "from": state.range_from, "to": state.range_to,
+            "peer": list(state.peers)}

@@ -36,6 +36,7 @@ class ExploreState:
     res: str = "auto"
     per1000: bool = False
     sort: str = ""
+    peers: tuple[str, ...] = ()  # the comparison layer: "type" and peer municipalities (cockpit/views/explore_peers)
 
     def query(self, lang: str) -> str:
         """The readable query string ('ind=a&district=lusan&district=stadtmitte&from=2020-01&to=now&res=month')."""
@@ -50,6 +51,7 @@ class ExploreState:
             pairs.append(("norm", "per1000"))
         if self.sort:
             pairs.append(("sort", self.sort))
+        pairs += [("peer", p) for p in self.peers]
         pairs.append(("lang", lang))
         return "&".join(f"{_quoted(key)}={_quoted(value)}" for key, value in pairs)
 
@@ -88,7 +90,8 @@ def _first(params: dict, key: str) -> str:
     return values[0] if values else ""
 
 
-def parse_state(catalog: Catalog, role: Viewer | Role | str, params: dict, lang: str) -> tuple[ExploreState, list[Problem]]:
+def parse_state(catalog: Catalog, role: Viewer | Role | str, params: dict, lang: str,
+                peer_ids: tuple[str, ...] = ()) -> tuple[ExploreState, list[Problem]]:
     """The state a URL asks for, restricted to what the viewer may see; every unusable value gives a Problem
     and its default (an internal indicator named in a public URL reads exactly like an unknown one)."""
     problems: list[Problem] = []
@@ -120,8 +123,9 @@ def parse_state(catalog: Catalog, role: Viewer | Role | str, params: dict, lang:
         problems.append(Problem(t("explorer.problem.sort", lang, value=sort)))
         sort = ""
     range_from, range_to = _first(params, "from"), _first(params, "to")
+    peers = _known_values(params, "peer", peer_ids, "peers_explore.problem", lang, problems)
     state = ExploreState(tuple(indicators), tuple(districts), domain, department, range_from,
-                         range_to, res, norm == "per1000", sort)
+                         range_to, res, norm == "per1000", sort, tuple(peers))
     return state, problems
 
 
@@ -157,7 +161,7 @@ def params_from_search(search: str | None) -> dict:
 
 def filter_params(domain: str | None, department: str | None, indicators: list | None, districts: list | None,
                   res: str | None, per1000: bool, range_from: str | None, range_to: str | None, lang: str,
-                  sort: str = "") -> dict:
+                  sort: str = "", peers: list | None = None) -> dict:
     """The parameters the explorer's filter controls stand for (as `parse_state` reads them from a URL): the
     controls and the URL are two forms of the same state."""
     params: dict = {"ind": [str(i) for i in indicators or []], "district": [str(d) for d in districts or []],
@@ -168,6 +172,8 @@ def filter_params(domain: str | None, department: str | None, indicators: list |
             params[key] = str(value).strip()
     if per1000:
         params["norm"] = "per1000"
+    if peers:
+        params["peer"] = [str(p) for p in peers]
     return params
 
 

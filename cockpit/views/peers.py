@@ -1,12 +1,13 @@
 """Peer comparison ("Gera im Vergleich"): the city's value of an indicator beside the median and range of its
-municipality type and the chosen peers, from the SDG-Portal's published pages (cockpit/sources/sdg_portal.py)
-configured in data/peers/peers.yaml (COCKPIT_PEERS). Only indicators the viewer may see and whose definitions
-match a portal indicator (the mapping in peers.yaml) get a comparison. Pages that cannot be read, and points
-that cannot be used, are reported in `problems` (file, card, indicator, field) and never stop the others."""
+municipality type and the chosen peers, from the SDG-Portal's indicator exports (cockpit/sources/sdg_portal.py)
+configured in data/peers/peers.yaml (COCKPIT_PEERS; without real exports the demo exports of
+cockpit/demo/peers.py). Only indicators the viewer may see and whose definitions match a portal indicator (the mapping in peers.yaml) get a comparison. Exports that cannot be read, and records
+or values that cannot be used, are reported in `problems` (file, record, field) and never stop the others."""
 
 from __future__ import annotations
 
 import logging
+import re
 import statistics
 import threading
 from dataclasses import dataclass, field
@@ -15,10 +16,11 @@ from typing import TYPE_CHECKING
 
 import yaml
 
+from cockpit.demo.peers import demo_exports
 from cockpit.i18n import format_number, t
 from cockpit.roles import Role, Viewer
 from cockpit.sources.base import PayloadError, Reject
-from cockpit.sources.sdg_portal import PortalValue, parse_page
+from cockpit.sources.sdg_portal import PortalValue, parse_export
 
 if TYPE_CHECKING:
     from cockpit.runtime import Cockpit
@@ -30,7 +32,7 @@ _LOCK = threading.Lock()
 
 @dataclass(frozen=True)
 class Municipality:
-    id: str
+    id: str  # slug of the name (URLs)
     name: str
     ags: str
     type: str
@@ -41,11 +43,12 @@ class Municipality:
 @dataclass
 class PeerData:
     source: dict
-    city: str
-    peers: list[str]
-    municipalities: dict[str, Municipality]
+    city: str  # AGS
+    peers: list[str]  # AGS
+    municipalities: dict[str, Municipality]  # AGS -> municipality
     definitions: dict[str, dict]  # cockpit indicator -> definition note {de, en}
     problems: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)  # exports that could not be read at all
     rejects: list[Reject] = field(default_factory=list)
 
 
@@ -78,44 +81,72 @@ class PeerComparison:
 
 
 def load(path: Path) -> PeerData:
-    """Read peers.yaml and every page it names (cached until a file changes)."""
+    """Read peers.yaml and every export it names, or (without real exports) the generated demo exports
+    (cached until a file changes)."""
     folder = path.parent
     config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    pages = [folder / m["page"] for m in config.get("municipalities", [])]
-    stamp = tuple((str(p), p.stat().st_mtime_ns if p.exists() else 0) for p in [path, *pages])
+    files = [folder / name for name in config.get("exports") or []]
+    stamp = tuple((str(p), p.stat().st_mtime_ns if p.exists() else 0) for p in [path, *files])
     with _LOCK:
         hit = _CACHE.get(str(path))
         if hit and hit[0] == stamp:
             return hit[1]
     mapping = {m["portal"]: m for m in config.get("indicators", [])}
-    data = PeerData(source=config.get("source", {}), city=config.get("city", ""), peers=config.get("peers", []),
-                    municipalities={}, definitions={m["indicator"]: m.get("definition") or {} for m in mapping.values()})
-    for entry in config.get("municipalities", []):
-        page = folder / entry["page"]
-        where = f"{page.name} ({entry['name']})"
+    data = PeerData(source=config.get("source", {}), city=str(config.get("city", "")),
+                    peers=[str(p) for p in config.get("peers", [])], municipalities={},
+                    definitions={m["indicator"]: m.get("definition") or {} for m in mapping.values()})
+    demo = not files and bool(config.get("demo"))
+    texts: list[tuple[str, str | Exception]] = []
+    for file in files:
         try:
-            rows, rejects = parse_page(page.read_text(encoding="utf-8"), where)
+            texts.append((file.name, file.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError) as exc:
+            texts.append((file.name, exc))
+    if demo:
+        texts += list(demo_exports(config).items())
+    for where, text in texts:
+        try:
+            if isinstance(text, Exception):
+                raise text
+            export = parse_export(text, where)
         except (OSError, UnicodeDecodeError, PayloadError) as exc:
             data.problems.append(f"{where}: {exc}")
+            data.unreadable.append(where)
             log.warning("peer comparison: %s: %s", where, exc)
             continue
-        data.rejects += rejects
-        data.problems += [r.reason for r in rejects]
-        data.municipalities[entry["id"]] = Municipality(
-            entry["id"], entry["name"], str(entry.get("ags", "")), entry.get("type", ""), bool(entry.get("demo")),
-            _mapped(rows, mapping))
+        data.rejects += export.rejects
+        data.problems += [r.reason for r in export.rejects]
+        target = mapping.get(export.indicator)
+        if target is None:
+            data.problems.append(f"{where}: indicator {export.indicator!r} is mapped to no cockpit indicator "
+                                 "(peers.yaml)")
+            continue
+        _add(data, export.values, target, demo)
+    for ags in dict.fromkeys([data.city, *data.peers]):
+        if ags not in data.municipalities:
+            data.problems.append(f"municipality {ags} (peers.yaml): in no export")
     with _LOCK:
         _CACHE[str(path)] = (stamp, data)
     return data
 
 
-def _mapped(rows: list[PortalValue], mapping: dict[str, dict]) -> dict[str, dict[int, float]]:
-    values: dict[str, dict[int, float]] = {}
-    for row in rows:
-        target = mapping.get(row.indicator)
-        if target is not None:
-            values.setdefault(target["indicator"], {})[row.year] = row.value * float(target.get("scale", 1))
-    return values
+def slug(name: str) -> str:
+    """A municipality's id in URLs ('Frankfurt (Oder)' -> 'frankfurt-oder', 'Dessau-Roßlau' -> 'dessau-rosslau')."""
+    text = name.lower()
+    for a, b in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        text = text.replace(a, b)
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+
+
+def _add(data: PeerData, values: list[PortalValue], target: dict, demo: bool) -> None:
+    scale = float(target.get("scale", 1))
+    for row in values:
+        municipality = data.municipalities.get(row.ags)
+        if municipality is None:
+            municipality = data.municipalities[row.ags] = Municipality(
+                slug(row.municipality), row.municipality, row.ags, re.sub(r"^Typ (\d+)$", r"Demografietyp \1", row.type),
+                demo and row.ags != data.city, {})
+        municipality.values.setdefault(target["indicator"], {})[row.year] = row.value * scale
 
 
 def peer_data(cockpit: Cockpit) -> PeerData | None:

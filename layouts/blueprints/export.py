@@ -99,6 +99,10 @@ def explore_export(kind: str):
                "query": view.query}
     if view.archive_note:
         machine["archive_note"] = view.archive_note
+    if view.peer_layers:  # the comparison with other cities: its own source and licence
+        meta.insert(-1, (t("peers_explore.filter", lang), " | ".join(layer.note for layer in view.peer_layers.values())))
+        machine["peer_comparison"] = [{"indicator": i, "note": layer.note, "demo": layer.demo}
+                                      for i, layer in view.peer_layers.items()]
     export = export_table("explorer", view.table, 2, [0] * len(view.table.headers), meta, machine, lang,
                           row_decimals=7)
     return _send(export, kind, lang, now)

@@ -12,6 +12,7 @@ from layouts.components.chart_base import graph
 from layouts.components.chart_explore import map_figure, panel_figure, ranking_figure
 from layouts.components.chart_table import export_links, problems_notice, sortable_table
 from layouts.components.choices import Choices
+from layouts.components.peers_figure import with_peers
 from layouts.components.status import demo_notice
 from layouts.components.tables import data_table
 
@@ -46,6 +47,14 @@ def _range(view: ExploreView, values: dict) -> html.Fieldset:
     ], className="explorer-fieldset")
 
 
+def _peer_choice(view: ExploreView, value: list[str]) -> html.Fieldset:
+    """The comparison with other cities (hidden without peer data: the callback still finds its control)."""
+    fieldset = _choice(t("peers_explore.filter", view.lang), ids.EXPLORE_PEERS, view.peer_options, value, True)
+    if not view.peer_options:
+        fieldset.hidden = True
+    return fieldset
+
+
 def _filters(view: ExploreView) -> html.Div:
     lang = view.lang
     values = filter_values(view)
@@ -61,6 +70,7 @@ def _filters(view: ExploreView) -> html.Div:
         _choice(t("explorer.filter.res", lang), ids.EXPLORE_RES, view.resolutions, values["res"], False,
                 inline=True),
         _choice(t("explorer.filter.norm", lang), ids.EXPLORE_NORM, norm, values["norm"], True),
+        _peer_choice(view, values["peer"]),
     ], id=ids.EXPLORE_FILTERS, className="explorer-filters", role="group",
         **{"aria-label": t("explorer.filter.label", lang)})
 
@@ -70,16 +80,20 @@ def _panels(view: ExploreView) -> html.Section:
     panels = []
     for panel in view.panels:
         title = f"{panel.name} ({panel.unit})"
-        children = [graph(panel_figure(panel, view.x_range, lang), ids.explore_panel(panel.indicator_id),
-                          panel.indicator_id, lang, title)]
+        layer = view.peer_layers.get(panel.indicator_id)
+        figure = with_peers(panel_figure(panel, view.x_range, lang), layer, panel.decimals, lang)
+        children = [graph(figure, ids.explore_panel(panel.indicator_id), panel.indicator_id, lang, title)]
         if panel.note:
             children.append(html.P(panel.note, className="explorer-note"))
+        if layer is not None:
+            children.append(html.P(layer.note, className="explorer-note peers-layer-note"))
         children.append(html.P([html.A(t("explorer.to_indicator", lang, name=panel.name),
                                        href=f"/indicator/{panel.indicator_id}?lang={lang}")],
                                className="explorer-note"))
         panels.append(html.Div(children, className="explorer-panel"))
-    return html.Section([html.H2(t("explorer.panels.heading", lang)), html.Div(panels, className="explorer-grid")],
-                        className="explorer-section")
+    notes = [html.P(note, className="explorer-note") for note in view.peer_notes]
+    return html.Section([html.H2(t("explorer.panels.heading", lang)), *notes,
+                         html.Div(panels, className="explorer-grid")], className="explorer-section")
 
 
 def _comparison(view: ExploreView) -> html.Section:
@@ -149,7 +163,7 @@ def explore_update(view: ExploreView) -> tuple:
     values = filter_values(view)
     return (explore_results(view), view.query, t("explore_app.updated", view.lang, filters=view.filters_text),
             values["domain"], values["department"], _options(view.indicators), values["ind"], values["district"], values["res"],
-            values["norm"], values["from"], values["to"])
+            values["norm"], values["from"], values["to"], values["peer"])
 
 
 def _sorted_url(view: ExploreView, sort: str) -> str:

@@ -194,6 +194,10 @@ ROUTES = [
     Route("peer comparison api", get("/api/v1/indicators/charge-points-per-1000/peers")),
     Route("peer comparison api, internal indicator", get(f"/api/v1/indicators/{INTERNAL}/peers"), status=404),
     Route("router indicator page with peers", router("/indicator/charge-points-per-1000")),
+    Route("router explorer with the peer comparison", router("/explore", f"?ind={INTERNAL}&ind=charge-points-per-1000"
+                                                                  "&peer=type&peer=jena&lang=de")),
+    Route("explorer export with the peer comparison", get(f"/export/explore.csv?ind={INTERNAL}"
+                                                          "&ind=charge-points-per-1000&peer=type&lang=de")),
     Route("admin accounts page", get("/admin/accounts?lang=de"), status=404, statuses={"admin": 200}),
     Route("admin action", lambda c: c.post("/admin/accounts", data={"action": "disable", "login": "staff-other"}),
           status=404, statuses={"admin": 403}),  # without the CSRF token

@@ -13,7 +13,7 @@ from tests.unit.test_app import text
 
 INTERNAL = "municipal-buildings-electricity"
 CONTROLS = ("explore-domain", "explore-department", "explore-ind", "explore-district", "explore-res", "explore-norm",
-            "explore-from", "explore-to")
+            "explore-from", "explore-to", "explore-peers")
 PRESETS = ("1y", "3y", "5y", "10y", "all")
 
 

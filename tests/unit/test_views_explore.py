@@ -26,7 +26,7 @@ from cockpit.views.explore import (
 from cockpit.views.explore_state import filter_params, params_from_search, preset_range
 from layouts.components.chart_base import figure_json_size
 from layouts.components.chart_explore import map_figure, panel_figure, ranking_figure
-from tests.unit.explorer_support import NOW, demo_cockpit
+from tests.unit.explorer_support import NOW, demo_cockpit, explore
 
 SHARED = ("ind=charge-points-per-1000&district=lusan&district=stadtmitte&from=2020-01&to=now&res=month&lang=de")
 
@@ -34,10 +34,6 @@ SHARED = ("ind=charge-points-per-1000&district=lusan&district=stadtmitte&from=20
 @pytest.fixture(scope="module")
 def cockpit(tmp_path_factory):
     return demo_cockpit(tmp_path_factory.mktemp("explore"))
-
-
-def explore(cockpit, query: str, role=Role.PUBLIC, lang="de"):
-    return build_explore(cockpit, role, parse_qs(query, keep_blank_values=True), lang, now=NOW)
 
 
 def test_a_shared_url_is_restored_exactly(cockpit):
