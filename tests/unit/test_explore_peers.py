@@ -15,7 +15,7 @@ from cockpit.roles import Role, Viewer
 from cockpit.views.explore import build_explore, filter_values
 from cockpit.views.explore_state import filter_params
 from cockpit.views.peers import load, peer_data
-from layouts.components.chart import panel_figure
+from layouts.components.chart_explore import panel_figure
 from layouts.components.peers_figure import with_peers
 from tests.unit.explorer_support import NOW, demo_cockpit, explore
 
