@@ -98,6 +98,10 @@ class Service:
                 self.streams[sid] = Stream(sid, ind, thing)
         self.synthetic = {s.id for s in cockpit.sources if s.synthetic}
         self.plausible = {i.id: (i.plausible.min, i.plausible.max) for i in self.indicators.values() if i.plausible}
+        self._quality = {(ind, inside): {"nameOfMeasure": "plausibility",
+                                         "result": "within range" if inside else "outside range",
+                                         "range": list(bounds)}
+                         for ind, bounds in self.plausible.items() for inside in (True, False)}
         self.demo_quality = {"nameOfMeasure": "provenance", "result": t("standards.sta.demo", self.lang)}
         self._geometry: dict | None = None
         self._spans: dict | None = None
@@ -224,7 +228,10 @@ class Service:
             result["@iot.count"] = total
         if more:
             result["@iot.nextLink"] = self._next_link(link, options)
-        result["value"] = [self._serialize(kind, row, options) for row in rows]
+        if kind == "Observations" and options.select is None and not options.expand:
+            result["value"] = [self._observation_entity(row) for row in rows]  # the common case, kept cheap
+        else:
+            result["value"] = [self._serialize(kind, row, options) for row in rows]
         return result
 
     def _observations(self, options: q.Options, scope) -> tuple[list[dict], int | None]:
@@ -303,6 +310,16 @@ class Service:
     def _plain(self, kind: str, entity) -> dict:
         """The entity's own properties (no links), keyed by property name ('id' for @iot.id)."""
         return _PLAIN[kind](self, entity)
+
+    def _observation_entity(self, row: dict) -> dict:
+        """An Observation with every property and its navigation links: what `_serialize` gives without $select
+        and $expand (same keys, same order), without its generic per-property work."""
+        link = f"{self.root}/Observations({row['id']})"
+        plain = _observation(self, row)
+        del plain["id"]
+        return {"@iot.id": row["id"], "@iot.selfLink": link, **plain,
+                "Datastream@iot.navigationLink": f"{link}/Datastream",
+                "FeatureOfInterest@iot.navigationLink": f"{link}/FeatureOfInterest"}
 
     def _serialize(self, kind: str, entity, options: q.Options) -> dict:
         plain = self._plain(kind, entity)
@@ -392,7 +409,7 @@ def _sort_key(value):
 
 def iso(moment: datetime) -> str:
     """UTC instant as 2026-01-01T00:00:00Z (the store's datetimes are UTC-aware)."""
-    return moment.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+    return moment.isoformat(timespec="seconds")[:19] + "Z"
 
 
 def _thing(service: Service, thing: str) -> dict:
@@ -471,9 +488,7 @@ def _observation(service: Service, row: dict) -> dict:
     quality = []
     bounds = service.plausible.get(row["indicator"])
     if bounds is not None:
-        inside = bounds[0] <= value <= bounds[1]
-        quality.append({"nameOfMeasure": "plausibility", "result": "within range" if inside else "outside range",
-                        "range": list(bounds)})
+        quality.append(service._quality[(row["indicator"], bounds[0] <= value <= bounds[1])])
     if row["source_id"] in service.synthetic:
         quality.append(service.demo_quality)
     result = {"id": row["id"], "phenomenonTime": iso(start) if end is None else f"{iso(start)}/{iso(end)}",

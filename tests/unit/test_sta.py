@@ -174,6 +174,22 @@ def test_paging_by_next_link_reads_every_observation_once(client, cockpit):
     assert get(client, "/sta/v1.1/Observations", **{"$top": "5000"})["value"].__len__() == len(public)
 
 
+def test_the_plain_observation_list_is_what_select_of_every_property_gives(client):
+    """Observations without $select/$expand take a cheaper path: the same entities, keys in the same order, as
+    asking for every property and navigation link by name; and id order both ways (the primary key path)."""
+    plain = get(client, "/sta/v1.1/Observations", **{"$top": "50"})["value"]
+    every = ",".join(("id", "selfLink", "phenomenonTime", "resultTime", "result", "resultQuality", "Datastream",
+                      "FeatureOfInterest"))
+    named = get(client, "/sta/v1.1/Observations", **{"$top": "50", "$select": every})["value"]
+    assert [list(o) for o in plain] == [list(o) for o in named] and plain == named
+    assert any("resultQuality" in o for o in plain) and len(plain) == len([r for r in ROWS if r[0] not in INTERNAL])
+    ids = [o["@iot.id"] for o in plain]
+    assert ids == sorted(ids)
+    newest = get(client, "/sta/v1.1/Observations", **{"$top": "3", "$orderby": "id desc", "$count": "true"})
+    assert [o["@iot.id"] for o in newest["value"]] == sorted(ids, reverse=True)[:3]  # 50 > every public row
+    assert newest["@iot.count"] == len([r for r in ROWS if r[0] not in INTERNAL])
+
+
 # ------------------------------------------------------------------------------------------------ public only
 
 
