@@ -369,7 +369,10 @@ def build_measure_effect(cockpit: Cockpit, viewer: Viewer | str, measure_id: str
                       year=format_number(measure.cost.per_year_eur, 0, lang))))
         facts.append((t("pathway.ranking.eur_per_t", lang), format_number(ce.eur_per_tonne, 0, lang) if ce else "–"))
     recorded = cockpit.store.effect_records(viewer).get(measure_id, {}).get("effects")
-    if recorded:
+    if recorded:  # staff see who recorded it; the public the owning office (as in the measure's history)
+        staff = (viewer.role if isinstance(viewer, Viewer) else viewer) in (Role.INTERNAL, Role.ADMIN)
+        office = next((d.name.get(lang) for d in cockpit.catalog.departments if d.id == measure.department),
+                      measure.department)
         facts.append((t("pathway.measure.recorded", lang),
-                      f"{recorded[0]}, {format_date(recorded[1].astimezone(LOCAL_TZ).date(), lang)}"))
+                      f"{recorded[0] if staff else office}, {format_date(recorded[1].astimezone(LOCAL_TZ).date(), lang)}"))
     return MeasureEffectView(facts, page_href(lang, ()))
