@@ -40,7 +40,7 @@ class ObservationSelection:
     extra: dict = field(default_factory=dict)
 
 
-def _conditions(selection: ObservationSelection) -> list:
+def _conditions(selection: ObservationSelection, dialect: str = "") -> list:
     conditions = []
     if selection.streams is not None:
         pairs = [and_(observations.c.indicator_id == i, observations.c.district == d) for i, d in selection.streams]
@@ -49,8 +49,11 @@ def _conditions(selection: ObservationSelection) -> list:
         city, by_district, districts = selection.every
         # Ordered by id, "every stream" is answered fastest by walking the primary key and stopping at the limit:
         # most rows match, so the planner must not gather them all through the (indicator, district) key and
-        # sort them. `|| ''` keeps it from using that key here (the same values, no index on the expression).
-        by_key = not selection.order or selection.order[0][0] != "id" or selection.ids is not None
+        # sort them. SQLite's planner would: `|| ''` keeps it from using that key here (the same values, no index
+        # on the expression). PostgreSQL estimates the share of matching rows and walks the key by itself (with
+        # the expression it would misjudge that share and sort instead).
+        by_key = (dialect != "sqlite" or not selection.order or selection.order[0][0] != "id"
+                  or selection.ids is not None)
         indicator, district = ((observations.c.indicator_id, observations.c.district) if by_key else
                                (observations.c.indicator_id.concat(""), observations.c.district.concat("")))
         conditions.append(or_(
@@ -70,7 +73,7 @@ def read_observations(conn: Connection, levels: tuple[str, ...],
                       selection: ObservationSelection) -> tuple[list[dict], int | None]:
     """(rows as dicts with COLUMNS, total count if asked for). Rows of invisible indicators never match."""
     joined = observations.join(indicators, _visible(levels))
-    conditions = _conditions(selection)
+    conditions = _conditions(selection, conn.dialect.name)
     total = None
     if selection.count:
         total = int(conn.execute(select(func.count()).select_from(joined).where(*conditions)).scalar_one())
