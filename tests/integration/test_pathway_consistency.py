@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import re
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
