@@ -33,6 +33,7 @@ class ObservationSelection:
     ids: tuple[int, ...] | None = None
     times: tuple[tuple[str, datetime], ...] = ()  # (operator, moment) on the start of the phenomenon time
     id_bounds: tuple[tuple[str, int], ...] = ()
+    after: tuple[str, int] | None = None  # keyset paging: ('gt'|'lt', id) for the rows only, not for the count
     order: tuple[tuple[str, bool], ...] = (("id", False),)  # (property, descending)
     offset: int = 0
     limit: int = 100
@@ -87,6 +88,8 @@ def read_observations(conn: Connection, levels: tuple[str, ...],
         observations.c.id, observations.c.indicator_id.label("indicator"), observations.c.district,
         observations.c.period_start, observations.c.period_end, observations.c.value, observations.c.source_id,
     ).select_from(joined).where(*conditions).order_by(*ordering).offset(selection.offset).limit(selection.limit)
+    if selection.after is not None:
+        query = query.where(_COMPARE[selection.after[0]](observations.c.id, selection.after[1]))
     rows = [dict(zip(COLUMNS, row, strict=True)) for row in conn.execute(query).all()]
     return rows, total
 

@@ -162,7 +162,7 @@ class Service:
                 return None if value is None else {nav: value}
             raise NotFound(nav)
         if current is not None:
-            if options.given & {"$top", "$skip", "$count", "$orderby", "$filter"}:
+            if options.given & {"$top", "$skip", "$skiptoken", "$count", "$orderby", "$filter"}:
                 raise q.QueryError("$top, $skip, $count, $orderby and $filter apply to collections only")
             return self._serialize(kind, current, options)
         return self._collection(kind, options, f"{self.root}/{path.strip('/')}")
@@ -217,6 +217,8 @@ class Service:
             more = len(rows) > options.top
             rows = rows[:options.top]
         else:
+            if options.skiptoken is not None:
+                raise q.QueryError("$skiptoken pages Observations only")
             items = list(self._static(kind).values()) if scope is None else self._related(*scope, None)
             items = [i for i in items if self._matches(kind, i, options.filter)]
             items = self._sorted(kind, items, options.orderby)
@@ -227,7 +229,8 @@ class Service:
         if options.count:
             result["@iot.count"] = total
         if more:
-            result["@iot.nextLink"] = self._next_link(link, options)
+            last = rows[-1]["id"] if kind == "Observations" and rows and q.keyset(options) else None
+            result["@iot.nextLink"] = self._next_link(link, options, last)
         if kind == "Observations" and options.select is None and not options.expand:
             result["value"] = [self._observation_entity(row) for row in rows]  # the common case, kept cheap
         else:
@@ -264,11 +267,16 @@ class Service:
             if name not in OBSERVATION_ORDER:
                 raise q.QueryError(f"$orderby on Observations supports {', '.join(OBSERVATION_ORDER)}, not {name!r}")
             order.append((name, descending))
+        after = None
+        if options.skiptoken is not None:
+            if not q.keyset(options):
+                raise q.QueryError("$skiptoken continues Observations in id order only (follow @iot.nextLink)")
+            after = ("lt" if options.orderby and options.orderby[0][1] else "gt", options.skiptoken)
         selection = ObservationSelection(
             streams=None if everything else tuple((s.indicator.id, s.district) for s in streams),
             every=self._every() if everything else None, ids=ids, times=tuple(times),
             id_bounds=tuple(id_bounds), order=tuple(order) or (("id", False),), offset=options.skip,
-            limit=options.top + 1, count=options.count)
+            limit=options.top + 1, count=options.count, after=after)
         return self.cockpit.store.standard_observations(Role.PUBLIC, selection)
 
     def _every(self) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
@@ -287,7 +295,7 @@ class Service:
             actual = self._plain(kind, entity).get(head)
             if key:
                 actual = actual.get(key) if isinstance(actual, dict) else None
-            if not _compare(actual, condition.operator, condition.value):
+            if not q.compare(actual, condition.operator, condition.value):
                 return False
         return True
 
@@ -295,10 +303,14 @@ class Service:
         for name, descending in reversed(orderby):
             if name not in PROPERTIES[kind]:
                 raise q.QueryError(f"$orderby: {kind} have no property {name!r}")
-            items = sorted(items, key=lambda e: _sort_key(self._plain(kind, e).get(name)), reverse=descending)
+            items = sorted(items, key=lambda e: q.sort_key(self._plain(kind, e).get(name)), reverse=descending)
         return items
 
-    def _next_link(self, link: str, options: q.Options) -> str:
+    def _next_link(self, link: str, options: q.Options, last: int | None = None) -> str:
+        """The next page: after the last id (Observations in id order, see `$skiptoken`), else by $skip."""
+        if last is not None:
+            query = {k: v for k, v in options.raw.items() if k != "$skip"}
+            return f"{link}?{urlencode({**query, '$top': str(options.top), '$skiptoken': str(last)})}"
         query = {**options.raw, "$top": str(options.top), "$skip": str(options.skip + options.top)}
         return f"{link}?{urlencode(query)}"
 
@@ -312,14 +324,11 @@ class Service:
         return _PLAIN[kind](self, entity)
 
     def _observation_entity(self, row: dict) -> dict:
-        """An Observation with every property and its navigation links: what `_serialize` gives without $select
-        and $expand (same keys, same order), without its generic per-property work."""
-        link = f"{self.root}/Observations({row['id']})"
-        plain = _observation(self, row)
+        """What `_serialize` gives without $select and $expand (same keys and order), without its generic work."""
+        link, plain = f"{self.root}/Observations({row['id']})", _observation(self, row)
         del plain["id"]
-        return {"@iot.id": row["id"], "@iot.selfLink": link, **plain,
-                "Datastream@iot.navigationLink": f"{link}/Datastream",
-                "FeatureOfInterest@iot.navigationLink": f"{link}/FeatureOfInterest"}
+        return {"@iot.id": row["id"], "@iot.selfLink": link, **plain, "Datastream@iot.navigationLink":
+                f"{link}/Datastream", "FeatureOfInterest@iot.navigationLink": f"{link}/FeatureOfInterest"}
 
     def _serialize(self, kind: str, entity, options: q.Options) -> dict:
         plain = self._plain(kind, entity)
@@ -388,23 +397,6 @@ class Service:
     def thing_name(self, thing: str) -> str:
         city = self.cockpit.catalog.city.get(self.lang)
         return city if thing == CITY else self.districts[thing].name
-
-
-def _compare(actual, operator: str, expected) -> bool:
-    if operator == "eq":
-        return actual == expected
-    if operator == "ne":
-        return actual != expected
-    try:
-        return {"gt": actual > expected, "ge": actual >= expected, "lt": actual < expected,
-                "le": actual <= expected}[operator]
-    except TypeError:
-        return False
-
-
-def _sort_key(value):
-    return (value is None, str(value) if not isinstance(value, int | float) else "", value
-            if isinstance(value, int | float) else 0)
 
 
 def iso(moment: datetime) -> str:
