@@ -121,8 +121,8 @@ def _serve_dev(cockpit, host: str, port: int) -> None:
 def _serve_gunicorn(cockpit, settings, host: str, port: int) -> None:
     from gunicorn.app.base import BaseApplication
 
+    from cockpit.commands._access_log import gunicorn_log_options
     from cockpit.commands._proxy import Proxy, find_nginx
-    from cockpit.commands.access_log import gunicorn_log_options
 
     settings = _with_public_url(settings, host, port)
     proxy = None

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from gunicorn.config import Config
 from gunicorn.glogging import Logger
 
-from cockpit.commands.access_log import escape, gunicorn_log_options
+from cockpit.commands._access_log import escape, gunicorn_log_options
 
 FORGED = '127.0.0.1 - admin [06/Dec/2026:03:00:00 +0000] "POST /admin/accounts HTTP/1.1" 200 0'
 RAW_URI = "/api/v1/indicators?x=1\r\n" + FORGED  # what a client may try to smuggle into the log
