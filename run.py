@@ -123,6 +123,7 @@ def _serve_dev(cockpit, host: str, port: int) -> None:
 def _serve_gunicorn(cockpit, settings, host: str, port: int) -> None:
     from gunicorn.app.base import BaseApplication
 
+    from cockpit.commands._access_log import gunicorn_log_options
     from cockpit.commands._proxy import Proxy, find_nginx
 
     settings = _with_public_url(settings, host, port)
@@ -173,7 +174,7 @@ def _serve_gunicorn(cockpit, settings, host: str, port: int) -> None:
                 "keepalive": 5,
                 "limit_request_line": 8190,
                 "forwarded_allow_ips": "",  # X-Forwarded-* only through ProxyFix (COCKPIT_TRUSTED_PROXIES)
-                "accesslog": None,
+                **gunicorn_log_options(settings.access_log),  # request fields escaped in the access log
                 "errorlog": "-",
                 "loglevel": settings.log_level.lower(),
                 "proc_name": "cockpit",

@@ -381,6 +381,25 @@ def page_figures(backend: str, client, trivial_p50: float, repeat: int) -> list[
     return figures
 
 
+STA_PAGE = "/sta/v1.1/Observations?$top=1000"
+
+
+def sta_figures(backend: str, client, trivial_p50: float, repeat: int) -> list[Figure]:
+    """`GET /sta/v1.1/Observations?$top=1000`: the first page of every public Datastream's observations in id
+    order (1,000 entities with their quality and links, no $count), the whole request through the WSGI app (rate
+    limit, ETag, SQL, JSON body of about 0.4 MB), no If-None-Match: built every time, never a 304."""
+    def page() -> None:
+        response = client.get(STA_PAGE)
+        assert response.status_code == 200 and len(response.get_json()["value"]) == 1000, response.status
+
+    page()
+    times = [timed(page) for _ in range(repeat)]
+    label = (f"SensorThings {STA_PAGE} (first page of every public Datastream, 1,000 observations in id order, "
+             "no $count; public, built each time)")
+    return [Figure(backend, f"{label}, {name}", percentile(times, q) * 1000, "ms", trivial_p50, "trivial route",
+                   "<= 150 ms") for name, q in (("p50", 0.5), ("p95", 0.95))]
+
+
 def bench_backend(backend: str, url: str, empty_url: str, size: int, folder: Path, repeat: int,
                   load_seconds: float = 0, browser_loads: int = 0) -> list[Figure]:
     from cockpit.views import build_goals, build_overview, clear_cache
@@ -489,12 +508,7 @@ def bench_backend(backend: str, url: str, empty_url: str, size: int, folder: Pat
                           "ms", trivial_p50, "trivial route"))
     figures += page_figures(backend, client, trivial_p50, max(20, repeat * 4))
 
-    def sta_page():
-        response = client.get("/sta/v1.1/Observations?$top=1000")
-        assert response.status_code == 200 and len(response.get_json()["value"]) <= 1000, response.status
-    sta = [timed(sta_page) for _ in range(max(10, repeat * 4))]
-    figures.append(Figure(backend, "SensorThings /sta/v1.1/Observations?$top=1000 (public, uncached), p50",
-                          statistics.median(sta) * 1000, "ms", trivial_p50, "trivial route", "<= 150 ms"))
+    figures += sta_figures(backend, client, trivial_p50, max(20, repeat * 4))
     figures.append(Figure(backend, "peak RSS while serving (bench process)", peak_rss_mb(), "MB", target="<= 300 MB"))
     if browser_loads:
         first_ms, warm_ms, fresh_ms, tiles = browser.measure(app.server, browser_loads, lambda: small_run(cockpit))

@@ -60,6 +60,7 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=1, le=64)  # gunicorn worker processes of `serve`
     threads: int = Field(default=8, ge=1, le=256)  # threads per worker
     max_query_length: int = Field(default=2048, ge=256, le=65536)  # longer query strings get 414
+    access_log: str | None = None  # gunicorn's access log of `serve`: a file or '-' (stderr), fields escaped; off
     # --- serve: the built-in nginx in front of gunicorn (docs/security.md)
     proxy: bool = True  # `serve` starts nginx in front (buffers whole requests); false only behind a buffering proxy
     client_timeout: int = Field(default=10, ge=1, le=300)  # seconds for a request's headers / between body reads

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import sys
 
 from cockpit.accounts.checks import settings_problems
@@ -19,6 +20,27 @@ HELP = "validate the settings, the catalog and the sources file, then exit"
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--catalog", help="catalog file (default: COCKPIT_CATALOG)")
     parser.add_argument("--sources", help="sources file (default: COCKPIT_SOURCES)")
+    parser.add_argument("--production", action="store_true",
+                        help="check as for the production server (`serve` without --dev), also on loopback")
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def production_warnings(settings, production: bool = False) -> list[str]:
+    """Settings a production cockpit needs although it starts without them. Production: asked for, or settings
+    that only make sense on a public server (listening beyond loopback, behind a proxy, secure cookies, HSTS)."""
+    production = production or not _loopback(settings.host) or bool(
+        settings.trusted_proxies or settings.cookie_secure or settings.hsts_seconds)
+    if not production or (settings.public_url and settings.public_url.startswith("http")):
+        return []
+    return ["COCKPIT_PUBLIC_URL is not set: links in mails, council reports, the DCAT catalogue, the API and embeds "
+            "need the cockpit's public address (they are never built from a request's Host header); `serve` refuses "
+            "to listen beyond this machine without it. Set it, e.g. COCKPIT_PUBLIC_URL=https://cockpit.gera.de"]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -36,6 +58,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     for warning in catalog.deprecations():
         print(f"warning: {settings.catalog}: {warning}", file=sys.stderr)
+    for warning in production_warnings(settings, getattr(args, "production", False)):
+        print(f"warning: {warning}", file=sys.stderr)
     problems = settings_problems(settings)  # weak secrets and passwords (never echoed)
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
@@ -298,7 +299,7 @@ class Pathway:
     def to_dict(self) -> dict:
         """The JSON shape of `run.py pathway` (years as keys in order, tonnes rounded to 0.1 t)."""
         def series(values: Mapping[int, float]) -> dict[str, float]:
-            return {str(y): _round(values[y]) for y in self.years if y in values}
+            return {str(y): round_tonnes(values[y]) for y in self.years if y in values}
 
         return {
             "y0": self.y0,
@@ -312,14 +313,28 @@ class Pathway:
             "plan": series(self.plan),
             "target": series(self.target),
             "coverage": None if self.result.coverage is None else round(self.result.coverage, 4),
-            "gap": _round(self.result.gap),
-            "budget_remaining": _round(self.budget_result.remaining),
+            "gap": round_tonnes(self.result.gap),
+            "budget_remaining": round_tonnes(self.budget_result.remaining),
             "budget_exhausted_year": self.budget_result.exhausted_year,
         }
 
 
-def _round(value: float | None) -> float | None:
-    return None if value is None or not math.isfinite(value) else round(float(value), 1)
+def round_tonnes(value: float | None) -> float | None:
+    """The one rounding of the pathway's tonnes: to 0.1 t, halves away from zero (in decimal, not binary). What
+    `run.py pathway`, the API and its CSV publish."""
+    if value is None or not math.isfinite(value):
+        return None
+    return float(Decimal(repr(float(value))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def whole_tonnes(value: float | None) -> float | None:
+    """Whole tonnes as pages, the wall and reports show them: of the published 0.1 t figure (`round_tonnes`), so
+    that the page never says 3.003 t where the API says 3002.4 t; halves away from zero."""
+    published = round_tonnes(value)
+    if published is None:
+        return None
+    return float(Decimal(repr(published)).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
 
 
 def compute(consumption: pd.DataFrame, factors: pd.DataFrame, effects: Iterable[SectorEffect], goal: Goal,

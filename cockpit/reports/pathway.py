@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cockpit.i18n import format_number, format_percent, t
+from cockpit.kpi.pathway import whole_tonnes
 from cockpit.readmodel.snapshot import Snapshot
 from cockpit.reports.parts import Chart, Section, Table
 from cockpit.views.pathway import PathwayView, build_pathway
@@ -37,7 +38,7 @@ def pathway_section(cockpit: Cockpit, snap: Snapshot, lang: str) -> Section | No
 
 
 def _t(value: float | None, lang: str) -> str:
-    return format_number(value, 0, lang)
+    return format_number(whole_tonnes(value), 0, lang)  # whole tonnes of the API's 0.1 t figure
 
 
 def _balance_text(view: PathwayView, lang: str) -> str:

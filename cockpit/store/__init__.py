@@ -218,11 +218,13 @@ class Store(AccountsStore, OpenDataStore, WallStore, ReportsStore, ReviewStore, 
         return self.replica.status(self.data_version())
 
     # --- measures
-    def import_measures(self, items: list[Measure]) -> tuple[int, int]:
-        """Insert or replace measure definitions (reports are kept); (inserted, updated)."""
+    def import_measures(self, items: list[Measure], author: str = "import",
+                        now: datetime | None = None) -> tuple[int, int]:
+        """Insert or replace measure definitions (reports are kept); (inserted, updated). A changed effect or cost
+        is recorded in the measure's history with `author` and `now` (default: the current time)."""
         with self._write() as conn:
             runs.bump_data_version(conn)
-            return store_measures.upsert_measures(conn, items, utcnow())
+            return store_measures.upsert_measures(conn, items, now or utcnow(), author)
 
     def measures(self, who: Viewer | Role | str, ids: list[str] | None = None) -> list[Measure]:
         """The measures the viewer may see (visibility filtered in SQL), ordered by id."""
@@ -296,6 +298,11 @@ class Store(AccountsStore, OpenDataStore, WallStore, ReportsStore, ReviewStore, 
         """Who recorded the effects and cost of each measure the viewer may see, and when."""
         with self._replica_read() as conn:
             return store_pathway.read_effect_records(conn, visible_levels(who))
+
+    def effect_changes(self, who: Viewer | Role | str, measure_id: str) -> list[dict]:
+        """Every change of the measure's effects and cost, in the order made; none if the viewer may not see it."""
+        with self._read() as conn:
+            return store_pathway.read_effect_changes(conn, visible_levels(who), measure_id)
 
     # --- explorer
     def series(self, role: Viewer | Role | str, grain: str, indicator_ids: list[str] | None = None,

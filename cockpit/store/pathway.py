@@ -7,6 +7,7 @@ visible measure ids).
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from datetime import datetime
 
@@ -16,6 +17,7 @@ from sqlalchemy import Connection, delete, insert, select
 from cockpit.measures.model import Measure
 from cockpit.store.schema import (
     measure_costs,
+    measure_effect_changes,
     measure_effects,
     measures,
     pathway_balance,
@@ -92,6 +94,7 @@ def write_measure_effects(conn: Connection, measure: Measure, author: str, now: 
                 for i, row in enumerate(_effect_rows(measure))]
         if rows:
             conn.execute(insert(measure_effects), rows)
+        _record_change(conn, measure.id, "effects", _effect_rows(measure), author, now)
     cost = conn.execute(select(measure_costs).where(measure_costs.c.measure_id == measure.id)).mappings().first()
     wanted = (measure.cost.one_off_eur, measure.cost.per_year_eur) if measure.cost else None
     current = (cost["one_off_eur"], cost["per_year_eur"]) if cost else None
@@ -100,6 +103,24 @@ def write_measure_effects(conn: Connection, measure: Measure, author: str, now: 
         if wanted:
             conn.execute(insert(measure_costs).values(measure_id=measure.id, one_off_eur=wanted[0],
                                                       per_year_eur=wanted[1], author=author, recorded_at=now))
+        _record_change(conn, measure.id, "cost", dict(one_off_eur=wanted[0], per_year_eur=wanted[1]) if wanted
+                       else None, author, now)
+
+
+def _record_change(conn: Connection, measure_id: str, kind: str, value, author: str, now: datetime) -> None:
+    conn.execute(insert(measure_effect_changes).values(measure_id=measure_id, kind=kind, value=json.dumps(value),
+                                                       author=author, recorded_at=now))
+
+
+def read_effect_changes(conn: Connection, levels: tuple[str, ...], measure_id: str) -> list[dict]:
+    """Every change of a visible measure's effects and cost in the order made: kind ('effects' | 'cost'), value (the
+    new effects as a list / the new cost as a dict; [] or None: removed), author, recorded_at. None of a measure
+    the viewer may not see."""
+    query = (select(measure_effect_changes).join(measures, measures.c.id == measure_effect_changes.c.measure_id)
+             .where(measures.c.id == measure_id, measures.c.visibility.in_(levels))
+             .order_by(measure_effect_changes.c.id))
+    return [dict(kind=r["kind"], value=json.loads(r["value"]), author=r["author"], recorded_at=r["recorded_at"])
+            for r in conn.execute(query).mappings()]
 
 
 def read_measure_effects(conn: Connection, visible) -> tuple[dict[str, list[dict]], dict[str, dict]]:

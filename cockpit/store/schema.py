@@ -507,3 +507,16 @@ measure_costs = Table(
     Column("author", String(120), nullable=False),
     Column("recorded_at", UTCDateTime, nullable=False),
 )
+
+# every change of a measure's effects or cost (kind 'effects' | 'cost'): the new value as JSON ([] / null: removed),
+# who and when; shown in the measure's history beside its progress reports
+measure_effect_changes = Table(
+    "measure_effect_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("measure_id", String(64), ForeignKey("measures.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("kind", String(8), nullable=False),
+    Column("value", Text, nullable=False),
+    Column("author", String(120), nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+)

@@ -33,6 +33,7 @@ class ObservationSelection:
     ids: tuple[int, ...] | None = None
     times: tuple[tuple[str, datetime], ...] = ()  # (operator, moment) on the start of the phenomenon time
     id_bounds: tuple[tuple[str, int], ...] = ()
+    after: tuple[str, int] | None = None  # keyset paging: ('gt'|'lt', id) for the rows only, not for the count
     order: tuple[tuple[str, bool], ...] = (("id", False),)  # (property, descending)
     offset: int = 0
     limit: int = 100
@@ -40,16 +41,25 @@ class ObservationSelection:
     extra: dict = field(default_factory=dict)
 
 
-def _conditions(selection: ObservationSelection) -> list:
+def _conditions(selection: ObservationSelection, dialect: str = "") -> list:
     conditions = []
     if selection.streams is not None:
         pairs = [and_(observations.c.indicator_id == i, observations.c.district == d) for i, d in selection.streams]
         conditions.append(or_(*pairs) if pairs else observations.c.id.is_(None))
     if selection.every is not None:
         city, by_district, districts = selection.every
+        # Ordered by id, "every stream" is answered fastest by walking the primary key and stopping at the limit:
+        # most rows match, so the planner must not gather them all through the (indicator, district) key and
+        # sort them. SQLite's planner would: `|| ''` keeps it from using that key here (the same values, no index
+        # on the expression). PostgreSQL estimates the share of matching rows and walks the key by itself (with
+        # the expression it would misjudge that share and sort instead).
+        by_key = (dialect != "sqlite" or not selection.order or selection.order[0][0] != "id"
+                  or selection.ids is not None)
+        indicator, district = ((observations.c.indicator_id, observations.c.district) if by_key else
+                               (observations.c.indicator_id.concat(""), observations.c.district.concat("")))
         conditions.append(or_(
-            and_(observations.c.district == "", observations.c.indicator_id.in_(city or ("",))),
-            and_(observations.c.indicator_id.in_(by_district or ("",)), observations.c.district.in_(districts or ("",))),
+            and_(district == "", indicator.in_(city or ("",))),
+            and_(indicator.in_(by_district or ("",)), district.in_(districts or ("",))),
         ))
     if selection.ids is not None:
         conditions.append(observations.c.id.in_(selection.ids) if selection.ids else observations.c.id.is_(None))
@@ -64,7 +74,7 @@ def read_observations(conn: Connection, levels: tuple[str, ...],
                       selection: ObservationSelection) -> tuple[list[dict], int | None]:
     """(rows as dicts with COLUMNS, total count if asked for). Rows of invisible indicators never match."""
     joined = observations.join(indicators, _visible(levels))
-    conditions = _conditions(selection)
+    conditions = _conditions(selection, conn.dialect.name)
     total = None
     if selection.count:
         total = int(conn.execute(select(func.count()).select_from(joined).where(*conditions)).scalar_one())
@@ -78,7 +88,9 @@ def read_observations(conn: Connection, levels: tuple[str, ...],
         observations.c.id, observations.c.indicator_id.label("indicator"), observations.c.district,
         observations.c.period_start, observations.c.period_end, observations.c.value, observations.c.source_id,
     ).select_from(joined).where(*conditions).order_by(*ordering).offset(selection.offset).limit(selection.limit)
-    rows = [dict(zip(COLUMNS, row, strict=True)) for row in conn.execute(query)]
+    if selection.after is not None:
+        query = query.where(_COMPARE[selection.after[0]](observations.c.id, selection.after[1]))
+    rows = [dict(zip(COLUMNS, row, strict=True)) for row in conn.execute(query).all()]
     return rows, total
 
 

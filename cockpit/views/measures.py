@@ -15,6 +15,7 @@ from cockpit.measures.model import DIMENSIONS, STATUSES, Measure, Report, can_re
 from cockpit.readmodel.snapshot import now_local
 from cockpit.roles import Role, Viewer, may_see, visible_levels
 from cockpit.views.formatting import Fingerprinted, indicator_href, quantity
+from cockpit.views.measure_history import change_entries
 
 if TYPE_CHECKING:
     from cockpit.runtime import Cockpit
@@ -417,12 +418,15 @@ def build_measure(cockpit: Cockpit, who: Viewer | Role | str, measure_id: str, l
                                         state, late))
     # privacy of staff: the public sees the reporting office, never a login name or a person; staff see the author
     staff = viewer.role in (Role.INTERNAL, Role.ADMIN)
-    report_views = tuple(ReportView(
+    history = [(r.reported_at, ReportView(
         r.id, format_datetime(r.reported_at, lang), r.author if staff else the_card.department_name,
         status_text(r.status, lang),
         t("measures.percent", lang, percent=r.percent) if r.percent is not None else None,
         t("measures.report.milestone", lang, name=names.get(r.milestone, r.milestone)) if r.milestone else None,
-        r.text) for r in reports)
+        r.text)) for r in reports]
+    history += [(c.at, ReportView(None, c.when_text, c.author, c.title, None, None, c.text)) for c in change_entries(
+        store.effect_changes(viewer, m.id), the_card.department_name, staff, lang)]  # effect and cost changes
+    report_views = tuple(v for _, v in sorted(history, key=lambda item: item[0], reverse=True))
     links = tuple(v for v in (_link_view(cockpit, viewer, link, lang) for link in m.links) if v)
     return MeasureDetailView(
         lang=lang, card=the_card, description=m.description.get(lang), contact=m.contact,

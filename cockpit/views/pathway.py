@@ -30,6 +30,7 @@ from cockpit.kpi.pathway import (
     compute,
     cost_effectiveness,
     measure_effects,
+    whole_tonnes,
 )
 from cockpit.kpi.pathway_io import effects_of
 from cockpit.roles import Role, Viewer, may_see, visible_levels
@@ -176,7 +177,7 @@ def _sentence(p: Pathway, lang: str) -> str:
         return t("pathway.sentence.no_bau", lang)
     if r.gap is None:
         return t("pathway.sentence.past", lang, year=year)
-    gap = format_number(abs(r.gap), 0, lang)
+    gap = format_number(whole_tonnes(abs(r.gap)), 0, lang)
     if r.coverage is None:
         return t("pathway.sentence.no_need", lang, year=year, gap=gap)
     share = format_percent(r.coverage, 0, lang)
@@ -262,16 +263,17 @@ def _build_pathway(cockpit: Cockpit, viewer: Viewer | str, lang: str, off: tuple
     budget_text = (t("pathway.budget.exhausted", lang, year=exhausted) if exhausted
                    else t("pathway.budget.not_exhausted", lang)) if budget else ""
     figures = [
-        (t("pathway.figure.total", lang, year=y0), f"{format_number(b.total[y0], 0, lang)} t"),
+        (t("pathway.figure.total", lang, year=y0), f"{format_number(whole_tonnes(b.total[y0]), 0, lang)} t"),
         (t("pathway.figure.per_inhabitant", lang, year=y0),
          f"{format_number(per_inh, 2, lang)} t" if per_inh is not None else "–"),
         (t("pathway.figure.target", lang, year=pathway.target_year),
-         f"{format_number(pathway.target.get(pathway.target_year), 0, lang)} t"),
+         f"{format_number(whole_tonnes(pathway.target.get(pathway.target_year)), 0, lang)} t"),
         (t("pathway.figure.coverage", lang), format_percent(r.coverage, 0, lang) if r.coverage is not None
          else t("pathway.no_need", lang)),
         (t("pathway.figure.gap" if r.gap is None or r.gap > 0 else "pathway.figure.buffer", lang,
-           year=pathway.target_year), f"{format_number(abs(r.gap), 0, lang)} t" if r.gap is not None else "–"),
-        (t("pathway.figure.budget", lang), f"{format_number(pathway.budget_result.remaining, 0, lang)} t"
+           year=pathway.target_year), f"{format_number(whole_tonnes(abs(r.gap)), 0, lang)} t" if r.gap is not None
+         else "–"),
+        (t("pathway.figure.budget", lang), f"{format_number(whole_tonnes(pathway.budget_result.remaining), 0, lang)} t"
          if pathway.budget_result.remaining is not None else "–"),
     ]
     carried = [t("pathway.carried", lang, year=y, carriers=", ".join(_carrier(c, lang) for c in b.carried[y]))
@@ -369,7 +371,10 @@ def build_measure_effect(cockpit: Cockpit, viewer: Viewer | str, measure_id: str
                       year=format_number(measure.cost.per_year_eur, 0, lang))))
         facts.append((t("pathway.ranking.eur_per_t", lang), format_number(ce.eur_per_tonne, 0, lang) if ce else "–"))
     recorded = cockpit.store.effect_records(viewer).get(measure_id, {}).get("effects")
-    if recorded:
+    if recorded:  # staff see who recorded it; the public the owning office (as in the measure's history)
+        staff = (viewer.role if isinstance(viewer, Viewer) else viewer) in (Role.INTERNAL, Role.ADMIN)
+        office = next((d.name.get(lang) for d in cockpit.catalog.departments if d.id == measure.department),
+                      measure.department)
         facts.append((t("pathway.measure.recorded", lang),
-                      f"{recorded[0]}, {format_date(recorded[1].astimezone(LOCAL_TZ).date(), lang)}"))
+                      f"{recorded[0] if staff else office}, {format_date(recorded[1].astimezone(LOCAL_TZ).date(), lang)}"))
     return MeasureEffectView(facts, page_href(lang, ()))

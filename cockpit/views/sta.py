@@ -98,6 +98,10 @@ class Service:
                 self.streams[sid] = Stream(sid, ind, thing)
         self.synthetic = {s.id for s in cockpit.sources if s.synthetic}
         self.plausible = {i.id: (i.plausible.min, i.plausible.max) for i in self.indicators.values() if i.plausible}
+        self._quality = {(ind, inside): {"nameOfMeasure": "plausibility",
+                                         "result": "within range" if inside else "outside range",
+                                         "range": list(bounds)}
+                         for ind, bounds in self.plausible.items() for inside in (True, False)}
         self.demo_quality = {"nameOfMeasure": "provenance", "result": t("standards.sta.demo", self.lang)}
         self._geometry: dict | None = None
         self._spans: dict | None = None
@@ -158,7 +162,7 @@ class Service:
                 return None if value is None else {nav: value}
             raise NotFound(nav)
         if current is not None:
-            if options.given & {"$top", "$skip", "$count", "$orderby", "$filter"}:
+            if options.given & {"$top", "$skip", "$skiptoken", "$count", "$orderby", "$filter"}:
                 raise q.QueryError("$top, $skip, $count, $orderby and $filter apply to collections only")
             return self._serialize(kind, current, options)
         return self._collection(kind, options, f"{self.root}/{path.strip('/')}")
@@ -213,6 +217,8 @@ class Service:
             more = len(rows) > options.top
             rows = rows[:options.top]
         else:
+            if options.skiptoken is not None:
+                raise q.QueryError("$skiptoken pages Observations only")
             items = list(self._static(kind).values()) if scope is None else self._related(*scope, None)
             items = [i for i in items if self._matches(kind, i, options.filter)]
             items = self._sorted(kind, items, options.orderby)
@@ -223,8 +229,12 @@ class Service:
         if options.count:
             result["@iot.count"] = total
         if more:
-            result["@iot.nextLink"] = self._next_link(link, options)
-        result["value"] = [self._serialize(kind, row, options) for row in rows]
+            last = rows[-1]["id"] if kind == "Observations" and rows and q.keyset(options) else None
+            result["@iot.nextLink"] = self._next_link(link, options, last)
+        if kind == "Observations" and options.select is None and not options.expand:
+            result["value"] = [self._observation_entity(row) for row in rows]  # the common case, kept cheap
+        else:
+            result["value"] = [self._serialize(kind, row, options) for row in rows]
         return result
 
     def _observations(self, options: q.Options, scope) -> tuple[list[dict], int | None]:
@@ -257,11 +267,16 @@ class Service:
             if name not in OBSERVATION_ORDER:
                 raise q.QueryError(f"$orderby on Observations supports {', '.join(OBSERVATION_ORDER)}, not {name!r}")
             order.append((name, descending))
+        after = None
+        if options.skiptoken is not None:
+            if not q.keyset(options):
+                raise q.QueryError("$skiptoken continues Observations in id order only (follow @iot.nextLink)")
+            after = ("lt" if options.orderby and options.orderby[0][1] else "gt", options.skiptoken)
         selection = ObservationSelection(
             streams=None if everything else tuple((s.indicator.id, s.district) for s in streams),
             every=self._every() if everything else None, ids=ids, times=tuple(times),
             id_bounds=tuple(id_bounds), order=tuple(order) or (("id", False),), offset=options.skip,
-            limit=options.top + 1, count=options.count)
+            limit=options.top + 1, count=options.count, after=after)
         return self.cockpit.store.standard_observations(Role.PUBLIC, selection)
 
     def _every(self) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
@@ -280,7 +295,7 @@ class Service:
             actual = self._plain(kind, entity).get(head)
             if key:
                 actual = actual.get(key) if isinstance(actual, dict) else None
-            if not _compare(actual, condition.operator, condition.value):
+            if not q.compare(actual, condition.operator, condition.value):
                 return False
         return True
 
@@ -288,10 +303,14 @@ class Service:
         for name, descending in reversed(orderby):
             if name not in PROPERTIES[kind]:
                 raise q.QueryError(f"$orderby: {kind} have no property {name!r}")
-            items = sorted(items, key=lambda e: _sort_key(self._plain(kind, e).get(name)), reverse=descending)
+            items = sorted(items, key=lambda e: q.sort_key(self._plain(kind, e).get(name)), reverse=descending)
         return items
 
-    def _next_link(self, link: str, options: q.Options) -> str:
+    def _next_link(self, link: str, options: q.Options, last: int | None = None) -> str:
+        """The next page: after the last id (Observations in id order, see `$skiptoken`), else by $skip."""
+        if last is not None:
+            query = {k: v for k, v in options.raw.items() if k != "$skip"}
+            return f"{link}?{urlencode({**query, '$top': str(options.top), '$skiptoken': str(last)})}"
         query = {**options.raw, "$top": str(options.top), "$skip": str(options.skip + options.top)}
         return f"{link}?{urlencode(query)}"
 
@@ -303,6 +322,13 @@ class Service:
     def _plain(self, kind: str, entity) -> dict:
         """The entity's own properties (no links), keyed by property name ('id' for @iot.id)."""
         return _PLAIN[kind](self, entity)
+
+    def _observation_entity(self, row: dict) -> dict:
+        """What `_serialize` gives without $select and $expand (same keys and order), without its generic work."""
+        link, plain = f"{self.root}/Observations({row['id']})", _observation(self, row)
+        del plain["id"]
+        return {"@iot.id": row["id"], "@iot.selfLink": link, **plain, "Datastream@iot.navigationLink":
+                f"{link}/Datastream", "FeatureOfInterest@iot.navigationLink": f"{link}/FeatureOfInterest"}
 
     def _serialize(self, kind: str, entity, options: q.Options) -> dict:
         plain = self._plain(kind, entity)
@@ -373,26 +399,9 @@ class Service:
         return city if thing == CITY else self.districts[thing].name
 
 
-def _compare(actual, operator: str, expected) -> bool:
-    if operator == "eq":
-        return actual == expected
-    if operator == "ne":
-        return actual != expected
-    try:
-        return {"gt": actual > expected, "ge": actual >= expected, "lt": actual < expected,
-                "le": actual <= expected}[operator]
-    except TypeError:
-        return False
-
-
-def _sort_key(value):
-    return (value is None, str(value) if not isinstance(value, int | float) else "", value
-            if isinstance(value, int | float) else 0)
-
-
 def iso(moment: datetime) -> str:
     """UTC instant as 2026-01-01T00:00:00Z (the store's datetimes are UTC-aware)."""
-    return moment.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+    return moment.isoformat(timespec="seconds")[:19] + "Z"
 
 
 def _thing(service: Service, thing: str) -> dict:
@@ -471,9 +480,7 @@ def _observation(service: Service, row: dict) -> dict:
     quality = []
     bounds = service.plausible.get(row["indicator"])
     if bounds is not None:
-        inside = bounds[0] <= value <= bounds[1]
-        quality.append({"nameOfMeasure": "plausibility", "result": "within range" if inside else "outside range",
-                        "range": list(bounds)})
+        quality.append(service._quality[(row["indicator"], bounds[0] <= value <= bounds[1])])
     if row["source_id"] in service.synthetic:
         quality.append(service.demo_quality)
     result = {"id": row["id"], "phenomenonTime": iso(start) if end is None else f"{iso(start)}/{iso(end)}",

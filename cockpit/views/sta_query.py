@@ -13,7 +13,9 @@ DEFAULT_TOP = 100
 MAX_TOP = 1000  # larger requests are cut to this and continue by @iot.nextLink (as FROST's maxTop)
 MAX_SKIP = 10_000_000
 MAX_EXPAND_DEPTH = 2
-OPTIONS = ("$top", "$skip", "$count", "$orderby", "$select", "$expand", "$filter")
+OPTIONS = ("$top", "$skip", "$count", "$orderby", "$select", "$expand", "$filter", "$skiptoken")
+# $skiptoken: OData's server-driven paging token; in @iot.nextLink of Observations in id order it holds the
+# last id of the page, so the next page starts there through the primary key instead of skipping rows
 OPERATORS = ("eq", "ne", "gt", "ge", "lt", "le")
 _CLAUSE = re.compile(r"^\s*([A-Za-z@][\w@./]*)\s+(eq|ne|gt|ge|lt|le)\s+(.+?)\s*$", re.IGNORECASE)
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$")
@@ -44,6 +46,7 @@ class Condition:
 class Options:
     top: int = DEFAULT_TOP
     skip: int = 0
+    skiptoken: int | None = None  # Observations in id order: continue after (before, descending) this id
     count: bool = False
     orderby: list[tuple[str, bool]] = field(default_factory=list)  # (property, descending)
     select: list[str] | None = None
@@ -66,6 +69,8 @@ def parse_options(args: Mapping[str, str], depth: int = 0) -> Options:
         options.top = min(_integer("$top", args["$top"], 0, 10**9), MAX_TOP)
     if "$skip" in args:
         options.skip = _integer("$skip", args["$skip"], 0, MAX_SKIP)
+    if "$skiptoken" in args:
+        options.skiptoken = _integer("$skiptoken", args["$skiptoken"], 0, 10**18)
     if "$count" in args:
         value = args["$count"].strip().lower()
         if value not in ("true", "false"):
@@ -233,3 +238,27 @@ def _literal(text: str):
         return text.lower() == "true"
     raise QueryError(f"$filter: {text[:60]!r} is not a literal (a time such as 2026-01-01T00:00:00Z, a number, "
                      "'text', true or false)")
+
+
+def compare(actual, operator: str, expected) -> bool:
+    """`actual <operator> expected` as $filter means it (values of different types never match an order)."""
+    if operator == "eq":
+        return actual == expected
+    if operator == "ne":
+        return actual != expected
+    try:
+        return {"gt": actual > expected, "ge": actual >= expected, "lt": actual < expected,
+                "le": actual <= expected}[operator]
+    except TypeError:
+        return False
+
+
+def sort_key(value):
+    """$orderby of mixed values: numbers by value, other values as text, missing ones last."""
+    return (value is None, str(value) if not isinstance(value, int | float) else "", value
+            if isinstance(value, int | float) else 0)
+
+
+def keyset(options: Options) -> bool:
+    """Observations ordered by id alone (the default) page by the last id ($skiptoken) instead of $skip."""
+    return not options.orderby or (len(options.orderby) == 1 and options.orderby[0][0] == "id")

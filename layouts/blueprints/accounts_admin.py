@@ -61,20 +61,6 @@ _PAGE = STAFF_PAGE_TOP + """  <main id="main" class="accounts-admin">
       </tbody>
     </table>
     </div>
-    <div class="table-scroll" role="region" aria-label="{{ attacked_caption }}" tabindex="0">
-    <table class="accounts-admin__table" id="login-attacks">
-      <caption>{{ attacked_caption }}</caption>
-      <thead><tr>{% for h in attacked_headers %}<th scope="col">{{ h }}</th>{% endfor %}</tr></thead>
-      <tbody>
-      {% for a in attacked %}
-        <tr><th scope="row">{{ a.login }}</th><td>{{ a.failed }}</td><td>{{ a.throttled }}</td>
-            <td>{{ a.addresses }}</td><td>{{ a.last }}</td><td>{{ a.delay }}</td></tr>
-      {% else %}
-        <tr><td colspan="6">{{ attacked_none }}</td></tr>
-      {% endfor %}
-      </tbody>
-    </table>
-    </div>
     <section class="accounts-admin__failures" aria-labelledby="failures-heading">
       <h2 id="failures-heading">{{ failures_heading }}</h2>
       <p>{{ failures_text }}</p>
@@ -182,15 +168,10 @@ def _page(lang: str, message: str | None = None, status: int = 200) -> flask.Res
         pages_label=t("hardening.audit.pages", lang),
         newer=link(page - 1) if page > 1 else None, older=link(page + 1) if page < pages else None,
         newer_label=t("hardening.audit.newer", lang), older_label=t("hardening.audit.older", lang))
-    attacked = [{"login": a["login"], "failed": a["failed"], "throttled": a["throttled"],
-                 "addresses": a["addresses"], "last": format_datetime(a["last"].astimezone(DISPLAY_TZ), lang),
-                 "delay": t("security.attacks.delay", lang, seconds=format_number(a["delay"], 1, lang))}
-                for a in accounts().attacked()]
+    # one summary of failed logins (the section above the audit log, per name and address); a second table per
+    # name over another period said the same twice
     html = flask.render_template_string(
-        _PAGE, attacked=attacked, attacked_caption=t("security.attacks.caption", lang),
-        attacked_none=t("security.attacks.none", lang),
-        attacked_headers=[t(f"security.attacks.col.{c}", lang) for c in
-                          ("login", "failed", "throttled", "addresses", "last", "delay")], lang=lang, title=t("accounts.admin.title", lang), intro=t("accounts.admin.intro", lang),
+        _PAGE, lang=lang, title=t("accounts.admin.title", lang), intro=t("accounts.admin.intro", lang),
         brand=t("ui.brand", lang), tagline=t("ui.brand.tagline", lang, city=city), home=page_url("/", lang),
         back=t("ui.login.back", lang), message=message, csrf=csrf_token(), users=users, audit=audit,
         users_caption=t("accounts.admin.users", lang), audit_caption=t("hardening.audit.caption", lang, page=format_number(min(page, pages), 0, lang),

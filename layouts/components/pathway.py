@@ -7,6 +7,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from cockpit.i18n import format_number, t
+from cockpit.kpi.pathway import whole_tonnes
 from cockpit.views.pathway import MeasureEffectView, PathwayView, page_href
 from layouts.components.chart_base import (
     base_layout,
@@ -118,7 +119,7 @@ def _chart_table(view: PathwayView) -> html.Div:
                t("pathway.table.target", lang)]
 
     def cell(values, year):
-        return format_number(values[year], 0, lang) if year in values else "–"
+        return format_number(whole_tonnes(values[year]), 0, lang) if year in values else "–"
 
     rows = [[str(y), *[cell(view.by_sector[key], y) for key, _ in view.sectors], cell(view.observed, y),
              cell(view.bau, y), cell(view.plan, y), cell(view.target, y)] for y in view.years]
@@ -138,7 +139,8 @@ def _budget(view: PathwayView) -> html.Section:
         return html.Section()
     rows = [[t("pathway.budget.total", lang, year=view.budget_start),
              f"{format_number(view.budget_tonnes, 0, lang)} t"],
-            [t("pathway.budget.remaining", lang, year=view.y0), f"{format_number(view.budget_remaining, 0, lang)} t"],
+            [t("pathway.budget.remaining", lang, year=view.y0),
+             f"{format_number(whole_tonnes(view.budget_remaining), 0, lang)} t"],
             [t("pathway.budget.year", lang), str(view.result["budget_exhausted_year"] or
                                                   t("pathway.budget.never", lang))],
             [t("pathway.budget.source", lang), view.budget_source]]

@@ -4,6 +4,7 @@ no violations (de and en); screenshots."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import pytest
@@ -11,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from cockpit import PROJECT_ROOT
 from cockpit.accounts import Accounts
+from cockpit.roles import Role
 from tests.browser.conftest import STAFF_LOGIN, STAFF_PASSWORD, login
 from tests.browser.pages import assert_accessible, open_page
 
@@ -197,3 +199,33 @@ def test_status_page_for_staff_only(page: Page, app_url, watch):
     expect(page.locator(".measures-ops__quarantine tbody tr")).to_have_count(0)
     expect(page.locator(".measures-ops__quarantine-section")).to_contain_text("Keine abgelehnten Datensätze")
     watch.assert_clean()
+
+
+def test_effect_changes_are_listed_in_the_measure_history(page: Page, app_url, demo_cockpit, watch):
+    """A changed climate effect appears in the measure's history with its date in Gera's time (23:30 UTC on 28
+    March is 00:30 on the 29th), German and English; the public sees the office, staff the author."""
+    store = demo_cockpit.store
+    original = store.measure(Role.ADMIN, GOAL_MEASURE)
+    effect = original.effects[0].model_copy(update={"reduction_t": 2400})
+    try:
+        store.import_measures([original.model_copy(update={"effects": [effect]})], author="Klimaschutzmanagerin",
+                              now=datetime(2026, 3, 28, 23, 30, tzinfo=UTC))
+        open_page(page, f"{app_url}/measure/{GOAL_MEASURE}", "#measure-reports tbody tr")
+        row = page.locator("#measure-reports tbody tr", has_text="Klimawirkung geändert")
+        expect(row).to_contain_text("29.03.2026, 00:30")
+        expect(row).to_contain_text("Tiefbau- und Verkehrsamt")  # the office, not the person
+        expect(row).not_to_contain_text("Klimaschutzmanagerin")
+        expect(row).to_contain_text("Verkehr: 2.400 t CO2e je Jahr; Beginn 2026, volle Wirkung 2030, Ende offen")
+        expect(page.locator("#measure-reports tbody tr", has_text="Klimawirkung erfasst")).to_have_count(1)
+        assert_accessible(page)
+        open_page(page, f"{app_url}/measure/{GOAL_MEASURE}?lang=en", "#measure-reports tbody tr")
+        row = page.locator("#measure-reports tbody tr", has_text="Climate effect changed")
+        expect(row).to_contain_text("29 Mar 2026, 00:30")
+        expect(row).to_contain_text("Transport: 2,400 t CO2e per year")
+        login_to(page, app_url, f"/measure/{GOAL_MEASURE}", STAFF_LOGIN, STAFF_PASSWORD)
+        page.wait_for_selector("#measure-reports tbody tr")
+        expect(page.locator("#measure-reports tbody tr", has_text="Klimawirkung geändert")).to_contain_text(
+            "Klimaschutzmanagerin")
+        watch.assert_clean()
+    finally:
+        store.import_measures([original], author="browser-test", now=datetime(2026, 3, 29, 8, tzinfo=UTC))

@@ -57,6 +57,7 @@ def test_failed_logins_are_summarised_and_do_not_push_real_entries_off(admin):
     assert "login" in entries[0] and "chef" in entries[0]  # this admin's own login
     assert "staff-119" in entries[1]  # the newest real entry is next, despite 600 newer failures
     assert "600 fehlgeschlagene Anmeldungen in den letzten 7 Tagen" in page
+    assert page.count("guess-0") == 4 and 'id="login-attacks"' not in page  # one summary, not two overlapping
     summary = page.split('class="accounts-admin__failures"')[1].split("</section>")[0]
     assert summary.count('<tr><td class="accounts-admin__tried">') == 12  # 3 names x 4 addresses
     assert '<td class="accounts-admin__tried">guess-0</td><td>203.0.113.0</td><td class="num">50</td>' in summary

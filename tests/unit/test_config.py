@@ -73,3 +73,25 @@ def test_bad_catalog_stops_check_config_naming_file_entry_and_field(tmp_path, mo
                             capture_output=True, text=True)
     assert result.returncode == 2
     assert f"{bad}: indicators[0] (id 'co2-per-inhabitant'): field 'aggregation'" in result.stderr
+
+
+def check_config(tmp_path, *args: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(PROJECT_ROOT / "run.py"), "check-config", *args],
+                          env={"PATH": "/usr/bin:/bin", **env}, capture_output=True, text=True, cwd=tmp_path,
+                          timeout=120)
+
+
+def test_check_config_warns_when_a_production_cockpit_has_no_public_url(tmp_path):
+    """Links in mails, reports and DCAT need COCKPIT_PUBLIC_URL: check-config says so for a production setup
+    (listening beyond loopback, behind a proxy, or --production), not for a local try-out."""
+    for args, env in (((), {"COCKPIT_HOST": "0.0.0.0"}), ((), {"COCKPIT_TRUSTED_PROXIES": "1"}),
+                      (("--production",), {})):
+        result = check_config(tmp_path, *args, **env)
+        assert result.returncode == 0, result.stderr
+        assert "warning: COCKPIT_PUBLIC_URL is not set: links in mails, council reports, the DCAT catalogue" \
+            in result.stderr, (args, env)
+    configured = check_config(tmp_path, "--production", COCKPIT_HOST="0.0.0.0",
+                              COCKPIT_PUBLIC_URL="https://cockpit.gera.de")
+    assert configured.returncode == 0 and "COCKPIT_PUBLIC_URL" not in configured.stderr
+    local = check_config(tmp_path)
+    assert local.returncode == 0 and "warning" not in local.stderr

@@ -18,7 +18,9 @@ from cockpit.kpi.pathway import (
     effect_in_year,
     measure_effects,
     plan,
+    round_tonnes,
     target_tonnes,
+    whole_tonnes,
 )
 
 
@@ -212,3 +214,12 @@ def test_cost_per_tonne_over_the_life_with_open_effects_counting_twenty_years():
     assert (open_.first_year, open_.last_year, open_.tonnes) == (2025, 2044, 200)
     assert cost_effectiveness([SectorEffect("m", "transport", 10, 2025, 2025, status="cancelled")], 1, 1) is None
     assert cost_effectiveness([], 1, 1) is None
+
+
+def test_one_rounding_rule_for_published_and_shown_tonnes():
+    """The API publishes 0.1 t (halves away from zero, in decimal); pages and reports show whole tonnes of that
+    published figure, so a reader rounding the API's number gets the page's digits (3002.46 t: API 3002.5, page
+    3.003 t, never 3.002)."""
+    assert [round_tonnes(v) for v in (3002.46, 3002.44, 2.25, -2.25, 0.05)] == [3002.5, 3002.4, 2.3, -2.3, 0.1]
+    assert [whole_tonnes(v) for v in (3002.46, 3002.44, 2.5, -2.5)] == [3003.0, 3002.0, 3.0, -3.0]
+    assert round_tonnes(None) is None and whole_tonnes(float("nan")) is None

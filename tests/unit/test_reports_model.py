@@ -3,13 +3,13 @@ reproducibility."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from datetime import date
 
 import pytest
 
 from cockpit.i18n import format_number, format_percent, t
+from cockpit.kpi.pathway import round_tonnes, whole_tonnes
 from cockpit.measures.demo import load_demo_measures
 from cockpit.reports import ReportState, build_report, parse_period
 from cockpit.roles import Role, Viewer
@@ -103,6 +103,11 @@ def test_field_sections_hold_each_goal_with_its_figures_chart_and_measures(demo)
                              + tuple(c.table for c in pathway.charts) + pathway.tables)
 
 
+def shown_t(value) -> str:
+    """Whole tonnes of the API's 0.1 t figure, as every page and report shows them (kpi.pathway.whole_tonnes)."""
+    return format_number(whole_tonnes(value), 0, "de")
+
+
 def test_climate_pathway_section_has_the_numbers_of_klimapfad(demo):
     report = build_report(demo, H2, "public", "de", today=TODAY)
     assert [s.id for s in report.extra_sections] == ["pathway"]
@@ -112,20 +117,20 @@ def test_climate_pathway_section_has_the_numbers_of_klimapfad(demo):
     sentence, balance, target, budget, quality = section.paragraphs[:5]
     assert sentence == view.sentence and sentence.startswith("Die beschlossenen Maßnahmen decken ")
     first = min(view.observed)
-    assert balance.startswith(f"Emissionen {view.y0}: {format_number(view.observed[view.y0], 0, 'de')} t CO2e, ")
-    assert f"als {first} ({format_number(view.observed[first], 0, 'de')} t)" in balance
+    assert balance.startswith(f"Emissionen {view.y0}: {shown_t(view.observed[view.y0])} t CO2e, ")
+    assert f"als {first} ({shown_t(view.observed[first])} t)" in balance
     year = view.target_year
-    assert target == (f"Im Zieljahr {year}: Plan mit Maßnahmen {format_number(view.plan[year], 0, 'de')} t, "
-                      f"Zielpfad {format_number(view.target[year], 0, 'de')} t, "
-                      f"Trend ohne Maßnahmen {format_number(view.bau[year], 0, 'de')} t.")
-    assert f"verbleibend: {format_number(view.budget_remaining, 0, 'de')} t" in budget
+    assert target == (f"Im Zieljahr {year}: Plan mit Maßnahmen {shown_t(view.plan[year])} t, "
+                      f"Zielpfad {shown_t(view.target[year])} t, "
+                      f"Trend ohne Maßnahmen {shown_t(view.bau[year])} t.")
+    assert f"verbleibend: {shown_t(view.budget_remaining)} t" in budget
     assert budget.endswith(view.budget_text) and "aufgebraucht" in view.budget_text
     assert quality.startswith(f"Datenqualität der Bilanz {view.y0}: {view.quality[-1].value_text} (")
     assert section.paragraphs[-1] == view.source_line and "Demodaten" in view.source_line
     sectors = next(tb for tb in section.tables if tb.id == "pathway-sectors")
     assert sectors.headers[1:6] == ("Private Haushalte", "Gewerbe, Handel, Dienstleistungen", "Industrie",
                                     "Kommunale Einrichtungen", "Verkehr")
-    assert sectors.rows[-1][0] == str(view.y0) and sectors.rows[-1][6] == format_number(view.observed[view.y0], 0, "de")
+    assert sectors.rows[-1][0] == str(view.y0) and sectors.rows[-1][6] == shown_t(view.observed[view.y0])
     (chart,) = section.charts
     assert chart.alt.startswith("Liniendiagramm der CO2-Emissionen") and view.sentence in chart.alt
     assert dict(chart.trend)[year] == view.plan[year] and dict(chart.path)[year] == view.target[year]
@@ -147,7 +152,7 @@ def test_public_pathway_section_neither_names_nor_counts_an_internal_measure(dem
     api = create_app(demo).server.test_client().get("/api/v1/pathway").get_json()
     year = str(api["meta"]["target_year"])
     public_plan = dict(public.charts[0].trend)[int(year)]
-    assert round(public_plan, 1) == api["plan"][year]  # the public plan is the open data's
+    assert round_tonnes(public_plan) == api["plan"][year]  # the public plan is the open data's
     assert dict(internal.charts[0].trend)[int(year)] < public_plan  # the internal effect counts internally only
 
 
@@ -159,16 +164,12 @@ def test_pathway_coverage_and_gap_equal_the_pathway_api(demo):
         year = api["meta"]["target_year"]
         gap_label = t("pathway.figure.gap" if api["gap"] > 0 else "pathway.figure.buffer", lang, year=year)
         assert figures[t("pathway.figure.coverage", lang)] == format_percent(api["coverage"], 0, lang)
-        # whole tonnes of the same number the API gives to 0.1 t (the API rounds first: compare the numbers)
-        assert abs(tonnes(figures[gap_label]) - abs(api["gap"])) <= 0.55
+        # whole tonnes of the number the API gives to 0.1 t: one rounding rule, the same digits
+        assert figures[gap_label] == f"{format_number(whole_tonnes(abs(api['gap'])), 0, lang)} t"
         assert format_percent(api["coverage"], 0, lang) in section.paragraphs[0]
         assert figures[gap_label].removesuffix(" t") in section.paragraphs[0]  # the same number in the sentence
-        assert abs(tonnes(figures[t("pathway.figure.budget", lang)]) - api["budget_remaining"]) <= 0.55
-
-
-def tonnes(text: str) -> int:
-    """'3.003 t' / '3,003 t' -> 3003 (whole tonnes)."""
-    return int(re.sub(r"\D", "", text))
+        assert figures[t("pathway.figure.budget", lang)] == (
+            f"{format_number(whole_tonnes(api['budget_remaining']), 0, lang)} t")
 
 
 def test_no_balance_no_pathway_section(seeded):

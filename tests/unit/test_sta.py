@@ -174,6 +174,45 @@ def test_paging_by_next_link_reads_every_observation_once(client, cockpit):
     assert get(client, "/sta/v1.1/Observations", **{"$top": "5000"})["value"].__len__() == len(public)
 
 
+def test_observation_pages_continue_after_the_last_id_and_keep_the_count(client, cockpit):
+    """In id order @iot.nextLink carries the page's last id ($skiptoken, OData's server-driven paging) instead of
+    $skip, both directions; the count stays that of the whole collection; other orders page by $skip."""
+    public = len([r for r in ROWS if r[0] not in INTERNAL])
+    for order in ("", "id desc"):
+        query = {"$top": "3", "$count": "true", "$skip": "1", **({"$orderby": order} if order else {})}
+        body, seen = get(client, "/sta/v1.1/Observations", **query), []
+        while True:
+            seen += [o["@iot.id"] for o in body["value"]]
+            assert body["@iot.count"] == public
+            if "@iot.nextLink" not in body:
+                break
+            link = parse_qs(urlsplit(body["@iot.nextLink"]).query)
+            assert "$skip" not in link and link["$skiptoken"] == [str(seen[-1])] and link["$top"] == ["3"]
+            body = get(client, urlsplit(body["@iot.nextLink"]).path, **{k: v[0] for k, v in link.items()})
+        assert seen == sorted(seen, reverse=bool(order)) and len(seen) == len(set(seen)) == public - 1
+    by_time = get(client, "/sta/v1.1/Observations", **{"$top": "2", "$orderby": "phenomenonTime"})
+    assert parse_qs(urlsplit(by_time["@iot.nextLink"]).query)["$skip"] == ["2"]
+    for query in ({"$skiptoken": "x"}, {"$skiptoken": "3", "$orderby": "result"}):
+        assert client.get("/sta/v1.1/Observations", query_string=query).status_code == 400
+    assert client.get("/sta/v1.1/Things", query_string={"$skiptoken": "3"}).status_code == 400
+
+
+def test_the_plain_observation_list_is_what_select_of_every_property_gives(client):
+    """Observations without $select/$expand take a cheaper path: the same entities, keys in the same order, as
+    asking for every property and navigation link by name; and id order both ways (the primary key path)."""
+    plain = get(client, "/sta/v1.1/Observations", **{"$top": "50"})["value"]
+    every = ",".join(("id", "selfLink", "phenomenonTime", "resultTime", "result", "resultQuality", "Datastream",
+                      "FeatureOfInterest"))
+    named = get(client, "/sta/v1.1/Observations", **{"$top": "50", "$select": every})["value"]
+    assert [list(o) for o in plain] == [list(o) for o in named] and plain == named
+    assert any("resultQuality" in o for o in plain) and len(plain) == len([r for r in ROWS if r[0] not in INTERNAL])
+    ids = [o["@iot.id"] for o in plain]
+    assert ids == sorted(ids)
+    newest = get(client, "/sta/v1.1/Observations", **{"$top": "3", "$orderby": "id desc", "$count": "true"})
+    assert [o["@iot.id"] for o in newest["value"]] == sorted(ids, reverse=True)[:3]  # 50 > every public row
+    assert newest["@iot.count"] == len([r for r in ROWS if r[0] not in INTERNAL])
+
+
 # ------------------------------------------------------------------------------------------------ public only
 
 
