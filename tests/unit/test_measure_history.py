@@ -101,7 +101,7 @@ def test_the_migration_makes_existing_effects_and_costs_the_first_history_entrie
 
     store.import_measures(load_measures(DEMO_MEASURES, catalog), author="Umweltamt", now=CHANGED_AT)
     before = store.effect_changes(Role.ADMIN, "hydrogen-buses")
-    migrate.downgrade(store.engine, "0012_reports")  # as a database made before the history existed
+    migrate.downgrade(store.engine, "0013_report_comments")  # as a database made before the history existed
     with store.engine.connect() as conn:
         assert "measure_effect_changes" not in sa_inspect(conn).get_table_names()
     migrate.upgrade(store.engine)

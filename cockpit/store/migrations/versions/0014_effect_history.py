@@ -1,8 +1,8 @@
 """The history of measure effects and costs: every change with its new value, author and date (shown in the
 measure's history). Existing effects and costs become the first entry of their measure's history.
 
-Revision ID: 0013_effect_history
-Revises: 0012_reports
+Revision ID: 0014_effect_history
+Revises: 0013_report_comments
 Create Date: 2026-12-06
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 from cockpit.store.schema import UTCDateTime
 
-revision = "0013_effect_history"
-down_revision = "0012_reports"
+revision = "0014_effect_history"
+down_revision = "0013_report_comments"
 branch_labels = None
 depends_on = None
 
