@@ -65,7 +65,9 @@ case "${1:-}" in
     shift
     ensure_system_packages
     ensure_venv "[test]"
-    exec .venv/bin/python -m pytest "$@"
+    # one pytest worker per core (a file's tests stay on one worker, so its module fixtures start once);
+    # `./dev.sh test -n 0` runs in one process
+    exec .venv/bin/python -m pytest -n "${TEST_WORKERS:-auto}" --dist loadfile "$@"
     ;;
   *)
     echo "usage: ./dev.sh run [serve options] | ./dev.sh test [pytest options]" >&2
