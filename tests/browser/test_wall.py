@@ -35,7 +35,7 @@ READABLE = (".wall-tile__name, .wall-tile__number, .wall-tile .status__text, .wa
             ".wall-tile__reason, .wall-goal__name, .wall-goal .status__text, .wall-head__stand, "
             ".wall-measures__item, .wall-measures .status__text, .wall-legend__item, .wall-chart__yaxis span, "
             ".wall-chart__xaxis span")
-MEMORY_SECONDS = int(os.environ.get("WALL_MEMORY_SECONDS", "180"))
+MEMORY_SECONDS = int(os.environ.get("WALL_MEMORY_SECONDS", "90"))
 
 
 @pytest.fixture(scope="module")
@@ -281,7 +281,7 @@ def test_a_public_wall_never_shows_internal_indicators(page: Page, app_url, demo
 
 
 def test_memory_stays_bounded_with_rotation_and_refresh_every_second(page: Page, app_url, demo_cockpit):
-    """1 s rotation, 1 s status checks and a forced re-render every second for MEMORY_SECONDS (3 min)."""
+    """1 s rotation, 1 s status checks and a forced re-render every second for MEMORY_SECONDS (90 s, 90 re-renders after the warm-up)."""
     renders = []
     page.on("response", lambda r: renders.append(r.status) if "_dash-update-component" in r.url else None)
     slides = ALL_SLIDES.rsplit(",", 1)[0]
