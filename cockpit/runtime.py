@@ -16,6 +16,7 @@ from cockpit.config import Settings, load_settings
 from cockpit.demo.pathway import STATISTIC_SOURCE, load_demo_pathway
 from cockpit.jobs import scheduler as ingest_jobs
 from cockpit.jobs.ingest import Ingestor, RunOutcome
+from cockpit.jobs.partitions import add_partition_job
 from cockpit.jobs.scheduler import run_all
 from cockpit.measures.demo import load_demo_measures
 from cockpit.sources.config import SourceConfig, load_sources
@@ -91,6 +92,7 @@ def build_scheduler(ingestor: Ingestor, sources: list[SourceConfig], run_now: bo
     the evaluated read model."""
     scheduler = ingest_jobs.build_scheduler(ingestor, sources, run_now=run_now, scheduler=scheduler)
     add_alert_job(scheduler, ingestor.store, ingestor.catalog, sources)
+    add_partition_job(scheduler, ingestor.store)
     return scheduler
 
 
