@@ -187,17 +187,20 @@ def drop_raw_year(conn: Connection, indicator_id: str, year: int) -> int:
 # ------------------------------------------------------------------------------ conversion of an existing store
 
 
-def create_in_place(conn: Connection) -> None:
-    """An empty unpartitioned `observations` replaced by the partitioned one (a new store, in the migration's
-    transaction)."""
-    _drop_revision_fk(conn)
-    conn.exec_driver_sql("ALTER SEQUENCE observations_id_seq OWNED BY NONE")
-    conn.exec_driver_sql(f"DROP TABLE {TABLE}")
-    _create_partitioned(conn, _NEW)
-    _rename_to_final(conn, _NEW)
-    now = datetime.now(UTC).year
-    for year in (now, now + 1):
-        _create_year(conn, year)
+def locked_here(conn: Connection) -> bool:
+    """True when this transaction holds a lock on `observations` (an earlier migration of the same run created or
+    altered it): then only this transaction can convert it (`convert_here`)."""
+    return bool(conn.exec_driver_sql(
+        "SELECT EXISTS (SELECT 1 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+        "WHERE l.pid = pg_backend_pid() AND c.relname = 'observations')").scalar())
+
+
+def convert_here(conn: Connection) -> None:
+    """Convert `observations` in the caller's transaction, in one go (a new store - the table is empty - or one
+    migrated from before 0010 in the same run); continues a conversion `convert` left unfinished."""
+    if not conn.exec_driver_sql(f"SELECT to_regclass('{_PROGRESS}') IS NOT NULL").scalar():
+        _setup(conn)
+    _swap(conn)
 
 
 def convert(engine: Engine, batch_rows: int = 500_000, max_batches: int | None = None) -> bool:
