@@ -3,8 +3,8 @@ bike sharing, electricity), hourly energy per district, daily, monthly and yearl
 
 At the full size (10 M rows) the fast series span 6 years and more than 1 M rows are city-wide; a smaller
 `size` shortens the fast series' span (and, below 1 M rows, thins the districts of the slow ones); a larger one
-keeps the 6 years and adds sensor districts (`districts(size)`: 100 M rows = 400 districts of 15-minute fill-level
-sensors, a city with about 500 sensors).
+keeps the 6 years and adds sensor districts (`districts(size)`: 100 M rows = 468 districts, each with a 15-minute
+fill-level sensor series).
 
 `CopyLoader` stores frames the fast way for big sizes on PostgreSQL: binary COPY into the (partitioned)
 observations table plus the same rollup upsert an ingest does, without validation or key lookups (the bench
@@ -12,6 +12,7 @@ measures the real ingest on the first rows and generates the rest)."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,11 +35,16 @@ class Series:
     low: float
     high: float
     days: int  # span ending at END
+    extra: bool = False  # a sensor district above 10 M rows (generated last; COCKPIT_BENCH_STOP_AT may skip it)
+
+
+SENSOR_ROWS = round(YEARS * 365.25 * 96)  # one 15-minute series over the 6 years
 
 
 def districts(size: int) -> list[str]:
-    """The generated store's districts: 40, and 40 more per 10 M rows above 10 M."""
-    extra = max(0, round(size / FULL_SIZE) - 1) * 40
+    """The generated store's districts: 40, and above 10 M rows one more (a 15-minute fill-level sensor series
+    over 6 years) per 210,384 rows."""
+    extra = max(0, round((size - FULL_SIZE) / SENSOR_ROWS))
     return DISTRICTS + [f"bench-{i:03d}" for i in range(41, 41 + extra)]
 
 
@@ -52,7 +58,7 @@ def plan(size: int) -> list[Series]:
                                  ("smart-bin-fill-level", 0, 100), ("renewable-share-electricity", 5, 120),
                                  ("municipal-buildings-electricity", 0.5, 5)):
         series.append(Series(indicator, "", "15min", low, high, fast_days))  # city-wide sensors
-    series += [Series("smart-bin-fill-level", d, "15min", 0, 100, fast_days) for d in districts(size)]
+    series += [Series("smart-bin-fill-level", d, "15min", 0, 100, fast_days) for d in DISTRICTS]
     series += [Series("municipal-buildings-electricity", d, "h", 0.1, 2, fast_days) for d in DISTRICTS[:8]]
     for district in ["", *slow_districts]:
         series.append(Series("charge-points-per-1000", district, "D", 0.1, 5, slow_days))
@@ -62,6 +68,8 @@ def plan(size: int) -> list[Series]:
         for indicator, low, high in (("co2-per-inhabitant", 4, 9), ("renewable-capacity-per-inhabitant", 0.5, 3),
                                      ("final-energy-use", 2000, 4000), ("bev-share", 1, 20)):
             series.append(Series(indicator, district, "YS", low, high, slow_days))
+    series += [Series("smart-bin-fill-level", d, "15min", 0, 100, fast_days, extra=True)
+               for d in districts(size)[len(DISTRICTS):]]
     return series
 
 
@@ -79,11 +87,17 @@ def starts(series: Series) -> pd.DatetimeIndex:
 
 
 def frames(size: int, seed: int = 7, chunk: int = CHUNK) -> Iterator[pd.DataFrame]:
-    """The store's rows as parsed frames (indicator, district, period_start, period_end, value, raw), in chunks."""
+    """The store's rows as parsed frames (indicator, district, period_start, period_end, value, raw), in chunks.
+    With COCKPIT_BENCH_STOP_AT (an ISO time) set, the extra sensor districts of sizes above 10 M stop at that time:
+    a run on a slow machine then measures the largest store it could generate in time (its size is reported)."""
     rng = np.random.default_rng(seed)
     pending: list[pd.DataFrame] = []
     held = 0
+    stop_at = os.environ.get("COCKPIT_BENCH_STOP_AT")
+    stop_at = pd.Timestamp(stop_at, tz="UTC") if stop_at else None
     for series in plan(size):
+        if series.extra and stop_at is not None and pd.Timestamp.now(tz="UTC") >= stop_at:
+            break
         index = starts(series)
         phase = np.arange(len(index)) / max(1, len(index))
         values = series.low + (series.high - series.low) * np.clip(

@@ -179,3 +179,35 @@ def test_an_existing_store_is_converted_online_resumed_after_an_interruption_kee
     assert max(r[0] for r in stored_rows(store.engine)) > max(r[0] for r in before)
     assert len(stored_rows(store.engine)) == 32
     store.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_the_bench_copy_loader_stores_what_the_ingest_stores(postgres_url, postgres_server, catalog):
+    """`python -m bench` generates big PostgreSQL stores by COPY (bench/generate.py): the rows, their partitions,
+    rollups and per-source counts equal those of the same frames written through the store's ingest."""
+    from bench import generate, pg
+
+    loaded = migrated_store(postgres_url, catalog)
+    ingested = migrated_store(pg.create_database(postgres_server, prefix="cockpit"), catalog)
+    frames = list(generate.frames(3000, chunk=4000))
+    loader = generate.CopyLoader(loaded, source="bench")
+    for frame in frames:
+        loader.add(frame)
+        write(ingested, frame, source="bench")
+    loader.finish()
+    assert loader.rows == sum(len(f) for f in frames) > 8000
+
+    def content(store):
+        with store.engine.connect() as conn:
+            rows = conn.execute(text(
+                "SELECT tableoid::regclass::text, indicator_id, district, period_start, value FROM observations "
+                "ORDER BY 2, 3, 4")).all()
+            sums = conn.execute(text("SELECT * FROM rollups ORDER BY 1, 2, 3, 4")).all()
+            sources = conn.execute(text("SELECT * FROM indicator_sources ORDER BY 1, 2")).all()
+        return rows, sums, sources
+
+    assert content(loaded) == content(ingested)
+    assert loaded.data_version() > 0 and len(content(loaded)[1]) > 100
+    assert generate.store_bytes(loaded) > 0
+    loaded.engine.dispose()
+    ingested.engine.dispose()
