@@ -26,6 +26,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, text
 
+from cockpit.store.base import WRITE_LOCK_KEY
+
 log = logging.getLogger(__name__)
 
 TABLE = "observations"
@@ -212,7 +214,9 @@ def convert(engine: Engine, batch_rows: int = 500_000, max_batches: int | None =
        deleted from then on.
     2. Copy, in batches of `batch_rows` ids in id order (insertion order, the primary key's index: each batch
        is one index range scan; the rows fall into their year partitions), each batch committed together with
-       its progress marker - after a kill the next call continues after the last committed batch.
+       its progress marker - after a kill the next call continues after the last committed batch. A batch holds
+       the store's write lock (writers wait for it, a few seconds at most), so no id below the marker commits
+       later.
     3. Swap, in one transaction under an exclusive lock: copy the rows inserted since the last batch, re-copy
        the logged updated/deleted ids, drop the old table, rename the new one and its constraints.
 
@@ -237,6 +241,7 @@ def _convert(engine: Engine, batch_rows: int, max_batches: int | None) -> bool:
     done = 0
     while max_batches is None or done < max_batches:
         with engine.begin() as conn:
+            _hold_writers(conn)
             copied, top = conn.exec_driver_sql(
                 f"SELECT copied_id, (SELECT coalesce(max(id), 0) FROM {TABLE}) FROM {_PROGRESS}").one()
             if copied >= top:
@@ -254,7 +259,14 @@ def _convert(engine: Engine, batch_rows: int, max_batches: int | None) -> bool:
     return True
 
 
+def _hold_writers(conn: Connection) -> None:
+    """Wait for the store's writers and keep new ones out until this transaction ends (their advisory lock): a
+    writer's ids are then all committed or not yet taken, so copying by id range misses none."""
+    conn.exec_driver_sql("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
+
+
 def _setup(conn: Connection) -> None:
+    _hold_writers(conn)
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS {_NEW}")
     _create_partitioned(conn, _NEW)
     span = conn.exec_driver_sql(
@@ -284,6 +296,7 @@ def _copy_ids(conn: Connection, after: int, upto: int) -> None:
 
 
 def _swap(conn: Connection) -> None:
+    _hold_writers(conn)
     conn.exec_driver_sql(f"LOCK TABLE {TABLE} IN ACCESS EXCLUSIVE MODE")
     copied = conn.exec_driver_sql(f"SELECT copied_id FROM {_PROGRESS}").scalar_one()
     _copy_ids(conn, copied, 2**62)
