@@ -38,7 +38,8 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server(settings: str = "-c shared_buffers=128MB", stop_mode: str = "fast"):
+def server(settings: str = "-c shared_buffers=256MB -c max_wal_size=8GB -c checkpoint_timeout=30min",
+           stop_mode: str = "fast"):
     """Yield a base URL (no database) of a fresh server started with `settings` (postgres -c options); stop it
     (`stop_mode` of pg_ctl) and remove it afterwards."""
     folder = bindir()

@@ -18,6 +18,7 @@ from cockpit.demo.pathway import STATISTIC_SOURCE, load_demo_pathway
 from cockpit.jobs import scheduler as ingest_jobs
 from cockpit.jobs.archive import add_archive_job
 from cockpit.jobs.ingest import Ingestor, RunOutcome
+from cockpit.jobs.partitions import add_partition_job
 from cockpit.jobs.scheduler import run_all
 from cockpit.measures.demo import load_demo_measures
 from cockpit.ratelimit import HitCounter, hit_counter
@@ -105,6 +106,7 @@ def build_scheduler(ingestor: Ingestor, sources: list[SourceConfig], run_now: bo
     scheduler = ingest_jobs.build_scheduler(ingestor, sources, run_now=run_now, scheduler=scheduler)
     add_alert_job(scheduler, ingestor.store, ingestor.catalog, sources)
     add_archive_job(scheduler, ingestor.catalog, ingestor.store, load_settings().archive_dir)
+    add_partition_job(scheduler, ingestor.store)
     return scheduler
 
 

@@ -18,6 +18,7 @@ from cockpit.store import (
     explore_reads,
     migrate,
     observations,
+    partitions,
     rollups,
     runs,
     series,
@@ -335,6 +336,19 @@ class Store(AccountsStore, OpenDataStore, WallStore, ReportsStore, ReviewStore, 
             count = rollups.rebuild(conn)
             changes.record_all(conn, runs.bump_data_version(conn))
             return count
+
+    # --- partitions (PostgreSQL; cockpit/store/partitions.py)
+    def ensure_partitions(self, ahead: int = 1) -> dict:
+        """The observation partitions of this and the next `ahead` UTC years exist and the DEFAULT partition is
+        drained (the scheduled job; nothing on SQLite). Returns {"created": [years], "drained": {year: rows}}."""
+        with self._write() as conn:
+            return partitions.ensure_ahead(conn, utcnow(), ahead)
+
+    def drop_raw_year(self, indicator_id: str, year: int) -> int:
+        """Remove an indicator's raw observations of one UTC calendar year (after the archive verified them); a
+        partition drop where no other indicator has rows in that year. Rollups stay. Returns the rows removed."""
+        with self._write() as conn:
+            return partitions.drop_raw_year(conn, indicator_id, year)
 
     # --- explorer (several indicators in one read)
     def explore_series(self, role: Viewer | Role | str, grain: str, wanted: dict[str, tuple[str, ...] | None],

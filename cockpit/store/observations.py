@@ -11,7 +11,7 @@ import pandas as pd
 from sqlalchemy import Connection, and_, bindparam, insert, or_, select, text, union_all, update
 
 from cockpit.catalog import Catalog
-from cockpit.store import rollups
+from cockpit.store import partitions, rollups
 from cockpit.store.schema import indicators, job_runs, observation_revisions, observations
 from cockpit.store.visibility import joined_on, visible_indicators
 
@@ -71,6 +71,8 @@ def upsert(conn: Connection, frame: pd.DataFrame, source_id: str, run_id: int, n
         changed = old[(old["value"] - old["value_old"]).abs()
                       > VALUE_TOLERANCE * old["value_old"].abs().clip(lower=1)]
     if not new.empty:
+        if conn.dialect.name == "postgresql":  # each year's partition before its first row (cockpit.store.partitions)
+            partitions.ensure_years(conn, set(new["period_start"].dt.year.unique().tolist()))
         _insert_new(conn, new, source_id, run_id, now)
     if not changed.empty:
         conn.execute(insert(observation_revisions), [
@@ -79,10 +81,12 @@ def upsert(conn: Connection, frame: pd.DataFrame, source_id: str, run_id: int, n
                  valid_from=r.ingested_at_old.to_pydatetime(), replaced_at=now, replaced_by_run=run_id)
             for r in changed.itertuples(index=False)
         ])
-        conn.execute(
-            update(observations).where(observations.c.id == bindparam("row_id")).values(
+        conn.execute(  # the period start names the row's partition on PostgreSQL (the key is (id, period_start))
+            update(observations).where(observations.c.id == bindparam("row_id"),
+                                       observations.c.period_start == bindparam("row_start")).values(
                 value=bindparam("new_value"), source_id=source_id, run_id=run_id, ingested_at=now),
-            [dict(row_id=int(i), new_value=float(v)) for i, v in zip(changed["id"], changed["value"], strict=True)])
+            [dict(row_id=int(i), row_start=s.to_pydatetime(), new_value=float(v))
+             for i, s, v in zip(changed["id"], changed["period_start"], changed["value"], strict=True)])
     rollups.apply_write(conn, new[KEY + ["value"]], changed[KEY])
     touched = pd.concat([new[KEY], changed[KEY]], ignore_index=True) if not changed.empty else new[KEY]
     counts = touched["indicator_id"].value_counts(sort=False)  # few indicators: count them before the groupby

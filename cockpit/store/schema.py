@@ -95,6 +95,8 @@ data_version = Table(
     Column("version", Integer, nullable=False),
 )
 
+# On PostgreSQL partitioned by UTC year since migration 0013 (cockpit/store/partitions.py): there the primary key is
+# (id, period_start), since every unique key of a partitioned table contains the partition key.
 observations = Table(
     "observations",
     metadata,
@@ -118,13 +120,15 @@ observation_revisions = Table(
     "observation_revisions",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("observation_id", Integer, ForeignKey("observations.id"), nullable=False, index=True),
+    Column("observation_id", Integer, nullable=False, index=True),
     Column("value", Float, nullable=False),
     Column("source_id", String(64), nullable=False),
     Column("run_id", Integer, ForeignKey("job_runs.id")),
     Column("valid_from", UTCDateTime, nullable=False),
     Column("replaced_at", UTCDateTime, nullable=False),
     Column("replaced_by_run", Integer, ForeignKey("job_runs.id")),
+    # SQLite only: a partitioned table's id alone is no key on PostgreSQL (migration 0013); written together there
+    ForeignKeyConstraint(["observation_id"], ["observations.id"]).ddl_if(dialect="sqlite"),
 )
 
 quarantine = Table(

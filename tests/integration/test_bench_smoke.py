@@ -25,6 +25,7 @@ def test_bench_runs_at_a_small_size_on_both_backends(postgres_server):
         for measure in ("bulk ingest, first", "9-row run at", "trivial Flask route", "first view after new data",
                         "warm (public, cached)", "peak RSS", "under 64 connections",
                         "explorer page render", "indicator page render", "largest of", "explorer filter change",
-                        "fully drawn at 1920x1080", "first visit", "right after new data, median"):
+                        "fully drawn at 1920x1080", "first visit", "right after new data, median",
+                        "store size on disk"):
             assert any(line.startswith(f"| {backend} |") and measure in line for line in table.splitlines()), measure
     assert "raw executemany" in table and "raw COPY" in table
