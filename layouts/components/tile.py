@@ -107,7 +107,7 @@ def tile(view: TileView, lang: str) -> html.Article:
                       html.Div(badges, className="tile__badges") if badges else None], className="tile__head"),
             html.P(value, className="tile__value"),
             html.Div(change, className="tile__changes"),
-            sparkline(view.spark, lang, f"{element_id}-spark"),
+            sparkline(view.spark, lang, f"{element_id}-spark", view.indicator_id),
             _goal_block(view, lang),
             html.Div(foot, className="tile__foot"),
         ],

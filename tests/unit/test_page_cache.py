@@ -94,3 +94,35 @@ def test_staff_pages_are_kept_per_class_and_never_shown_to_the_public(tmp_path, 
         assert INTERNAL_NAME not in public and ids.tile("municipal-buildings-electricity") not in public
         assert "/logout" not in public
     assert INTERNAL_NAME in text(router_request(first))  # the other session is still staff
+
+
+def spark_table_request(client, indicator_id: str, search: str = "?lang=de"):
+    """The request the browser sends when a tile's "Daten als Tabelle" is first opened."""
+    import json
+
+    dep = next(d for d in client.get("/_dash-dependencies").get_json() if ids.SPARK_ROWS in d["output"])
+    rows, details = ids.spark_rows(indicator_id), ids.spark_table(indicator_id)
+    body = {"output": dep["output"], "outputs": {"id": rows, "property": "children"},
+            "inputs": [{"id": details, "property": "n_clicks", "value": 1}],
+            "state": [{"id": ids.URL, "property": "search", "value": search},
+                      {"id": rows, "property": "children", "value": None}],
+            "changedPropIds": [json.dumps(details, separators=(",", ":"), sort_keys=True) + ".n_clicks"]}
+    return client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
+
+
+def test_a_tiles_table_is_built_when_it_is_opened_and_only_for_who_may_see_it(tmp_path, monkeypatch):
+    cockpit, app, counting = make_client(tmp_path, monkeypatch)
+    client = app.server.test_client()
+    page = text(router_request(client))
+    assert "Daten als Tabelle" in page and "57,3" in page and '"Tbody"' not in page  # no table rows in the page
+    table = text(spark_table_request(client, "recycling-rate"))
+    assert '"Tbody"' in table and "57,3" in table and '"scope": "row"' in table
+    internal = make_frame([dict(indicator="municipal-buildings-electricity", district="", period_start=start,
+                                period_end=None, value=40.0 + i, raw="")
+                           for i, start in enumerate(("2026-08-10T00:00:00+02:00", "2026-09-10T00:00:00+02:00",
+                                                      "2026-10-10T00:00:00+02:00"))])
+    cockpit.store.write_batch("waste-balance", cockpit.store.start_run("waste-balance"), internal, [], 3)
+    assert spark_table_request(client, "municipal-buildings-electricity").status_code == 204  # internal: nothing
+    login(client)
+    assert "42" in text(spark_table_request(client, "municipal-buildings-electricity"))
+    assert spark_table_request(client, "no-such-indicator").status_code == 204
