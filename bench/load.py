@@ -1,10 +1,11 @@
 """The cockpit under gunicorn (2 workers, 4 threads each) beside a trivial route of the same server, measured with
-the same keep-alive client: page opens of `/` (the routing callback) and the overview's refresh callback under 64
+the same keep-alive client (which accepts and unpacks gzip, as browsers do): page opens of `/` (the routing callback) and the overview's refresh callback under 64
 connections, the first fresh page open after a real ingest over HTTP, and the resident set of the worker processes
 only (the bench process that generates and ingests is not part of it)."""
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import os
 import signal
@@ -21,6 +22,7 @@ from bench.figures import Figure, RssSampler, child_pids, peak_rss_mb, timed
 from cockpit import PROJECT_ROOT
 
 CALLBACK = "/_dash-update-component"
+BROWSER = {"Accept-Encoding": "gzip, deflate, br"}  # what every browser sends
 VERSION_HEADER = "X-Cockpit-Data-Version"  # layouts.page_cache: the data version a page open shows
 
 
@@ -51,11 +53,13 @@ def throughput(port: int, path: str, body: bytes | None, connections: int, secon
         while not stop.is_set():
             try:
                 if body is None:
-                    conn.request("GET", path)
+                    conn.request("GET", path, headers=BROWSER)
                 else:
-                    conn.request("POST", path, body=body, headers={"Content-Type": "application/json"})
+                    conn.request("POST", path, body=body, headers={**BROWSER, "Content-Type": "application/json"})
                 response = conn.getresponse()
-                response.read()
+                content = response.read()
+                if response.getheader("Content-Encoding") == "gzip":
+                    gzip.decompress(content)  # as a browser does
                 if response.status not in (200, 204):
                     errors.append(response.status)
                 done[index] += 1
@@ -79,9 +83,11 @@ def throughput(port: int, path: str, body: bytes | None, connections: int, secon
 
 def post(port: int, body: bytes, conn: http.client.HTTPConnection | None = None) -> http.client.HTTPResponse:
     conn = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    conn.request("POST", CALLBACK, body=body, headers={"Content-Type": "application/json"})
+    conn.request("POST", CALLBACK, body=body, headers={**BROWSER, "Content-Type": "application/json"})
     response = conn.getresponse()
-    response.read()
+    content = response.read()
+    if response.getheader("Content-Encoding") == "gzip":
+        gzip.decompress(content)
     if response.status != 200:
         raise RuntimeError(f"page open answered {response.status}")
     return response
@@ -135,7 +141,7 @@ def gunicorn_figures(backend: str, url: str, catalog_path: Path, page_open: byte
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
         def ping() -> None:
-            conn.request("GET", "/_bench/ping")
+            conn.request("GET", "/_bench/ping", headers=BROWSER)
             conn.getresponse().read()
 
         for _ in range(20):

@@ -10,11 +10,13 @@ one request (an atomic claim, across workers) while the others keep getting the 
 Staff pages carry the session's login name and CSRF token: they are rendered with marks in their place and the
 marks are replaced per request, so colleagues of one class share an entry and no one gets another's token. The
 entries live where the refresh callback's live (layouts/cache.py: Redis with COCKPIT_CACHE_URL, shared by the
-workers; else in the process). Responses say which data version they show (X-Cockpit-Data-Version).
+workers; else in the process). Responses say which data version they show (X-Cockpit-Data-Version); a kept
+public page is compressed once and sent gzip-encoded to browsers that accept it.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import threading
@@ -75,10 +77,21 @@ def _lock(key: str) -> threading.Lock:
         return _locks.setdefault(key, threading.Lock())
 
 
-def _answer(status: int, body: bytes, version: int) -> flask.Response:
-    response = flask.Response(_personal(body), status=status, mimetype="application/json")
+def _answer(status: int, body: bytes, version: int, packed: bytes | None = None) -> flask.Response:
+    """A kept page: gzip-compressed (as kept) for a browser that accepts it, else as is (staff: made personal)."""
+    if packed is not None and "gzip" in flask.request.headers.get("Accept-Encoding", ""):
+        response = flask.Response(packed, status=status, mimetype="application/json")
+        response.headers["Content-Encoding"] = "gzip"
+    else:
+        response = flask.Response(_personal(body), status=status, mimetype="application/json")
+    response.headers["Vary"] = "Accept-Encoding, Cookie"
     response.headers[VERSION_HEADER] = str(version)
     return response
+
+
+def _pack(body: bytes, viewer) -> bytes | None:
+    """A public page compressed once when it is kept (staff pages are made personal per request: never)."""
+    return gzip.compress(body, compresslevel=6, mtime=0) if viewer.role == Role.PUBLIC else None
 
 
 def _personal(body: bytes) -> bytes:
@@ -96,7 +109,7 @@ def _json_text(value: str) -> bytes:
 
 
 def _usable(entry, version: int) -> bool:
-    return entry is not None and entry[0] == version
+    return isinstance(entry, tuple) and len(entry) == 5 and entry[0] == version
 
 
 def _serve_kept_page():
@@ -106,9 +119,9 @@ def _serve_kept_page():
     version = current_cockpit().store.data_version()
     entry = cache.get_entry(key)
     if _usable(entry, version):
-        shown, made, status, body = entry
+        shown, made, status, body, packed = entry
         if time.time() - made <= cache.MAX_AGE_SECONDS or not cache.claim(f"claim|{key}|{made}"):
-            return _answer(status, body, shown)
+            return _answer(status, body, shown, packed)
     if _uncached_path():
         return None
     lock = _lock(key)  # one render per key in this worker; the others wait for it and take its entry
@@ -117,7 +130,7 @@ def _serve_kept_page():
     if _usable(entry, version) and time.time() - entry[1] <= cache.MAX_AGE_SECONDS:
         if held:
             lock.release()
-        return _answer(entry[2], entry[3], entry[0])
+        return _answer(entry[2], entry[3], entry[0], entry[4])
     viewer = current_viewer()
     flask.g.setdefault(_PENDING, (key, version, viewer, lock if held else None))
     render_viewer_as(USER_MARK)
@@ -148,8 +161,9 @@ def _keep_page(response: flask.Response) -> flask.Response:
             body = body.replace(token.encode("utf-8"), CSRF_MARK.encode("utf-8"))
         # kept only if built from the current data (a snapshot still being recomputed shows the previous one)
         if cached_version(current_cockpit(), viewer, now_local().date()) in (None, version):
-            cache.set_entry(key, (version, time.time(), response.status_code, body))
-            return _answer(response.status_code, body, version)
+            packed = _pack(body, viewer)
+            cache.set_entry(key, (version, time.time(), response.status_code, body, packed))
+            return _answer(response.status_code, body, version, packed)
         response.set_data(_personal(body))
         return response
     finally:

@@ -5,9 +5,11 @@ each session's own login name and CSRF token; a public page never shows what sta
 from __future__ import annotations
 
 import functools
+import gzip
 import importlib
 import re
 
+from bench.pages import router_body
 from cockpit.sources.base import make_frame
 from layouts import ids
 from layouts.page_cache import VERSION_HEADER
@@ -56,6 +58,10 @@ def check_page_opens(cockpit, client, counting):
     assert "61,8" in text(fresh) and "57,3" not in text(fresh) and counting.calls == 3
     assert fresh.headers[VERSION_HEADER] == str(cockpit.store.data_version())
     assert text(router_request(client)) == text(fresh) and counting.calls == 3
+    packed = client.post("/_dash-update-component", data=router_body("/", "?lang=de"), content_type="application/json",
+                         headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert packed.headers["Content-Encoding"] == "gzip" and counting.calls == 3
+    assert gzip.decompress(packed.get_data()) == fresh.get_data()
 
 
 def test_a_public_page_open_is_rendered_once_per_query_and_data_version(tmp_path, monkeypatch):
