@@ -4,11 +4,13 @@ request a browser sends when it opens or changes a URL), and the JSON size of ea
 from __future__ import annotations
 
 import json
+import time
 from urllib.parse import urlencode
 
 import pandas as pd
 
 from bench import generate
+from bench.figures import Figure, percentile, timed
 from cockpit.views.timeseries import PRESETS
 
 INDICATOR = "bike-sharing-bikes-available"  # a public city-wide 15-minute series (the densest public one)
@@ -101,3 +103,54 @@ def explore_change_body(dependencies: list[dict], res: str, changed: str) -> byt
                for part in spec["output"].strip(".").split("...")]
     return json.dumps({"output": spec["output"], "outputs": outputs, "inputs": inputs, "state": state,
                        "changedPropIds": [changed]}).encode()
+
+
+def component_count(payload: object) -> int:
+    """Dash components in a callback response (each is a dict with `type` and `namespace`)."""
+    if isinstance(payload, dict):
+        own = 1 if "type" in payload and "namespace" in payload else 0
+        return own + sum(component_count(v) for v in payload.values())
+    if isinstance(payload, list):
+        return sum(component_count(v) for v in payload)
+    return 0
+
+
+def page_figures(backend: str, client, trivial_p50: float, repeat: int) -> list[Figure]:
+    """Explorer and indicator page renders (Dash Pages routing callback): p50/p95 server time, largest figure."""
+    figures = []
+    for label, pathname, search in cases():
+        body = router_body(pathname, search)
+        first = client.post("/_dash-update-component", data=body, content_type="application/json")
+        assert first.status_code == 200, (label, first.status_code, first.get_data(as_text=True)[:500])
+        sizes = figure_sizes(first.get_json())
+        if not sizes:
+            raise RuntimeError(f"{label}: no figure in the response")
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            response = client.post("/_dash-update-component", data=body, content_type="application/json")
+            response.get_data()
+            times.append(time.perf_counter() - started)
+            assert response.status_code == 200, response.status_code
+        for name, q in (("p50", 0.5), ("p95", 0.95)):
+            figures.append(Figure(backend, f"{label}, routing callback, {name}",
+                                  percentile(times, q) * 1000, "ms", trivial_p50, "trivial route",
+                                  "<= 150 ms" if name == "p95" else ""))
+        figures.append(Figure(backend, f"{label}: largest of {len(sizes)} figures (JSON)", max(sizes) / 1000, "KB",
+                              target="<= 100 KB"))
+        figures.append(Figure(backend, f"{label}: whole response", len(first.get_data()) / 1000, "KB"))
+    dependencies = client.get("/_dash-dependencies").get_json()
+    for label, res, changed in explore_change_cases():
+        body = explore_change_body(dependencies, res, changed)
+
+        def change(body=body, label=label) -> None:
+            response = client.post("/_dash-update-component", data=body, content_type="application/json")
+            response.get_data()
+            assert response.status_code == 200, (label, response.status_code, response.get_data(as_text=True)[:500])
+
+        change()
+        times = [timed(change) for _ in range(repeat)]
+        for name, q in (("p50", 0.5), ("p95", 0.95)):
+            figures.append(Figure(backend, f"{label}, server time, {name}", percentile(times, q) * 1000, "ms",
+                                  trivial_p50, "trivial route", "<= 300 ms" if name == "p95" else ""))
+    return figures

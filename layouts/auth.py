@@ -23,6 +23,7 @@ import hmac
 import logging
 import math
 import secrets
+from dataclasses import replace
 from datetime import timedelta
 from urllib.parse import urlencode, urlsplit
 
@@ -89,6 +90,14 @@ def current_viewer() -> Viewer:
                 environ.setdefault(_DROP, True)  # an ended session: remove the stale cookie
         environ.setdefault(_VIEWER, viewer)
     return viewer
+
+
+def render_viewer_as(user: str) -> None:
+    """Let this request's page render show `user` as the login name (a mark the page cache replaces per viewer,
+    layouts.page_cache); the role and department, which decide what is shown, stay the session's."""
+    viewer = current_viewer()
+    if viewer.role != Role.PUBLIC:
+        flask.request.environ[_VIEWER] = replace(viewer, user=user)
 
 
 def current_role() -> Role:

@@ -185,3 +185,7 @@ def public_cached(page: str, lang: str, cockpit: Cockpit, compute: Callable[[], 
 
 def clear() -> None:
     cache.clear()
+
+
+# shared with the page cache (layouts/page_cache.py): the same store, Redis when configured
+get_entry, set_entry, claim = _get, _set, _claim

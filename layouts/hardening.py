@@ -21,6 +21,7 @@ import re
 
 import dash
 import flask
+from dash.dependencies import ALL, ALLSMALLER, MATCH
 from dash.exceptions import DependencyException
 from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -173,6 +174,23 @@ def _check_outputs(body: dict, spec: dict) -> None:
             raise BadRequest(f"outputs: {item['id']}.{item['property']} is not a declared output")
         if isinstance(dep_id, str) and not isinstance(item, dict):
             raise BadRequest("outputs: one entry per output")
+        if isinstance(dep_id, dict) and not (isinstance(item, dict) and item.get("property") == dep_prop
+                                             and _fits_pattern(item.get("id"), dep_id)):
+            raise BadRequest("outputs: not an id of the declared pattern")
+
+
+def _fits_pattern(given, pattern: dict) -> bool:
+    """A concrete id of a pattern-matching output: the same keys, the fixed values, a plain value per wildcard."""
+    if not isinstance(given, dict) or set(given) != set(pattern):
+        return False
+    for key, expected in pattern.items():
+        value = given[key]
+        if any(expected is wildcard for wildcard in (MATCH, ALL, ALLSMALLER)):
+            if isinstance(value, bool) or not isinstance(value, str | int | float):
+                return False
+        elif value != expected:
+            return False
+    return True
 
 
 def check_callback_body(body, callback_map: dict) -> None:

@@ -130,3 +130,14 @@ def explore_panel(indicator_id: str) -> str:
 
 def explore_preset(preset: str) -> dict:
     return {"type": EXPLORE_PRESET, "preset": preset}
+
+SPARK_TABLE = "spark-table"  # pattern-matching type of a tile's "Daten als Tabelle" <details>
+SPARK_ROWS = "spark-rows"  # pattern-matching type of its table region, filled when it is first opened
+
+
+def spark_table(indicator_id: str) -> dict:
+    return {"type": SPARK_TABLE, "indicator": indicator_id}
+
+
+def spark_rows(indicator_id: str) -> dict:
+    return {"type": SPARK_ROWS, "indicator": indicator_id}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -153,7 +155,27 @@ def overview_from_snapshot(cockpit: Cockpit, snap: Snapshot, lang: str, now: dat
     )
     counts = status_counts((tile.status for tile in tiles if tile.goal_id), lang)
     return OverviewView(lang, snap.role, snap.at, day_text(snap.at, lang), catalog.city.get(lang), groups, counts,
-                        any(tile.demo for tile in tiles), overdue_summary(cockpit, snap.role, lang, now))
+                        any(tile.demo for tile in tiles), _kept_overdue(cockpit, snap, lang, now))
+
+
+_OVERDUE: OrderedDict[tuple, tuple[Snapshot, OverdueSummary]] = OrderedDict()
+_OVERDUE_LOCK = threading.Lock()
+
+
+def _kept_overdue(cockpit: Cockpit, snap: Snapshot, lang: str, now: datetime) -> OverdueSummary:
+    """`overdue_summary` once per snapshot (a new one comes with every new data version, measures and progress
+    reports included), language and day: three store reads and every measure's card, not once per page."""
+    key = (id(snap), lang, now.date())
+    with _OVERDUE_LOCK:
+        found = _OVERDUE.get(key)
+        if found is not None and found[0] is snap:
+            return found[1]
+    summary = overdue_summary(cockpit, snap.role, lang, now)
+    with _OVERDUE_LOCK:
+        _OVERDUE[key] = (snap, summary)  # keeps `snap` alive, so its id is not reused meanwhile
+        while len(_OVERDUE) > 32:
+            _OVERDUE.popitem(last=False)
+    return summary
 
 
 def _kept_tile(indicator: Indicator, lang: str, now: datetime, snap: Snapshot,

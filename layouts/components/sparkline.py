@@ -9,6 +9,7 @@ from dash import html
 
 from cockpit.i18n import t
 from cockpit.views import Sparkline
+from layouts import ids
 from layouts.components.tables import data_table
 
 WIDTH, HEIGHT, PAD = 300, 64, 5
@@ -50,13 +51,19 @@ def svg_data_url(svg: str) -> str:
     return "data:image/svg+xml;charset=utf-8," + quote(svg, safe="/:=,")
 
 
-def sparkline(spark: Sparkline, lang: str, element_id: str) -> html.Figure:
-    """The chart (alt text = one-sentence summary) and, below it, its values as a table in a <details>."""
+def spark_table(spark: Sparkline, lang: str) -> html.Table:
+    """The sparkline's values as a table, newest first (built when its <details> is first opened)."""
+    rows = [(p.label, p.text) for p in reversed(spark.points)]
+    return data_table(spark.caption, [t("ui.spark.period", lang), spark.value_header], rows, numeric=(1,))
+
+
+def sparkline(spark: Sparkline, lang: str, element_id: str, indicator_id: str) -> html.Figure:
+    """The chart (alt text = one-sentence summary) and, below it, its values as a table in a <details>: the
+    table is asked for when the <details> is first opened (callbacks/overview.py), so a page of tiles carries
+    a few components per chart instead of three per value."""
     if not spark.points:
         return html.Figure(html.P(spark.summary, className="spark__empty"), className="spark spark--empty",
                            id=element_id)
-    period_header = t("ui.spark.period", lang)
-    rows = [(p.label, p.text) for p in reversed(spark.points)]  # newest first
     return html.Figure(
         [
             html.Img(src=svg_data_url(sparkline_svg([p.value for p in spark.points])), alt=spark.summary,
@@ -64,10 +71,11 @@ def sparkline(spark: Sparkline, lang: str, element_id: str) -> html.Figure:
             html.Details(
                 [
                     html.Summary(t("ui.spark.table", lang)),
-                    html.Div(data_table(spark.caption, [period_header, spark.value_header], rows, numeric=(1,)),
-                             className="table-scroll", tabIndex="0", role="region",
-                             **{"aria-label": spark.caption}),
+                    html.Div(html.P(t("ui.loading", lang), className="spark__loading"),
+                             id=ids.spark_rows(indicator_id), className="table-scroll", tabIndex="0", role="region",
+                             **{"aria-label": spark.caption, "aria-live": "polite"}),
                 ],
+                id=ids.spark_table(indicator_id),
                 className="spark__table",
             ),
         ],

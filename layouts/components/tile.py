@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
 
 from dash import html
+from plotly.io.json import to_json_plotly
 
 from cockpit.i18n import t
 from cockpit.views import OverviewView, SourceView, TileView
@@ -107,7 +109,7 @@ def tile(view: TileView, lang: str) -> html.Article:
                       html.Div(badges, className="tile__badges") if badges else None], className="tile__head"),
             html.P(value, className="tile__value"),
             html.Div(change, className="tile__changes"),
-            sparkline(view.spark, lang, f"{element_id}-spark"),
+            sparkline(view.spark, lang, f"{element_id}-spark", view.indicator_id),
             _goal_block(view, lang),
             html.Div(foot, className="tile__foot"),
         ],
@@ -118,22 +120,23 @@ def tile(view: TileView, lang: str) -> html.Article:
     )
 
 
-_RENDERED: OrderedDict[int, tuple[TileView, str, html.Article]] = OrderedDict()
+_RENDERED: OrderedDict[int, tuple[TileView, str, dict]] = OrderedDict()
 _RENDERED_LOCK = threading.Lock()
 _RENDERED_MAX = 128  # tiles kept rendered (about 15 per role and language)
 
 
-def kept_tile(view: TileView, lang: str) -> html.Article:
-    """`tile(view, lang)`, rendered once per tile view object: a view model keeps the views of unchanged
-    indicators (the same objects) from one snapshot to the next, so only changed tiles are rendered again.
-    The components are never changed after rendering, so one tree may go into several responses."""
+def kept_tile(view: TileView, lang: str) -> dict:
+    """`tile(view, lang)` as the component JSON Dash sends (plain dicts), rendered once per tile view object: a
+    view model keeps the views of unchanged indicators (the same objects) from one snapshot to the next, so only
+    changed tiles are rendered again, and a page of kept tiles is encoded without walking their components.
+    The JSON is never changed after rendering, so one tree may go into several responses."""
     key = id(view)
     with _RENDERED_LOCK:
         found = _RENDERED.get(key)
         if found is not None and found[0] is view and found[1] == lang:
             _RENDERED.move_to_end(key)
             return found[2]
-    rendered = tile(view, lang)
+    rendered = json.loads(to_json_plotly(tile(view, lang)))
     with _RENDERED_LOCK:
         _RENDERED[key] = (view, lang, rendered)  # keeps `view` alive, so its id is not reused meanwhile
         _RENDERED.move_to_end(key)

@@ -169,6 +169,8 @@ def _check_verdicts(page: Page, lang: str) -> None:
         assert tile.get_attribute("data-stale") == "false", f"{ident} is stale in the demo"
         expect(tile.locator(".badge--stale")).to_have_count(0)
         expect(tile.locator(".spark__chart")).to_have_count(1)
+        tile.locator(".spark__table > summary").click()  # the table is built when it is first opened
+        expect(tile.locator(".spark__table tbody tr").first).to_be_visible()
         points = tile.locator(".spark__table tbody tr").count()
         assert points >= 7, f"{ident}: a sparkline of {points} points"
         if status == "no_goal":

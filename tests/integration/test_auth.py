@@ -146,6 +146,19 @@ def get(path: str):
     return lambda client: client.get(path)
 
 
+def spark_table(indicator_id: str):
+    """A tile's "Daten als Tabelle" opened: the table of its values (callbacks/overview.py)."""
+    def send(client):
+        dep = next(d for d in client.get("/_dash-dependencies").get_json() if ids.SPARK_ROWS in d["output"])
+        rows, details = ids.spark_rows(indicator_id), ids.spark_table(indicator_id)
+        return dash_call(client, dep["output"], {"id": rows, "property": "children"},
+                         [{"id": details, "property": "n_clicks", "value": 1}],
+                         [{"id": ids.URL, "property": "search", "value": "?lang=de"},
+                          {"id": rows, "property": "children", "value": None}],
+                         json.dumps(details, separators=(",", ":"), sort_keys=True) + ".n_clicks")
+    return send
+
+
 @dataclass(frozen=True)
 class Route:
     name: str
@@ -170,6 +183,9 @@ ROUTES = [
     Route("router /klimapfad what-if", router("/klimapfad", "?lang=de&off=innovation-centre")),
     Route("api pathway (no balance stored)", get("/api/v1/pathway"), status=404),
     Route("refresh overview", refresh(ids.OVERVIEW_CONTENT), lists=True),
+    Route("tile table, public indicator", spark_table(PUBLIC)),
+    Route("tile table, department indicator", spark_table(DEPARTMENT), status=204,
+          statuses={w: 200 for w, seen in SEES.items() if DEPARTMENT in seen}),
     Route("refresh goals", refresh(ids.GOALS_CONTENT)),
     Route("crafted: role in the query", router("/", "?lang=de&role=admin&department=abfallwirtschaft"), lists=True),
     Route("crafted: refresh with role", refresh(ids.OVERVIEW_CONTENT, "?role=internal&user=admin"), lists=True),
