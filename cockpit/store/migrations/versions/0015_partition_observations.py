@@ -33,4 +33,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    raise NotImplementedError("observations stay partitioned on PostgreSQL (restore a backup to go back)")
+    bind = op.get_bind()
+    if bind.dialect.name == "postgresql" and partitions.is_partitioned(bind):
+        raise NotImplementedError("observations stay partitioned on PostgreSQL (restore a backup to go back)")
+    # SQLite (and a PostgreSQL store the upgrade left as it was): nothing was changed, nothing to undo
