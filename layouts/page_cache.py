@@ -138,12 +138,16 @@ def _serve_kept_page():
 
 
 def _uncached_path() -> bool:
-    """Staff pages that show what changes without a new data version (source runs, alerts, reports made)."""
+    """Pages that show what changes without a new data version (source runs, alerts, reports made, the offices'
+    comments on a pending report under /berichte/<id>/kommentare)."""
     try:
         path = json.loads(flask.request.get_data())["inputs"][0]["value"]
     except (ValueError, KeyError, IndexError, TypeError):
         return True
-    return isinstance(path, str) and path.rstrip("/") in UNCACHED_PATHS
+    if not isinstance(path, str):
+        return False
+    path = path.rstrip("/")
+    return any(path == kept or path.startswith(f"{kept}/") for kept in UNCACHED_PATHS)
 
 
 def _keep_page(response: flask.Response) -> flask.Response:

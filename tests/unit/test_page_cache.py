@@ -132,3 +132,14 @@ def test_a_tiles_table_is_built_when_it_is_opened_and_only_for_who_may_see_it(tm
     login(client)
     assert "42" in text(spark_table_request(client, "municipal-buildings-electricity"))
     assert spark_table_request(client, "no-such-indicator").status_code == 204
+
+
+def test_pages_that_change_without_new_data_are_never_kept(tmp_path, monkeypatch):
+    """Source runs on /status, the reports list and an office's comments on a pending report change without a new
+    data version: a kept page would show a saved comment or a new report only after the next ingest."""
+    cockpit, app, _counting = make_client(tmp_path, monkeypatch)
+    client = app.server.test_client()
+    login(client)
+    for path in ("/status", "/berichte", "/berichte/", "/berichte/1/kommentare"):
+        assert VERSION_HEADER not in router_request(client, path).headers, path
+    assert VERSION_HEADER in router_request(client, "/goals").headers  # a page of the data is kept
