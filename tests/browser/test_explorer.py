@@ -77,6 +77,8 @@ def test_indicator_page_from_a_link_or_directly(page: Page, app_url, watch, demo
     expect(goal_chart).to_contain_text("heute")
     expect(goal_chart).to_contain_text("Zielwert 2030")
     expect(goal_chart).to_contain_text("Quelle: Bundesnetzagentur")
+    for selector in (".annotation", ".legend"):  # drawn (Plotly redraws the SVG when the chart is resized)
+        expect(goal_chart.locator(selector).first).to_be_visible()
     title, legend = (goal_chart.locator(selector).first.bounding_box() for selector in (".annotation", ".legend"))
     assert title["y"] + title["height"] <= legend["y"]  # the legend (below the plot) stays clear of the title
     series = page.locator("#indicator-series-chart")

@@ -3,12 +3,14 @@ or a header come out escaped, one request = one log line (gunicorn's own logger 
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import timedelta
 from types import SimpleNamespace
 
 from gunicorn.config import Config
-from gunicorn.glogging import Logger
 
+from cockpit import PROJECT_ROOT
 from cockpit.commands._access_log import escape, gunicorn_log_options
 
 FORGED = '127.0.0.1 - admin [06/Dec/2026:03:00:00 +0000] "POST /admin/accounts HTTP/1.1" 200 0'
@@ -41,7 +43,11 @@ def test_a_request_with_control_characters_is_one_escaped_log_line(tmp_path):
 
 
 def test_gunicorns_own_logger_would_let_the_forged_line_through(tmp_path):
-    lines = log_lines(Logger, tmp_path / "raw.log")
+    # in a fresh interpreter: gunicorn's logger is process-global state that other tests of this worker touch
+    script = ("import sys; from pathlib import Path; from gunicorn.glogging import Logger; "
+              "from tests.unit.test_access_log import log_lines; log_lines(Logger, Path(sys.argv[1]))")
+    subprocess.run([sys.executable, "-c", script, str(tmp_path / "raw.log")], cwd=PROJECT_ROOT, check=True)
+    lines = (tmp_path / "raw.log").read_text(encoding="utf-8").splitlines()
     assert any(line.startswith("127.0.0.1 - admin [06/Dec/2026:03:00:00 +0000]") for line in lines)  # prevented
 
 
