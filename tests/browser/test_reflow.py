@@ -17,7 +17,8 @@ pytestmark = pytest.mark.browser
 
 PUBLIC_ROUTES = [
     "/", "/?lang=en", "/goals", "/indicator/co2-per-inhabitant", "/indicator/recycling-rate?lang=en",
-    "/indicator/bike-sharing-bikes-available", "/explore", "/measures", "/measure/hydrogen-buses",
+    "/indicator/bike-sharing-bikes-available", "/indicator/charge-points-per-1000", "/explore", "/measures",
+    "/measure/hydrogen-buses",
     "/measure/smart-waste-collection?lang=en", "/login", "/barrierefreiheit", "/einbetten",
     "/einbetten?tile=recycling-rate", "/embed/tile/recycling-rate", "/embed/tile/co2-per-inhabitant?border=0",
     "/embed/goal/co2-halve-2030", "/embed/domain/energy?lang=en", "/embed/goals", "/wall", "/berichte",
