@@ -154,3 +154,16 @@ def page_figures(backend: str, client, trivial_p50: float, repeat: int) -> list[
             figures.append(Figure(backend, f"{label}, server time, {name}", percentile(times, q) * 1000, "ms",
                                   trivial_p50, "trivial route", "<= 300 ms" if name == "p95" else ""))
     return figures
+
+
+def callback_body(client, content_id: str, search: str = "?lang=de") -> bytes:
+    """A refresh callback's request body, built from the public dependency list (what the browser sends when
+    the page's interval fires)."""
+    deps = client.get("/_dash-dependencies").get_json()
+    dep = next(d for d in deps if f"{content_id}.children" in d["output"])
+    outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in dep["output"].strip(".").split("...")]
+    inputs = [{"id": i["id"], "property": i["property"], "value": 1} for i in dep["inputs"]]
+    state = [{"id": s["id"], "property": s["property"], "value": search if s["property"] == "search" else None}
+             for s in dep["state"]]
+    return json.dumps({"output": dep["output"], "outputs": outputs, "inputs": inputs, "state": state,
+                       "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"]}).encode()

@@ -28,7 +28,7 @@ import pandas as pd
 from bench import browser, generate, pg
 from bench.figures import Figure, median_seconds, percentile, table, timed
 from bench.load import create_app_with_ping, gunicorn_figures, until_fresh
-from bench.pages import component_count, page_figures, router_body
+from bench.pages import callback_body, component_count, page_figures, router_body
 from bench.report import bench_report
 from bench.store import (
     SAMPLE_ROWS,
@@ -43,15 +43,6 @@ from bench.store import (
 HOME = ("/", "")  # what a browser sends when it opens / (no query: the default language)
 
 
-def callback_body(client, content_id: str, search: str = "?lang=de") -> bytes:
-    deps = client.get("/_dash-dependencies").get_json()
-    dep = next(d for d in deps if f"{content_id}.children" in d["output"])
-    outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in dep["output"].strip(".").split("...")]
-    inputs = [{"id": i["id"], "property": i["property"], "value": 1} for i in dep["inputs"]]
-    state = [{"id": s["id"], "property": s["property"], "value": search if s["property"] == "search" else None}
-             for s in dep["state"]]
-    return json.dumps({"output": dep["output"], "outputs": outputs, "inputs": inputs, "state": state,
-                       "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"]}).encode()
 
 
 def page_open_figures(backend: str, client, cockpit, trivial_p50: float, repeat: int) -> list[Figure]:

@@ -4,7 +4,6 @@ each session's own login name and CSRF token; a public page never shows what sta
 
 from __future__ import annotations
 
-import functools
 import gzip
 import importlib
 import re
@@ -15,18 +14,11 @@ from layouts import ids
 from layouts.page_cache import VERSION_HEADER
 from tests.fixtures.redis import redis_url  # noqa: F401 - fixture
 from tests.unit.test_app import PASSWORD, login, logout, router_request, seeded_cockpit, text
+from tests.unit.test_response_cache import CountingBuild, write_recycling
 
 INTERNAL_NAME = "Stromverbrauch kommunaler Gebäude"  # municipal-buildings-electricity: visibility internal
 
 
-class CountingBuild:
-    def __init__(self, real):
-        self.real, self.calls = real, 0
-        functools.update_wrapper(self, real)
-
-    def __call__(self, *args, **kwargs):
-        self.calls += 1
-        return self.real(*args, **kwargs)
 
 
 def make_client(tmp_path, monkeypatch, **settings):
@@ -40,10 +32,6 @@ def make_client(tmp_path, monkeypatch, **settings):
     return cockpit, app, counting
 
 
-def write_recycling(cockpit, value: float) -> None:
-    frame = make_frame([dict(indicator="recycling-rate", district="", period_start="2026-10-01T00:00:00+02:00",
-                             period_end=None, value=value, raw="")])
-    cockpit.store.write_batch("waste-balance", cockpit.store.start_run("waste-balance"), frame, [], 1)
 
 
 def check_page_opens(cockpit, client, counting):
