@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import signal
 import subprocess
 import sys
 import time
@@ -26,6 +25,7 @@ from cockpit.reports.schedule import last_ended
 from cockpit.runtime import open_cockpit
 from cockpit.store.schema import archived_reports
 from tests.fixtures.services import free_port
+from tests.integration.test_scale_out import stop
 from tests.unit.opendata_support import ROWS, write
 
 pytestmark = pytest.mark.postgres
@@ -43,16 +43,6 @@ def start_serve(tmp_path: Path, name: str, env: dict) -> tuple[subprocess.Popen,
                              "--port", str(free_port())], cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL,
                             stderr=open(log, "w"), start_new_session=True)  # noqa: SIM115
     return proc, log
-
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(10)
 
 
 def wait_until(check, seconds: float, procs, what: str):
