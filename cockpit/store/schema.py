@@ -57,58 +57,114 @@ metadata = MetaData(
     }
 )
 
-indicators = Table(
+
+# Columns are declared by kind: `_key`, `_required` (NOT NULL) and `_optional` take plain name=type pairs in
+# table order; a column with more to it (a default, an index, a reference, a comment) is spelled out as `Column`.
+# The groups after them stand for columns several tables share.
+
+
+def _table(name: str, *columns_and_constraints) -> Table:
+    """A table of the store's `metadata`."""
+    return Table(name, metadata, *columns_and_constraints)
+
+
+def _key(**types) -> list[Column]:
+    """Primary-key columns, in the order given."""
+    return [Column(name, type_, primary_key=True) for name, type_ in types.items()]
+
+
+def _required(**types) -> list[Column]:
+    """NOT NULL columns without a default, in the order given."""
+    return [Column(name, type_, nullable=False) for name, type_ in types.items()]
+
+
+def _optional(**types) -> list[Column]:
+    """Nullable columns without a default, in the order given."""
+    return [Column(name, type_) for name, type_ in types.items()]
+
+
+def _serial_id() -> Column:
+    """The surrogate key of a table whose rows have no natural one."""
+    return Column("id", Integer, primary_key=True, autoincrement=True)
+
+
+def _produced_by_run() -> list[Column]:
+    """The source and the job run a row came from (quarantined records, archived payloads)."""
+    return [
+        Column("source_id", String(64), nullable=False, index=True),
+        Column("run_id", Integer, ForeignKey("job_runs.id"), nullable=False),
+    ]
+
+
+def _measure_id(*, key: bool = False) -> Column:
+    """The measure a row belongs to (deleted with it); `key`: part of the primary key, else indexed."""
+    options = {"primary_key": True} if key else {"nullable": False, "index": True}
+    return Column("measure_id", String(64), ForeignKey("measures.id", ondelete="CASCADE"), **options)
+
+
+def _measure_list_entry() -> list[Column]:
+    """An entry of one of a measure's ordered lists (links, milestones, effects): own id, measure, position."""
+    return [_serial_id(), _measure_id(), Column("position", Integer, nullable=False)]
+
+
+def _bilingual(*names: str) -> list[Column]:
+    """A required German and English text column per name: `<name>_de`, `<name>_en`."""
+    return [Column(f"{name}_{lang}", Text, nullable=False) for name in names for lang in ("de", "en")]
+
+
+def _recorded() -> list[Column]:
+    """Who entered a value by hand and when (the pathway inputs and the measures' effects and costs)."""
+    return [Column("author", String(120), nullable=False), Column("recorded_at", UTCDateTime, nullable=False)]
+
+
+def _report_id() -> Column:
+    """The archived report a row belongs to, as part of the row's primary key."""
+    return Column("report_id", Integer, ForeignKey("archived_reports.id"), primary_key=True)
+
+
+indicators = _table(
     "indicators",
-    metadata,
-    Column("id", String(64), primary_key=True),
-    Column("domain", String(16), nullable=False),
-    Column("visibility", String(16), nullable=False),
-    Column("unit", String(64), nullable=False),
-    Column("aggregation", String(8), nullable=False),
-    Column("rhythm", String(32), nullable=False),
-    Column("spatial", String(16), nullable=False),
+    *_key(id=String(64)),
+    *_required(domain=String(16), visibility=String(16), unit=String(64), aggregation=String(8)),
+    *_required(rhythm=String(32), spatial=String(16)),
     Column("updated_at", UTCDateTime, nullable=False, default=utcnow),
 )
 
-job_runs = Table(
+job_runs = _table(
     "job_runs",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("source_id", String(64), nullable=False),
-    Column("started_at", UTCDateTime, nullable=False),
-    Column("finished_at", UTCDateTime),
+    _serial_id(),
+    *_required(source_id=String(64), started_at=UTCDateTime),
+    *_optional(finished_at=UTCDateTime),
     Column("status", String(16), nullable=False),  # running | ok | partial | failed
-    Column("rows_read", Integer, nullable=False, default=0),
-    Column("rows_stored", Integer, nullable=False, default=0),
-    Column("rows_rejected", Integer, nullable=False, default=0),
-    Column("error", Text),
+    *(
+        Column(name, Integer, nullable=False, default=0)
+        for name in ("rows_read", "rows_stored", "rows_rejected")
+    ),
+    *_optional(error=Text),
     Index("ix_job_runs_source_started", "source_id", "started_at"),
 )
 
 # One row: a counter that grows in the write transaction of every change the pages show (new or revised
 # observations, measure definitions and reports). Writers are serialized, so the counter grows in commit order;
 # a run id would not: runs start in one order and commit in another.
-data_version = Table(
+data_version = _table(
     "data_version",
-    metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
-    Column("version", Integer, nullable=False),
+    *_required(version=Integer),
 )
 
 # On PostgreSQL partitioned by UTC year since migration 0013 (cockpit/store/partitions.py): there the primary key is
 # (id, period_start), since every unique key of a partitioned table contains the partition key.
-observations = Table(
+observations = _table(
     "observations",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("indicator_id", String(64), nullable=False),
+    _serial_id(),
+    *_required(indicator_id=String(64)),
     Column("district", String(64), nullable=False, default=""),  # "" = city-wide
-    Column("period_start", UTCDateTime, nullable=False),
-    Column("period_end", UTCDateTime),
-    Column("value", Float, nullable=False),
-    Column("source_id", String(64), nullable=False),
-    Column("run_id", Integer),
-    Column("ingested_at", UTCDateTime, nullable=False),
+    *_required(period_start=UTCDateTime),
+    *_optional(period_end=UTCDateTime),
+    *_required(value=Float, source_id=String(64)),
+    *_optional(run_id=Integer),
+    *_required(ingested_at=UTCDateTime),
     UniqueConstraint("indicator_id", "district", "period_start", name="uq_observations_key"),
     # Enforced by SQLite (one index seek per row); on PostgreSQL a per-row trigger each, so migration 0010_ingest
     # dropped them there and the store checks both once per batch (cockpit.store.observations.upsert).
@@ -116,49 +172,38 @@ observations = Table(
     ForeignKeyConstraint(["run_id"], ["job_runs.id"]).ddl_if(dialect="sqlite"),
 )
 
-observation_revisions = Table(
+observation_revisions = _table(
     "observation_revisions",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    _serial_id(),
     Column("observation_id", Integer, nullable=False, index=True),
-    Column("value", Float, nullable=False),
-    Column("source_id", String(64), nullable=False),
+    *_required(value=Float, source_id=String(64)),
     Column("run_id", Integer, ForeignKey("job_runs.id")),
-    Column("valid_from", UTCDateTime, nullable=False),
-    Column("replaced_at", UTCDateTime, nullable=False),
+    *_required(valid_from=UTCDateTime, replaced_at=UTCDateTime),
     Column("replaced_by_run", Integer, ForeignKey("job_runs.id")),
     # SQLite only: a partitioned table's id alone is no key on PostgreSQL (migration 0013); written together there
     ForeignKeyConstraint(["observation_id"], ["observations.id"]).ddl_if(dialect="sqlite"),
 )
 
-quarantine = Table(
+quarantine = _table(
     "quarantine",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("source_id", String(64), nullable=False, index=True),
-    Column("run_id", Integer, ForeignKey("job_runs.id"), nullable=False),
-    Column("raw", Text, nullable=False),
-    Column("reason", Text, nullable=False),
-    Column("created_at", UTCDateTime, nullable=False),
+    _serial_id(),
+    *_produced_by_run(),
+    *_required(raw=Text, reason=Text, created_at=UTCDateTime),
 )
 
-watermarks = Table(
+watermarks = _table(
     "watermarks",
-    metadata,
-    Column("source_id", String(64), primary_key=True),
-    Column("value", Text, nullable=False),
-    Column("updated_at", UTCDateTime, nullable=False),
+    *_key(source_id=String(64)),
+    *_required(value=Text, updated_at=UTCDateTime),
 )
 
-payload_archive = Table(
+payload_archive = _table(
     "payload_archive",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("source_id", String(64), nullable=False, index=True),
-    Column("run_id", Integer, ForeignKey("job_runs.id"), nullable=False),
-    Column("fetched_at", UTCDateTime, nullable=False),
+    _serial_id(),
+    *_produced_by_run(),
+    *_required(fetched_at=UTCDateTime),
     Column("size", Integer, nullable=False),  # uncompressed bytes
-    Column("compressed", LargeBinary, nullable=False),
+    *_required(compressed=LargeBinary),
     Column("reprocessed", Boolean, nullable=False, default=False),
 )
 
@@ -173,97 +218,70 @@ quarantine.append_column(Column("last_seen_at", UTCDateTime, nullable=True))
 Index("ix_quarantine_source_fingerprint", quarantine.c.source_id, quarantine.c.fingerprint)
 
 # --- measures
-measures = Table(
+measures = _table(
     "measures",
-    metadata,
-    Column("id", String(64), primary_key=True),
-    Column("name_de", Text, nullable=False),
-    Column("name_en", Text, nullable=False),
-    Column("description_de", Text, nullable=False),
-    Column("description_en", Text, nullable=False),
-    Column("field", String(64), nullable=False),
+    *_key(id=String(64)),
+    *_bilingual("name", "description"),
+    *_required(field=String(64)),
     Column("department", String(64), nullable=False, index=True),
-    Column("contact", Text),
-    Column("status", String(16), nullable=False),
-    Column("start_date", Date),
-    Column("end_date", Date),
-    Column("budget_eur", Float),
-    Column("visibility", String(16), nullable=False),
-    Column("reporting", String(32), nullable=False),
+    *_optional(contact=Text),
+    *_required(status=String(16)),
+    *_optional(start_date=Date, end_date=Date, budget_eur=Float),
+    *_required(visibility=String(16), reporting=String(32)),
     Column("demo", Boolean, nullable=False, default=False),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("updated_at", UTCDateTime, nullable=False),
+    *_required(created_at=UTCDateTime, updated_at=UTCDateTime),
 )
 
-measure_links = Table(
+measure_links = _table(
     "measure_links",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("measure_id", String(64), ForeignKey("measures.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("position", Integer, nullable=False),
+    *_measure_list_entry(),
     Column("kind", String(16), nullable=False),  # goal | indicator
-    Column("target_id", String(64), nullable=False),
+    *_required(target_id=String(64)),
     Column("direction", String(16), nullable=False),  # decrease | increase
-    Column("effect_value", Float),
-    Column("effect_from_year", Integer),
+    *_optional(effect_value=Float, effect_from_year=Integer),
 )
 
-measure_milestones = Table(
+measure_milestones = _table(
     "measure_milestones",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("measure_id", String(64), ForeignKey("measures.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("position", Integer, nullable=False),
-    Column("milestone_id", String(64), nullable=False),
-    Column("name_de", Text, nullable=False),
-    Column("name_en", Text, nullable=False),
-    Column("due", Date, nullable=False),
-    Column("reached", Date),
+    *_measure_list_entry(),
+    *_required(milestone_id=String(64)),
+    *_bilingual("name"),
+    *_required(due=Date),
+    *_optional(reached=Date),
 )
 
-measure_checks = Table(
+measure_checks = _table(
     "measure_checks",
-    metadata,
-    Column("measure_id", String(64), ForeignKey("measures.id", ondelete="CASCADE"), primary_key=True),
+    _measure_id(key=True),
     Column("dimension", String(16), primary_key=True),  # ecological | social | economic
     Column("assessment", String(16), nullable=False),  # positive | neutral | negative
-    Column("justification_de", Text, nullable=False),
-    Column("justification_en", Text, nullable=False),
+    *_bilingual("justification"),
 )
 
-measure_reports = Table(
+measure_reports = _table(
     "measure_reports",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("measure_id", String(64), ForeignKey("measures.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("reported_at", UTCDateTime, nullable=False),
-    Column("author", String(120), nullable=False),
-    Column("status", String(16), nullable=False),
-    Column("percent", Integer),
-    Column("milestone_id", String(64)),
-    Column("text", Text, nullable=False),
+    _serial_id(),
+    _measure_id(),
+    *_required(reported_at=UTCDateTime, author=String(120), status=String(16)),
+    *_optional(percent=Integer, milestone_id=String(64)),
+    *_required(text=Text),
 )
 
-alert_states = Table(
+alert_states = _table(
     "alert_states",
-    metadata,
     Column("key", String(200), primary_key=True),  # '<rule id>:<subject>'
-    Column("rule_id", String(64), nullable=False),
-    Column("subject", String(128), nullable=False),
-    Column("firing", Boolean, nullable=False),
+    *_required(rule_id=String(64), subject=String(128), firing=Boolean),
     Column("value", String(64)),  # last seen value (goal status)
     Column("baseline", String(64)),  # the value before it got worse (goal status)
-    Column("changed_at", UTCDateTime, nullable=False),
+    *_required(changed_at=UTCDateTime),
 )
 
-alert_log = Table(
+alert_log = _table(
     "alert_log",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("rule_id", String(64), nullable=False),
-    Column("subject", String(128), nullable=False),
+    _serial_id(),
+    *_required(rule_id=String(64), subject=String(128)),
     Column("event", String(16), nullable=False),  # fired | recovered
-    Column("message", Text, nullable=False),
+    *_required(message=Text),
     Column("channels", Text, nullable=False),  # JSON: {channel id: "ok" | error text}
     Column("created_at", UTCDateTime, nullable=False, index=True),
 )
@@ -272,70 +290,55 @@ alert_log = Table(
 # --- accounts
 indicators.append_column(Column("owner", String(64)))  # owning department (catalog `owner`), for department visibility
 
-users = Table(
+users = _table(
     "users",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    _serial_id(),
     Column("login", String(64), nullable=False, unique=True),
-    Column("display_name", String(128), nullable=False),
+    *_required(display_name=String(128)),
     Column("department", String(64)),  # a catalog department id
     Column("role", String(16), nullable=False),  # staff | admin
     Column("active", Boolean, nullable=False, default=True),
     Column("password_hash", Text),  # argon2id; NULL for single-sign-on accounts
     Column("oidc_subject", String(255), unique=True),  # "<issuer> <sub>" of a single-sign-on account
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("updated_at", UTCDateTime, nullable=False),
+    *_required(created_at=UTCDateTime, updated_at=UTCDateTime),
 )
 
-user_sessions = Table(
+user_sessions = _table(
     "user_sessions",
-    metadata,
     Column("id_hash", String(64), primary_key=True),  # sha256 of the random id in the cookie
     Column("user_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("last_seen_at", UTCDateTime, nullable=False),
+    *_required(created_at=UTCDateTime, last_seen_at=UTCDateTime),
     Column("expires_at", UTCDateTime, nullable=False),  # absolute end
-    Column("revoked_at", UTCDateTime),
-    Column("address", String(64)),
+    *_optional(revoked_at=UTCDateTime, address=String(64)),
 )
 
-login_attempts = Table(
+login_attempts = _table(
     "login_attempts",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("at", UTCDateTime, nullable=False),
-    Column("login", String(64), nullable=False),
-    Column("address", String(64), nullable=False),
-    Column("success", Boolean, nullable=False),
+    _serial_id(),
+    *_required(at=UTCDateTime, login=String(64), address=String(64), success=Boolean),
     Index("ix_login_attempts_login_at", "login", "at"),
     Index("ix_login_attempts_address_at", "address", "at"),
 )
 
-audit_log = Table(
+audit_log = _table(
     "audit_log",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    _serial_id(),
     Column("at", UTCDateTime, nullable=False, index=True),
     Column("actor", String(64)),  # login name, or "cli" for the command line
-    Column("action", String(32), nullable=False),
-    Column("target", String(128)),
-    Column("address", String(64)),
-    Column("detail", Text),
+    *_required(action=String(32)),
+    *_optional(target=String(128), address=String(64), detail=Text),
 )
 
-scheduler_leases = Table(
+scheduler_leases = _table(
     "scheduler_leases",
-    metadata,
-    Column("name", String(64), primary_key=True),
-    Column("holder", String(128), nullable=False),
-    Column("expires_at", UTCDateTime, nullable=False),
+    *_key(name=String(64)),
+    *_required(holder=String(128), expires_at=UTCDateTime),
 )
 
 
 # --- embed
-rate_limits = Table(
+rate_limits = _table(
     "rate_limits",
-    metadata,
     Column("client", String(128), primary_key=True),  # e.g. "api:203.0.113.9"
     Column("window", Integer, primary_key=True),  # window number: epoch seconds // window length
     Column("hits", Integer, nullable=False, default=0),
@@ -344,76 +347,60 @@ rate_limits = Table(
 
 
 # --- wall
-wall_tokens = Table(
+wall_tokens = _table(
     "wall_tokens",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("name", String(100), nullable=False),
+    _serial_id(),
+    *_required(name=String(100)),
     Column("token_hash", String(64), nullable=False, unique=True),  # sha256 hex of the token; never the token
     Column("slides", Text, nullable=False, default=""),  # comma-separated slide specs; "" = the URL decides
     Column("internal", Boolean, nullable=False, default=False),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("revoked_at", UTCDateTime),
+    *_required(created_at=UTCDateTime),
+    *_optional(revoked_at=UTCDateTime),
 )
 
 
 # Archived council reports: the PDF and XLSX bytes with their SHA-256, never regenerated (cockpit/reports).
-archived_reports = Table(
+archived_reports = _table(
     "archived_reports",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    _serial_id(),
     Column("period", String(10), nullable=False),  # '2026-H2'
     Column("audience", String(10), nullable=False),  # public | internal
-    Column("lang", String(2), nullable=False),
-    Column("created_at", UTCDateTime, nullable=False),
+    *_required(lang=String(2), created_at=UTCDateTime),
     Column("created_by", String(100), nullable=False, default=""),
-    Column("data_version", Integer, nullable=False),
-    Column("rules_version", String(20), nullable=False),
-    Column("inputs_sha256", String(64), nullable=False),
+    *_required(data_version=Integer, rules_version=String(20), inputs_sha256=String(64)),
     Column("state", Text, nullable=False),  # JSON: what the next report compares with
     Column("published", Boolean, nullable=False, default=True),
-    Column("pdf", LargeBinary, nullable=False),
-    Column("pdf_sha256", String(64), nullable=False),
-    Column("xlsx", LargeBinary, nullable=False),
-    Column("xlsx_sha256", String(64), nullable=False),
+    *_required(pdf=LargeBinary, pdf_sha256=String(64), xlsx=LargeBinary, xlsx_sha256=String(64)),
     Index("ix_archived_reports_audience", "audience", "lang", "id"),
 )
 
 # A pending report's review (migration 0013): the content (JSON, to render it again with the comments), the
 # departments asked to comment, the channels it is mailed to when published, the deadline and reminder point.
-report_reviews = Table(
+report_reviews = _table(
     "report_reviews",
-    metadata,
-    Column("report_id", Integer, ForeignKey("archived_reports.id"), primary_key=True),
-    Column("content", Text, nullable=False),
+    _report_id(),
+    *_required(content=Text),
     Column("departments", Text, nullable=False),  # JSON list of department ids
     Column("channels", Text, nullable=False),  # JSON list of channel ids (mailed on publishing)
-    Column("deadline", UTCDateTime, nullable=False),
-    Column("remind_at", UTCDateTime, nullable=True),
+    *_required(deadline=UTCDateTime),
+    *_optional(remind_at=UTCDateTime),
     Column("reminded_at", UTCDateTime, nullable=True),  # set once, when the reminder went out
-    Column("published_at", UTCDateTime, nullable=True),
-    Column("published_by", String(100), nullable=True),
+    *_optional(published_at=UTCDateTime, published_by=String(100)),
 )
 
-report_comments = Table(
+report_comments = _table(
     "report_comments",
-    metadata,
-    Column("report_id", Integer, ForeignKey("archived_reports.id"), primary_key=True),
+    _report_id(),
     Column("kind", String(10), primary_key=True),  # goal | measure
-    Column("item_id", String(100), primary_key=True),
-    Column("department", String(100), nullable=False),
-    Column("text", Text, nullable=False),
-    Column("updated_at", UTCDateTime, nullable=False),
-    Column("updated_by", String(100), nullable=False),
+    *_key(item_id=String(100)),
+    *_required(department=String(100), text=Text, updated_at=UTCDateTime, updated_by=String(100)),
 )
 
-report_submissions = Table(
+report_submissions = _table(
     "report_submissions",
-    metadata,
-    Column("report_id", Integer, ForeignKey("archived_reports.id"), primary_key=True),
-    Column("department", String(100), primary_key=True),
-    Column("submitted_at", UTCDateTime, nullable=False),
-    Column("submitted_by", String(100), nullable=False),
+    _report_id(),
+    *_key(department=String(100)),
+    *_required(submitted_at=UTCDateTime, submitted_by=String(100)),
 )
 
 
@@ -421,106 +408,69 @@ report_submissions = Table(
 # Aggregates per indicator, district and Europe/Berlin calendar bucket (grain 'day', 'month' or 'year'), kept
 # exact in the same transaction as every observation write (cockpit/store/rollups.py). `bucket` is the local
 # start date of the bucket as 'YYYY-MM-DD' (so string order is time order on every backend).
-rollups = Table(
+rollups = _table(
     "rollups",
-    metadata,
-    Column("grain", String(5), primary_key=True),
-    Column("indicator_id", String(64), primary_key=True),
-    Column("district", String(64), primary_key=True),
-    Column("bucket", String(10), primary_key=True),
-    Column("n", Integer, nullable=False),
-    Column("sum", Float, nullable=False),
-    Column("min", Float, nullable=False),
-    Column("max", Float, nullable=False),
-    Column("last_value", Float, nullable=False),
-    Column("last_start", UTCDateTime, nullable=False),
+    *_key(grain=String(5), indicator_id=String(64), district=String(64), bucket=String(10)),
+    *_required(n=Integer, sum=Float, min=Float, max=Float, last_value=Float, last_start=UTCDateTime),
 )
 
 # How many observations of each indicator each source currently holds (n > 0: the source delivered it).
-indicator_sources = Table(
+indicator_sources = _table(
     "indicator_sources",
-    metadata,
-    Column("indicator_id", String(64), primary_key=True),
-    Column("source_id", String(64), primary_key=True),
-    Column("n", Integer, nullable=False),
+    *_key(indicator_id=String(64), source_id=String(64)),
+    *_required(n=Integer),
 )
 
 # The data version of the latest write that stored rows of each indicator (bumped in the same transaction as
 # `data_version`): a snapshot recomputes only the indicators whose version is above its own.
-indicator_versions = Table(
+indicator_versions = _table(
     "indicator_versions",
-    metadata,
-    Column("indicator_id", String(64), primary_key=True),
-    Column("version", Integer, nullable=False),
+    *_key(indicator_id=String(64)),
+    *_required(version=Integer),
 )
 
 # --- climate pathway (migration 0011_pathway): the BISKO balance inputs, the population per year, the city's
 # overrides of the shipped emission factors (each with its reason), the measures' expected effects and costs.
-pathway_balance = Table(
+pathway_balance = _table(
     "pathway_balance",
-    metadata,
-    Column("year", Integer, primary_key=True),
-    Column("sector", String(16), primary_key=True),
-    Column("carrier", String(32), primary_key=True),
-    Column("mwh", Float, nullable=False),
-    Column("grade", String(1), nullable=False),
-    Column("source", Text, nullable=False),
-    Column("imported_at", UTCDateTime, nullable=False),
+    *_key(year=Integer, sector=String(16), carrier=String(32)),
+    *_required(mwh=Float, grade=String(1), source=Text, imported_at=UTCDateTime),
 )
 
-pathway_population = Table(
+pathway_population = _table(
     "pathway_population",
-    metadata,
-    Column("year", Integer, primary_key=True),
-    Column("inhabitants", Float, nullable=False),
-    Column("imported_at", UTCDateTime, nullable=False),
+    *_key(year=Integer),
+    *_required(inhabitants=Float, imported_at=UTCDateTime),
 )
 
-pathway_factor_overrides = Table(
+pathway_factor_overrides = _table(
     "pathway_factor_overrides",
-    metadata,
-    Column("year", Integer, primary_key=True),
-    Column("carrier", String(32), primary_key=True),
-    Column("t_per_mwh", Float, nullable=False),
-    Column("reason", Text, nullable=False),
-    Column("author", String(120), nullable=False),
-    Column("recorded_at", UTCDateTime, nullable=False),
+    *_key(year=Integer, carrier=String(32)),
+    *_required(t_per_mwh=Float, reason=Text),
+    *_recorded(),
 )
 
-measure_effects = Table(
+measure_effects = _table(
     "measure_effects",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("measure_id", String(64), ForeignKey("measures.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("position", Integer, nullable=False),
-    Column("sector", String(16), nullable=False),
-    Column("reduction_t", Float, nullable=False),
-    Column("start_year", Integer, nullable=False),
-    Column("full_year", Integer, nullable=False),
-    Column("end_year", Integer),
-    Column("author", String(120), nullable=False),
-    Column("recorded_at", UTCDateTime, nullable=False),
+    *_measure_list_entry(),
+    *_required(sector=String(16), reduction_t=Float, start_year=Integer, full_year=Integer),
+    *_optional(end_year=Integer),
+    *_recorded(),
 )
 
-measure_costs = Table(
+measure_costs = _table(
     "measure_costs",
-    metadata,
-    Column("measure_id", String(64), ForeignKey("measures.id", ondelete="CASCADE"), primary_key=True),
-    Column("one_off_eur", Float, nullable=False),
-    Column("per_year_eur", Float, nullable=False),
-    Column("author", String(120), nullable=False),
-    Column("recorded_at", UTCDateTime, nullable=False),
+    _measure_id(key=True),
+    *_required(one_off_eur=Float, per_year_eur=Float),
+    *_recorded(),
 )
 
 # every change of a measure's effects or cost (kind 'effects' | 'cost'): the new value as JSON ([] / null: removed),
 # who and when; shown in the measure's history beside its progress reports
-measure_effect_changes = Table(
+measure_effect_changes = _table(
     "measure_effect_changes",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("measure_id", String(64), ForeignKey("measures.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("kind", String(8), nullable=False),
-    Column("value", Text, nullable=False),
-    Column("author", String(120), nullable=False),
-    Column("recorded_at", UTCDateTime, nullable=False),
+    _serial_id(),
+    _measure_id(),
+    *_required(kind=String(8), value=Text),
+    *_recorded(),
 )
