@@ -116,6 +116,12 @@ def load_json(document: Document, source_id: str) -> Any:
         raise PayloadError(f"{where}: {kind} at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
 
 
+def require_unique(keys: list, message: str) -> None:
+    """Options that list one thing twice are refused: ValueError(message), reported by pydantic as invalid."""
+    if len(keys) != len(set(keys)):
+        raise ValueError(message)
+
+
 def require_keys(obj: Any, keys: tuple[str, ...], where: str) -> dict:
     """Check that a decoded JSON object has the keys of its schema; PayloadError otherwise."""
     if not isinstance(obj, dict):

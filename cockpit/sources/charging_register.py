@@ -9,19 +9,7 @@ from datetime import date, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from cockpit.sources._csv import (
-    Row,
-    RowError,
-    SingleFileConnector,
-    check_csv_bytes,
-    clean,
-    decode,
-    german_date,
-    german_number,
-    period_bounds,
-    read_rows,
-    single_document,
-)
+from cockpit.sources import _csv
 from cockpit.sources.base import (
     CITYWIDE,
     ParseResult,
@@ -107,7 +95,7 @@ class Station:
     commissioned: date
 
 
-class ChargingRegisterConnector(SingleFileConnector):
+class ChargingRegisterConnector(_csv.SingleFileConnector):
     """The register as a monthly series of charge points per 1,000 inhabitants, city-wide and per district.
 
     The register is a snapshot: every station with its commissioning date (Inbetriebnahmedatum). The monthly history
@@ -128,11 +116,11 @@ class ChargingRegisterConnector(SingleFileConnector):
     Options = ChargingRegisterOptions
 
     def parse(self, payload: Payload) -> ParseResult:
-        document = single_document(payload.documents, self.source.id)
+        document = _csv.single_document(payload.documents, self.source.id)
         where = f"source '{self.source.id}', {document.name}"
         content = gunzip_if_needed(document.content, where)
-        check_csv_bytes(content, where)
-        rows = read_rows(decode(content, where), ";", where)
+        _csv.check_csv_bytes(content, where)
+        rows = _csv.read_rows(_csv.decode(content, where), ";", where)
         preamble, header, body = _split_header(rows, where)
         if body and not body[-1].complete and len(body[-1].fields) < len(header):
             raise PayloadError(
@@ -156,14 +144,14 @@ class ChargingRegisterConnector(SingleFileConnector):
         return ParseResult(frame=frame, rejects=rejects, watermark=snapshot.isoformat())
 
     # ------------------------------------------------------------------ rows -> stations
-    def _stations(self, header: list[str], body: list[Row]) -> tuple[list[Station], list[Reject]]:
+    def _stations(self, header: list[str], body: list[_csv.Row]) -> tuple[list[Station], list[Reject]]:
         stations: list[Station] = []
         rejects: list[Reject] = []
         seen: dict[str, int] = {}
         for row in body:
             try:
                 station = self._station(header, row)
-            except RowError as exc:
+            except _csv.RowError as exc:
                 rejects.append(Reject(row.raw, f"line {row.line}: {exc}"))
                 continue
             if station is None:
@@ -181,13 +169,13 @@ class ChargingRegisterConnector(SingleFileConnector):
             stations.append(station)
         return stations, rejects
 
-    def _station(self, header: list[str], row: Row) -> Station | None:
+    def _station(self, header: list[str], row: _csv.Row) -> Station | None:
         """The row as a station of the city in operation; None for other places and other states."""
         get = _getter(header, row.fields)
         if any(f.strip() for f in row.fields[len(header) :]):
             if not self._mentions_city(row.raw):
                 return None  # another place's broken row: not ours to quarantine
-            raise RowError(
+            raise _csv.RowError(
                 f"{len(row.fields)} fields but the header has {len(header)} (a ';' inside a field?)"
             )
         if not self._in_city(get(COUNTY), get(PLACE), get(POSTCODE)):
@@ -196,12 +184,12 @@ class ChargingRegisterConnector(SingleFileConnector):
             return None  # (older editions have no status: they list the stations in operation only)
         station_id = get(ID) if ID in header else f"line {row.line}"
         if not station_id:
-            raise RowError(f"missing {ID}")
+            raise _csv.RowError(f"missing {ID}")
         district = self._district(get(POSTCODE))
-        commissioned = german_date(get(COMMISSIONED))
+        commissioned = _csv.german_date(get(COMMISSIONED))
         if commissioned < EARLIEST:
-            raise RowError(f"commissioning date {commissioned:%d.%m.%Y} is before {EARLIEST:%Y}")
-        plugs = _plug_powers(dict(zip(header, (clean(f) for f in row.fields), strict=False)))
+            raise _csv.RowError(f"commissioning date {commissioned:%d.%m.%Y} is before {EARLIEST:%Y}")
+        plugs = _plug_powers(dict(zip(header, (_csv.clean(f) for f in row.fields), strict=False)))
         points = _points(get(POINTS), plugs)
         power = _power(get(POWER), plugs)
         return Station(station_id, row.line, district, points, power, commissioned)
@@ -221,17 +209,17 @@ class ChargingRegisterConnector(SingleFileConnector):
         if name:
             return name in places or any(name.startswith(p + sep) for p in places for sep in (" ", "-", ","))
         if postcode in self.options.postcodes:
-            raise RowError(
+            raise _csv.RowError(
                 f"neither {COUNTY} nor {PLACE} given, cannot tell whether the station is in the city"
             )
         return False
 
     def _district(self, postcode: str) -> str:
         if not postcode:
-            raise RowError(f"missing {POSTCODE}")
+            raise _csv.RowError(f"missing {POSTCODE}")
         district = self.options.postcodes.get(postcode.zfill(5) if postcode.isdigit() else postcode)
         if district is None:
-            raise RowError(f"{POSTCODE} {postcode!r} is not mapped to a district (options.postcodes)")
+            raise _csv.RowError(f"{POSTCODE} {postcode!r} is not mapped to a district (options.postcodes)")
         return district
 
     # ------------------------------------------------------------------ stations -> monthly series
@@ -243,7 +231,7 @@ class ChargingRegisterConnector(SingleFileConnector):
         }
         rows: list[dict] = []
         for month in _months(opts.since, snapshot):
-            start, end = period_bounds(month, "month")
+            start, end = _csv.period_bounds(month, "month")
             month_end = _month_end(month)
             points, power = Counter(), defaultdict(float)
             for s in stations:
@@ -272,11 +260,11 @@ class ChargingRegisterConnector(SingleFileConnector):
         return rows
 
 
-def _split_header(rows: list[Row], where: str) -> tuple[list[Row], list[str], list[Row]]:
+def _split_header(rows: list[_csv.Row], where: str) -> tuple[list[_csv.Row], list[str], list[_csv.Row]]:
     """(preamble rows, cleaned header names, data rows): the header is the row whose first column is the id."""
     for index, row in enumerate(rows):
-        first = clean(row.fields[0]).strip('"') if row.fields else ""
-        names = [clean(f) for f in row.fields]
+        first = _csv.clean(row.fields[0]).strip('"') if row.fields else ""
+        names = [_csv.clean(f) for f in row.fields]
         old = first == OLD_HEADER_FIRST and "Anschlussleistung" in names
         if first == HEADER_FIRST or old:
             header = [_current_name(n) for n in names] if old else names
@@ -294,14 +282,14 @@ def _split_header(rows: list[Row], where: str) -> tuple[list[Row], list[str], li
     )
 
 
-def _snapshot(preamble: list[Row], stations: list[Station], where: str) -> date:
+def _snapshot(preamble: list[_csv.Row], stations: list[Station], where: str) -> date:
     """The register's date from a 'Stand: dd.mm.yyyy' in the preamble, else the latest commissioning date."""
     for row in preamble:
         match = SNAPSHOT.search(row.raw)
         if match:
             try:
-                return german_date(match.group(1))
-            except RowError:
+                return _csv.german_date(match.group(1))
+            except _csv.RowError:
                 continue
     if stations:
         return max(s.commissioned for s in stations)
@@ -322,7 +310,7 @@ def _getter(header: list[str], fields: list[str]):
 
     def get(column: str) -> str:
         i = positions[column]
-        return clean(fields[i]) if i < len(fields) else ""
+        return _csv.clean(fields[i]) if i < len(fields) else ""
 
     return get
 
@@ -339,8 +327,8 @@ def _plug_powers(record: dict[str, str]) -> list[float | None]:
         text = blocks[number].get("Nennleistung Stecker", "")
         try:
             powers.append(plug_power(text) if text else None)
-        except RowError as exc:
-            raise RowError(f"Nennleistung Stecker{number}: {exc}") from None
+        except _csv.RowError as exc:
+            raise _csv.RowError(f"Nennleistung Stecker{number}: {exc}") from None
     return powers
 
 
@@ -348,23 +336,23 @@ def plug_power(text: str) -> float:
     """The power of one plug block. The register lists several plugs of one charge point in one cell, e.g.
     "22; 3,7" (Typ 2 and Schuko): a charge point charges through one plug at a time, so its power is the
     largest value."""
-    values = [german_number(part) for part in text.split(";") if part.strip()]
+    values = [_csv.german_number(part) for part in text.split(";") if part.strip()]
     if not values:
-        raise RowError(f"{text!r} is not a number")
+        raise _csv.RowError(f"{text!r} is not a number")
     return max(values)
 
 
 def _points(text: str, plugs: list[float | None]) -> int:
     if not text:
         if not plugs:
-            raise RowError(f"missing {POINTS} and no plug blocks")
+            raise _csv.RowError(f"missing {POINTS} and no plug blocks")
         return len(plugs)
     try:
-        value = german_number(text)
-    except RowError as exc:
-        raise RowError(f"{POINTS}: {exc}") from None
+        value = _csv.german_number(text)
+    except _csv.RowError as exc:
+        raise _csv.RowError(f"{POINTS}: {exc}") from None
     if value != int(value) or not 1 <= value <= MAX_POINTS:
-        raise RowError(f"{POINTS} {text!r} is not a whole number between 1 and {MAX_POINTS}")
+        raise _csv.RowError(f"{POINTS} {text!r} is not a whole number between 1 and {MAX_POINTS}")
     return int(value)
 
 
@@ -372,11 +360,11 @@ def _power(text: str, plugs: list[float | None]) -> float:
     if not text:
         return sum(p for p in plugs if p is not None)
     try:
-        value = german_number(text)
-    except RowError as exc:
-        raise RowError(f"{POWER}: {exc}") from None
+        value = _csv.german_number(text)
+    except _csv.RowError as exc:
+        raise _csv.RowError(f"{POWER}: {exc}") from None
     if not 0 <= value <= MAX_POWER_KW:
-        raise RowError(f"{POWER} {text!r} is outside 0..{MAX_POWER_KW} kW")
+        raise _csv.RowError(f"{POWER} {text!r} is outside 0..{MAX_POWER_KW} kW")
     return value
 
 
@@ -398,5 +386,5 @@ def _month_end(month: date) -> date:
     return date(month.year + month.month // 12, month.month % 12 + 1, 1) - timedelta(days=1)
 
 
-def _raw(body: list[Row], line: int) -> str:
+def _raw(body: list[_csv.Row], line: int) -> str:
     return next((r.raw for r in body if r.line == line), "")

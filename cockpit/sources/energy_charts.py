@@ -9,30 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from cockpit.sources._time import (
-    LOCAL_TZ,
-    check_timezone,
-    closed_days,
-    daily_totals,
-    day_bounds,
-    iso_utc,
-    local_day,
-    parse_epoch,
-    parse_watermark,
-)
-from cockpit.sources.base import (
-    CITYWIDE,
-    Connector,
-    Document,
-    ParseResult,
-    Payload,
-    PayloadError,
-    Reject,
-    load_json,
-    make_frame,
-    raw_text,
-    require_keys,
-)
+from cockpit.sources import _time, base
 from cockpit.sources.http import is_url
 
 RENEWABLE = [
@@ -59,17 +36,17 @@ class EnergyChartsOptions(BaseModel):
     endpoint: Literal["public_power", "ren_share_daily_avg"] = "public_power"
     country: str = "de"
     indicator: str = "renewable-share-electricity"
-    district: str = CITYWIDE
+    district: str = base.CITYWIDE
     renewable: list[str] = Field(default_factory=lambda: list(RENEWABLE), min_length=1)  # case-insensitive
     load: list[str] = Field(default_factory=lambda: ["Load"], min_length=1)  # first name found is the load
     scale: float = 100.0  # public_power: value = scale × renewable / load
     since: date | None = None  # public_power, first run: start day (None = the API's default window)
-    timezone: Annotated[str, AfterValidator(check_timezone)] = LOCAL_TZ
+    timezone: Annotated[str, AfterValidator(_time.check_timezone)] = _time.LOCAL_TZ
     min_coverage: float = Field(default=0.9, gt=0, le=1)
     max_mw: float | None = Field(default=None, gt=0)  # public_power plausibility bound (None = MAX_MW[country])
 
 
-class EnergyChartsConnector(Connector):
+class EnergyChartsConnector(base.Connector):
     """public_power: renewable MW / load MW per 15-minute step, summed per local day (steps with a null in any
     used series are left out; a day needs `min_coverage` of its steps and must be over in the data).
     ren_share_daily_avg: the published daily share, days as dd.mm.yyyy or ISO. Nulls are skipped as not yet
@@ -84,10 +61,10 @@ class EnergyChartsConnector(Connector):
     name = "energy-charts"
     Options = EnergyChartsOptions
 
-    def fetch(self, watermark: str | None) -> Payload:
+    def fetch(self, watermark: str | None) -> base.Payload:
         params = {"country": self.options.country}
-        after = parse_watermark(watermark)
-        start = local_day(after, self.options.timezone) if after else self.options.since
+        after = _time.parse_watermark(watermark)
+        start = _time.local_day(after, self.options.timezone) if after else self.options.since
         if start is not None and self.options.endpoint == "public_power":
             params["start"] = start.isoformat()
         local = not is_url(
@@ -95,14 +72,16 @@ class EnergyChartsConnector(Connector):
         )  # a local folder holds <endpoint>.json; parameters are ignored
         path = f"{self.options.endpoint}.json" if local else self.options.endpoint
         document = self.fetcher.get(self.source.location, path, params=None if local else params)
-        return Payload(documents=[document], meta={"watermark": watermark, "endpoint": self.options.endpoint})
+        return base.Payload(
+            documents=[document], meta={"watermark": watermark, "endpoint": self.options.endpoint}
+        )
 
-    def parse(self, payload: Payload) -> ParseResult:
+    def parse(self, payload: base.Payload) -> base.ParseResult:
         if len(payload.documents) != 1:
-            raise PayloadError(
+            raise base.PayloadError(
                 f"source '{self.source.id}': expected one document, got {len(payload.documents)}"
             )
-        after = parse_watermark(payload.meta.get("watermark"))
+        after = _time.parse_watermark(payload.meta.get("watermark"))
         endpoint = payload.meta.get("endpoint", self.options.endpoint)
         document = payload.documents[0]
         if endpoint == "ren_share_daily_avg":
@@ -110,12 +89,16 @@ class EnergyChartsConnector(Connector):
         return self._parse_power(document, after)
 
     # ------------------------------------------------------------------ public_power
-    def _parse_power(self, document: Document, after: datetime | None) -> ParseResult:
+    def _parse_power(self, document: base.Document, after: datetime | None) -> base.ParseResult:
         where = f"source '{self.source.id}', {document.name}"
-        body = require_keys(load_json(document, self.source.id), ("unix_seconds", "production_types"), where)
+        body = base.require_keys(
+            base.load_json(document, self.source.id), ("unix_seconds", "production_types"), where
+        )
         times, types = body["unix_seconds"], body["production_types"]
         if not isinstance(times, list) or not isinstance(types, list):
-            raise PayloadError(f"{where}: wrong schema, 'unix_seconds' and 'production_types' must be lists")
+            raise base.PayloadError(
+                f"{where}: wrong schema, 'unix_seconds' and 'production_types' must be lists"
+            )
         series = _series_by_name(types, len(times), where)
         renewable = [
             series[n.casefold()] for n in dict.fromkeys(self.options.renewable) if n.casefold() in series
@@ -127,10 +110,10 @@ class EnergyChartsConnector(Connector):
                 if not renewable
                 else "load series " + ", ".join(self.options.load)
             )
-            raise PayloadError(
+            raise base.PayloadError(
                 f"{where}: none of the {wanted} found (got: {', '.join(s['name'] for s in types)})"
             )
-        rejects: list[Reject] = []
+        rejects: list[base.Reject] = []
         points, withheld = [], set()
         for position, stamp in enumerate(times):
             point = self._power_point(position, stamp, renewable, load, after, rejects, withheld)
@@ -138,8 +121,8 @@ class EnergyChartsConnector(Connector):
                 points.append(point)
         step = _step([p[0] for p in points])
         rows, last = [], None
-        for total in closed_days(
-            daily_totals(points, self.options.timezone), step, self.options.min_coverage
+        for total in _time.closed_days(
+            _time.daily_totals(points, self.options.timezone), step, self.options.min_coverage
         ):
             if total.day in withheld:
                 continue  # its absurd values are quarantined; the watermark is held before it below
@@ -150,7 +133,9 @@ class EnergyChartsConnector(Connector):
                 "steps": total.periods,
             }
             if total.denominator <= 0:
-                rejects.append(Reject(raw_text(raw), f"load sums to {total.denominator} on {total.day}"))
+                rejects.append(
+                    base.Reject(base.raw_text(raw), f"load sums to {total.denominator} on {total.day}")
+                )
                 continue
             rows.append(
                 self._row(
@@ -159,8 +144,8 @@ class EnergyChartsConnector(Connector):
             )
             last = total.last
         if withheld and last is not None:  # never past a day that was withheld for an absurd value
-            last = min(last, day_bounds(min(withheld), self.options.timezone)[0] - timedelta(microseconds=1))
-        return ParseResult(make_frame(rows), rejects, iso_utc(last) if last else None)
+            last = min(last, _time.day_bounds(min(withheld), self.options.timezone)[0] - timedelta(microseconds=1))
+        return base.ParseResult(base.make_frame(rows), rejects, _time.iso_utc(last) if last else None)
 
     def _power_point(
         self,
@@ -169,15 +154,17 @@ class EnergyChartsConnector(Connector):
         renewable: list[dict],
         load: dict,
         after: datetime | None,
-        rejects: list[Reject],
+        rejects: list[base.Reject],
         withheld: set[date],
     ) -> tuple[datetime, float, float] | None:
         """(time, renewable MW, load MW) of one step; None if it is incomplete, bad or not after the watermark.
         An absurd value adds its local day to `withheld`."""
         try:
-            moment = parse_epoch(stamp)
+            moment = _time.parse_epoch(stamp)
         except ValueError as exc:
-            rejects.append(Reject(raw_text({"position": position, "unix_seconds": stamp}), str(exc)))
+            rejects.append(
+                base.Reject(base.raw_text({"position": position, "unix_seconds": stamp}), str(exc))
+            )
             return None
         if after is not None and moment <= after:
             return None  # stored by an earlier run
@@ -188,9 +175,11 @@ class EnergyChartsConnector(Connector):
                 return None  # not yet published
             if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
                 rejects.append(
-                    Reject(
-                        raw_text({"time": iso_utc(moment), "series": entry["name"], "value": value}),
-                        f"series '{entry['name']}' at {iso_utc(moment)}: value {value!r} is not a number",
+                    base.Reject(
+                        base.raw_text(
+                            {"time": _time.iso_utc(moment), "series": entry["name"], "value": value}
+                        ),
+                        f"series '{entry['name']}' at {_time.iso_utc(moment)}: value {value!r} is not a number",
                     )
                 )
                 return None
@@ -199,11 +188,13 @@ class EnergyChartsConnector(Connector):
         for entry, value in zip([*renewable, load], values, strict=True):
             problem = self._implausible(value, is_load=entry is load)
             if problem:
-                day = local_day(moment, self.options.timezone)
+                day = _time.local_day(moment, self.options.timezone)
                 rejects.append(
-                    Reject(
-                        raw_text({"time": iso_utc(moment), "series": entry["name"], "value": value}),
-                        f"series '{entry['name']}' at {iso_utc(moment)}: value {value:g} MW {problem}; "
+                    base.Reject(
+                        base.raw_text(
+                            {"time": _time.iso_utc(moment), "series": entry["name"], "value": value}
+                        ),
+                        f"series '{entry['name']}' at {_time.iso_utc(moment)}: value {value:g} MW {problem}; "
                         f"the local day {day.isoformat()} is not published",
                     )
                 )
@@ -228,30 +219,32 @@ class EnergyChartsConnector(Connector):
         return None
 
     # ------------------------------------------------------------------ ren_share_daily_avg
-    def _parse_daily(self, document: Document, after: datetime | None) -> ParseResult:
+    def _parse_daily(self, document: base.Document, after: datetime | None) -> base.ParseResult:
         where = f"source '{self.source.id}', {document.name}"
-        body = require_keys(load_json(document, self.source.id), ("days", "data"), where)
+        body = base.require_keys(base.load_json(document, self.source.id), ("days", "data"), where)
         days, data = body["days"], body["data"]
         if not isinstance(days, list) or not isinstance(data, list) or len(days) != len(data):
-            raise PayloadError(f"{where}: wrong schema, 'days' and 'data' must be lists of the same length")
-        first = local_day(after, self.options.timezone) if after else None
+            raise base.PayloadError(
+                f"{where}: wrong schema, 'days' and 'data' must be lists of the same length"
+            )
+        first = _time.local_day(after, self.options.timezone) if after else None
         rows, rejects, last = [], [], None
         for text, value in zip(days, data, strict=True):
             raw = {"day": text, "value": value}
             try:
                 day = parse_day(text)
             except ValueError as exc:
-                rejects.append(Reject(raw_text(raw), str(exc)))
+                rejects.append(base.Reject(base.raw_text(raw), str(exc)))
                 continue
             if value is None or (first is not None and day < first):
                 continue  # null = not yet published; before the watermark's day = stored by an earlier run
             if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-                rejects.append(Reject(raw_text(raw), f"value {value!r} of {day} is not a number"))
+                rejects.append(base.Reject(base.raw_text(raw), f"value {value!r} of {day} is not a number"))
                 continue
-            start, end = day_bounds(day, self.options.timezone)
+            start, end = _time.day_bounds(day, self.options.timezone)
             rows.append(self._row(start, end, float(value), raw))
             last = max(last, start) if last else start
-        return ParseResult(make_frame(rows), rejects, iso_utc(last) if last else None)
+        return base.ParseResult(base.make_frame(rows), rejects, _time.iso_utc(last) if last else None)
 
     def _row(self, start: datetime, end: datetime, value: float, raw: dict) -> dict:
         return {
@@ -260,7 +253,7 @@ class EnergyChartsConnector(Connector):
             "period_start": start,
             "period_end": end,
             "value": value,
-            "raw": raw_text(raw),
+            "raw": base.raw_text(raw),
         }
 
 
@@ -269,12 +262,12 @@ def _series_by_name(types: list, length: int, where: str) -> dict[str, dict]:
     series = {}
     for entry in types:
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or "data" not in entry:
-            raise PayloadError(
+            raise base.PayloadError(
                 f"{where}: wrong schema, a production type is not {{'name': ..., 'data': [...]}}"
             )
         if not isinstance(entry["data"], list) or len(entry["data"]) != length:
             count = len(entry["data"]) if isinstance(entry["data"], list) else "no"
-            raise PayloadError(
+            raise base.PayloadError(
                 f"{where}: series '{entry['name']}' has {count} values for {length} timestamps"
             )
         series.setdefault(entry["name"].strip().casefold(), entry)

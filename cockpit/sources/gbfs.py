@@ -9,20 +9,8 @@ from urllib.parse import urljoin, urlparse
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cockpit.sources import base
 from cockpit.sources._time import floor_hour, iso_utc, parse_epoch, parse_instant, parse_watermark
-from cockpit.sources.base import (
-    CITYWIDE,
-    Connector,
-    Document,
-    ParseResult,
-    Payload,
-    PayloadError,
-    Reject,
-    load_json,
-    make_frame,
-    raw_text,
-    require_keys,
-)
 from cockpit.sources.http import is_url
 
 BIKES = "bike-sharing-bikes-available"
@@ -40,7 +28,7 @@ class GbfsOptions(BaseModel):
     empty_indicator: str = EMPTY
 
 
-class GbfsConnector(Connector):
+class GbfsConnector(base.Connector):
     """Reads gbfs.json (version detected from it), then the station_status feed it names.
 
     Stations that are not installed or not renting are left out; a station with a missing or non-integer count
@@ -56,7 +44,7 @@ class GbfsConnector(Connector):
     name = "gbfs"
     Options = GbfsOptions
 
-    def fetch(self, watermark: str | None) -> Payload:
+    def fetch(self, watermark: str | None) -> base.Payload:
         discovery_location = self._discovery_location()
         discovery = self.fetcher.get(discovery_location)
         version, feed_url = self._find_feed(discovery)
@@ -65,36 +53,38 @@ class GbfsConnector(Connector):
         info_url = self._feed_url(discovery, self.options.information_feed)
         if info_url is not None:
             documents.append(self.fetcher.get(feed_location(discovery_location, info_url)))
-        return Payload(documents=documents, meta={"version": version, "watermark": watermark})
+        return base.Payload(documents=documents, meta={"version": version, "watermark": watermark})
 
-    def parse(self, payload: Payload) -> ParseResult:
+    def parse(self, payload: base.Payload) -> base.ParseResult:
         if len(payload.documents) not in (2, 3):
-            raise PayloadError(
+            raise base.PayloadError(
                 f"source '{self.source.id}': expected gbfs.json, {self.options.feed} and optionally "
                 f"{self.options.information_feed}, got {len(payload.documents)} documents"
             )
         version = payload.meta.get("version") or self._find_feed(payload.documents[0])[0]
         document = payload.documents[1]
         where = f"source '{self.source.id}', {document.name}"
-        body = require_keys(load_json(document, self.source.id), ("last_updated", "data"), where)
+        body = base.require_keys(base.load_json(document, self.source.id), ("last_updated", "data"), where)
         updated = _last_updated(body["last_updated"], where)
         after = parse_watermark(payload.meta.get("watermark"))
         if after is not None and updated <= after:
-            return ParseResult(make_frame([]))  # the same (or an older) snapshot as last time
+            return base.ParseResult(base.make_frame([]))  # the same (or an older) snapshot as last time
         stations = body["data"].get("stations") if isinstance(body["data"], dict) else None
         if not isinstance(stations, list):
-            raise PayloadError(f"{where}: wrong schema, 'data.stations' must be a list")
+            raise base.PayloadError(f"{where}: wrong schema, 'data.stations' must be a list")
         known = self._station_information(payload.documents[2]) if len(payload.documents) == 3 else None
         counts, rejects = self._station_counts(stations, version, known)
-        return ParseResult(make_frame(self._rows(counts, updated, version)), rejects, iso_utc(updated))
+        return base.ParseResult(
+            base.make_frame(self._rows(counts, updated, version)), rejects, iso_utc(updated)
+        )
 
-    def _station_information(self, document: Document) -> dict[str, int | None]:
+    def _station_information(self, document: base.Document) -> dict[str, int | None]:
         """station_id -> capacity (None if not published) from station_information."""
         where = f"source '{self.source.id}', {document.name}"
-        body = require_keys(load_json(document, self.source.id), ("data",), where)
+        body = base.require_keys(base.load_json(document, self.source.id), ("data",), where)
         stations = body["data"].get("stations") if isinstance(body["data"], dict) else None
         if not isinstance(stations, list):
-            raise PayloadError(f"{where}: wrong schema, 'data.stations' must be a list")
+            raise base.PayloadError(f"{where}: wrong schema, 'data.stations' must be a list")
         known: dict[str, int | None] = {}
         for station in stations:
             if isinstance(station, dict) and isinstance(station.get("station_id"), str | int):
@@ -103,12 +93,12 @@ class GbfsConnector(Connector):
                 known[str(station["station_id"])] = capacity if ok else None
         return known
 
-    def _feed_url(self, document: Document, name: str | None) -> str | None:
+    def _feed_url(self, document: base.Document, name: str | None) -> str | None:
         if not name:
             return None
         try:
             return self._find_feed(document, name)[1]
-        except PayloadError:
+        except base.PayloadError:
             return None  # not published by this system: stations are not checked against it
 
     # ------------------------------------------------------------------ discovery
@@ -118,10 +108,10 @@ class GbfsConnector(Connector):
             return str(Path(location) / "gbfs.json")
         return location
 
-    def _find_feed(self, document: Document, wanted: str | None = None) -> tuple[str, str]:
+    def _find_feed(self, document: base.Document, wanted: str | None = None) -> tuple[str, str]:
         """(version, URL of the wanted feed) from gbfs.json: v3 lists data.feeds, v1/v2 data.<language>.feeds."""
         where = f"source '{self.source.id}', {document.name}"
-        discovery = require_keys(load_json(document, self.source.id), ("data",), where)
+        discovery = base.require_keys(base.load_json(document, self.source.id), ("data",), where)
         data, declared = discovery["data"], str(discovery.get("version") or "")
         feeds = None
         if isinstance(data, dict) and isinstance(data.get("feeds"), list):
@@ -131,7 +121,7 @@ class GbfsConnector(Connector):
             feeds = data[language].get("feeds") if isinstance(data[language], dict) else None
             version = declared if declared.startswith(("1", "2")) else "2.3" if declared else "1.0"
         if not isinstance(feeds, list):
-            raise PayloadError(
+            raise base.PayloadError(
                 f"{where}: wrong schema, no feed list in 'data.feeds' (v3) or 'data.<language>.feeds'"
             )
         wanted = wanted or self.options.feed
@@ -139,12 +129,12 @@ class GbfsConnector(Connector):
             if isinstance(feed, dict) and feed.get("name") == wanted and isinstance(feed.get("url"), str):
                 return version, feed["url"]
         names = ", ".join(str(f.get("name")) for f in feeds if isinstance(f, dict))
-        raise PayloadError(f"{where}: the discovery feed lists no '{wanted}' feed (has: {names})")
+        raise base.PayloadError(f"{where}: the discovery feed lists no '{wanted}' feed (has: {names})")
 
     # ------------------------------------------------------------------ stations
     def _station_counts(
         self, stations: list, version: str, known: dict[str, int | None] | None = None
-    ) -> tuple[list[int], list[Reject]]:
+    ) -> tuple[list[int], list[base.Reject]]:
         """Available counts of the installed and renting stations, and the rejected station records."""
         counts, rejects, seen = [], [], set()
         count_key = "num_vehicles_available" if version.startswith("3") else "num_bikes_available"
@@ -152,12 +142,12 @@ class GbfsConnector(Connector):
             try:
                 station_id, operating, count = read_station(station, count_key)
             except ValueError as exc:
-                rejects.append(Reject(raw_text(station), str(exc)))
+                rejects.append(base.Reject(base.raw_text(station), str(exc)))
                 continue
             if station_id in seen:
                 rejects.append(
-                    Reject(
-                        raw_text(station),
+                    base.Reject(
+                        base.raw_text(station),
                         f"station {station_id}: duplicate record, the first one was counted",
                     )
                 )
@@ -165,7 +155,7 @@ class GbfsConnector(Connector):
             seen.add(station_id)
             problem = self._implausible(station_id, count, known)
             if problem:
-                rejects.append(Reject(raw_text(station), problem))
+                rejects.append(base.Reject(base.raw_text(station), problem))
                 continue
             if operating:
                 counts.append(count)
@@ -180,8 +170,10 @@ class GbfsConnector(Connector):
         if capacity is not None and count > capacity:
             return f"station {station_id}: {count} vehicles available exceeds its capacity of {capacity}"
         if capacity is None and count > self.options.max_per_station:
-            return (f"station {station_id}: {count} vehicles available exceeds the plausible maximum of "
-                    f"{self.options.max_per_station} per station (no capacity published)")
+            return (
+                f"station {station_id}: {count} vehicles available exceeds the plausible maximum of "
+                f"{self.options.max_per_station} per station (no capacity published)"
+            )
         return None
 
     def _rows(self, counts: list[int], updated: datetime, version: str) -> list[dict]:
@@ -196,15 +188,15 @@ class GbfsConnector(Connector):
             "bikes": sum(counts),
             "empty": empty,
         }
-        base = {
-            "district": CITYWIDE,
+        per_hour = {
+            "district": base.CITYWIDE,
             "period_start": start,
             "period_end": start + timedelta(hours=1),
-            "raw": raw_text(raw),
+            "raw": base.raw_text(raw),
         }
         return [
-            {**base, "indicator": self.options.bikes_indicator, "value": float(sum(counts))},
-            {**base, "indicator": self.options.empty_indicator, "value": 100.0 * empty / len(counts)},
+            {**per_hour, "indicator": self.options.bikes_indicator, "value": float(sum(counts))},
+            {**per_hour, "indicator": self.options.empty_indicator, "value": 100.0 * empty / len(counts)},
         ]
 
 
@@ -224,7 +216,7 @@ def _last_updated(value: object, where: str) -> datetime:
     try:
         return parse_instant(value) if isinstance(value, str) else parse_epoch(value)
     except ValueError as exc:
-        raise PayloadError(f"{where}: unusable 'last_updated': {exc}") from None
+        raise base.PayloadError(f"{where}: unusable 'last_updated': {exc}") from None
 
 
 def _flag(station: dict, key: str) -> bool:

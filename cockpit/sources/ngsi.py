@@ -14,19 +14,8 @@ from urllib.parse import urlparse
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from cockpit.sources import base
 from cockpit.sources._time import floor_hour, iso_utc, parse_instant, parse_watermark
-from cockpit.sources.base import (
-    CITYWIDE,
-    Connector,
-    Document,
-    ParseResult,
-    Payload,
-    PayloadError,
-    Reject,
-    load_json,
-    make_frame,
-    raw_text,
-)
 from cockpit.sources.http import is_url
 
 log = logging.getLogger(__name__)
@@ -71,7 +60,7 @@ class Reading:
 
     entity: Any
     stamp: datetime | None = None
-    district: str = CITYWIDE
+    district: str = base.CITYWIDE
     level: float = math.nan
     reason: str | None = None
     time_from: str = ""
@@ -81,7 +70,7 @@ class Reading:
         return floor_hour(self.stamp) if self.stamp else None
 
 
-class NgsiConnector(Connector):
+class NgsiConnector(base.Connector):
     """Reads the WasteContainer entities (v2 or LD, keyValues or normalized) as the Smart Data Models
     specification defines them and emits the mean fill level in percent per hour, per district (by
     address.postalCode through the `postcodes` option) and city-wide.
@@ -106,7 +95,7 @@ class NgsiConnector(Connector):
     Options = NgsiOptions
 
     # ------------------------------------------------------------------ fetch
-    def fetch(self, watermark: str | None) -> Payload:
+    def fetch(self, watermark: str | None) -> base.Payload:
         location = self.source.location
         if not is_url(location):
             path = Path(location)
@@ -114,7 +103,7 @@ class NgsiConnector(Connector):
             document = self.fetcher.get(str(file))
             # a recorded file was retrieved when it was written
             retrieved = datetime.fromtimestamp(os.stat(file).st_mtime, tz=UTC)
-            return Payload(
+            return base.Payload(
                 documents=[document],
                 meta={"watermark": watermark, "flavour": self.options.flavour, "retrieved_at": iso_utc(retrieved)},
             )
@@ -134,20 +123,20 @@ class NgsiConnector(Connector):
                 self.options.max_pages,
                 self.options.page_size,
             )
-        return Payload(
+        return base.Payload(
             documents=documents,
             meta={"watermark": watermark, "flavour": flavour, "retrieved_at": iso_utc(retrieved)},
         )
 
     def _endpoint(self, location: str) -> tuple[str, str]:
         """(flavour, path below the location): the location may be the broker root or its v2 / ngsi-ld/v1 base."""
-        base = urlparse(location).path.rstrip("/")
+        root = urlparse(location).path.rstrip("/")
         flavour = self.options.flavour
         if flavour == "auto":
-            flavour = "ld" if "ngsi-ld" in base else "v2"
+            flavour = "ld" if "ngsi-ld" in root else "v2"
         if flavour == "ld":
-            return flavour, "entities" if base.endswith("ngsi-ld/v1") else "ngsi-ld/v1/entities"
-        return flavour, "entities" if base.endswith("/v2") else "v2/entities"
+            return flavour, "entities" if root.endswith("ngsi-ld/v1") else "ngsi-ld/v1/entities"
+        return flavour, "entities" if root.endswith("/v2") else "v2/entities"
 
     def _params(self, flavour: str, offset: int) -> dict:
         params = {
@@ -183,22 +172,22 @@ class NgsiConnector(Connector):
             headers["Fiware-ServicePath"] = o.service_path
         return headers
 
-    def _entities(self, document: Document) -> list:
+    def _entities(self, document: base.Document) -> list:
         where = f"source '{self.source.id}', {document.name}"
-        body = load_json(document, self.source.id)
+        body = base.load_json(document, self.source.id)
         if isinstance(body, dict) and "error" in body:
-            raise PayloadError(
+            raise base.PayloadError(
                 f"{where}: the broker answered with an error: {body.get('error')}: "
                 f"{body.get('description', '')}"
             )
         if not isinstance(body, list):
-            raise PayloadError(
+            raise base.PayloadError(
                 f"{where}: wrong schema, expected a JSON array of entities, got {type(body).__name__}"
             )
         return body
 
     # ------------------------------------------------------------------ parse
-    def parse(self, payload: Payload) -> ParseResult:
+    def parse(self, payload: base.Payload) -> base.ParseResult:
         entities = [entity for document in payload.documents for entity in self._entities(document)]
         after = parse_watermark(payload.meta.get("watermark"))
         retrieved = parse_watermark(payload.meta.get("retrieved_at"))
@@ -206,7 +195,7 @@ class NgsiConnector(Connector):
         readings = [self._reading(entity, seen, retrieved) for entity in entities]
         new_hours = {r.hour for r in readings if r.stamp and (after is None or r.stamp > after)}
         if not new_hours and after is not None:
-            return ParseResult(make_frame([]))  # nothing observed since the last run
+            return base.ParseResult(base.make_frame([]))  # nothing observed since the last run
         flavour = detect_flavour(entities)
         if self.options.flavour not in ("auto", flavour) and entities:
             log.warning(
@@ -216,7 +205,7 @@ class NgsiConnector(Connector):
                 flavour,
             )
         rejects = [
-            Reject(raw_text(r.entity), r.reason)
+            base.Reject(base.raw_text(r.entity), r.reason)
             for r in readings
             if r.reason and (r.hour is None or r.hour in new_hours)
         ]
@@ -224,7 +213,7 @@ class NgsiConnector(Connector):
         stamps = [r.stamp for r in readings if r.stamp]
         watermark = iso_utc(max(stamps)) if stamps and (after is None or max(stamps) > after) else None
         notes = [time_note(valid)] if valid else []
-        return ParseResult(make_frame(self._rows(valid, flavour)), rejects, watermark, notes=notes)
+        return base.ParseResult(base.make_frame(self._rows(valid, flavour)), rejects, watermark, notes=notes)
 
     def _reading(self, entity: object, seen: set[str], retrieved: datetime | None = None) -> Reading:
         reading = Reading(entity)
@@ -240,7 +229,7 @@ class NgsiConnector(Connector):
         reason = self._problem(entity, attrs, seen)
         if reason is None:
             reading.level = float(fill_level(attrs)[1])
-            reading.district = self.options.postcodes.get(postcode(attrs) or "", CITYWIDE)
+            reading.district = self.options.postcodes.get(postcode(attrs) or "", base.CITYWIDE)
         else:
             reading.reason = f"{entity['id']}: {reason}"
         return reading
@@ -292,15 +281,17 @@ class NgsiConnector(Connector):
         if inside:
             return None
         if box[0] <= lat <= box[2] and box[1] <= lon <= box[3]:
-            return (f"location [{lon}, {lat}] is in latitude/longitude order; GeoJSON is [longitude, latitude] "
-                    "(not counted: the source must be fixed)")
+            return (
+                f"location [{lon}, {lat}] is in latitude/longitude order; GeoJSON is [longitude, latitude] "
+                "(not counted: the source must be fixed)"
+            )
         return f"location [{lon}, {lat}] (lon, lat) lies outside the city's bounding box {box}"
 
     def _rows(self, readings: list[Reading], flavour: str) -> list[dict]:
         groups: dict[tuple[datetime, str], list[Reading]] = defaultdict(list)
         for r in readings:
-            groups[(r.hour, CITYWIDE)].append(r)
-            if r.district != CITYWIDE:
+            groups[(r.hour, base.CITYWIDE)].append(r)
+            if r.district != base.CITYWIDE:
                 groups[(r.hour, r.district)].append(r)
         rows = []
         for (hour, district), members in sorted(groups.items(), key=lambda item: item[0]):
@@ -319,7 +310,7 @@ class NgsiConnector(Connector):
                     "period_start": hour,
                     "period_end": hour + timedelta(hours=1),
                     "value": 100.0 * sum(levels) / len(levels),
-                    "raw": raw_text(raw),
+                    "raw": base.raw_text(raw),
                 }
             )
         return rows

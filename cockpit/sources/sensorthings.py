@@ -11,20 +11,8 @@ from urllib.parse import urljoin
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from cockpit.sources import base
 from cockpit.sources._time import iso_utc, parse_instant, parse_watermark
-from cockpit.sources.base import (
-    CITYWIDE,
-    Connector,
-    Document,
-    ParseResult,
-    Payload,
-    PayloadError,
-    Reject,
-    load_json,
-    make_frame,
-    raw_text,
-    require_keys,
-)
 from cockpit.sources.http import is_url
 
 log = logging.getLogger(__name__)
@@ -35,7 +23,7 @@ class DatastreamDef(BaseModel):
 
     datastream: int | str
     indicator: str = Field(min_length=1)
-    district: str = CITYWIDE
+    district: str = base.CITYWIDE
     scale: float = 1.0
 
     @property
@@ -57,13 +45,11 @@ class SensorThingsOptions(BaseModel):
 
     @model_validator(mode="after")
     def _unique(self):
-        keys = [d.key for d in self.datastreams]
-        if len(keys) != len(set(keys)):
-            raise ValueError("each datastream may be listed only once")
+        base.require_unique([d.key for d in self.datastreams], "each datastream may be listed only once")
         return self
 
 
-class SensorThingsConnector(Connector):
+class SensorThingsConnector(base.Connector):
     """GET {location}/Datastreams(N)/Observations with $orderby=phenomenonTime asc, $top and, given a watermark,
     $filter=phenomenonTime gt <watermark>; a local folder serves Datastreams(N)/Observations.json and pages
     named by @iot.nextLink relative to the current file.
@@ -84,28 +70,28 @@ class SensorThingsConnector(Connector):
     # ------------------------------------------------------------------ fetch
     supports_backfill = True
 
-    def fetch(self, watermark: str | None) -> Payload:
+    def fetch(self, watermark: str | None) -> base.Payload:
         marks = self._watermarks(watermark)
         return self._fetch(marks.get, None, {"watermark": watermark})
 
-    def fetch_window(self, start: datetime, end: datetime) -> Payload:
+    def fetch_window(self, start: datetime, end: datetime) -> base.Payload:
         """Observations with phenomenonTime in [start, end) (a local folder is read whole and cut in parse)."""
         after = start - timedelta(seconds=1)
         return self._fetch(lambda _key: after, end, {"watermark": iso_utc(after), "until": iso_utc(end)})
 
-    def _fetch(self, after_for, until: datetime | None, meta: dict) -> Payload:
+    def _fetch(self, after_for, until: datetime | None, meta: dict) -> base.Payload:
         documents, pages = [], []
         for definition in self.options.datastreams:
             for document in self._pages(definition, after_for(definition.key), until):
                 documents.append(document)
                 pages.append(definition.key)
-        return Payload(
+        return base.Payload(
             documents=documents, meta={"datastreams": pages, "local": not is_url(self.source.location), **meta}
         )
 
     def _pages(
         self, definition: DatastreamDef, after: datetime | None, until: datetime | None = None
-    ) -> list[Document]:
+    ) -> list[base.Document]:
         location = self.source.location
         local = not is_url(location)
         if local:
@@ -139,7 +125,7 @@ class SensorThingsConnector(Connector):
                 else urljoin(document.name, link)
             )
             if target in seen:
-                raise PayloadError(
+                raise base.PayloadError(
                     f"source '{self.source.id}', {document.name}: @iot.nextLink loops back to {target}"
                 )
             document = self.fetcher.get(target)
@@ -147,18 +133,18 @@ class SensorThingsConnector(Connector):
             seen.add(document.name)
         return documents
 
-    def _next_link(self, document: Document) -> str | None:
+    def _next_link(self, document: base.Document) -> str | None:
         where = f"source '{self.source.id}', {document.name}"
         link = self._page(document)[1]
         if link is not None and (not isinstance(link, str) or not link.strip()):
-            raise PayloadError(f"{where}: '@iot.nextLink' is {link!r}, not a link")
+            raise base.PayloadError(f"{where}: '@iot.nextLink' is {link!r}, not a link")
         return link
 
-    def _page(self, document: Document) -> tuple[list, object]:
+    def _page(self, document: base.Document) -> tuple[list, object]:
         where = f"source '{self.source.id}', {document.name}"
-        page = require_keys(load_json(document, self.source.id), ("value",), where)
+        page = base.require_keys(base.load_json(document, self.source.id), ("value",), where)
         if not isinstance(page["value"], list):
-            raise PayloadError(f"{where}: wrong schema, 'value' must be a list of Observations")
+            raise base.PayloadError(f"{where}: wrong schema, 'value' must be a list of Observations")
         return page["value"], page.get("@iot.nextLink")
 
     def _watermarks(self, watermark: str | None) -> dict[str, datetime]:
@@ -176,10 +162,10 @@ class SensorThingsConnector(Connector):
         return {d.key: single for d in self.options.datastreams} if single else {}
 
     # ------------------------------------------------------------------ parse
-    def parse(self, payload: Payload) -> ParseResult:
+    def parse(self, payload: base.Payload) -> base.ParseResult:
         keys = payload.meta.get("datastreams") or []
         if len(keys) != len(payload.documents):
-            raise PayloadError(f"source '{self.source.id}': payload meta does not describe its documents")
+            raise base.PayloadError(f"source '{self.source.id}': payload meta does not describe its documents")
         definitions = {d.key: d for d in self.options.datastreams}
         # payloads archived before Observations were requested with $expand carry no "local": attributed as before
         local = bool(payload.meta.get("local", True))
@@ -190,20 +176,22 @@ class SensorThingsConnector(Connector):
         for document, key in zip(payload.documents, keys, strict=True):
             definition = definitions.get(key)
             if definition is None:
-                raise PayloadError(f"source '{self.source.id}': datastream {key} is no longer configured")
+                raise base.PayloadError(
+                    f"source '{self.source.id}': datastream {key} is no longer configured"
+                )
             for observation in self._page(document)[0]:
                 if until is not None and _starts_at_or_after(observation, until):
                     continue  # outside a backfill window
                 owner, problem = self._owner(observation, definition, definitions, local)
                 if problem:
-                    rejects.append(Reject(raw_text(observation), problem))
+                    rejects.append(base.Reject(base.raw_text(observation), problem))
                     continue
                 stamp, row = self._observation(owner, observation, marks.get(owner.key), seen, rejects)
                 if stamp is not None and owner.key == key:  # a foreign Observation never moves this watermark
                     latest[key] = max(latest.get(key, stamp), stamp)
                 if row is not None:
                     rows.append(row)
-        return ParseResult(make_frame(rows), rejects, self._new_watermark(marks, latest))
+        return base.ParseResult(base.make_frame(rows), rejects, self._new_watermark(marks, latest))
 
     @staticmethod
     def _owner(
@@ -220,12 +208,16 @@ class SensorThingsConnector(Connector):
         if own is None:
             if local:
                 return requested, None
-            return requested, (f"{requested.entity}: Observation {ident} does not name its Datastream (the server "
-                               "ignored $expand=Datastream); not attributed to the requested one")
+            return requested, (
+                f"{requested.entity}: Observation {ident} does not name its Datastream (the server "
+                "ignored $expand=Datastream); not attributed to the requested one"
+            )
         definition = definitions.get(str(own))
         if definition is None:
-            return requested, (f"{requested.entity}: Observation {ident} belongs to Datastream {own}, which is not "
-                               "configured (the server ignored the request's path?)")
+            return requested, (
+                f"{requested.entity}: Observation {ident} belongs to Datastream {own}, which is not "
+                "configured (the server ignored the request's path?)"
+            )
         return definition, None
 
     def _observation(
@@ -234,7 +226,7 @@ class SensorThingsConnector(Connector):
         observation: object,
         after: datetime | None,
         seen: set,
-        rejects: list[Reject],
+        rejects: list[base.Reject],
     ) -> tuple[datetime | None, dict | None]:
         """(start time if readable and new, row if usable); rejects what cannot be used.
 
@@ -243,7 +235,7 @@ class SensorThingsConnector(Connector):
         try:
             start, end = read_time(observation)
         except ValueError as exc:
-            rejects.append(Reject(raw_text(observation), f"{definition.entity}: {exc}"))
+            rejects.append(base.Reject(base.raw_text(observation), f"{definition.entity}: {exc}"))
             return None, None
         if after is not None and start <= after:
             return None, None  # stored by an earlier run (a local folder ignores $filter)
@@ -255,14 +247,14 @@ class SensorThingsConnector(Connector):
                     f"{observation['phenomenonTime']!r} ends before it starts"
                 )
         except ValueError as exc:
-            rejects.append(Reject(raw_text(observation), f"{definition.entity}: {exc}"))
+            rejects.append(base.Reject(base.raw_text(observation), f"{definition.entity}: {exc}"))
             return start, None
         iot_id = observation.get("@iot.id")
         ident = (definition.key, iot_id if isinstance(iot_id, str | int) else None)
         if ident[1] is not None and ident in seen:
             rejects.append(
-                Reject(
-                    raw_text(observation),
+                base.Reject(
+                    base.raw_text(observation),
                     f"{definition.entity}: duplicate Observation @iot.id {ident[1]}, the first was kept",
                 )
             )
@@ -274,7 +266,7 @@ class SensorThingsConnector(Connector):
             "period_start": start,
             "period_end": end,
             "value": value * definition.scale,
-            "raw": raw_text(observation),
+            "raw": base.raw_text(observation),
         }
 
     def _new_watermark(self, marks: dict[str, datetime], latest: dict[str, datetime]) -> str | None:

@@ -11,32 +11,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from cockpit.sources._time import (
-    LOCAL_TZ,
-    DayTotal,
-    check_timezone,
-    closed_days,
-    daily_totals,
-    day_bounds,
-    iso_utc,
-    local_day,
-    local_midnight,
-    parse_epoch,
-    parse_watermark,
-)
-from cockpit.sources.base import (
-    CITYWIDE,
-    Connector,
-    Document,
-    ParseResult,
-    Payload,
-    PayloadError,
-    Reject,
-    load_json,
-    make_frame,
-    raw_text,
-    require_keys,
-)
+from cockpit.sources import _time, base
 from cockpit.sources.http import FetchError
 
 log = logging.getLogger(__name__)
@@ -62,7 +37,7 @@ class IndicatorDef(BaseModel):
     numerator: list[int] = Field(min_length=1)
     denominator: list[int] = Field(default_factory=list)
     scale: float = 1.0
-    district: str = CITYWIDE
+    district: str = base.CITYWIDE
 
 
 class SmardOptions(BaseModel):
@@ -72,20 +47,18 @@ class SmardOptions(BaseModel):
     resolution: Resolution = "hour"
     indicators: list[IndicatorDef] = Field(min_length=1)
     since: date | None = None  # first run: skip chunks that end before this local day (None = all chunks)
-    timezone: Annotated[str, AfterValidator(check_timezone)] = LOCAL_TZ
+    timezone: Annotated[str, AfterValidator(_time.check_timezone)] = _time.LOCAL_TZ
     min_coverage: float = Field(default=0.9, gt=0, le=1)  # share of a day's periods that must be complete
     max_mw: float | None = Field(default=None, gt=0)  # plausibility bound per series (None = MAX_MW[region])
     signed: list[int] = Field(default_factory=list)  # filters that may be negative (e.g. 4359 residual load)
 
     @model_validator(mode="after")
     def _unique(self):
-        ids = [d.indicator for d in self.indicators]
-        if len(ids) != len(set(ids)):
-            raise ValueError("each indicator may be defined only once")
+        base.require_unique([d.indicator for d in self.indicators], "each indicator may be defined only once")
         return self
 
 
-class SmardConnector(Connector):
+class SmardConnector(base.Connector):
     """Fetches index_{resolution}.json per filter, then the chunks from the one holding the watermark onwards.
 
     A null value means "not yet published": it is skipped, never quarantined. A period counts only when every
@@ -107,18 +80,18 @@ class SmardConnector(Connector):
     # ------------------------------------------------------------------ fetch
     supports_backfill = True
 
-    def fetch(self, watermark: str | None) -> Payload:
-        start = parse_watermark(watermark)
+    def fetch(self, watermark: str | None) -> base.Payload:
+        start = _time.parse_watermark(watermark)
         if start is None and self.options.since is not None:
-            start = local_midnight(self.options.since, self.options.timezone)
+            start = _time.local_midnight(self.options.since, self.options.timezone)
         return self._fetch(start, None, {"watermark": watermark})
 
-    def fetch_window(self, start: datetime, end: datetime) -> Payload:
+    def fetch_window(self, start: datetime, end: datetime) -> base.Payload:
         """The chunks overlapping [start, end); parse keeps only the points inside the window."""
         after = start - timedelta(seconds=1)
-        return self._fetch(start, end, {"watermark": iso_utc(after), "until": iso_utc(end)})
+        return self._fetch(start, end, {"watermark": _time.iso_utc(after), "until": _time.iso_utc(end)})
 
-    def _fetch(self, start: datetime | None, end: datetime | None, meta: dict) -> Payload:
+    def _fetch(self, start: datetime | None, end: datetime | None, meta: dict) -> base.Payload:
         """A chunk listed in the index that cannot be fetched is noted in meta 'missing' (the others are kept);
         parse then makes the run partial and holds the watermark before it, so the next run fetches it again."""
         documents, described, missing = [], [], []
@@ -132,12 +105,12 @@ class SmardConnector(Connector):
                     break
                 try:
                     chunk = self.fetcher.get(self.source.location, self._chunk_path(filter_id, stamp))
-                except (FetchError, PayloadError) as exc:
+                except (FetchError, base.PayloadError) as exc:
                     missing.append({"filter": filter_id, "timestamp": stamp, "error": str(exc)})
                     continue
                 documents.append(chunk)
                 described.append({"kind": "chunk", "filter": filter_id, "timestamp": stamp})
-        return Payload(documents=documents, meta={"documents": described, "missing": missing, **meta})
+        return base.Payload(documents=documents, meta={"documents": described, "missing": missing, **meta})
 
     def _filters(self) -> list[int]:
         seen: dict[int, None] = {}
@@ -153,23 +126,24 @@ class SmardConnector(Connector):
         o = self.options
         return f"chart_data/{filter_id}/{o.region}/{filter_id}_{o.region}_{o.resolution}_{stamp}.json"
 
-    def _index_timestamps(self, document: Document) -> list[int]:
+    def _index_timestamps(self, document: base.Document) -> list[int]:
         where = f"source '{self.source.id}', {document.name}"
-        index = require_keys(load_json(document, self.source.id), ("timestamps",), where)
+        index = base.require_keys(base.load_json(document, self.source.id), ("timestamps",), where)
         stamps = index["timestamps"]
         if not isinstance(stamps, list) or not all(
             isinstance(s, int) and not isinstance(s, bool) for s in stamps
         ):
-            raise PayloadError(f"{where}: wrong schema, 'timestamps' must be a list of epoch milliseconds")
+            raise base.PayloadError(f"{where}: wrong schema, 'timestamps' must be a list of epoch milliseconds")
         return sorted(stamps)
 
     # ------------------------------------------------------------------ parse
-    def parse(self, payload: Payload) -> ParseResult:
-        after = parse_watermark(payload.meta.get("watermark"))
-        rejects: list[Reject] = []
+    def parse(self, payload: base.Payload) -> base.ParseResult:
+        after = _time.parse_watermark(payload.meta.get("watermark"))
+        rejects: list[base.Reject] = []
         bad: dict[int, dict[datetime, str]] = defaultdict(dict)  # filter -> absurd point -> reason
-        series = self._read_series(payload, after, rejects, until=parse_watermark(payload.meta.get("until")),
-                                   bad=bad)
+        series = self._read_series(
+            payload, after, rejects, until=_time.parse_watermark(payload.meta.get("until")), bad=bad
+        )
         rows, lasts, held = [], [], []
         for definition in self.options.indicators:
             points = combine(definition, series)
@@ -178,9 +152,11 @@ class SmardConnector(Connector):
             rows.extend(emitted)
             lasts.append(last)
             held.extend(withheld)
-        watermark = None if not lasts or None in lasts else iso_utc(min(lasts))
+        watermark = None if not lasts or None in lasts else _time.iso_utc(min(lasts))
         if held and watermark is not None:  # never past a day that was withheld for an absurd point
-            watermark = iso_utc(min(parse_watermark(watermark), min(held) - timedelta(microseconds=1)))
+            watermark = _time.iso_utc(
+                min(_time.parse_watermark(watermark), min(held) - timedelta(microseconds=1))
+            )
         missing = payload.meta.get("missing") or []
         problems = [
             f"source '{self.source.id}': chunk {m['timestamp']} of filter {m['filter']} is listed in the index "
@@ -188,17 +164,27 @@ class SmardConnector(Connector):
             for m in missing
         ]
         if missing and watermark is not None:
-            first = parse_epoch(min(int(m["timestamp"]) for m in missing), unit="ms") - timedelta(seconds=1)
-            watermark = iso_utc(min(parse_watermark(watermark), first))
-        return ParseResult(frame=make_frame(rows), rejects=rejects, watermark=watermark, problems=problems)
+            first = _time.parse_epoch(min(int(m["timestamp"]) for m in missing), unit="ms") - timedelta(
+                seconds=1
+            )
+            watermark = _time.iso_utc(min(_time.parse_watermark(watermark), first))
+        return base.ParseResult(
+            frame=base.make_frame(rows), rejects=rejects, watermark=watermark, problems=problems
+        )
 
     def _read_series(
-        self, payload: Payload, after: datetime | None, rejects: list[Reject], until: datetime | None = None,
+        self,
+        payload: base.Payload,
+        after: datetime | None,
+        rejects: list[base.Reject],
+        until: datetime | None = None,
         bad: dict[int, dict[datetime, str]] | None = None,
     ) -> dict[int, dict[datetime, float]]:
         described = payload.meta.get("documents") or []
         if len(described) != len(payload.documents):
-            raise PayloadError(f"source '{self.source.id}': payload meta does not describe its documents")
+            raise base.PayloadError(
+                f"source '{self.source.id}': payload meta does not describe its documents"
+            )
         series: dict[int, dict[datetime, float]] = defaultdict(dict)
         for document, info in zip(payload.documents, described, strict=True):
             if info.get("kind") != "chunk":
@@ -212,16 +198,20 @@ class SmardConnector(Connector):
                     value = read_value(point[1], stamp)
                 except ValueError as exc:
                     rejects.append(
-                        Reject(raw_text({"filter": filter_id, "point": point}), f"filter {filter_id}: {exc}")
+                        base.Reject(
+                            base.raw_text({"filter": filter_id, "point": point}), f"filter {filter_id}: {exc}"
+                        )
                     )
                     continue
                 if value is None:  # null = not yet published: skipped, not quarantined
                     continue
                 problem = self._implausible(filter_id, value)
                 if problem:
-                    reason = (f"filter {filter_id}: value {value} MWh at {iso_utc(stamp)} {problem}; "
-                              f"{self._period_label(stamp)} is not published")
-                    rejects.append(Reject(raw_text({"filter": filter_id, "point": point}), reason))
+                    reason = (
+                        f"filter {filter_id}: value {value} MWh at {_time.iso_utc(stamp)} {problem}; "
+                        f"{self._period_label(stamp)} is not published"
+                    )
+                    rejects.append(base.Reject(base.raw_text({"filter": filter_id, "point": point}), reason))
                     if bad is not None:
                         bad[filter_id].setdefault(stamp, reason)
                     continue
@@ -244,17 +234,20 @@ class SmardConnector(Connector):
 
     def _period_label(self, stamp: datetime) -> str:
         if self.options.resolution in STEPS:
-            return f"the local day {local_day(stamp, self.options.timezone).isoformat()}"
-        return f"the period from {iso_utc(stamp)}"
+            return f"the local day {_time.local_day(stamp, self.options.timezone).isoformat()}"
+        return f"the period from {_time.iso_utc(stamp)}"
 
     def _period_start(self, stamp: datetime) -> datetime:
         if self.options.resolution in STEPS:
-            return day_bounds(local_day(stamp, self.options.timezone), self.options.timezone)[0]
+            return _time.day_bounds(_time.local_day(stamp, self.options.timezone), self.options.timezone)[0]
         return stamp
 
     def _withheld(
-        self, definition: IndicatorDef, points: list[tuple[datetime, float, float]],
-        bad: dict[int, dict[datetime, str]], rejects: list[Reject],
+        self,
+        definition: IndicatorDef,
+        points: list[tuple[datetime, float, float]],
+        bad: dict[int, dict[datetime, str]],
+        rejects: list[base.Reject],
     ) -> set[datetime]:
         """Starts of the days (or coarse periods) of this indicator not to publish: those holding an absurd point
         of one of its filters, or a period whose denominator sums to <= 0 (rejected here, naming the time)."""
@@ -262,46 +255,63 @@ class SmardConnector(Connector):
         if definition.denominator:
             for stamp, num, den in points:
                 if den <= 0:
-                    raw = {"indicator": definition.indicator, "region": self.options.region,
-                           "period_start": iso_utc(stamp), "numerator": num, "denominator": den}
-                    rejects.append(Reject(raw_text(raw), (
-                        f"{definition.indicator}: denominator (filters {definition.denominator}) is {den:g} MWh "
-                        f"at {iso_utc(stamp)}; {self._period_label(stamp)} is not published")))
+                    raw = {
+                        "indicator": definition.indicator,
+                        "region": self.options.region,
+                        "period_start": _time.iso_utc(stamp),
+                        "numerator": num,
+                        "denominator": den,
+                    }
+                    rejects.append(
+                        base.Reject(
+                            base.raw_text(raw),
+                            (
+                                f"{definition.indicator}: denominator (filters {definition.denominator}) is {den:g} MWh "
+                                f"at {_time.iso_utc(stamp)}; {self._period_label(stamp)} is not published"
+                            ),
+                        )
+                    )
                     stamps.add(stamp)
         return {self._period_start(stamp) for stamp in stamps}
 
-    def _chunk_points(self, document: Document) -> list:
+    def _chunk_points(self, document: base.Document) -> list:
         where = f"source '{self.source.id}', {document.name}"
-        chunk = require_keys(load_json(document, self.source.id), ("series",), where)
+        chunk = base.require_keys(base.load_json(document, self.source.id), ("series",), where)
         if not isinstance(chunk["series"], list):
-            raise PayloadError(f"{where}: wrong schema, 'series' must be a list of [timestamp, value] pairs")
+            raise base.PayloadError(
+                f"{where}: wrong schema, 'series' must be a list of [timestamp, value] pairs"
+            )
         return chunk["series"]
 
     @staticmethod
     def _put(
-        values: dict[datetime, float], filter_id: int, stamp: datetime, value: float, rejects: list[Reject]
+        values: dict[datetime, float],
+        filter_id: int,
+        stamp: datetime,
+        value: float,
+        rejects: list[base.Reject],
     ) -> None:
         old = values.get(stamp)
         if old is not None and old != value:
             rejects.append(
-                Reject(
-                    raw_text({"filter": filter_id, "point": [int(stamp.timestamp() * 1000), value]}),
-                    f"filter {filter_id}: duplicate timestamp {iso_utc(stamp)} with a different value "
+                base.Reject(
+                    base.raw_text({"filter": filter_id, "point": [int(stamp.timestamp() * 1000), value]}),
+                    f"filter {filter_id}: duplicate timestamp {_time.iso_utc(stamp)} with a different value "
                     f"({old} and {value}); the last one was kept",
                 )
             )
         values[stamp] = value
 
     def _rows(
-        self, definition: IndicatorDef, points: list[tuple[datetime, float, float]], rejects: list[Reject],
-        withheld: set[datetime] = frozenset(),
+        self, definition: IndicatorDef, points: list[tuple[datetime, float, float]],
+        rejects: list[base.Reject], withheld: set[datetime] = frozenset(),
     ) -> tuple[list[dict], datetime | None]:
         step = STEPS.get(self.options.resolution)
         if step is None:
             return self._coarse_rows(definition, points, rejects, withheld)
         rows, last = [], None
-        for total in closed_days(
-            daily_totals(points, self.options.timezone), step, self.options.min_coverage
+        for total in _time.closed_days(
+            _time.daily_totals(points, self.options.timezone), step, self.options.min_coverage
         ):
             if total.start in withheld:
                 continue  # its absurd points are quarantined; parse holds the watermark before it
@@ -312,14 +322,14 @@ class SmardConnector(Connector):
         return rows, last
 
     def _coarse_rows(
-        self, definition: IndicatorDef, points: list[tuple[datetime, float, float]], rejects: list[Reject],
-        withheld: set[datetime] = frozenset(),
+        self, definition: IndicatorDef, points: list[tuple[datetime, float, float]],
+        rejects: list[base.Reject], withheld: set[datetime] = frozenset(),
     ) -> tuple[list[dict], datetime | None]:
         rows = []
         for stamp, num, den in sorted(points):
             if stamp in withheld:
                 continue
-            total = DayTotal(stamp.date(), stamp, stamp, num, den, 1, stamp)
+            total = _time.DayTotal(stamp.date(), stamp, stamp, num, den, 1, stamp)
             end = period_end(stamp, self.options.resolution, self.options.timezone)
             row = self._row(definition, stamp, end, total, rejects)
             if row is not None:
@@ -327,12 +337,17 @@ class SmardConnector(Connector):
         return rows, (max(p[0] for p in points) if points else None)
 
     def _row(
-        self, definition: IndicatorDef, start: datetime, end: datetime, total: DayTotal, rejects: list[Reject]
+        self,
+        definition: IndicatorDef,
+        start: datetime,
+        end: datetime,
+        total: _time.DayTotal,
+        rejects: list[base.Reject],
     ) -> dict | None:
         raw = {
             "indicator": definition.indicator,
             "region": self.options.region,
-            "period_start": iso_utc(start),
+            "period_start": _time.iso_utc(start),
             "numerator": {"filters": definition.numerator, "sum": total.numerator},
             "periods": total.periods,
         }
@@ -340,10 +355,10 @@ class SmardConnector(Connector):
             raw["denominator"] = {"filters": definition.denominator, "sum": total.denominator}
             if total.denominator == 0:
                 rejects.append(
-                    Reject(
-                        raw_text(raw),
+                    base.Reject(
+                        base.raw_text(raw),
                         f"{definition.indicator}: denominator (filters "
-                        f"{definition.denominator}) sums to 0 for the period from {iso_utc(start)}",
+                        f"{definition.denominator}) sums to 0 for the period from {_time.iso_utc(start)}",
                     )
                 )
                 return None
@@ -356,7 +371,7 @@ class SmardConnector(Connector):
             "period_start": start,
             "period_end": end,
             "value": value,
-            "raw": raw_text(raw),
+            "raw": base.raw_text(raw),
         }
 
 
@@ -378,7 +393,7 @@ def read_stamp(point: object) -> datetime:
         raise ValueError(f"series point {point!r} is not a [timestamp, value] pair")
     if isinstance(point[0], bool) or not isinstance(point[0], int):
         raise ValueError(f"timestamp {point[0]!r} is not epoch milliseconds")
-    return parse_epoch(point[0], unit="ms")
+    return _time.parse_epoch(point[0], unit="ms")
 
 
 def read_value(value: object, stamp: datetime) -> float | None:
@@ -386,9 +401,9 @@ def read_value(value: object, stamp: datetime) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"value {value!r} at {iso_utc(stamp)} is not a number")
+        raise ValueError(f"value {value!r} at {_time.iso_utc(stamp)} is not a number")
     if not math.isfinite(value):
-        raise ValueError(f"value {value!r} at {iso_utc(stamp)} is not finite")
+        raise ValueError(f"value {value!r} at {_time.iso_utc(stamp)} is not finite")
     return float(value)
 
 
@@ -417,4 +432,4 @@ def period_end(start: datetime, resolution: str, tz: str) -> datetime:
         following = date(local.year + local.month // 12, local.month % 12 + 1, 1)
     else:
         following = date(local.year + 1, 1, 1)
-    return local_midnight(following, tz).astimezone(UTC)
+    return _time.local_midnight(following, tz).astimezone(UTC)

@@ -15,18 +15,7 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from cockpit.sources._csv import (
-    Row,
-    RowError,
-    SingleFileConnector,
-    check_csv_bytes,
-    clean,
-    decode,
-    german_number,
-    period_bounds,
-    read_rows,
-    single_document,
-)
+from cockpit.sources import _csv
 from cockpit.sources.base import (
     CITYWIDE,
     Document,
@@ -146,11 +135,11 @@ class Table:
     """The rows of the file below its header, with the header's column names."""
 
     header: list[str]
-    rows: list[Row]
+    rows: list[_csv.Row]
     cells: list[list[object]]  # parallel to rows: str for CSV, native values for Excel
 
 
-class StatisticsConnector(SingleFileConnector):
+class StatisticsConnector(_csv.SingleFileConnector):
     """A table with one period per row; each configured indicator is a formula over the row's columns.
 
     Each indicator is an arithmetic expression over columns, e.g. "(Restabfall_t + Bioabfall_t) * 1000 / Einwohner";
@@ -167,7 +156,7 @@ class StatisticsConnector(SingleFileConnector):
     Options = StatisticsOptions
 
     def parse(self, payload: Payload) -> ParseResult:
-        document = single_document(payload.documents, self.source.id)
+        document = _csv.single_document(payload.documents, self.source.id)
         where = f"source '{self.source.id}', {document.name}"
         table = self._table(document, where)
         self._check_columns(table, where)
@@ -175,7 +164,7 @@ class StatisticsConnector(SingleFileConnector):
         for row, cells in zip(table.rows, table.cells, strict=True):
             try:
                 good.append((row, self._record(table.header, row, cells)))
-            except RowError as exc:
+            except _csv.RowError as exc:
                 rejects.append(Reject(row.raw, f"line {row.line}: {exc}"))
         for formula in self.options.indicators:
             new_rows, new_rejects = _evaluate(formula, good)
@@ -187,11 +176,11 @@ class StatisticsConnector(SingleFileConnector):
     def _table(self, document: Document, where: str) -> Table:
         if document.content.startswith(XLSX_MAGIC) or document.name.lower().endswith((".xlsx", ".xlsm")):
             return self._excel(document, where)
-        check_csv_bytes(document.content, where)
-        text = decode(document.content, where, self.options.encoding)
-        rows = read_rows(text, self.options.separator, where)
+        _csv.check_csv_bytes(document.content, where)
+        text = _csv.decode(document.content, where, self.options.encoding)
+        rows = _csv.read_rows(text, self.options.separator, where)
         index = self._header_index([r.fields for r in rows], rows, where)
-        header = [clean(f) for f in rows[index].fields]
+        header = [_csv.clean(f) for f in rows[index].fields]
         body = rows[index + 1 :]
         return Table(header, body, [list(r.fields) for r in body])
 
@@ -209,7 +198,7 @@ class StatisticsConnector(SingleFileConnector):
             raise PayloadError(f"{where}: unreadable Excel workbook: {exc}") from None
         grid = [[None if _blank(v) else v for v in values] for values in sheet.itertuples(index=False)]
         rows = [
-            Row(
+            _csv.Row(
                 n + 1,
                 ";".join("" if v is None else str(v) for v in cells),
                 ["" if v is None else str(v) for v in cells],
@@ -221,12 +210,12 @@ class StatisticsConnector(SingleFileConnector):
         if not rows:
             raise PayloadError(f"{where}: the sheet is empty")
         index = self._header_index([r.fields for r in rows], rows, where)
-        return Table([clean(f) for f in rows[index].fields], rows[index + 1 :], grid[index + 1 :])
+        return Table([_csv.clean(f) for f in rows[index].fields], rows[index + 1 :], grid[index + 1 :])
 
-    def _header_index(self, fields: list[list[str]], rows: list[Row], where: str) -> int:
+    def _header_index(self, fields: list[list[str]], rows: list[_csv.Row], where: str) -> int:
         wanted = self.options.period.column
         for index, names in enumerate(fields[:HEADER_SEARCH_ROWS]):
-            if wanted in (clean(n) for n in names):
+            if wanted in (_csv.clean(n) for n in names):
                 return index
         first = rows[0].raw[:80] if rows else ""
         raise PayloadError(
@@ -245,14 +234,14 @@ class StatisticsConnector(SingleFileConnector):
             )
 
     # ------------------------------------------------------------------ row -> record
-    def _record(self, header: list[str], row: Row, cells: list[object]) -> dict:
+    def _record(self, header: list[str], row: _csv.Row, cells: list[object]) -> dict:
         values = dict(zip(header, cells, strict=False))
         if not row.complete and len(cells) < len(header):
-            raise RowError("truncated record (the file ends in the middle of this line)")
+            raise _csv.RowError("truncated record (the file ends in the middle of this line)")
         if len(cells) < len(header) and any(
             c not in values for f in self.options.indicators for c in f.columns
         ):
-            raise RowError(f"{len(cells)} fields but the header has {len(header)}")
+            raise _csv.RowError(f"{len(cells)} fields but the header has {len(header)}")
         opts = self.options
         start, end = self._period(values.get(opts.period.column))
         numbers, problems = {}, []
@@ -261,11 +250,11 @@ class StatisticsConnector(SingleFileConnector):
             if _blank(cell):
                 continue
             try:
-                numbers[column] = german_number(cell, opts.decimal)
-            except RowError as exc:
+                numbers[column] = _csv.german_number(cell, opts.decimal)
+            except _csv.RowError as exc:
                 problems.append(f"column '{column}': {exc}")
         if problems:
-            raise RowError("; ".join(problems))
+            raise _csv.RowError("; ".join(problems))
         return dict(start=start, end=end, district=self._district(values), numbers=numbers)
 
     def _period(self, cell: object) -> tuple[datetime, datetime]:
@@ -279,21 +268,21 @@ class StatisticsConnector(SingleFileConnector):
             try:
                 day = datetime.strptime(text, spec.format).date()
             except ValueError:
-                raise RowError(
+                raise _csv.RowError(
                     f"period {text!r} in column '{spec.column}' does not match {spec.format!r}"
                 ) from None
-        return period_bounds(day, spec.rhythm)
+        return _csv.period_bounds(day, spec.rhythm)
 
     def _district(self, values: dict) -> str:
         column = self.options.district_column
         if not column:
             return CITYWIDE
         cell = values.get(column)
-        text = "" if _blank(cell) else clean(str(cell))
+        text = "" if _blank(cell) else _csv.clean(str(cell))
         return self.options.districts.get(text, text)
 
 
-def _evaluate(formula: Formula, good: list[tuple[Row, dict]]) -> tuple[list[dict], list[Reject]]:
+def _evaluate(formula: Formula, good: list[tuple[_csv.Row, dict]]) -> tuple[list[dict], list[Reject]]:
     """One indicator over the parsed records: rows with every needed cell, rejects for non-finite results."""
     expr, columns = compile_expression(formula.expr)
     usable = [(row, rec) for row, rec in good if all(c in rec["numbers"] for c in columns)]
