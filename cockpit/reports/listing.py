@@ -15,12 +15,9 @@ if TYPE_CHECKING:
 PATH = "/berichte"
 
 
-def pdf_path(report_id: int) -> str:
-    return f"{PATH}/{report_id}.pdf"
-
-
-def xlsx_path(report_id: int) -> str:
-    return f"{PATH}/{report_id}.xlsx"
+def report_path(report_id: int, tail: str) -> str:
+    """A report's file or page: tail '.pdf', '.xlsx', '/kommentare' (the review), '/veroeffentlichen'."""
+    return f"{PATH}/{report_id}{tail}"
 
 
 @dataclass(frozen=True)
@@ -64,7 +61,7 @@ def build_reports_list(cockpit: Cockpit, who: Viewer | Role | str, lang: str | N
         id=r.id, period=r.period, period_text=_period_text(r.period, lang), audience=r.audience,
         audience_text=t(f"reports.audience.{r.audience}", lang), lang=r.lang, lang_text=t(f"reports.lang.{r.lang}", lang),
         created_text=format_datetime(r.created_at, lang), created_iso=r.created_at.isoformat(),
-        data_version=r.data_version, pdf_path=pdf_path(r.id), xlsx_path=xlsx_path(r.id), pdf_sha256=r.pdf_sha256,
-        xlsx_sha256=r.xlsx_sha256, inputs_sha256=r.inputs_sha256)
+        data_version=r.data_version, pdf_path=report_path(r.id, ".pdf"), xlsx_path=report_path(r.id, ".xlsx"),
+        pdf_sha256=r.pdf_sha256, xlsx_sha256=r.xlsx_sha256, inputs_sha256=r.inputs_sha256)
         for r in cockpit.store.archived_reports(who, published=True))
     return ReportsView(lang, rows, t("reports.list.empty", lang))

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from cockpit import clock
 from cockpit.i18n import format_datetime, format_number, normalize_lang, t
 from cockpit.reports import review
-from cockpit.reports.listing import PATH, pdf_path
+from cockpit.reports.listing import report_path
 from cockpit.reports.period import parse_period
 from cockpit.roles import Role, Viewer, is_staff
 
@@ -22,11 +22,7 @@ STATE_ICONS = {review.SUBMITTED: "✓", review.DRAFT: "!"}
 
 
 def comments_path(report_id: int) -> str:
-    return f"{PATH}/{report_id}/kommentare"
-
-
-def publish_path(report_id: int) -> str:
-    return f"{PATH}/{report_id}/veroeffentlichen"
+    return report_path(report_id, "/kommentare")
 
 
 @dataclass(frozen=True)
@@ -110,9 +106,9 @@ def build_review_view(cockpit: Cockpit, viewer: Viewer, report_id: int, lang: st
         facts_text=t("reports.review.facts", lang, period=period,
                      audience=t(f"reports.audience.{report.audience}", lang),
                      deadline=format_datetime(found.deadline, lang)),
-        overdue=found.deadline < clock.now(), draft_pdf_path=pdf_path(report_id), form_path=comments_path(report_id),
-        publish_path=publish_path(report_id), office=names.get(department, department) if department else None,
-        items=rows, submitted_text=submitted_text, admin=admin, statuses=statuses, status_summary=summary,
+        overdue=found.deadline < clock.now(), draft_pdf_path=report_path(report_id, ".pdf"),
+        form_path=comments_path(report_id), publish_path=report_path(report_id, "/veroeffentlichen"),
+        office=names.get(department, department) if department else None, items=rows, submitted_text=submitted_text, admin=admin, statuses=statuses, status_summary=summary,
         comments=comments)
 
 
