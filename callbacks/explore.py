@@ -39,20 +39,22 @@ def _event(value, name: str) -> dict:
     return value
 
 
+def _control_outputs() -> list[Output]:
+    """Every control as the view understood it, in the order of `explore_update`: its value, and for the indicator
+    list first its options (the indicators the chosen domain and department offer)."""
+    outputs = []
+    for control in CONTROLS:
+        if control == ids.EXPLORE_IND:
+            outputs.append(Output(control, "options"))
+        outputs.append(Output(control, "value"))
+    return outputs
+
+
 @dash.callback(
     Output(ids.EXPLORE_RESULTS, "children"),
     Output(ids.EXPLORE_QUERY, "data"),
     Output(ids.EXPLORE_STATUS, "children"),
-    Output(ids.EXPLORE_DOMAIN, "value"),
-    Output(ids.EXPLORE_DEPARTMENT, "value"),
-    Output(ids.EXPLORE_IND, "options"),
-    Output(ids.EXPLORE_IND, "value"),
-    Output(ids.EXPLORE_DISTRICT, "value"),
-    Output(ids.EXPLORE_RES, "value"),
-    Output(ids.EXPLORE_NORM, "value"),
-    Output(ids.EXPLORE_FROM, "value"),
-    Output(ids.EXPLORE_TO, "value"),
-    Output(ids.EXPLORE_PEERS, "value"),
+    *_control_outputs(),
     *(Input(control, "value") for control in CONTROLS),
     Input({"type": ids.EXPLORE_PRESET, "preset": ALL}, "n_clicks"),
     Input(ids.EXPLORE_POPPED, "data"),
