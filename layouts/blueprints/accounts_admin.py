@@ -37,15 +37,20 @@ PAGE_SIZE = 50
 FAILURE_DAYS = 7
 MAX_PAGE = 10_000
 
-_PAGE = STAFF_PAGE_TOP + """  <main id="main" class="accounts-admin">
+_PAGE = STAFF_PAGE_TOP + """  {% macro scrolling_table(caption, headers) %}
+    <div class="table-scroll" tabindex="0" role="region" aria-label="{{ caption }}">
+    <table class="accounts-admin__table">
+      <caption>{{ caption }}</caption>
+      <thead><tr>{% for h in headers %}<th scope="col">{{ h }}</th>{% endfor %}</tr></thead>
+      <tbody>{{ caller() }}</tbody>
+    </table>
+    </div>
+  {% endmacro %}
+  <main id="main" class="accounts-admin">
     <h1>{{ title }}</h1>
     <p>{{ intro }}</p>
     {% if message %}<p class="accounts-admin__message" role="status">{{ message }}</p>{% endif %}
-    <div class="table-scroll" tabindex="0" role="region" aria-label="{{ users_caption }}">
-    <table class="accounts-admin__table">
-      <caption>{{ users_caption }}</caption>
-      <thead><tr>{% for h in user_headers %}<th scope="col">{{ h }}</th>{% endfor %}</tr></thead>
-      <tbody>
+    {% call scrolling_table(users_caption, user_headers) %}
       {% for u in users %}
         <tr>
           <th scope="row">{{ u.login }}</th><td>{{ u.display_name }}</td><td>{{ u.role }}</td>
@@ -58,25 +63,17 @@ _PAGE = STAFF_PAGE_TOP + """  <main id="main" class="accounts-admin">
             </form>{% endfor %}</td>
         </tr>
       {% endfor %}
-      </tbody>
-    </table>
-    </div>
+    {% endcall %}
     <section class="accounts-admin__failures" aria-labelledby="failures-heading">
       <h2 id="failures-heading">{{ failures_heading }}</h2>
       <p>{{ failures_text }}</p>
       {% if failures %}
-      <div class="table-scroll" role="region" aria-label="{{ failures_caption }}" tabindex="0">
-      <table class="accounts-admin__table">
-        <caption>{{ failures_caption }}</caption>
-        <thead><tr>{% for h in failure_headers %}<th scope="col">{{ h }}</th>{% endfor %}</tr></thead>
-        <tbody>
+      {% call scrolling_table(failures_caption, failure_headers) %}
         {% for f in failures %}
           <tr><td class="accounts-admin__tried">{{ f.target }}</td><td>{{ f.address }}</td><td class="num">{{ f.count }}</td>
               <td>{{ f.last }}</td></tr>
         {% endfor %}
-        </tbody>
-      </table>
-      </div>
+      {% endcall %}
       {% endif %}
     </section>
     <link rel="stylesheet" href="/assets/audit.css">
@@ -95,18 +92,12 @@ _PAGE = STAFF_PAGE_TOP + """  <main id="main" class="accounts-admin">
       <button type="submit">{{ filter_submit }}</button>
     </form>
     <p class="accounts-admin__count">{{ audit_count }}</p>
-    <div class="table-scroll" tabindex="0" role="region" aria-label="{{ audit_caption }}">
-    <table class="accounts-admin__table">
-      <caption>{{ audit_caption }}</caption>
-      <thead><tr>{% for h in audit_headers %}<th scope="col">{{ h }}</th>{% endfor %}</tr></thead>
-      <tbody>
+    {% call scrolling_table(audit_caption, audit_headers) %}
       {% for e in audit %}
         <tr><td>{{ e.at }}</td><td>{{ e.action }}</td><td>{{ e.actor }}</td><td>{{ e.target }}</td>
             <td>{{ e.address }}</td><td>{{ e.detail }}</td></tr>
       {% endfor %}
-      </tbody>
-    </table>
-    </div>
+    {% endcall %}
     {% if newer or older %}<nav class="accounts-admin__pages" aria-label="{{ pages_label }}"><ul>
       {% if newer %}<li><a href="{{ newer }}" rel="prev">{{ newer_label }}</a></li>{% endif %}
       {% if older %}<li><a href="{{ older }}" rel="next">{{ older_label }}</a></li>{% endif %}
