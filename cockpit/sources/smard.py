@@ -255,22 +255,11 @@ class SmardConnector(base.Connector):
         if definition.denominator:
             for stamp, num, den in points:
                 if den <= 0:
-                    raw = {
-                        "indicator": definition.indicator,
-                        "region": self.options.region,
-                        "period_start": _time.iso_utc(stamp),
-                        "numerator": num,
-                        "denominator": den,
-                    }
-                    rejects.append(
-                        base.Reject(
-                            base.raw_text(raw),
-                            (
-                                f"{definition.indicator}: denominator (filters {definition.denominator}) is {den:g} MWh "
-                                f"at {_time.iso_utc(stamp)}; {self._period_label(stamp)} is not published"
-                            ),
-                        )
-                    )
+                    raw = {"indicator": definition.indicator, "region": self.options.region,
+                           "period_start": _time.iso_utc(stamp), "numerator": num, "denominator": den}
+                    reason = (f"{definition.indicator}: denominator (filters {definition.denominator}) is {den:g} MWh "
+                              f"at {_time.iso_utc(stamp)}; {self._period_label(stamp)} is not published")
+                    rejects.append(base.Reject(base.raw_text(raw), reason))
                     stamps.add(stamp)
         return {self._period_start(stamp) for stamp in stamps}
 
