@@ -13,12 +13,28 @@ from cockpit.sources.config import SourceConfig
 from cockpit.sources.http import Fetcher
 
 
+def source_config(source_id: str, connector: str, location, schedule: dict, options: dict) -> SourceConfig:
+    """A source configured in code (as an entry of sources.yaml) at `location` (a folder, file or URL); its failed
+    fetches are not retried."""
+    return SourceConfig(id=source_id, connector=connector, location=str(location), schedule=schedule, retries=0,
+                        options=options)
+
+
 def make_connector(cls: type[Connector], source_id: str, location, schedule: dict, options: dict) -> Connector:
     """`cls` on a source `source_id` at `location` (a folder, file or URL) with `options`; failed fetches are not
     retried and nothing sleeps."""
-    source = SourceConfig(id=source_id, connector=cls.name, location=str(location), schedule=schedule,
-                          options=options)
-    return cls(source, Fetcher(retries=0, sleep=lambda _s: None))
+    return cls(source_config(source_id, cls.name, location, schedule, options),
+               Fetcher(retries=0, sleep=lambda _s: None))
+
+
+def charging_register_source(catalog, location, **overrides) -> SourceConfig:
+    """The charging-register source for Gera at `location`: the catalog's population, postcodes and district
+    populations, history since 2017-01; `overrides` replace options."""
+    options = dict(city_key="Gera", history_since="2017-01", population=catalog.population,
+                   postcodes={code: d.id for d in catalog.districts for code in d.postcodes},
+                   district_population={d.id: d.population for d in catalog.districts})
+    return SourceConfig(id="charging-register", connector="charging-register", location=str(location),
+                        schedule={"cron": "0 5 2 * *"}, options={**options, **overrides})
 
 
 def assert_refused(read: Callable[[Path], object], path: Path, source_id: str, message: str) -> None:
