@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from cockpit.sources.base import Connector, PayloadError
@@ -37,6 +38,11 @@ def charging_register_source(catalog, location, **overrides) -> SourceConfig:
                         schedule={"cron": "0 5 2 * *"}, options={**options, **overrides})
 
 
+def by_start(frame: pd.DataFrame) -> dict[str, float]:
+    """A parsed frame's values by the start of their period in UTC ('2024-03-29T23:00Z')."""
+    return {row.period_start.strftime("%Y-%m-%dT%H:%MZ"): row.value for row in frame.itertuples()}
+
+
 def assert_refused(read: Callable[[Path], object], path: Path, source_id: str, message: str) -> None:
     """Reading `path` (a broken sample) raises a PayloadError that names the source and the file first and then
     says what is wrong (`message`, a regular expression)."""
@@ -44,6 +50,15 @@ def assert_refused(read: Callable[[Path], object], path: Path, source_id: str, m
         read(path)
     assert str(info.value).startswith(f"source '{source_id}', {path}: ")
     assert re.search(message, str(info.value))
+
+
+def assert_html_page_refused(httpserver, path: str, page: bytes | str, read: Callable[[], object],
+                             message: str) -> None:
+    """The server answers `path` with an HTML page (`page`) and status 200, as a proxy's error page does: `read()`
+    raises a PayloadError that names the source and the URL and says so (`message`, a regular expression)."""
+    httpserver.expect_request(path).respond_with_data(page, content_type="text/html")
+    with pytest.raises(PayloadError, match=message):
+        read()
 
 
 # the waste balance of the statistics samples: three indicators as formulas over the table's columns

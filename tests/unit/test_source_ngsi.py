@@ -10,11 +10,11 @@ import yaml
 from werkzeug import Response
 
 from cockpit import PROJECT_ROOT
-from cockpit.sources.base import Document, Payload, PayloadError
+from cockpit.sources.base import Document, Payload
 from cockpit.sources.http import Fetcher
 from cockpit.sources.ngsi import NgsiConnector, detect_flavour
 from tests.conftest import SAMPLES
-from tests.unit.source_support import assert_refused, make_connector
+from tests.unit.source_support import assert_html_page_refused, assert_refused, make_connector
 
 FOLDER = SAMPLES / "ngsi"
 BROKEN = FOLDER / "broken"
@@ -225,13 +225,9 @@ def test_unusable_payload(name, message):
 
 
 def test_html_error_page_with_status_200_from_the_broker(httpserver):
-    httpserver.expect_request("/v2/entities").respond_with_data(
-        (BROKEN / "error_page.html").read_bytes(), content_type="text/html"
-    )
-    with pytest.raises(
-        PayloadError, match=r"source 'ngsi-test', http://.*/v2/entities\?.*: got an HTML/XML page"
-    ):
-        connector(httpserver.url_for("/")).fetch(None)
+    assert_html_page_refused(httpserver, "/v2/entities", (BROKEN / "error_page.html").read_bytes(),
+                             lambda: connector(httpserver.url_for("/")).fetch(None),
+                             r"source 'ngsi-test', http://.*/v2/entities\?.*: got an HTML/XML page")
 
 
 def test_demo_postcodes_in_the_sources_file_match_the_catalog(catalog):
