@@ -121,21 +121,13 @@ def test_malformed_points_are_rejected_with_reasons_and_the_rest_is_kept():
     assert all('"filter"' in r.raw for r in result.rejects)
 
 
+def daily_50hertz(indicator: dict) -> SmardConnector:
+    """The connector on the daily 50Hertz samples (yearly chunks) for one indicator."""
+    return connector(FOLDER / "daily", region="50Hertz", resolution="day", indicators=[indicator])
+
+
 def test_daily_resolution_across_yearly_chunks():
-    c = connector(
-        FOLDER / "daily",
-        region="50Hertz",
-        resolution="day",
-        indicators=[
-            {
-                "indicator": "renewable-share-electricity",
-                "numerator": [4068],
-                "denominator": [410],
-                "scale": 100,
-            }
-        ],
-    )
-    result = run(c)
+    result = run(daily_50hertz({**SHARE, "numerator": [4068]}))
     values = by_start(result.frame)
     assert list(values) == [
         "2023-12-28T23:00Z",
@@ -151,13 +143,7 @@ def test_daily_resolution_across_yearly_chunks():
 
 
 def test_numerator_only_is_a_scaled_sum_per_day():
-    c = connector(
-        FOLDER / "daily",
-        region="50Hertz",
-        resolution="day",
-        indicators=[{"indicator": "pv-generation", "numerator": [4068], "scale": 0.001}],
-    )
-    values = by_start(run(c).frame)
+    values = by_start(run(daily_50hertz({"indicator": "pv-generation", "numerator": [4068], "scale": 0.001})).frame)
     assert values["2023-12-28T23:00Z"] == pytest.approx(20.0)  # 20 000 MWh -> 20 GWh
 
 
