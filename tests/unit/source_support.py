@@ -43,6 +43,15 @@ def by_start(frame: pd.DataFrame) -> dict[str, float]:
     return {row.period_start.strftime("%Y-%m-%dT%H:%MZ"): row.value for row in frame.itertuples()}
 
 
+def hourly_means(frame: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """The fill-level means of a parsed frame by UTC hour ('09:00') and district ('city': the city-wide mean), to a
+    millionth."""
+    means: dict[str, dict[str, float]] = {}
+    for row in frame.itertuples():
+        means.setdefault(row.period_start.strftime("%H:%M"), {})[row.district or "city"] = round(row.value, 6)
+    return means
+
+
 def assert_refused(read: Callable[[Path], object], path: Path, source_id: str, message: str) -> None:
     """Reading `path` (a broken sample) raises a PayloadError that names the source and the file first and then
     says what is wrong (`message`, a regular expression)."""
