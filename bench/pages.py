@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -56,23 +57,21 @@ def router_body(pathname: str, search: str) -> bytes:
     }).encode()
 
 
+def json_objects(node: object) -> Iterator[dict]:
+    """Every object (dict) in a decoded JSON document, each before the objects inside it."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from json_objects(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from json_objects(value)
+
+
 def figure_sizes(payload: object) -> list[int]:
     """Bytes of each plotly figure (a `figure` prop with `data`) in a callback response, as compact JSON."""
-    sizes: list[int] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            figure = node.get("figure")
-            if isinstance(figure, dict) and "data" in figure:
-                sizes.append(len(json.dumps(figure, separators=(",", ":"), ensure_ascii=False).encode("utf-8")))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(payload)
-    return sizes
+    return [len(json.dumps(node["figure"], separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+            for node in json_objects(payload) if isinstance(node.get("figure"), dict) and "data" in node["figure"]]
 
 
 def explore_change_cases() -> list[tuple[str, str, str]]:

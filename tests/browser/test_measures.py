@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from cockpit import PROJECT_ROOT
 from cockpit.accounts import Accounts
@@ -41,6 +41,32 @@ def login_to(page: Page, app_url: str, next_path: str, username: str, password: 
     page.wait_for_load_state("networkidle")
 
 
+def send_filter(page: Page, form: str, select: str, parameter: str, value: str, ready: str) -> None:
+    """Choose `value` in the filter `select` of `form`, send the form and wait for the new page: its URL carries
+    `parameter`=`value` and `ready` is drawn."""
+    page.select_option(select, value)
+    page.click(f"{form} button[type=submit]")
+    page.wait_for_url(f"**{parameter}={value}**")
+    page.wait_for_selector(ready)
+
+
+def fill_report(page: Page, status: str, percent: str, text: str, milestone: str | None = None) -> None:
+    """Fill in the progress report form of the open measure page (`milestone`: the label of one reached)."""
+    page.select_option("#measure-report-status", status)
+    page.fill("#measure-report-percent", percent)
+    if milestone:
+        page.select_option("#measure-report-milestone", label=milestone)
+    page.fill("#measure-report-text", text)
+
+
+def send_report(page: Page) -> Locator:
+    """Send the filled-in progress report form; once it says so, the newest row of the page's reports."""
+    page.click("#measure-report-submit")
+    page.wait_for_url("**saved=1**")
+    expect(page.locator("#measure-report-message")).to_have_text("Bericht gespeichert.")
+    return page.locator("#measure-reports tbody tr").first
+
+
 def test_measures_page_filters_in_the_url_and_counts(page: Page, app_url, watch):
     open_page(page, f"{app_url}/measures", "#measures-content .measures-card")
     expect(page).to_have_title("Maßnahmen – SmartCity Cockpit Gera")
@@ -53,10 +79,8 @@ def test_measures_page_filters_in_the_url_and_counts(page: Page, app_url, watch)
     page.screenshot(path=str(SCREENSHOTS / "measures.png"), full_page=False)
     assert_accessible(page)
 
-    page.select_option("#measures-filter-department", "verkehr")
-    page.click("#measures-filters button[type=submit]")
-    page.wait_for_url("**department=verkehr**")
-    page.wait_for_selector("#measures-content .measures-card")
+    send_filter(page, "#measures-filters", "#measures-filter-department", "department", "verkehr",
+                "#measures-content .measures-card")
     expect(page.locator(".measures-card")).to_have_count(2)
     expect(page.locator("#measures-filter-department")).to_have_value("verkehr")
     page.reload()  # the filter is in the URL: a bookmark shows the same
@@ -93,13 +117,8 @@ def test_from_a_goal_to_its_measures_and_a_progress_report_by_staff(page: Page, 
 
     login_to(page, app_url, f"/measure/{GOAL_MEASURE}", STAFF_LOGIN, STAFF_PASSWORD)  # staff of the verkehr
     page.wait_for_selector("#measure-report-form")
-    page.select_option("#measure-report-status", "in_progress")
-    page.fill("#measure-report-percent", "45")
-    page.fill("#measure-report-text", "32 Ladepunkte in Betrieb, zwölf weitere im Bau.")
-    page.click("#measure-report-submit")
-    page.wait_for_url("**saved=1**")
-    expect(page.locator("#measure-report-message")).to_have_text("Bericht gespeichert.")
-    first = page.locator("#measure-reports tbody tr").first
+    fill_report(page, "in_progress", "45", "32 Ladepunkte in Betrieb, zwölf weitere im Bau.")
+    first = send_report(page)
     expect(first).to_contain_text(STAFF_LOGIN)
     expect(first).to_contain_text("45 % umgesetzt")
     expect(first).to_contain_text("32 Ladepunkte in Betrieb, zwölf weitere im Bau.")
@@ -141,15 +160,10 @@ def test_progress_report_with_a_milestone_by_staff_of_the_owning_office(page: Pa
     login_to(page, app_url, f"/measure/{MEASURE}", staff_of_umweltamt, UMWELTAMT_PASSWORD)
     page.wait_for_selector("#measure-report-form")
     expect(page.locator(".measures-badge--overdue")).to_be_visible()
-    page.select_option("#measure-report-status", "in_progress")
-    page.fill("#measure-report-percent", "70")
-    page.select_option("#measure-report-milestone", label="Verbrauchs-App für Mieter freigeschaltet")
-    page.fill("#measure-report-text", "Verbrauchs-App für alle Mieter freigeschaltet.")
+    fill_report(page, "in_progress", "70", "Verbrauchs-App für alle Mieter freigeschaltet.",
+                milestone="Verbrauchs-App für Mieter freigeschaltet")
     assert_accessible(page)
-    page.click("#measure-report-submit")
-    page.wait_for_url("**saved=1**")
-    expect(page.locator("#measure-report-message")).to_have_text("Bericht gespeichert.")
-    first = page.locator("#measure-reports tbody tr").first
+    first = send_report(page)
     expect(first).to_contain_text(UMWELTAMT_LOGIN)
     expect(first).to_contain_text("70 % umgesetzt")
     expect(first).to_contain_text("Meilenstein erreicht: Verbrauchs-App für Mieter freigeschaltet")
@@ -192,10 +206,8 @@ def test_status_page_for_staff_only(page: Page, app_url, watch):
     expect(quarantine.first).to_contain_text("vandalized")  # the reason
     expect(quarantine.first.locator("pre")).to_contain_text('"id": "wastecontainer:gera:023"')  # the raw record
     assert_accessible(page)
-    page.select_option("#status-quarantine-source", "smard-50hertz")
-    page.click(".measures-ops__filter button[type=submit]")
-    page.wait_for_url("**source=smard-50hertz**")
-    page.wait_for_selector(".measures-ops__quarantine-section")
+    send_filter(page, ".measures-ops__filter", "#status-quarantine-source", "source", "smard-50hertz",
+                ".measures-ops__quarantine-section")
     expect(page.locator(".measures-ops__quarantine tbody tr")).to_have_count(0)
     expect(page.locator(".measures-ops__quarantine-section")).to_contain_text("Keine abgelehnten Datensätze")
     watch.assert_clean()

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from cockpit.accounts import Accounts
 from tests.browser.conftest import STAFF_LOGIN, STAFF_PASSWORD, login
-from tests.browser.test_reports import assert_accessible, open_page, sideways_scroll
+from tests.browser.test_reports import assert_accessible, generate_public_report, open_page, sideways_scroll
 
 pytestmark = pytest.mark.browser
 
@@ -36,12 +36,7 @@ def test_two_offices_comment_and_the_admin_publishes(page: Page, app_url, demo_c
     Accounts(demo_cockpit.store).add_user(UMWELT_LOGIN, UMWELT_PASSWORD, "staff", "umweltamt")
     login(page, app_url)
     open_page(page, f"{app_url}/berichte?lang=de", "#reports-period")
-    page.fill("#reports-period", "2026-Q3")
-    page.select_option("#reports-audience", "public")
-    page.fill("#reports-comments-days", "14")
-    with page.expect_navigation(timeout=60_000):
-        page.click(".reports__submit")
-    page.wait_for_selector("#review-status-summary", timeout=20_000)
+    generate_public_report(page, "2026-Q3", "#review-status-summary", comment_days="14")
     comments_url = page.url.split("?")[0]
     assert comments_url.endswith("/kommentare")
     report_path = urlsplit(comments_url).path.removesuffix("/kommentare")  # '/berichte/<id>'

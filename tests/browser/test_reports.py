@@ -16,16 +16,26 @@ def sideways_scroll(page: Page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
 
 
+def generate_public_report(page: Page, period: str, ready: str, lang: str | None = None,
+                           comment_days: str | None = None) -> None:
+    """Send the admin's form on /berichte for a public report of `period` (the language and the days for the
+    offices' comments only where given) and wait until the page it leads to shows `ready`."""
+    page.fill("#reports-period", period)
+    page.select_option("#reports-audience", "public")
+    if lang:
+        page.select_option("#reports-lang", lang)
+    if comment_days:
+        page.fill("#reports-comments-days", comment_days)
+    with page.expect_navigation(timeout=60_000):
+        page.click(".reports__submit")
+    page.wait_for_selector(ready, timeout=20_000)
+
+
 def test_admin_generates_and_the_public_reads_reports(page: Page, app_url, watch, browser):
     login(page, app_url)
     open_page(page, f"{app_url}/berichte?lang=de", "#reports-period")
     assert_accessible(page)
-    page.fill("#reports-period", "2026-H2")
-    page.select_option("#reports-audience", "public")
-    page.select_option("#reports-lang", "de")
-    with page.expect_navigation(timeout=60_000):
-        page.click(".reports__submit")
-    page.wait_for_selector(".reports__message", timeout=20_000)
+    generate_public_report(page, "2026-H2", ".reports__message", lang="de")
     assert "erstellt und archiviert" in page.inner_text(".reports__message") or \
         "bleibt gültig" in page.inner_text(".reports__message")
     href = page.get_attribute(".reports__files a", "href")

@@ -7,25 +7,13 @@ import pytest
 from cockpit.jobs.ingest import Ingestor
 from cockpit.sources.config import SourceConfig
 from tests.conftest import SAMPLES
+from tests.unit.source_support import charging_register_source
 
 FOLDER = SAMPLES / "charging-register"
 
 
 def source(catalog, name: str) -> SourceConfig:
-    options = dict(
-        city_key="Gera",
-        history_since="2017-01",
-        population=catalog.population,
-        postcodes={code: d.id for d in catalog.districts for code in d.postcodes},
-        district_population={d.id: d.population for d in catalog.districts},
-    )
-    return SourceConfig(
-        id="charging-register",
-        connector="charging-register",
-        location=str(FOLDER / name),
-        schedule={"cron": "0 5 2 * *"},
-        options=options,
-    )
+    return charging_register_source(catalog, FOLDER / name)
 
 
 def test_clean_register_is_stored_once(sqlite_store, catalog):

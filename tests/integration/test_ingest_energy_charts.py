@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 from cockpit.jobs.ingest import Ingestor
-from cockpit.sources.config import SourceConfig
 from tests.conftest import SAMPLES
+from tests.unit.source_support import source_config
 
 
 def test_energy_charts_ingest_twice(httpserver, sqlite_store, catalog):
     httpserver.expect_request("/public_power").respond_with_data(
         (SAMPLES / "energy-charts" / "public_power.json").read_bytes(), content_type="application/json"
     )
-    source = SourceConfig(
-        id="energy-charts-de",
-        connector="energy-charts",
-        location=httpserver.url_for("/"),
-        schedule={"cron": "45 6 * * *"},
-        retries=0,
-        options={"endpoint": "public_power", "country": "de", "since": "2024-03-30"},
-    )
+    source = source_config("energy-charts-de", "energy-charts", httpserver.url_for("/"), {"cron": "45 6 * * *"},
+                           {"endpoint": "public_power", "country": "de", "since": "2024-03-30"})
     ingestor = Ingestor(sqlite_store, catalog)
 
     first = ingestor.run(source)

@@ -20,6 +20,7 @@ from cockpit.sources.config import SourceConfig
 from cockpit.store import Store, migrate
 from cockpit.store.schema import job_runs
 from tests.conftest import SAMPLES
+from tests.unit.source_support import charging_register_source
 from tests.unit.test_source_energy_charts import crafted_power
 from tests.unit.test_source_smard import ABSURD, HOURLY_OPTIONS, crafted_hourly
 
@@ -76,11 +77,7 @@ def test_ngsi_official_examples_and_time_sources(store, catalog, tmp_path):
 
 # ------------------------------------------------------------------------------------------- charging register
 def register_source(catalog, location) -> SourceConfig:
-    return SourceConfig(id="charging-register", connector="charging-register", location=str(location),
-                        schedule={"cron": "0 5 2 * *"},
-                        options=dict(city_key="Gera", history_since="2024-01", population=catalog.population,
-                                     postcodes=districts(catalog),
-                                     district_population={d.id: d.population for d in catalog.districts}))
+    return charging_register_source(catalog, location, history_since="2024-01")
 
 
 @pytest.mark.parametrize("name", ["documented-header-utf8-bom.csv", "documented-header-cp1252.csv"])

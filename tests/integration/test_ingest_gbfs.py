@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from cockpit.jobs.ingest import Ingestor
-from cockpit.sources.config import SourceConfig
 from tests.conftest import SAMPLES
+from tests.unit.source_support import source_config
 
 FOLDER = SAMPLES / "gbfs" / "v2"
 
@@ -24,14 +24,8 @@ def test_gbfs_ingest_twice_then_a_later_snapshot(httpserver, sqlite_store, catal
             (FOLDER / status["file"]).read_bytes(), content_type="application/json"
         )
     )
-    source = SourceConfig(
-        id="bike-sharing",
-        connector="gbfs",
-        location=httpserver.url_for("/gbfs/gbfs.json"),
-        schedule={"interval": "PT15M"},
-        retries=0,
-        options={"language": "en"},
-    )
+    source = source_config("bike-sharing", "gbfs", httpserver.url_for("/gbfs/gbfs.json"), {"interval": "PT15M"},
+                           {"language": "en"})
     ingestor = Ingestor(sqlite_store, catalog)
 
     first = ingestor.run(source)

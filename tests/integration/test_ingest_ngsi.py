@@ -7,8 +7,8 @@ import json
 import pytest
 
 from cockpit.jobs.ingest import Ingestor
-from cockpit.sources.config import SourceConfig
 from tests.conftest import SAMPLES
+from tests.unit.source_support import source_config
 from tests.unit.test_source_ngsi import POSTCODES, MiniBroker
 
 FOLDER = SAMPLES / "ngsi" / "v2-keyvalues"
@@ -16,20 +16,9 @@ FOLDER = SAMPLES / "ngsi" / "v2-keyvalues"
 
 def test_ngsi_ingest_twice_then_a_later_poll(httpserver, sqlite_store, catalog):
     broker = MiniBroker(httpserver, json.loads((FOLDER / "entities.json").read_text()))
-    source = SourceConfig(
-        id="waste-containers",
-        connector="ngsi",
-        location=httpserver.url_for("/"),
-        schedule={"interval": "PT30M"},
-        retries=0,
-        options={
-            "flavour": "v2",
-            "service": "gera",
-            "service_path": "/waste",
-            "page_size": 5,
-            "postcodes": POSTCODES,
-        },
-    )
+    source = source_config("waste-containers", "ngsi", httpserver.url_for("/"), {"interval": "PT30M"},
+                           {"flavour": "v2", "service": "gera", "service_path": "/waste", "page_size": 5,
+                            "postcodes": POSTCODES})
     ingestor = Ingestor(sqlite_store, catalog)
 
     first = ingestor.run(source)

@@ -5,21 +5,15 @@ from __future__ import annotations
 import pytest
 
 from cockpit.jobs.ingest import Ingestor
-from cockpit.sources.config import SourceConfig
+from tests.unit.source_support import source_config
 from tests.unit.test_source_sensorthings import STREAM7, MiniFrost, sample_observations
 
 
 def test_sensorthings_ingest_twice_then_one_new_observation(httpserver, sqlite_store, catalog):
     observations = sample_observations()
     frost = MiniFrost(httpserver, {7: observations})
-    source = SourceConfig(
-        id="building-meters",
-        connector="sensorthings",
-        location=frost.base,
-        schedule={"interval": "PT1H"},
-        retries=0,
-        options={"datastreams": [STREAM7], "page_size": 5},
-    )
+    source = source_config("building-meters", "sensorthings", frost.base, {"interval": "PT1H"},
+                           {"datastreams": [STREAM7], "page_size": 5})
     ingestor = Ingestor(sqlite_store, catalog)
 
     first = ingestor.run(source)
@@ -56,9 +50,8 @@ def test_observations_are_attributed_by_their_own_datastream_id(httpserver, sqli
     anonymous = {"@iot.id": 2004, "phenomenonTime": "2024-03-02T23:00:00Z", "result": 7.0}
     frost = MiniFrost(httpserver, {7: [mine, other, unknown, anonymous], 8: []})
     stream8 = {"datastream": 8, "indicator": "smart-bin-fill-level", "district": "lusan"}  # a district series
-    source = SourceConfig(id="building-meters", connector="sensorthings", location=frost.base,
-                          schedule={"interval": "PT1H"}, retries=0,
-                          options={"datastreams": [STREAM7, stream8], "page_size": 10})
+    source = source_config("building-meters", "sensorthings", frost.base, {"interval": "PT1H"},
+                           {"datastreams": [STREAM7, stream8], "page_size": 10})
     ingestor = Ingestor(sqlite_store, catalog)
     first = ingestor.run(source)
     assert (first.status, first.stored, first.rejected) == ("partial", 2, 2)

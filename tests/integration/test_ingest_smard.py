@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 from cockpit.jobs.ingest import Ingestor
-from cockpit.sources.config import SourceConfig
 from tests.conftest import SAMPLES
+from tests.unit.source_support import source_config
 from tests.unit.test_source_smard import HOURLY_OPTIONS, serve_folder
 
 
 def test_smard_ingest_twice(httpserver, sqlite_store, catalog):
     base = serve_folder(httpserver, SAMPLES / "smard" / "hourly")
-    source = SourceConfig(
-        id="smard-de",
-        connector="smard",
-        location=base,
-        schedule={"cron": "30 6 * * *"},
-        retries=0,
-        options=HOURLY_OPTIONS,
-    )
+    source = source_config("smard-de", "smard", base, {"cron": "30 6 * * *"}, HOURLY_OPTIONS)
     ingestor = Ingestor(sqlite_store, catalog)
 
     first = ingestor.run(source)

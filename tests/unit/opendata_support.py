@@ -10,6 +10,7 @@ import yaml
 
 from cockpit import PROJECT_ROOT
 from cockpit.config import load_settings
+from cockpit.measures.demo import load_demo_measures
 from cockpit.runtime import open_cockpit
 from cockpit.sources.base import make_frame
 from cockpit.views import clear_cache
@@ -63,6 +64,15 @@ def seeded_cockpit(tmp_path: Path, rows=ROWS, **overrides):
     values.update(overrides)
     cockpit = open_cockpit(load_settings(**values))
     write(cockpit, rows)
+    return cockpit
+
+
+def measures_cockpit(tmp_path: Path, monkeypatch, **overrides):
+    """The small cockpit with the demo measures on the demo day 25.11.2026 (the reports' tests); `overrides` go to
+    the settings."""
+    monkeypatch.setenv("COCKPIT_DEMO_TODAY", "2026-11-25")
+    cockpit = seeded_cockpit(tmp_path, **overrides)
+    load_demo_measures(cockpit.store, cockpit.catalog)
     return cockpit
 
 

@@ -102,36 +102,34 @@ def copy_of_the_code(tmp_path: Path) -> Path:
     return root
 
 
-# (file, line added at its end, contract that must break)
-WRONG_IMPORTS = [
-    pytest.param("cockpit/store/runs.py", "from cockpit.sources.base import Payload",
-                 "The store knows no formats, rules, screens or web", id="store-imports-a-connector-type"),
-    pytest.param("cockpit/store/measures.py", "from cockpit.kpi import LOCAL_TZ",
-                 "The store knows no formats, rules, screens or web", id="store-imports-the-rules"),
-    pytest.param("cockpit/views/overview.py", "import dash",
-                 "The core imports no Dash, Flask or web layer", id="core-imports-dash"),
-    pytest.param("cockpit/kpi/status.py", "import cockpit.readmodel.snapshot",
-                 "Layers: from the web down", id="rules-import-the-read-model"),
-    pytest.param("cockpit/jobs/scheduler.py", "import cockpit.alerts",
-                 "Layers: from the web down", id="scheduler-imports-the-alerts"),
-    pytest.param("cockpit/sources/gbfs.py", "from cockpit.sources import ngsi",
-                 "Connectors are independent of each other", id="connector-imports-a-connector"),
-    pytest.param("cockpit/sources/smard.py", "from cockpit.store import Store",
-                 "Connectors import no store, jobs, rules or screens", id="connector-imports-the-store"),
-    pytest.param("cockpit/views/goals.py", "import sqlalchemy",
-                 "Only the store speaks SQL", id="view-speaks-sql"),
-    pytest.param("layouts/context.py", "from layouts.auth import current_viewer",
-                 "Web layer: from the app factory down", id="context-imports-auth"),
-    pytest.param("layouts/components/tables.py", "import callbacks.overview",
-                 "Web layer: from the app factory down", id="component-imports-callbacks"),
-]
+def plant_import(root: Path, importer: str, imported: str) -> None:
+    """`import <imported>` added at the end of the module `importer` in the copy of the code at `root`."""
+    path = root / Path(*importer.split("."))
+    target = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+    target.write_text(target.read_text(encoding="utf-8") + f"\nimport {imported}  # planted by the test\n",
+                      encoding="utf-8")
 
 
-@pytest.mark.parametrize(("path", "line", "contract"), WRONG_IMPORTS)
-def test_a_wrong_import_breaks_its_contract(tmp_path, path, line, contract):
+# contract: the wrong imports (importer -> imported) that break it, each planted at the end of the importer's file
+WRONG_IMPORTS = {
+    "The store knows no formats, rules, screens or web": ["cockpit.store.runs -> cockpit.sources.base",
+                                                          "cockpit.store.measures -> cockpit.kpi"],
+    "The core imports no Dash, Flask or web layer": ["cockpit.views.overview -> dash"],
+    "Layers: from the web down": ["cockpit.kpi.status -> cockpit.readmodel.snapshot",
+                                  "cockpit.jobs.scheduler -> cockpit.alerts"],
+    "Connectors are independent of each other": ["cockpit.sources.gbfs -> cockpit.sources.ngsi"],
+    "Connectors import no store, jobs, rules or screens": ["cockpit.sources.smard -> cockpit.store"],
+    "Only the store speaks SQL": ["cockpit.views.goals -> sqlalchemy"],
+    "Web layer: from the app factory down": ["layouts.context -> layouts.auth",
+                                             "layouts.components.tables -> callbacks.overview"],
+}
+
+
+@pytest.mark.parametrize(("wrong_import", "contract"), [
+    pytest.param(wrong, contract, id=wrong) for contract, wrongs in WRONG_IMPORTS.items() for wrong in wrongs])
+def test_a_wrong_import_breaks_its_contract(tmp_path, wrong_import, contract):
     root = copy_of_the_code(tmp_path)
-    target = root / path
-    target.write_text(target.read_text(encoding="utf-8") + f"\n{line}  # planted by the test\n", encoding="utf-8")
+    plant_import(root, *wrong_import.split(" -> "))
     result = lint_imports(root)
     assert result.returncode != 0, result.stdout
     broken = [line for line in result.stdout.splitlines() if " BROKEN" in line]
@@ -151,12 +149,8 @@ def test_a_connector_added_later_is_covered_by_the_independence_contract(tmp_pat
 
 def test_a_cycle_between_modules_breaks_the_acyclic_contract(tmp_path):
     root = copy_of_the_code(tmp_path)
-    target = root / "cockpit/i18n/__init__.py"
-    target.write_text(target.read_text(encoding="utf-8") + "\nimport cockpit.roles  # planted by the test\n",
-                      encoding="utf-8")
-    roles = root / "cockpit/roles.py"
-    roles.write_text(roles.read_text(encoding="utf-8") + "\nimport cockpit.i18n  # planted by the test\n",
-                     encoding="utf-8")
+    plant_import(root, "cockpit.i18n", "cockpit.roles")
+    plant_import(root, "cockpit.roles", "cockpit.i18n")
     result = lint_imports(root)
     assert result.returncode != 0
     broken = [line for line in result.stdout.splitlines() if " BROKEN" in line]

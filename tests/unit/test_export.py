@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from bench.pages import json_objects
 from cockpit.roles import Role
 from cockpit.views.explore import build_explore
 from cockpit.views.indicator import build_indicator
@@ -194,23 +195,10 @@ def test_crafted_page_requests_never_render_internal_indicators_for_the_public(c
 
 def _tbody_rows(payload) -> list:
     """The rows of the explorer's data table in a routing callback response (Dash component JSON)."""
-    found = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            props = node.get("props", {})
-            if node.get("type") == "Table" and props.get("id") == "explore-table":
-                body = next(c for c in props["children"] if c.get("type") == "Tbody")
-                found.extend(body["props"]["children"])
-                return
-            for value in props.values() if "props" in node else node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(payload)
-    return found
+    tables = [node["props"] for node in json_objects(payload)
+              if node.get("type") == "Table" and node.get("props", {}).get("id") == "explore-table"]
+    bodies = [next(c for c in table["children"] if c.get("type") == "Tbody") for table in tables]
+    return [row for body in bodies for row in body["props"]["children"]]
 
 
 def test_a_long_explorer_table_shows_its_first_rows_and_says_that_the_exports_hold_all(client, cockpit):

@@ -29,15 +29,19 @@ def test_demo_measures_are_complete_and_labelled_as_demo(catalog):
         assert m.links, m.id
 
 
+def exported_and_read_back(measures: list[Measure], path, catalog) -> list[Measure]:
+    """`measures` written to `path` (its suffix picks YAML or CSV) as the export does, then read as an import."""
+    path.write_text(dump_measures(measures, path), encoding="utf-8")
+    return load_measures(path, catalog)
+
+
 @pytest.mark.parametrize("suffix", [".yaml", ".csv"])
 def test_export_then_import_gives_the_same_measures(catalog, tmp_path, suffix):
     measures = load_measures(DEMO, catalog)
     path = tmp_path / f"measures{suffix}"
-    path.write_text(dump_measures(measures, path), encoding="utf-8")
-    again = load_measures(path, catalog)
+    again = exported_and_read_back(measures, path, catalog)
     assert again == measures
-    path.write_text(dump_measures(again, path), encoding="utf-8")
-    assert load_measures(path, catalog) == measures
+    assert exported_and_read_back(again, path, catalog) == measures
 
 
 def test_open_sustainability_check():

@@ -15,9 +15,10 @@ from cockpit.cli import main
 from cockpit.demo.pathway import demo_inputs, load_demo_pathway, load_reference, statistics_totals
 from cockpit.kpi.pathway import balance
 from cockpit.kpi.pathway_io import PathwayInputError, read_balance, write_template
-from cockpit.measures import dump_measures, load_measures
+from cockpit.measures import load_measures
 from cockpit.roles import Role
 from cockpit.runtime import open_cockpit
+from tests.unit.test_measures_model import exported_and_read_back
 
 DEMO_MEASURES = PROJECT_ROOT / "data" / "measures.yaml"
 
@@ -181,7 +182,5 @@ def test_a_demo_balance_follows_the_day_but_a_citys_own_balance_is_never_touched
 @pytest.mark.parametrize("suffix", ["yaml", "csv"])
 def test_effects_and_costs_survive_the_measures_export_and_import(tmp_path, catalog, suffix):
     measures = load_measures(DEMO_MEASURES, catalog)
-    path = tmp_path / f"measures.{suffix}"
-    path.write_text(dump_measures(measures, path), encoding="utf-8")
-    again = load_measures(path, catalog)
+    again = exported_and_read_back(measures, tmp_path / f"measures.{suffix}", catalog)
     assert [(m.effects, m.cost) for m in again] == [(m.effects, m.cost) for m in measures]

@@ -10,7 +10,6 @@ from datetime import date
 import pikepdf
 import pytest
 
-from cockpit.measures.demo import load_demo_measures
 from cockpit.reports import parse_period
 from cockpit.reports.archive import generate_archived, previous_state
 from cockpit.roles import Role, Viewer
@@ -18,9 +17,7 @@ from cockpit.store.reports import sha256
 from layouts.app import create_app
 from tests.conftest import migrated_store
 from tests.integration.test_auth import router
-from tests.unit.opendata_support import PASSWORD, login, seeded_cockpit, write
-
-TODAY = "2026-11-25"
+from tests.unit.opendata_support import PASSWORD, login, measures_cockpit, write
 
 
 def test_store_keeps_reports_and_filters_the_public_in_sql(database_url, catalog):
@@ -49,10 +46,7 @@ def test_store_keeps_reports_and_filters_the_public_in_sql(database_url, catalog
 
 @pytest.fixture
 def cockpit(tmp_path, monkeypatch):
-    monkeypatch.setenv("COCKPIT_DEMO_TODAY", TODAY)
-    cockpit = seeded_cockpit(tmp_path)
-    load_demo_measures(cockpit.store, cockpit.catalog)
-    return cockpit
+    return measures_cockpit(tmp_path, monkeypatch)
 
 
 def test_archive_is_never_regenerated_silently_and_feeds_the_next_report(cockpit):

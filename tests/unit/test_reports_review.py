@@ -13,14 +13,13 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from cockpit.kpi import LOCAL_TZ
-from cockpit.measures.demo import load_demo_measures
 from cockpit.reports import build_report, parse_period, review
 from cockpit.reports.archive import generate_archived
 from cockpit.reports.codec import content_from_json, content_to_json
 from cockpit.reports.pdf import render_pdf
 from cockpit.reports.schedule import load_schedules, publish_pending, run_schedule, send_reminders
 from cockpit.roles import PUBLIC_VIEWER, Role, Viewer
-from tests.unit.opendata_support import seeded_cockpit
+from tests.unit.opendata_support import measures_cockpit
 from tests.unit.test_reports_schedule import smtp  # noqa: F401 - fixture
 
 H2 = parse_period("2026-H2")
@@ -34,10 +33,7 @@ QUARTER, CHARGING = ("measure", "smart-quarter-energy"), ("measure", "charging-p
 
 @pytest.fixture
 def cockpit(tmp_path, monkeypatch):
-    monkeypatch.setenv("COCKPIT_DEMO_TODAY", "2026-11-25")
-    cockpit = seeded_cockpit(tmp_path)
-    load_demo_measures(cockpit.store, cockpit.catalog)
-    return cockpit
+    return measures_cockpit(tmp_path, monkeypatch)
 
 
 def pending(cockpit, days: int = 14, remind: int = 3) -> int:
@@ -172,9 +168,7 @@ def test_a_pending_scheduled_report_is_mailed_to_the_subscribers_when_published(
     controller, inbox = smtp
     path = tmp_path / "reports.yaml"
     path.write_text(SCHEDULES.replace("PORT", str(controller.port)), encoding="utf-8")
-    monkeypatch.setenv("COCKPIT_DEMO_TODAY", "2026-11-25")
-    cockpit = seeded_cockpit(tmp_path, report_schedules=path)
-    load_demo_measures(cockpit.store, cockpit.catalog)
+    cockpit = measures_cockpit(tmp_path, monkeypatch, report_schedules=path)
     config = load_schedules(path)
     outcome = run_schedule(cockpit, config, config.schedules[0], today=date(2027, 1, 2), now=T0)
     review.save(cockpit, outcome.report_id, VERKEHR, {CHARGING: "Zwölf Ladepunkte sind bestellt."})

@@ -12,7 +12,6 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from cockpit.cli import main
 from cockpit.jobs.leader import LeaderScheduler
-from cockpit.measures.demo import load_demo_measures
 from cockpit.reports.schedule import (
     JOB_PREFIX,
     ScheduleConfig,
@@ -24,7 +23,7 @@ from cockpit.reports.schedule import (
 )
 from cockpit.roles import Role
 from tests.fixtures.smtp import smtp_fixture
-from tests.unit.opendata_support import seeded_cockpit
+from tests.unit.opendata_support import measures_cockpit, seeded_cockpit
 
 SCHEDULES = """
 channels:
@@ -50,10 +49,7 @@ smtp = smtp_fixture(Inbox)
 
 @pytest.fixture
 def cockpit(tmp_path, monkeypatch):
-    monkeypatch.setenv("COCKPIT_DEMO_TODAY", "2026-11-25")
-    cockpit = seeded_cockpit(tmp_path)
-    load_demo_measures(cockpit.store, cockpit.catalog)
-    return cockpit
+    return measures_cockpit(tmp_path, monkeypatch)
 
 
 @pytest.mark.parametrize(("kind", "today", "code"), [

@@ -12,9 +12,10 @@ from cockpit import PROJECT_ROOT
 from cockpit.jobs.validate import validate
 from cockpit.sources.base import PayloadError
 from cockpit.sources.charging_register import ChargingRegisterConnector, plug_power
-from cockpit.sources.config import SourceConfig, SourcesError, load_sources
+from cockpit.sources.config import SourcesError, load_sources
 from cockpit.sources.http import Fetcher
 from tests.conftest import SAMPLES
+from tests.unit.source_support import charging_register_source
 
 FOLDER = SAMPLES / "charging-register"
 CITY = 93000
@@ -30,26 +31,9 @@ POP = {
 }
 
 
-def options(catalog, **overrides) -> dict:
-    base = dict(
-        city_key="Gera",
-        history_since="2017-01",
-        population=catalog.population,
-        postcodes={code: d.id for d in catalog.districts for code in d.postcodes},
-        district_population={d.id: d.population for d in catalog.districts},
-    )
-    return {**base, **overrides}
-
-
 def connector(catalog, location, fetcher: Fetcher | None = None, **overrides) -> ChargingRegisterConnector:
-    source = SourceConfig(
-        id="charging-register",
-        connector="charging-register",
-        location=str(location),
-        schedule={"cron": "0 5 2 * *"},
-        options=options(catalog, **overrides),
-    )
-    return ChargingRegisterConnector(source, fetcher or Fetcher(retries=0))
+    return ChargingRegisterConnector(charging_register_source(catalog, location, **overrides),
+                                     fetcher or Fetcher(retries=0))
 
 
 def run(catalog, name, **overrides):
@@ -250,7 +234,7 @@ def test_every_mapped_district_needs_a_population(catalog):
 def test_sources_file_options_agree_with_the_catalog(catalog):
     raw = yaml.safe_load((PROJECT_ROOT / "data" / "sources.yaml").read_text(encoding="utf-8"))
     entry = next(s for s in raw["sources"] if s["id"] == "charging-register")
-    expected = options(catalog)
+    expected = charging_register_source(catalog, FOLDER).options
     for key in ("population", "postcodes", "district_population"):
         assert entry["options"][key] == expected[key], key
 

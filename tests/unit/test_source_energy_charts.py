@@ -12,7 +12,7 @@ import pytest
 from cockpit.sources.base import Document, Payload, PayloadError
 from cockpit.sources.energy_charts import EnergyChartsConnector, parse_day
 from tests.conftest import SAMPLES
-from tests.unit.source_support import assert_refused, make_connector
+from tests.unit.source_support import assert_html_page_refused, assert_refused, by_start, make_connector
 
 FOLDER = SAMPLES / "energy-charts"
 BROKEN = FOLDER / "broken"
@@ -32,14 +32,10 @@ def parse_file(path, watermark=None, **options):
     return connector(**options).parse(payload)
 
 
-def values(frame: pd.DataFrame) -> dict[str, float]:
-    return {row.period_start.strftime("%Y-%m-%dT%H:%MZ"): row.value for row in frame.itertuples()}
-
-
 # ---------------------------------------------------------------------- public_power
 def test_public_power_becomes_a_daily_renewable_share_from_a_local_folder():
     result = connector().parse(connector().fetch(None))
-    got = values(result.frame)
+    got = by_start(result.frame)
     # 30.03.: 96 steps, one left out because hydro is null at 02:00
     assert got["2024-03-29T23:00Z"] == pytest.approx(100 * (95 * BASE_MW + 32 * SOLAR_MW) / (95 * LOAD_MW))
     # 31.03. (DST, 92 steps): one left out because 'Wind onshore' is "-" at 04:00
@@ -58,7 +54,7 @@ def test_non_numeric_value_is_rejected_and_null_is_not():
 
 def test_series_names_match_case_insensitively_photovoltaics_and_hourly_steps():
     result = parse_file(FOLDER / "public_power_photovoltaics.json")
-    assert values(result.frame) == {
+    assert by_start(result.frame) == {
         "2024-06-02T22:00Z": pytest.approx(100 * (24 * 6000 + 10 * 12000) / (24 * 40000))
     }
     assert result.rejects == []
@@ -95,7 +91,7 @@ def test_daily_average_with_german_dates_nulls_and_bad_records():
     result = connector(endpoint="ren_share_daily_avg").parse(
         connector(endpoint="ren_share_daily_avg").fetch(None)
     )
-    assert values(result.frame) == {
+    assert by_start(result.frame) == {
         "2024-03-27T23:00Z": 48.2,
         "2024-03-28T23:00Z": 55.9,
         "2024-03-30T23:00Z": 61.4,
@@ -114,7 +110,7 @@ def test_daily_average_with_iso_dates_and_watermark():
         watermark="2024-03-29T23:00:00Z",
         endpoint="ren_share_daily_avg",
     )
-    assert list(values(result.frame)) == [
+    assert list(by_start(result.frame)) == [
         "2024-03-29T23:00Z",
         "2024-03-30T23:00Z",
     ]  # from the watermark's day
@@ -134,14 +130,10 @@ def test_parse_day_formats():
 
 # ---------------------------------------------------------------------- malformed payloads
 def test_html_error_page_with_status_200(httpserver):
-    httpserver.expect_request("/public_power").respond_with_data(
-        (BROKEN / "error_page.html").read_bytes(), content_type="text/html"
-    )
     c = connector(httpserver.url_for("/"))
-    with pytest.raises(
-        PayloadError, match=r"^source 'ec-test', http://.*/public_power\?country=de: got an HTML"
-    ):
-        c.parse(c.fetch(None))
+    assert_html_page_refused(httpserver, "/public_power", (BROKEN / "error_page.html").read_bytes(),
+                             lambda: c.parse(c.fetch(None)),
+                             r"^source 'ec-test', http://.*/public_power\?country=de: got an HTML")
 
 
 @pytest.mark.parametrize(
@@ -184,10 +176,10 @@ def crafted_power(tmp_path, changes: dict[tuple[str, str], object]):
 
 
 def test_absurd_values_are_quarantined_and_their_day_is_withheld_with_the_watermark_before_it(tmp_path):
-    clean = values(parse_file(FOLDER / "public_power.json").frame)
+    clean = by_start(parse_file(FOLDER / "public_power.json").frame)
     path = crafted_power(tmp_path, {("Solar", "2024-03-30T11:00Z"): -100, ("Wind onshore", "2024-03-30T11:00Z"): 9e9})
     result = parse_file(path)
-    assert values(result.frame) == {"2024-03-30T23:00Z": clean["2024-03-30T23:00Z"]}  # 31.03. as without them
+    assert by_start(result.frame) == {"2024-03-30T23:00Z": clean["2024-03-30T23:00Z"]}  # 31.03. as without them
     assert [r.reason for r in result.rejects] == [
         "series 'Wind onshore' at 2024-03-30T11:00:00Z: value 9e+09 MW exceeds the plausible maximum of 200000 MW; "
         "the local day 2024-03-30 is not published",
@@ -199,12 +191,12 @@ def test_absurd_values_are_quarantined_and_their_day_is_withheld_with_the_waterm
     # 30.03. is read again next run (until corrected): the watermark stays before it
     assert result.watermark == "2024-03-29T22:59:59.999999Z"
     again = parse_file(path, watermark=result.watermark)
-    assert values(again.frame) == values(result.frame) and again.watermark == result.watermark
+    assert by_start(again.frame) == by_start(result.frame) and again.watermark == result.watermark
 
 
 def test_load_of_zero_withholds_its_day_and_max_mw_is_an_option(tmp_path):
     result = parse_file(crafted_power(tmp_path, {("Load", "2024-03-31T03:00Z"): 0}))
-    assert list(values(result.frame)) == ["2024-03-29T23:00Z"]
+    assert list(by_start(result.frame)) == ["2024-03-29T23:00Z"]
     assert result.rejects[1].reason == (
         "series 'Load' at 2024-03-31T03:00:00Z: value 0 MW is not a load (must be above 0); "
         "the local day 2024-03-31 is not published")

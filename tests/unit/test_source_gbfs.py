@@ -7,11 +7,11 @@ import re
 import pandas as pd
 import pytest
 
-from cockpit.sources.base import Document, Payload, PayloadError
+from cockpit.sources.base import Document, Payload
 from cockpit.sources.gbfs import BIKES, EMPTY, GbfsConnector, feed_location
 from cockpit.sources.http import Fetcher
 from tests.conftest import SAMPLES
-from tests.unit.source_support import assert_refused, make_connector
+from tests.unit.source_support import assert_html_page_refused, assert_refused, make_connector
 
 FOLDER = SAMPLES / "gbfs"
 BROKEN = FOLDER / "broken"
@@ -178,11 +178,9 @@ def test_unusable_discovery(name, message):
 
 
 def test_html_error_page_with_status_200_for_the_discovery(httpserver):
-    httpserver.expect_request("/gbfs.json").respond_with_data(
-        "<html><body>Bad gateway</body></html>", content_type="text/html"
-    )
-    with pytest.raises(PayloadError, match=r"source 'gbfs-test', http://.*/gbfs.json: got an HTML/XML page"):
-        connector(httpserver.url_for("/gbfs.json")).fetch(None)
+    assert_html_page_refused(httpserver, "/gbfs.json", "<html><body>Bad gateway</body></html>",
+                             lambda: connector(httpserver.url_for("/gbfs.json")).fetch(None),
+                             r"source 'gbfs-test', http://.*/gbfs.json: got an HTML/XML page")
 
 
 def test_demo_payload_of_the_sources_file():

@@ -17,7 +17,7 @@ from cockpit.sources.http import Fetcher, FetchError
 from cockpit.sources.lorawan import LorawanMqttConnector, Spool
 from tests.conftest import SAMPLES
 from tests.fixtures.services import free_port
-from tests.unit.source_support import LORAWAN_DEVICES
+from tests.unit.source_support import LORAWAN_DEVICES, hourly_means
 
 FOLDER = SAMPLES / "lorawan"
 DEVICES = LORAWAN_DEVICES | {
@@ -53,25 +53,16 @@ def parse(tmp_path, names, meta=None, **options):
     return connector(tmp_path, **options).parse(Payload([document(n) for n in names], meta or {}))
 
 
-def means(frame: pd.DataFrame) -> dict:
-    return {(row.district, row.period_start.strftime("%H")): row.value for row in frame.itertuples()}
-
-
 # ---------------------------------------------------------------------------------------------- parse
 def test_uplinks_become_hourly_means_per_district_and_city(tmp_path):
     result = parse(tmp_path, GOOD)
     assert result.rejects == []
-    assert means(result.frame) == {
-        # 09 UTC: fill-001 (LDDS75, empty 1500 mm, full 300 mm) 900 mm and 600 mm -> 50 %, 75 %;
+    assert hourly_means(result.frame) == {
+        # fill-001 (LDDS75, empty 1500 mm, full 300 mm) 900 mm and 600 mm -> 50 %, 75 %;
         # fill-002 (LDDS20) 540 mm -> 80 %; fill-003 (EM310-UDL formatter output, 1200/200 mm) 450 mm -> 75 %
-        ("stadtmitte", "09"): 62.5,
-        ("lusan", "09"): 80.0,
-        ("bieblach-tinz", "09"): 75.0,
-        ("", "09"): 70.0,
-        # 10 UTC: 250 mm, nearer than full (300 mm) -> 100 % (clipped); 1600 mm, below empty (1500 mm) -> 0 %
-        ("lusan", "10"): 100.0,
-        ("stadtmitte", "10"): 0.0,
-        ("", "10"): 50.0,
+        "09:00": {"stadtmitte": 62.5, "lusan": 80.0, "bieblach-tinz": 75.0, "city": 70.0},
+        # 250 mm, nearer than full (300 mm) -> 100 % (clipped); 1600 mm, below empty (1500 mm) -> 0 %
+        "10:00": {"lusan": 100.0, "stadtmitte": 0.0, "city": 50.0},
     }
     frame = result.frame
     assert set(frame["indicator"]) == {"smart-bin-fill-level"}
@@ -114,7 +105,7 @@ def test_bad_message_is_rejected_while_the_good_ones_count(tmp_path, name):
     reject = result.rejects[0]
     assert BAD[name] in reject.reason and f"({name})" in reject.reason
     assert reject.raw  # the message text goes to the quarantine
-    assert means(result.frame)[("", "09")] == 70.0
+    assert hourly_means(result.frame)["09:00"]["city"] == 70.0
 
 
 def test_message_beyond_max_message_bytes(tmp_path):
@@ -131,7 +122,7 @@ def test_duplicate_deliveries_count_once(tmp_path):
         tmp_path, ["uplink-ultrasonic.json", "uplink-ultrasonic.json", "uplink-ultrasonic-late-in-hour.json"]
     )
     assert result.rejects == []
-    assert means(result.frame)[("stadtmitte", "09")] == 62.5
+    assert hourly_means(result.frame)["09:00"]["stadtmitte"] == 62.5
     assert "2 readings of 1 sensors" in result.frame["raw"].iloc[0]
 
 
@@ -146,13 +137,14 @@ def test_rejects_only_for_fresh_messages_but_values_from_all(tmp_path):
     assert [r.reason.split(": ", 1)[1] for r in result.rejects] == [
         "received_at: timestamp '2026-11-20T09:15:00' has no time zone"
     ]
-    assert means(result.frame)[("", "09")] == 65.0  # re-delivered fill-001 (50 %) and fresh fill-002 (80 %)
+    # re-delivered fill-001 (50 %) and fresh fill-002 (80 %)
+    assert hourly_means(result.frame)["09:00"]["city"] == 65.0
 
 
 def test_late_messages_for_closed_hours_are_quarantined_not_averaged(tmp_path):
     meta = {"fresh": [0, 1], "closed_before": "2026-11-20T10:00:00Z"}
     result = parse(tmp_path, ["uplink-ultrasonic.json", "uplink-overfull.json"], meta=meta)
-    assert means(result.frame) == {("lusan", "10"): 100.0, ("", "10"): 100.0}
+    assert hourly_means(result.frame) == {"10:00": {"lusan": 100.0, "city": 100.0}}
     assert (
         len(result.rejects) == 1
         and "late: the hour 2026-11-20 09:00 UTC was already closed" in result.rejects[0].reason
@@ -240,7 +232,7 @@ def test_each_message_is_delivered_at_least_twice_then_retired(tmp_path):
     fourth = spool_payload(conn, "uplink-ultrasonic-late-in-hour.json")
     result = conn.parse(fourth)
     assert "late: the hour 2026-11-20 09:00 UTC" in result.rejects[0].reason
-    assert ("stadtmitte", "09") not in means(result.frame)
+    assert "stadtmitte" not in hourly_means(result.frame).get("09:00", {})
 
 
 def test_torn_spool_line_is_skipped(tmp_path):
@@ -291,7 +283,7 @@ def test_publish_fetch_parse(mosquitto, tmp_path):
     publish(mosquitto, topic, samples(*GOOD[:4]))
     payload = conn.fetch(None)
     assert [d.name for d in payload.documents] == [topic] * 4
-    assert means(conn.parse(payload).frame)[("", "09")] == 70.0
+    assert hourly_means(conn.parse(payload).frame)["09:00"]["city"] == 70.0
 
 
 @pytest.mark.mqtt
@@ -317,7 +309,7 @@ def test_spooled_messages_survive_a_crash_before_the_ingest(mosquitto, tmp_path)
     assert len(lost.documents) == 2
     again = LorawanMqttConnector(conn.source, Fetcher()).fetch(None)  # the restarted process
     assert len(again.documents) == 2 and again.meta["fresh"] == []  # re-delivered from the spool
-    assert means(conn.parse(again).frame)[("stadtmitte", "09")] == 50.0
+    assert hourly_means(conn.parse(again).frame)["09:00"]["stadtmitte"] == 50.0
 
 
 @pytest.mark.mqtt

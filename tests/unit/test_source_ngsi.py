@@ -10,11 +10,11 @@ import yaml
 from werkzeug import Response
 
 from cockpit import PROJECT_ROOT
-from cockpit.sources.base import Document, Payload, PayloadError
+from cockpit.sources.base import Document, Payload
 from cockpit.sources.http import Fetcher
 from cockpit.sources.ngsi import NgsiConnector, detect_flavour
 from tests.conftest import SAMPLES
-from tests.unit.source_support import assert_refused, make_connector
+from tests.unit.source_support import assert_html_page_refused, assert_refused, hourly_means, make_connector
 
 FOLDER = SAMPLES / "ngsi"
 BROKEN = FOLDER / "broken"
@@ -36,13 +36,6 @@ def connector(location, **options) -> NgsiConnector:
 
 def run(c: NgsiConnector, watermark=None):
     return c.parse(c.fetch(watermark))
-
-
-def means(frame: pd.DataFrame) -> dict[tuple[str, str], float]:
-    return {
-        (row.period_start.strftime("%H:%M"), row.district or "city"): round(row.value, 6)
-        for row in frame.itertuples()
-    }
 
 
 def file_payload(path, watermark=None) -> Payload:
@@ -69,13 +62,9 @@ class MiniBroker:
 # ---------------------------------------------------------------------- v2 keyValues
 def test_v2_key_values_mean_fill_level_per_district_and_city_per_hour():
     result = run(connector(FOLDER / "v2-keyvalues"))
-    assert means(result.frame) == {
-        ("10:00", "city"): 52.0,
-        ("10:00", "stadtmitte"): 50.0,
-        ("10:00", "lusan"): 55.0,
-        ("10:00", "zwoetzen-liebschwitz"): 50.0,
-        ("11:00", "city"): 65.0,
-        ("11:00", "stadtmitte"): 65.0,  # dateModified when dateObserved is missing
+    assert hourly_means(result.frame) == {
+        "10:00": {"city": 52.0, "stadtmitte": 50.0, "lusan": 55.0, "zwoetzen-liebschwitz": 50.0},
+        "11:00": {"city": 65.0, "stadtmitte": 65.0},  # dateModified when dateObserved is missing
     }
     assert set(result.frame["indicator"]) == {"smart-bin-fill-level"}
     row = result.frame.iloc[0]
@@ -104,14 +93,14 @@ def test_v2_bad_entities_are_rejected_with_reasons_and_left_out_of_the_means():
 def test_without_postcodes_only_city_wide_means_are_emitted():
     result = run(connector(FOLDER / "v2-keyvalues", postcodes={}))
     assert set(result.frame["district"]) == {""}
-    assert means(result.frame)[("10:00", "city")] == pytest.approx(
+    assert hourly_means(result.frame)["10:00"]["city"] == pytest.approx(
         100 * (0.4 + 0.6 + 0.2 + 0.9 + 0.5 + 0.3) / 6
     )
 
 
 def test_v2_normalized():
     result = run(connector(FOLDER / "v2-normalized" / "entities.json"))
-    assert means(result.frame) == {("08:00", "city"): 50.0, ("08:00", "bieblach-tinz"): 50.0}
+    assert hourly_means(result.frame) == {"08:00": {"city": 50.0, "bieblach-tinz": 50.0}}
     assert [r.reason for r in result.rejects] == [
         "wastecontainer:gera:023: status 'dropped': the fill level cannot be trusted"
     ]
@@ -121,11 +110,7 @@ def test_v2_normalized():
 # ---------------------------------------------------------------------- NGSI-LD
 def test_ld_normalized_with_context_observed_at_and_datetime_values():
     result = run(connector(FOLDER / "ld" / "entities.json"))
-    assert means(result.frame) == {
-        ("09:00", "city"): 61.666667,
-        ("09:00", "lusan"): 45.0,
-        ("09:00", "leumnitz-pforten"): 95.0,
-    }
+    assert hourly_means(result.frame) == {"09:00": {"city": 61.666667, "lusan": 45.0, "leumnitz-pforten": 95.0}}
     assert [r.reason for r in result.rejects] == [
         "urn:ngsi-ld:WasteContainer:gera-034: fillingLevel 1.2 outside 0..1"
     ]
@@ -135,7 +120,7 @@ def test_ld_normalized_with_context_observed_at_and_datetime_values():
 
 def test_ld_key_values_with_expanded_names_and_a_numeric_postcode():
     result = run(connector(FOLDER / "ld" / "entities-keyvalues.json"))
-    assert means(result.frame) == {("09:00", "city"): 40.0, ("09:00", "roeppisch-zeulsdorf"): 40.0}
+    assert hourly_means(result.frame) == {"09:00": {"city": 40.0, "roeppisch-zeulsdorf": 40.0}}
     assert result.rejects == []
 
 
@@ -163,7 +148,7 @@ def test_v2_over_http_pages_with_limit_and_offset_and_sends_the_service_headers(
     assert first.args["options"] == "count,keyValues"
     assert first.headers["Fiware-Service"] == "gera" and first.headers["Fiware-ServicePath"] == "/waste"
     result = c.parse(payload)
-    assert means(result.frame)[("10:00", "city")] == 52.0 and len(result.rejects) == 10
+    assert hourly_means(result.frame)["10:00"]["city"] == 52.0 and len(result.rejects) == 10
 
 
 def test_ld_over_http_uses_the_ld_path_tenant_and_accept_header(httpserver):
@@ -181,7 +166,7 @@ def test_ld_over_http_uses_the_ld_path_tenant_and_accept_header(httpserver):
     assert request.headers["Accept"] == "application/ld+json" and request.headers["NGSILD-Tenant"] == "gera"
     assert "smartdatamodels.org/context.jsonld" in request.headers["Link"]
     assert request.args["options"] == "sysAttrs"  # modifiedAt of each entity (the time when nothing else is given)
-    assert means(result.frame)[("09:00", "lusan")] == 45.0
+    assert hourly_means(result.frame)["09:00"]["lusan"] == 45.0
 
 
 def test_auto_flavour_follows_an_ngsi_ld_location(httpserver):
@@ -200,7 +185,7 @@ def test_the_same_snapshot_again_yields_nothing():
 def test_only_hours_with_new_observations_are_emitted():
     c = connector(FOLDER / "v2-keyvalues")
     result = c.parse(file_payload(FOLDER / "v2-keyvalues" / "entities-later.json", "2024-05-01T11:05:00Z"))
-    assert means(result.frame) == {("11:00", "city"): 53.5, ("11:00", "stadtmitte"): 53.5}
+    assert hourly_means(result.frame) == {"11:00": {"city": 53.5, "stadtmitte": 53.5}}
     assert result.rejects == []  # the vandalized container was observed in an hour already stored
     assert result.watermark == "2024-05-01T11:21:00Z"
 
@@ -225,13 +210,9 @@ def test_unusable_payload(name, message):
 
 
 def test_html_error_page_with_status_200_from_the_broker(httpserver):
-    httpserver.expect_request("/v2/entities").respond_with_data(
-        (BROKEN / "error_page.html").read_bytes(), content_type="text/html"
-    )
-    with pytest.raises(
-        PayloadError, match=r"source 'ngsi-test', http://.*/v2/entities\?.*: got an HTML/XML page"
-    ):
-        connector(httpserver.url_for("/")).fetch(None)
+    assert_html_page_refused(httpserver, "/v2/entities", (BROKEN / "error_page.html").read_bytes(),
+                             lambda: connector(httpserver.url_for("/")).fetch(None),
+                             r"source 'ngsi-test', http://.*/v2/entities\?.*: got an HTML/XML page")
 
 
 def test_demo_postcodes_in_the_sources_file_match_the_catalog(catalog):

@@ -17,7 +17,7 @@ from cockpit.sources.base import Document, Payload, PayloadError
 from cockpit.sources.http import Fetcher
 from cockpit.sources.sensorthings import SensorThingsConnector
 from tests.conftest import SAMPLES
-from tests.unit.source_support import assert_refused, make_connector
+from tests.unit.source_support import assert_html_page_refused, assert_refused, make_connector
 
 FOLDER = SAMPLES / "sensorthings"
 BROKEN = FOLDER / "broken"
@@ -252,13 +252,10 @@ def test_next_link_that_is_not_a_link(tmp_path):
 
 
 def test_html_error_page_with_status_200_from_the_server(httpserver):
-    httpserver.expect_request("/v1.1/Datastreams(7)/Observations").respond_with_data(
-        (BROKEN / "error_page.html").read_bytes(), content_type="text/html"
-    )
-    with pytest.raises(
-        PayloadError, match=r"source 'sta-test', http://.*Observations\?.*: got an HTML/XML page"
-    ):
-        connector(httpserver.url_for("/v1.1")).fetch(None)
+    assert_html_page_refused(httpserver, "/v1.1/Datastreams(7)/Observations",
+                             (BROKEN / "error_page.html").read_bytes(),
+                             lambda: connector(httpserver.url_for("/v1.1")).fetch(None),
+                             r"source 'sta-test', http://.*Observations\?.*: got an HTML/XML page")
 
 
 def test_duplicate_datastreams_in_the_options_are_refused():

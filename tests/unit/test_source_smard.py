@@ -16,7 +16,7 @@ from cockpit.sources.config import SourcesError
 from cockpit.sources.http import Fetcher
 from cockpit.sources.smard import SmardConnector, chunks_from, period_end
 from tests.conftest import SAMPLES
-from tests.unit.source_support import assert_refused, make_connector
+from tests.unit.source_support import assert_html_page_refused, assert_refused, by_start, make_connector
 
 FOLDER = SAMPLES / "smard"
 HOURLY = FOLDER / "hourly"
@@ -41,10 +41,6 @@ def run(c: SmardConnector, watermark: str | None = None):
 
 def utc(text: str) -> pd.Timestamp:
     return pd.Timestamp(text)
-
-
-def by_start(frame: pd.DataFrame) -> dict[str, float]:
-    return {row.period_start.strftime("%Y-%m-%dT%H:%MZ"): row.value for row in frame.itertuples()}
 
 
 def serve_folder(httpserver, folder, prefix="/app"):
@@ -125,21 +121,13 @@ def test_malformed_points_are_rejected_with_reasons_and_the_rest_is_kept():
     assert all('"filter"' in r.raw for r in result.rejects)
 
 
+def daily_50hertz(indicator: dict) -> SmardConnector:
+    """The connector on the daily 50Hertz samples (yearly chunks) for one indicator."""
+    return connector(FOLDER / "daily", region="50Hertz", resolution="day", indicators=[indicator])
+
+
 def test_daily_resolution_across_yearly_chunks():
-    c = connector(
-        FOLDER / "daily",
-        region="50Hertz",
-        resolution="day",
-        indicators=[
-            {
-                "indicator": "renewable-share-electricity",
-                "numerator": [4068],
-                "denominator": [410],
-                "scale": 100,
-            }
-        ],
-    )
-    result = run(c)
+    result = run(daily_50hertz({**SHARE, "numerator": [4068]}))
     values = by_start(result.frame)
     assert list(values) == [
         "2023-12-28T23:00Z",
@@ -155,13 +143,7 @@ def test_daily_resolution_across_yearly_chunks():
 
 
 def test_numerator_only_is_a_scaled_sum_per_day():
-    c = connector(
-        FOLDER / "daily",
-        region="50Hertz",
-        resolution="day",
-        indicators=[{"indicator": "pv-generation", "numerator": [4068], "scale": 0.001}],
-    )
-    values = by_start(run(c).frame)
+    values = by_start(run(daily_50hertz({"indicator": "pv-generation", "numerator": [4068], "scale": 0.001})).frame)
     assert values["2023-12-28T23:00Z"] == pytest.approx(20.0)  # 20 000 MWh -> 20 GWh
 
 
@@ -243,11 +225,10 @@ def test_weekly_resolution_is_emitted_per_published_week(tmp_path):
 
 # ---------------------------------------------------------------------- malformed payloads
 def test_html_error_page_with_status_200_instead_of_the_index(httpserver):
-    httpserver.expect_request("/app/chart_data/4067/DE/index_hour.json").respond_with_data(
-        (BROKEN / "index_html.json").read_bytes(), content_type="text/html"
-    )
-    with pytest.raises(PayloadError, match=r"source 'smard-test'.*index_hour\.json: got an HTML/XML page"):
-        connector(httpserver.url_for("/app")).fetch(None)
+    assert_html_page_refused(httpserver, "/app/chart_data/4067/DE/index_hour.json",
+                             (BROKEN / "index_html.json").read_bytes(),
+                             lambda: connector(httpserver.url_for("/app")).fetch(None),
+                             r"source 'smard-test'.*index_hour\.json: got an HTML/XML page")
 
 
 @pytest.mark.parametrize(
