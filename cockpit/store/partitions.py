@@ -332,6 +332,17 @@ def _convert(engine: Engine, batch_rows: int, max_batches: int | None) -> bool:
     return True
 
 
+def conversion_state(conn: Connection) -> dict | None:
+    """A conversion under way (`convert` stopped or killed before its swap): ids copied, the highest id, batches
+    committed and when it started; None when none is under way (or not PostgreSQL)."""
+    if conn.dialect.name != "postgresql" or not conn.exec_driver_sql(
+            f"SELECT to_regclass('{_PROGRESS}') IS NOT NULL").scalar():
+        return None
+    copied, batches, started, top = conn.exec_driver_sql(
+        f"SELECT copied_id, batches, started_at, (SELECT coalesce(max(id), 0) FROM {TABLE}) FROM {_PROGRESS}").one()
+    return {"copied_id": int(min(copied, top)), "max_id": int(top), "batches": int(batches), "started_at": started}
+
+
 def _hold_writers(conn: Connection) -> None:
     """Wait for the store's writers and keep new ones out until this transaction ends (their advisory lock): a
     writer's ids are then all committed or not yet taken, so copying by id range misses none."""
