@@ -1,5 +1,5 @@
 """The operations page for staff: source runs (last run, status, counts, next run, recent errors), the quarantine
-(filterable, raw record and reason) and the alerts (plain data in the viewer's language).
+(filterable, raw record and reason), the alerts and the read replica's state (plain data in the viewer's language).
 
 Who sees what: a source belongs to the indicators it feeds (every catalog indicator id among its options, with the
 connector's defaults); staff see the runs, errors, quarantine and alerts of the sources that feed at least one
@@ -22,6 +22,7 @@ from cockpit.roles import Role, Viewer, role_of
 from cockpit.sources.config import SourcesError
 from cockpit.sources.registry import connector_class
 from cockpit.views.formatting import Fingerprinted
+from cockpit.views.replica_status import ReplicaView, build_replica
 
 if TYPE_CHECKING:
     from cockpit.runtime import Cockpit
@@ -94,6 +95,7 @@ class StatusView(Fingerprinted):
     firing: tuple[str, ...]  # keys of alerts firing now ('<rule>:<subject>')
     quarantine_count_text: str = ""
     firing_text: str = ""
+    replica: ReplicaView | None = None  # the read replica's state (the same for every member of staff)
 
 
 def _when(value, lang: str) -> str:
@@ -265,4 +267,5 @@ def build_status(cockpit: Cockpit, who: Viewer | Role | str, lang: str | None = 
     return StatusView(lang, tuple(sources), errors, tuple(items), total, selected, known, tuple(alerts), firing,
                       t("measures.ops.quarantine.count", lang, shown=_count(len(items), lang),
                         count=_count(total, lang)),
-                      t("measures.ops.alerts.firing", lang, count=_count(len(firing), lang)))
+                      t("measures.ops.alerts.firing", lang, count=_count(len(firing), lang)),
+                      replica=build_replica(cockpit, lang))
