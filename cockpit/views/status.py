@@ -35,6 +35,8 @@ ALERT_LIMIT = 50
 
 @dataclass(frozen=True)
 class SourceRunView:
+    """A source's last run and next run."""
+
     source_id: str
     connector: str
     status: str  # ok | partial | failed | running | never
@@ -52,19 +54,27 @@ class SourceRunView:
 
 
 @dataclass(frozen=True)
-class ErrorView:
+class SourceEvent:
+    """Something that happened at a source: which source, and when (in the viewer's locale)."""
+
     source_id: str
-    when_text: str
+    when_text: str  # '06.12.2026, 07:15'
+
+
+@dataclass(frozen=True)
+class ErrorView(SourceEvent):
+    """A failed or partial run's error message."""
+
     error: str
     error_lang: str = "en"  # the language of `error` (a connector's message is English)
 
 
 @dataclass(frozen=True)
-class QuarantineView:
+class QuarantineView(SourceEvent):
+    """A record the checks rejected, with the reason and the raw record."""
+
     id: int
-    source_id: str
     run_id: int
-    when_text: str
     reason: str
     raw: str
     reason_lang: str = "en"
@@ -73,6 +83,8 @@ class QuarantineView:
 
 @dataclass(frozen=True)
 class AlertView:
+    """An alert fired or recovered, and how its messages were delivered."""
+
     when_text: str
     rule_id: str
     subject: str
@@ -254,7 +266,7 @@ def build_status(cockpit: Cockpit, who: Viewer | Role | str, lang: str | None = 
     items = []
     for _, r in rows.iterrows():
         text, text_lang = reason_text(str(r["reason"]), lang)
-        items.append(QuarantineView(int(r["id"]), str(r["source_id"]), int(r["run_id"]), _when(r["created_at"], lang),
+        items.append(QuarantineView(str(r["source_id"]), _when(r["created_at"], lang), int(r["id"]), int(r["run_id"]),
                                     text, str(r["raw"])[:RAW_LIMIT], text_lang, _count(int(r["run_id"]), lang)))
     alerts = []
     for a in store.alert_log(ALERT_LIMIT * 4):

@@ -11,23 +11,23 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from cockpit.config import load_settings
 from cockpit.jobs import archive as archive_job
 from cockpit.roles import Role
-from cockpit.runtime import open_cockpit
-from cockpit.sources.base import make_frame
 from cockpit.views import clear_cache
+from tests.unit import test_archive
+from tests.unit.test_archive import _cockpit, _write
 
 pytestmark = pytest.mark.postgres
+client = test_archive.client  # the archive tests' fixture
 
 HOURLY = "bike-sharing-bikes-available"  # public, PT1H, retention 3 years (catalog default)
 DAILY = "renewable-share-electricity"  # public, P1D: never archived
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)  # 2022 and before are due
 
 
-def _hours(start: str, count: int, base: float) -> list[tuple[str, float]]:
+def _hours(start: str, count: int, base: float) -> list[tuple[str, str, float]]:
     first = datetime.fromisoformat(start)
-    return [((first + timedelta(hours=h)).isoformat(), base + h * 0.5) for h in range(count)]
+    return [((first + timedelta(hours=h)).isoformat(), "", base + h * 0.5) for h in range(count)]
 
 
 # UTC 2020: local 2020 (20-22 h) and the first hour of local 2021 (23 h); UTC 2021: the rest of local 2021, the
@@ -36,32 +36,16 @@ def _hours(start: str, count: int, base: float) -> list[tuple[str, float]]:
 ROWS = {
     HOURLY: _hours("2020-12-31T20:00:00+00:00", 8, 10.0) + _hours("2021-12-31T21:00:00+00:00", 6, 30.0)
     + _hours("2022-12-31T21:00:00+00:00", 6, 50.0) + _hours("2023-04-01T00:00:00+00:00", 2, 70.0),
-    DAILY: [((datetime(2021, 3, 1, tzinfo=UTC) + timedelta(days=d)).isoformat(), 40.0 + d) for d in range(10)],
+    DAILY: [((datetime(2021, 3, 1, tzinfo=UTC) + timedelta(days=d)).isoformat(), "", 40.0 + d) for d in range(10)],
 }
-
-
-def _write(cockpit, rows: dict) -> None:
-    frame = make_frame([dict(indicator=i, district="", period_start=s, period_end=None, value=v, raw="")
-                        for i, values in rows.items() for s, v in values])
-    run_id = cockpit.store.start_run("bike-sharing")
-    cockpit.store.write_batch("bike-sharing", run_id, frame, [], len(frame))
 
 
 @pytest.fixture
 def cockpit(tmp_path, postgres_url):
-    clear_cache()
-    found = open_cockpit(load_settings(database_url=postgres_url, load_demo=False, archive_dir=tmp_path / "archive"))
-    _write(found, ROWS)
+    found = _cockpit(tmp_path, postgres_url, ROWS)
     yield found
     clear_cache()
     found.store.engine.dispose()
-
-
-@pytest.fixture
-def client(cockpit):
-    from layouts.app import create_app
-
-    return create_app(cockpit).server.test_client()
 
 
 def _partitions(store) -> dict[str, tuple[int, int]]:
@@ -117,7 +101,7 @@ def test_archived_partitions_are_dropped_rewritten_or_deleted_and_exports_stay_t
     assert response.headers["X-Archived-Years"] == "2020, 2021, 2022"
 
     # a later row in the dropped year's range (a daily statistic, not archived) gets its partition again
-    _write(cockpit, {DAILY: [("2020-06-01T00:00:00+00:00", 12.0)]})
+    _write(cockpit, {DAILY: [("2020-06-01T00:00:00+00:00", "", 12.0)]})
     assert _partitions(store)["observations_y2020"][1] == 1
     assert archive_job.run_archive(cockpit.catalog, store, cockpit.archive, now=NOW) == []
 
@@ -127,7 +111,7 @@ def test_a_year_written_after_its_verification_is_not_removed(cockpit):
     original = type(store).remove_archived
 
     def ingest_meanwhile(self, removal):  # a revision of local 2021 commits between verifying and removing
-        _write(cockpit, {HOURLY: [("2021-01-01T00:00:00+00:00", 99.0)]})
+        _write(cockpit, {HOURLY: [("2021-01-01T00:00:00+00:00", "", 99.0)]})
         return original(self, removal)
 
     type(store).remove_archived = ingest_meanwhile

@@ -8,34 +8,19 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from cockpit.jobs import archive as archive_job
 from cockpit.roles import Role
 from cockpit.views import clear_cache
 from cockpit.views.indicator import build_indicator
 from tests.fixtures.callbacks import router_request
-from tests.unit.test_archive import HOURLY, NOW, _cockpit
+from tests.unit import test_archive
+from tests.unit.test_archive import HOURLY, NOW
 
+cockpit, client = test_archive.cockpit, test_archive.client  # the archive tests' fixtures (both backends)
 HOUR_VIEW = dict(res="hour", range_from="2022-06-01", range_to="2022-06-02")
 LAST_YEAR_VIEW = dict(res="hour", range_from="2023-06-01", range_to="2023-06-02")  # the line "a year before"
 EXPORT = f"/export/indicator/{HOURLY}.csv?res=hour&from=2022-06-01&to=2022-06-02&lang=de"
 STREAM = f"/sta/v1.1/Datastreams('{HOURLY}:city')"
-
-
-@pytest.fixture
-def cockpit(tmp_path, database_url):
-    found = _cockpit(tmp_path, database_url)
-    yield found
-    clear_cache()
-    found.store.engine.dispose()
-
-
-@pytest.fixture
-def client(cockpit):
-    from layouts.app import create_app
-
-    return create_app(cockpit).server.test_client()
 
 
 def _views(cockpit, lang="de"):
