@@ -43,10 +43,6 @@ REVISION_SCHEMA = pa.schema([("indicator", pa.string()), ("district", pa.string(
 MANIFEST = "manifest.json"
 
 
-class ArchiveError(RuntimeError):
-    """An archive file cannot be trusted (missing, changed, unreadable); the message names the file."""
-
-
 @dataclass(frozen=True)
 class Entry:
     """One archived indicator year, as the manifest lists it."""
@@ -62,6 +58,10 @@ class Entry:
     revisions_file: str | None = None
     revisions_rows: int = 0
     revisions_sha256: str | None = None
+
+
+class ArchiveError(RuntimeError):
+    """An archive file cannot be trusted (missing, changed, unreadable); the message names the file."""
 
 
 def year_bounds(year: int) -> tuple[datetime, datetime]:

@@ -6,12 +6,17 @@ For each sub-daily indicator with a retention of R years, the years up to (this 
 R = 3 in 2026, 2022 and before; 2023 to 2026 stay in the database. A crash between writing and deleting leaves
 both; the next run merges the file with the rows (same rows: same file) and deletes them then. A row that arrives
 later for an archived year is quarantined by the ingest (`split_archived`), never stored beside the archive.
+
+On PostgreSQL, whose observations are partitioned by UTC year, the rows are not deleted year by year: each year is
+verified in the write transaction and collected (`Removal`), and at the end of the run `Store.remove_archived`
+drops every partition whose rows are all archived, rewrites one that keeps only a few unarchived rows, and deletes
+the verified rows elsewhere - only rows of years that nothing wrote to since their verification.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,6 +29,7 @@ from cockpit.catalog import Catalog
 from cockpit.config import LOCAL_TZ
 from cockpit.sources.base import Reject
 from cockpit.store import Store
+from cockpit.store.raw_years import Removal
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +81,9 @@ def split_archived(valid: pd.DataFrame, archive: ObservationArchive | None) -> t
 
 
 def archive_year(store: Store, archive: ObservationArchive, indicator_id: str, year: int,
-                 now: datetime) -> ArchiveStep:
-    """Write, verify, then delete one indicator year (call under `archive.locked()`)."""
+                 now: datetime, removal: Removal | None = None) -> ArchiveStep:
+    """Write, verify, then delete one indicator year (call under `archive.locked()`); with a `removal` on a
+    partitioned store the delete is only recorded there (`Store.remove_archived` does it)."""
     rows, revisions = store.raw_year(indicator_id, year)
     if rows.empty:
         return ArchiveStep(indicator_id, year, 0, None, None)
@@ -87,7 +94,10 @@ def archive_year(store: Store, archive: ObservationArchive, indicator_id: str, y
                                                                                   "period_start"])
     if not same_rows(written, rows):
         raise ArchiveError(f"{archive.root / entry.file}: does not hold the database's rows after writing")
-    deleted = store.delete_raw_year(indicator_id, year, lambda current: same_rows(current, rows))
+    check = lambda current: same_rows(current, rows)  # noqa: E731
+    if removal is not None:
+        removal.check, check = check, removal
+    deleted = store.delete_raw_year(indicator_id, year, check)
     problem = None if deleted is not None else "rows changed while archiving; they stay until the next run"
     return ArchiveStep(indicator_id, year, len(rows), entry.file, deleted, problem)
 
@@ -103,15 +113,27 @@ def run_archive(catalog: Catalog, store: Store, archive: ObservationArchive, now
             rows, _ = store.raw_year(indicator_id, year)
             steps.append(ArchiveStep(indicator_id, year, len(rows), None, None))
         return steps
+    removal = Removal()
     with archive.locked():
         for indicator_id, year in due:
             try:
-                step = archive_year(store, archive, indicator_id, year, now)
+                step = archive_year(store, archive, indicator_id, year, now, removal)
             except (ArchiveError, OSError) as exc:
                 log.error("archive of %s %s failed, rows kept: %s", indicator_id, year, exc)
                 step = ArchiveStep(indicator_id, year, 0, None, None, str(exc))
             steps.append(step)
-    return steps
+        removed = store.remove_archived(removal)
+    return [_removed(step, removal, removed) for step in steps]
+
+
+def _removed(step: ArchiveStep, removal: Removal, removed: dict[tuple[str, int], int]) -> ArchiveStep:
+    """A step whose removal was deferred to `Store.remove_archived`, with what that removed."""
+    key = (step.indicator, step.year)
+    if key not in removal.verified:
+        return step
+    if key in removed:
+        return replace(step, deleted=removed[key])
+    return replace(step, deleted=None, problem="rows changed while archiving; they stay until the next run")
 
 
 JOB_ID = "archive-raw-observations"

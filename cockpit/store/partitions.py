@@ -12,8 +12,11 @@ Layout (migration 0015_partition_observations; SQLite keeps one plain table, sam
 - Partitions are created before rows need them: a write creates the partitions of its batch's years in its own
   transaction (`ensure_years`), and the scheduled job `ensure_ahead` creates the current and next years' and moves
   any row found in the DEFAULT partition into a real partition (logged as a warning: it should never be needed).
-- `drop_raw_year` removes one indicator's raw rows of one year (the archive, after it verified its Parquet file):
-  a `DROP TABLE` of the year's partition when no other indicator has rows in it, else a DELETE. Rollups stay.
+- The archive (`cockpit.store.raw_years.remove_archived`, after it verified its Parquet files) removes whole local
+  years of indicators with `remove_groups`: a `DROP TABLE` of a partition whose rows are all archived, a rewrite
+  of a partition that keeps only a few other rows (a UTC year holds the first hour of the next Europe/Berlin
+  year, which is archived a year later), else a DELETE. `local_groups` counts a partition's rows per indicator
+  and local year. `drop_raw_year` does the same for one indicator and UTC year. Rollups stay.
 
 The conversion of an existing, unpartitioned store (`convert`) is online and resumable: see its docstring and
 docs/partitioning.md.
@@ -26,6 +29,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, text
 
+from cockpit.config import LOCAL_TZ
 from cockpit.store.base import WRITE_LOCK_KEY
 
 log = logging.getLogger(__name__)
@@ -186,6 +190,75 @@ def drop_raw_year(conn: Connection, indicator_id: str, year: int) -> int:
     return int(conn.execute(text(f"DELETE FROM observations WHERE {where}"), bounds).rowcount)
 
 
+def _local_split(year: int) -> datetime:
+    """Where the partition of UTC `year` passes from local year `year` to `year + 1` (Dec 31, 23:00 UTC in
+    winter time): the partition's last hour belongs to the next Europe/Berlin year."""
+    return datetime(year + 1, 1, 1, tzinfo=LOCAL_TZ).astimezone(UTC)
+
+
+def local_groups(conn: Connection, year: int, indicator_id: str | None = None) -> dict[tuple[str, int], tuple]:
+    """Rows of the partition of UTC `year` per (indicator, Europe/Berlin year) - the local years are `year` and,
+    for the partition's last hour, `year + 1` - as (rows, fingerprint): the fingerprint is the sum of the rows'
+    transaction ids (`xmin`), which changes with every insert, update or delete of one of the group's rows, so a
+    group whose (rows, fingerprint) is the same in two transactions was not written in between. Only
+    `indicator_id`'s rows when given; empty when the partition does not exist."""
+    if not is_partitioned(conn) or year not in years(conn):
+        return {}
+    only = "WHERE indicator_id = :i " if indicator_id is not None else ""
+    found = conn.execute(text(f"SELECT indicator_id, period_start >= :split, count(*), sum(xmin::text::bigint) "
+                              f"FROM {partition_name(year)} {only}GROUP BY 1, 2"),
+                         dict(split=_local_split(year), i=indicator_id)).all()
+    return {(str(indicator), year + int(later)): (int(count), int(mark)) for indicator, later, count, mark in found}
+
+
+def _group_filter(year: int, groups: set[tuple[str, int]]) -> tuple[str, dict]:
+    """SQL condition (and parameters) for the rows of `groups` (indicator, local year) in the partition of UTC
+    `year`."""
+    clauses, params = [], {"split": _local_split(year)}
+    for k, (indicator, local_year) in enumerate(sorted(groups)):
+        side = "period_start < :split" if local_year == year else "period_start >= :split"
+        clauses.append(f"(indicator_id = :i{k} AND {side})")
+        params[f"i{k}"] = indicator
+    return " OR ".join(clauses), params
+
+
+def remove_groups(conn: Connection, year: int, groups: dict[tuple[str, int], int], kept: int) -> str:
+    """Remove the rows of `groups` ((indicator, local year) -> rows, as `local_groups` counted them; archived and
+    verified by the caller) and their
+    revisions from the partition of UTC `year`, which keeps `kept` other rows, in the caller's write transaction:
+
+    - nothing kept: `DROP TABLE` of the partition (instant, frees the disk at once);
+    - fewer rows kept than removed: the kept rows are copied into a new table that replaces the partition (the
+      cost of the few rows, not of a DELETE of millions);
+    - else a DELETE of the groups' rows in this partition.
+
+    Returns what was done: "drop", "rewrite" or "delete". A later write into the dropped year's range creates
+    the partition again (`ensure_years`)."""
+    name = partition_name(year)
+    where, params = _group_filter(year, set(groups))
+    if kept == 0:
+        conn.exec_driver_sql(f"DELETE FROM observation_revisions WHERE observation_id IN (SELECT id FROM {name})")
+        conn.exec_driver_sql(f"ALTER TABLE {TABLE} DETACH PARTITION {name}")
+        conn.exec_driver_sql(f"DROP TABLE {name}")
+        log.info("observations: partition %s dropped (all its rows archived)", name)
+        return "drop"
+    conn.execute(text(f"DELETE FROM observation_revisions WHERE observation_id IN "
+                      f"(SELECT id FROM {name} WHERE {where})"), params)
+    if kept >= sum(groups.values()):
+        conn.execute(text(f"DELETE FROM {name} WHERE {where}"), params)
+        return "delete"
+    lo, hi = year_bounds(year)
+    conn.exec_driver_sql(f"CREATE TABLE {name}_rest (LIKE {TABLE} INCLUDING DEFAULTS)")
+    conn.execute(text(f"INSERT INTO {name}_rest SELECT * FROM {name} WHERE NOT ({where})"), params)
+    conn.exec_driver_sql(f"ALTER TABLE {TABLE} DETACH PARTITION {name}")
+    conn.exec_driver_sql(f"DROP TABLE {name}")
+    conn.exec_driver_sql(f"ALTER TABLE {name}_rest RENAME TO {name}")
+    conn.exec_driver_sql(f"ALTER TABLE {TABLE} ATTACH PARTITION {name} FOR VALUES FROM ('{lo.isoformat()}') "
+                         f"TO ('{hi.isoformat()}')")
+    log.info("observations: partition %s rewritten with its %d unarchived rows", name, kept)
+    return "rewrite"
+
+
 # ------------------------------------------------------------------------------ conversion of an existing store
 
 
@@ -257,6 +330,17 @@ def _convert(engine: Engine, batch_rows: int, max_batches: int | None) -> bool:
         _swap(conn)
     log.info("observations: conversion to the partitioned table done")
     return True
+
+
+def conversion_state(conn: Connection) -> dict | None:
+    """A conversion under way (`convert` stopped or killed before its swap): ids copied, the highest id, batches
+    committed and when it started; None when none is under way (or not PostgreSQL)."""
+    if conn.dialect.name != "postgresql" or not conn.exec_driver_sql(
+            f"SELECT to_regclass('{_PROGRESS}') IS NOT NULL").scalar():
+        return None
+    copied, batches, started, top = conn.exec_driver_sql(
+        f"SELECT copied_id, batches, started_at, (SELECT coalesce(max(id), 0) FROM {TABLE}) FROM {_PROGRESS}").one()
+    return {"copied_id": int(min(copied, top)), "max_id": int(top), "batches": int(batches), "started_at": started}
 
 
 def _hold_writers(conn: Connection) -> None:

@@ -1,6 +1,7 @@
-"""Archived raw rows read back transparently: the open-data API's raw pages and the explorer's raw-based buckets
-(hour, week) include the Parquet files of `cockpit.archive` for the years that left the database, and say so
-(`note`). The viewer's visibility comes first: only indicators the viewer may see are looked up in the archive,
+"""Archived raw rows read back transparently: the open-data API's raw pages, the explorer's and the indicator
+page's raw-based buckets (hour, week) include the Parquet files of `cockpit.archive` for the years that left the
+database, and say so (`note`). The SensorThings API, whose Observations are database rows with ids, says which
+years are archived and links their raw CSV instead (`stream_note`). The viewer's visibility comes first: only indicators the viewer may see are looked up in the archive,
 so an archived year gives nobody more than the stored rows would.
 
 Rows of an archived year still in the database (a crash between writing and deleting, or a row that arrived
@@ -12,6 +13,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 import pandas as pd
 
@@ -32,6 +34,32 @@ PAGE_COLUMNS = ["indicator", "district", "period_start", "period_end", "value"]
 def note(years: list[int], lang: str) -> str | None:
     """'enthält archivierte Rohdaten aus 2022' (None without archived years)."""
     return t("archive.note", lang, years=", ".join(str(y) for y in years)) if years else None
+
+
+def archived_years(cockpit: Cockpit, indicator_ids: list[str]) -> dict[str, list[int]]:
+    """Indicator -> its archived years, for these indicators (the caller's visible ones); {} when the manifest
+    is unreadable (`run.py archive --verify` names the problem; the stored rows are still served)."""
+    try:
+        manifest = cockpit.archive.manifest()
+    except ArchiveError as exc:
+        log.error("archived years not read: %s", exc)
+        return {}
+    wanted, found = set(indicator_ids), {}
+    for indicator, year in sorted(manifest):
+        if indicator in wanted:
+            found.setdefault(indicator, []).append(year)
+    return found
+
+
+def stream_note(base_url: str, indicator_id: str, district: str, years: list[int]) -> dict:
+    """A SensorThings datastream's archived years - their raw rows are no Observations any more - and where
+    they are: the open-data API's raw CSV of those years (which reads the archive's files), in both languages."""
+    query = {"district": district} if district else {}
+    query.update({"from": f"{years[0]}-01-01", "to": f"{years[-1] + 1}-01-01", "format": "csv"})
+    href = f"{base_url}/api/v1/indicators/{indicator_id}/observations?{urlencode(query)}"
+    listed = ", ".join(map(str, years))
+    return {"years": years, "href": href,
+            "note": {lang: t("archive.sta.note", lang, years=listed, href=href) for lang in ("de", "en")}}
 
 
 def _visible(cockpit: Cockpit, who: Viewer | Role | str, indicator_ids) -> list[str]:

@@ -16,6 +16,8 @@ from cockpit.kpi import LOCAL_TZ, GoalEvaluation, goal_status, target_path
 from cockpit.kpi.forecast import fit_line, trend_points
 from cockpit.readmodel.snapshot import is_annual, now_local, snapshot
 from cockpit.roles import Role, Viewer, role_of
+from cockpit.views.archived import note as archive_note
+from cockpit.views.archived import with_archived_buckets
 from cockpit.views.formatting import period_label, quantity, status_word
 from cockpit.views.goals import GoalView, PathPoint, build_goals, path_points
 from cockpit.views.measures import AnnotationView, chart_annotations
@@ -106,6 +108,7 @@ class IndicatorView:
     chart_title: str
     summary: str  # text alternative of the chart
     measures: tuple[AnnotationView, ...] = ()  # start, end and milestones of linked measures (markers + table)
+    archive_note: str | None = None  # "enthält archivierte Rohdaten aus 2022" (cockpit.views.archived)
 
 
 def _department(cockpit: Cockpit, indicator: Indicator, lang: str) -> str:
@@ -236,12 +239,17 @@ def build_indicator(cockpit: Cockpit, viewer: Viewer | Role | str, indicator_id:
         problems.append(problem)
     store = cockpit.store
     series = previous = ()
+    archived: list[int] = []  # years of raw rows read from the archive's files (hour and some week views)
     if not annual_only:
         frame = store.series(viewer, grain, [indicator.id], "", since=start, until=end)
+        frame, archived = with_archived_buckets(cockpit, viewer, grain, {indicator.id: ("",)}, start, end, frame)
         series = series_points(frame, grain, lang)
         if grain != "year":
             before = store.series(viewer, grain, [indicator.id], "", since=_year_back(start),
                                   until=_year_back(end))
+            before, archived_before = with_archived_buckets(cockpit, viewer, grain, {indicator.id: ("",)},
+                                                            _year_back(start), _year_back(end), before)
+            archived = sorted(set(archived) | set(archived_before))
             previous = _shift_year(series_points(before, grain, lang))
     annual = _annual_points(indicator, evaluation, snap.annual, today, lang)
     annual_table = _annual_table(indicator, annual, evaluation is not None, lang, sort if annual_only else None)
@@ -276,6 +284,7 @@ def build_indicator(cockpit: Cockpit, viewer: Viewer | Role | str, indicator_id:
         chart_title=t("explorer.chart_title", lang, name=name, unit=indicator.unit.get(lang)),
         summary=_summary(indicator, annual, series, lang),
         measures=chart_annotations(cockpit, viewer, indicator.id, lang),
+        archive_note=archive_note(archived, lang),
     )
 
 

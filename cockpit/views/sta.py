@@ -20,44 +20,23 @@ from cockpit.i18n import t
 from cockpit.roles import Role
 from cockpit.store.standards import ObservationSelection
 from cockpit.views import sta_query as q
+from cockpit.views.archived import archived_years, stream_note
 from cockpit.views.explore import GeometryError, geometry_location, load_geometry
 from cockpit.views.opendata import public_indicators
+from cockpit.views.sta_model import (
+    CONFORMANCE,
+    NAVIGATION,
+    OBSERVATION_ORDER,
+    OM_MEASUREMENT,
+    PROPERTIES,
+    SETS,
+)
 
 if TYPE_CHECKING:
     from cockpit.runtime import Cockpit
 
 VERSION_PATH = "/sta/v1.1"
 CITY = "city"
-OM_MEASUREMENT = "http://www.opengis.net/def/observationType/OGC-OM/2.0/OM_Measurement"
-CONFORMANCE = [
-    "http://www.opengis.net/spec/iot_sensing/1.1/req/datamodel",
-    "http://www.opengis.net/spec/iot_sensing/1.1/req/resource-path/resource-path-to-entities",
-    "http://www.opengis.net/spec/iot_sensing/1.1/req/request-data",
-]
-SETS = ("Things", "Locations", "Sensors", "ObservedProperties", "Datastreams", "Observations", "FeaturesOfInterest")
-# navigation properties: name -> (target set, is a collection)
-NAVIGATION = {
-    "Things": {"Locations": ("Locations", True), "Datastreams": ("Datastreams", True)},
-    "Locations": {"Things": ("Things", True)},
-    "Sensors": {"Datastreams": ("Datastreams", True)},
-    "ObservedProperties": {"Datastreams": ("Datastreams", True)},
-    "Datastreams": {"Thing": ("Things", False), "Sensor": ("Sensors", False),
-                    "ObservedProperty": ("ObservedProperties", False), "Observations": ("Observations", True)},
-    "Observations": {"Datastream": ("Datastreams", False), "FeatureOfInterest": ("FeaturesOfInterest", False)},
-    "FeaturesOfInterest": {"Observations": ("Observations", True)},
-}
-PROPERTIES = {
-    "Things": ("id", "selfLink", "name", "description", "properties"),
-    "Locations": ("id", "selfLink", "name", "description", "encodingType", "location", "properties"),
-    "Sensors": ("id", "selfLink", "name", "description", "encodingType", "metadata", "properties"),
-    "ObservedProperties": ("id", "selfLink", "name", "definition", "description", "properties"),
-    "Datastreams": ("id", "selfLink", "name", "description", "unitOfMeasurement", "observationType",
-                    "observedArea", "phenomenonTime", "resultTime", "properties"),
-    "Observations": ("id", "selfLink", "phenomenonTime", "resultTime", "result", "resultQuality", "validTime",
-                     "parameters"),
-    "FeaturesOfInterest": ("id", "selfLink", "name", "description", "encodingType", "feature", "properties"),
-}
-OBSERVATION_ORDER = ("id", "phenomenonTime", "result")
 _SEGMENT = re.compile(r"^([A-Za-z]+)(?:\((?:'((?:[^']|'')*)'|(\d{1,18}))\))?$")
 
 
@@ -85,7 +64,8 @@ class Service:
 
     def __init__(self, cockpit: Cockpit, base_url: str):
         self.cockpit = cockpit
-        self.root = base_url.rstrip("/") + VERSION_PATH
+        self.base = base_url.rstrip("/")
+        self.root = self.base + VERSION_PATH
         self.lang = cockpit.settings.default_lang
         catalog = cockpit.catalog
         self.indicators = {i.id: i for i in public_indicators(catalog)}
@@ -105,6 +85,7 @@ class Service:
         self.demo_quality = {"nameOfMeasure": "provenance", "result": t("standards.sta.demo", self.lang)}
         self._geometry: dict | None = None
         self._spans: dict | None = None
+        self._archived: dict[str, list[int]] | None = None
 
     # ------------------------------------------------------------------ the root
     def root_document(self) -> dict:
@@ -231,6 +212,10 @@ class Service:
         if more:
             last = rows[-1]["id"] if kind == "Observations" and rows and q.keyset(options) else None
             result["@iot.nextLink"] = self._next_link(link, options, last)
+        if kind == "Observations" and scope is not None and scope[0] == "Datastreams":
+            archived = self.archived(scope[1])
+            if archived is not None:  # raw rows of past years left the database: say where they are
+                result["@cockpit.archived"] = archived
         if kind == "Observations" and options.select is None and not options.expand:
             result["value"] = [self._observation_entity(row) for row in rows]  # the common case, kept cheap
         else:
@@ -394,6 +379,13 @@ class Service:
                 Role.PUBLIC, [(s.indicator.id, s.district) for s in self.streams.values()])
         return self._spans.get((stream.indicator.id, stream.district))
 
+    def archived(self, stream: Stream) -> dict | None:
+        """Where the raw rows of a datastream's archived years are (`cockpit.views.archived.stream_note`)."""
+        if self._archived is None:
+            self._archived = archived_years(self.cockpit, list(self.indicators))
+        years = self._archived.get(stream.indicator.id)
+        return stream_note(self.base, stream.indicator.id, stream.district, years) if years else None
+
     def thing_name(self, thing: str) -> str:
         city = self.cockpit.catalog.city.get(self.lang)
         return city if thing == CITY else self.districts[thing].name
@@ -465,6 +457,9 @@ def _datastream(service: Service, stream: Stream) -> dict:
                        "attribution": ind.source.attribution, "source": ind.source.name,
                        "sourceUrl": ind.source.url},
     }
+    archived = service.archived(stream)
+    if archived is not None:
+        result["properties"]["archived"] = archived
     area = service.geometry(stream.thing)
     if area is not None:
         result["observedArea"] = area

@@ -1,5 +1,5 @@
 """The operations page for staff: source runs (last run, status, counts, next run, recent errors), the quarantine
-(filterable, raw record and reason) and the alerts (plain data in the viewer's language).
+(filterable, raw record and reason), the alerts and the read replica's state (plain data in the viewer's language).
 
 Who sees what: a source belongs to the indicators it feeds (every catalog indicator id among its options, with the
 connector's defaults); staff see the runs, errors, quarantine and alerts of the sources that feed at least one
@@ -22,6 +22,7 @@ from cockpit.roles import Role, Viewer, role_of
 from cockpit.sources.config import SourcesError
 from cockpit.sources.registry import connector_class
 from cockpit.views.formatting import Fingerprinted
+from cockpit.views.replica_status import ReplicaView, build_replica
 
 if TYPE_CHECKING:
     from cockpit.runtime import Cockpit
@@ -34,6 +35,8 @@ ALERT_LIMIT = 50
 
 @dataclass(frozen=True)
 class SourceRunView:
+    """A source's last run and next run."""
+
     source_id: str
     connector: str
     status: str  # ok | partial | failed | running | never
@@ -51,19 +54,27 @@ class SourceRunView:
 
 
 @dataclass(frozen=True)
-class ErrorView:
+class SourceEvent:
+    """Something that happened at a source: which source, and when (in the viewer's locale)."""
+
     source_id: str
-    when_text: str
+    when_text: str  # '06.12.2026, 07:15'
+
+
+@dataclass(frozen=True)
+class ErrorView(SourceEvent):
+    """A failed or partial run's error message."""
+
     error: str
     error_lang: str = "en"  # the language of `error` (a connector's message is English)
 
 
 @dataclass(frozen=True)
-class QuarantineView:
+class QuarantineView(SourceEvent):
+    """A record the checks rejected, with the reason and the raw record."""
+
     id: int
-    source_id: str
     run_id: int
-    when_text: str
     reason: str
     raw: str
     reason_lang: str = "en"
@@ -72,6 +83,8 @@ class QuarantineView:
 
 @dataclass(frozen=True)
 class AlertView:
+    """An alert fired or recovered, and how its messages were delivered."""
+
     when_text: str
     rule_id: str
     subject: str
@@ -94,6 +107,7 @@ class StatusView(Fingerprinted):
     firing: tuple[str, ...]  # keys of alerts firing now ('<rule>:<subject>')
     quarantine_count_text: str = ""
     firing_text: str = ""
+    replica: ReplicaView | None = None  # the read replica's state (the same for every member of staff)
 
 
 def _when(value, lang: str) -> str:
@@ -252,7 +266,7 @@ def build_status(cockpit: Cockpit, who: Viewer | Role | str, lang: str | None = 
     items = []
     for _, r in rows.iterrows():
         text, text_lang = reason_text(str(r["reason"]), lang)
-        items.append(QuarantineView(int(r["id"]), str(r["source_id"]), int(r["run_id"]), _when(r["created_at"], lang),
+        items.append(QuarantineView(str(r["source_id"]), _when(r["created_at"], lang), int(r["id"]), int(r["run_id"]),
                                     text, str(r["raw"])[:RAW_LIMIT], text_lang, _count(int(r["run_id"]), lang)))
     alerts = []
     for a in store.alert_log(ALERT_LIMIT * 4):
@@ -265,4 +279,5 @@ def build_status(cockpit: Cockpit, who: Viewer | Role | str, lang: str | None = 
     return StatusView(lang, tuple(sources), errors, tuple(items), total, selected, known, tuple(alerts), firing,
                       t("measures.ops.quarantine.count", lang, shown=_count(len(items), lang),
                         count=_count(total, lang)),
-                      t("measures.ops.alerts.firing", lang, count=_count(len(firing), lang)))
+                      t("measures.ops.alerts.firing", lang, count=_count(len(firing), lang)),
+                      replica=build_replica(cockpit, lang))

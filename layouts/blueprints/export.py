@@ -134,6 +134,9 @@ def indicator_export(indicator_id: str, kind: str):
     ]
     machine = {"indicators": [{"id": view.id, "name": view.name, "unit": view.unit, "licence": view.licence}],
                "resolution": view.grain}
+    if view.archive_note:  # hour buckets of past years computed from the archive's Parquet files
+        meta.append((t("archive.note.label", lang), view.archive_note))
+        machine["archive_note"] = view.archive_note
     decimals = [view.decimals if i in view.table.numeric else 0 for i in range(len(view.table.headers))]
     export = export_table(view.id, view.table, 0, decimals, meta, machine, lang)
     return _send(export, kind, lang, now)

@@ -115,6 +115,8 @@ def indicator_content(view: IndicatorView, kiosk: bool) -> list:
         children.append(html.Section([
             html.H2(t("explorer.indicator.series_heading", lang)),
             _controls(view),
+            *([html.P(f"{t('archive.note.label', lang)}: {view.archive_note}",  # raw rows from the archive
+                      className="explorer-note explorer-archive")] if view.archive_note else []),
             graph(series_figure(view), ids.INDICATOR_SERIES_CHART, f"{view.id}-verlauf", lang, view.summary),
         ], className="explorer-section"))
     if view.measures:

@@ -1,5 +1,6 @@
 """Operations page `/status` for staff: source runs, recent errors, quarantine (filter in the URL), alerts, of
-the sources that feed indicators the viewer may see (admins: all). Anonymous visitors get a notice and no data."""
+the sources that feed indicators the viewer may see (admins: all), and the read replica's state (where visitors'
+reads go, its lag). Anonymous visitors get a notice and no data."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dash import html
 
 from cockpit.i18n import t
 from cockpit.roles import is_staff
+from cockpit.views.replica_status import ReplicaView
 from cockpit.views.status import build_status
 from layouts import ids
 from layouts.auth import current_viewer, login_enabled
@@ -33,5 +35,24 @@ def layout(lang: str | None = None, kiosk: str | None = None, source: str | None
         return shell(ctx, t("measures.ops.heading", ctx.lang), None,
                      [html.Div(content, id=ids.STATUS_CONTENT, className="measures")])
     view = build_status(current_cockpit(), current_viewer(), ctx.lang, source)
+    content = [*status_content(view, ctx.lang), replica_section(view.replica, ctx.lang)]
     return shell(ctx, t("measures.ops.heading", ctx.lang), t("measures.ops.intro", ctx.lang),
-                 [html.Div(status_content(view, ctx.lang), id=ids.STATUS_CONTENT, className="measures")])
+                 [html.Div(content, id=ids.STATUS_CONTENT, className="measures")])
+
+
+def replica_section(replica: ReplicaView, lang: str) -> html.Section:
+    """The read replica: its state as icon and word, where visitors' reads go, and its figures as a table."""
+    state = html.P([html.Span(t("replica.state.label", lang) + ": ", className="measures-ops__replica-label"),
+                    html.Span([html.Span(className="status__icon", **{"aria-hidden": "true"}),
+                               html.Span(replica.state_text, className="status__text")],
+                              className=f"status status--{replica.icon}")],
+                   className="measures-ops__replica-state", **{"data-state": replica.state})
+    children = [html.H2(t("replica.title", lang), className="measures-section__title"), state,
+                html.P(replica.reads_text)]
+    if replica.facts:
+        children.append(html.Table([html.Caption(t("replica.table", lang)),
+                                    html.Tbody([html.Tr([html.Th(label, scope="row"), html.Td(value)])
+                                                for label, value in replica.facts])],
+                                   className="data-table measures-ops__replica"))
+    return html.Section(children, className="measures-section measures-ops__replica-section",
+                        id="status-replica")
