@@ -343,18 +343,26 @@ def _stale(indicator: Indicator, evaluation: GoalEvaluation | None, latest_start
     """Goal tiles are stale when the next annual value is overdue (the goal's rule), other tiles when the
     indicator's next value is; the text names what is overdue and since when."""
     if evaluation is not None and evaluation.year is not None:
-        if not evaluation.stale:
-            return False, None
-        due = year_due_by(indicator, evaluation.year)
-        return True, stale_sentence(str(evaluation.year + 1), format_date(due, lang), lang)
+        return (True, overdue_sentence(indicator, evaluation.year, None, lang)) if evaluation.stale else (False, None)
     stale_at = now if is_subdaily(indicator) else now.date()
     if latest_start is None or not is_stale(indicator, latest_start, stale_at):
         return False, None
-    text = stale_sentence(overdue_period(indicator, latest_start, lang),
-                          due_label(due_by(indicator, latest_start), indicator, lang), lang)
+    text = overdue_sentence(indicator, None, latest_start, lang)
     if demo and is_subdaily(indicator):
         text = t("ui.stale.with_note", lang, text=text, note=t("ui.stale.demo_snapshot", lang))
     return True, text
+
+
+def overdue_sentence(indicator: Indicator, year: int | None, latest_start: datetime | None,
+                     lang: str) -> str | None:
+    """What is overdue since when: the annual value after `year` (the year a goal is judged on), else the value
+    after the latest one (None without one)."""
+    if year is not None:
+        return stale_sentence(str(year + 1), format_date(year_due_by(indicator, year), lang), lang)
+    if latest_start is None:
+        return None
+    return stale_sentence(overdue_period(indicator, latest_start, lang),
+                          due_label(due_by(indicator, latest_start), indicator, lang), lang)
 
 
 def tile_view(indicator: Indicator, lang: str, now: datetime, snap: Snapshot, evaluation: GoalEvaluation | None,
