@@ -47,6 +47,7 @@ _LOGIN_CSRF = "login_csrf"  # the login form's pre-session token, in the signed 
 _VIEWER = "cockpit.viewer"
 _DROP = "cockpit.drop_session"
 _LOGIN_ENABLED = "cockpit.login_enabled"
+_ACCOUNTS_EXIST = "cockpit.accounts_exist"  # app.extensions: an account has been seen (see _accounts_exist)
 _DELAYS = "cockpit.login_delays"
 _PINNED = "cockpit.primary_only"
 
@@ -67,8 +68,17 @@ def login_enabled() -> bool:
         return False
     environ = flask.request.environ
     if _LOGIN_ENABLED not in environ:
-        environ[_LOGIN_ENABLED] = sso_enabled() or accounts().store.count_users() > 0
+        environ[_LOGIN_ENABLED] = sso_enabled() or _accounts_exist()
     return environ[_LOGIN_ENABLED]
+
+
+def _accounts_exist() -> bool:
+    """Whether an account exists. Accounts are never deleted (only deactivated), so once one is seen the answer
+    is kept for the app and the store is not asked on every page again."""
+    extensions = flask.current_app.extensions
+    if not extensions.get(_ACCOUNTS_EXIST):
+        extensions[_ACCOUNTS_EXIST] = accounts().store.count_users() > 0
+    return extensions[_ACCOUNTS_EXIST]
 
 
 def _token() -> str | None:

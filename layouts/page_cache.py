@@ -11,7 +11,8 @@ Staff pages carry the session's login name and CSRF token: they are rendered wit
 marks are replaced per request, so colleagues of one class share an entry and no one gets another's token. The
 entries live where the refresh callback's live (layouts/cache.py: Redis with COCKPIT_CACHE_URL, shared by the
 workers; else in the process). Responses say which data version they show (X-Cockpit-Data-Version); a kept
-public page is compressed once and sent gzip-encoded to browsers that accept it.
+public page is compressed once, when the first browser that accepts gzip asks for it, and sent gzip-encoded to every
+browser that accepts it.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import time
 
 import flask
 
-from cockpit.readmodel.snapshot import cached_version, now_local
+from cockpit.readmodel.snapshot import cached_version, now_local, use_data_version
 from cockpit.roles import Role
 from layouts import cache
 from layouts.auth import csrf_token, current_viewer, render_viewer_as
@@ -77,9 +78,13 @@ def _lock(key: str) -> threading.Lock:
         return _locks.setdefault(key, threading.Lock())
 
 
+def _accepts_gzip() -> bool:
+    return "gzip" in flask.request.headers.get("Accept-Encoding", "")
+
+
 def _answer(status: int, body: bytes, version: int, packed: bytes | None = None) -> flask.Response:
     """A kept page: gzip-compressed (as kept) for a browser that accepts it, else as is (staff: made personal)."""
-    if packed is not None and "gzip" in flask.request.headers.get("Accept-Encoding", ""):
+    if packed is not None and _accepts_gzip():
         response = flask.Response(packed, status=status, mimetype="application/json")
         response.headers["Content-Encoding"] = "gzip"
     else:
@@ -90,8 +95,19 @@ def _answer(status: int, body: bytes, version: int, packed: bytes | None = None)
 
 
 def _pack(body: bytes, viewer) -> bytes | None:
-    """A public page compressed once when it is kept (staff pages are made personal per request: never)."""
-    return gzip.compress(body, compresslevel=6, mtime=0) if viewer.role == Role.PUBLIC else None
+    """A public page compressed, for a browser that accepts gzip (staff pages are made personal per request and
+    never compressed here; a request without gzip does not wait for a compression it does not use)."""
+    if viewer.role != Role.PUBLIC or not _accepts_gzip():
+        return None
+    return gzip.compress(body, compresslevel=6, mtime=0)
+
+
+def _kept_answer(key: str, entry: tuple) -> flask.Response:
+    """A kept page; compressed (and kept so) when this is the first browser accepting gzip to get it."""
+    shown, made, status, body, packed = entry
+    if packed is None and (packed := _pack(body, current_viewer())) is not None:
+        cache.set_entry(key, (shown, made, status, body, packed))
+    return _answer(status, body, shown, packed)
 
 
 def _personal(body: bytes) -> bytes:
@@ -118,10 +134,9 @@ def _serve_kept_page():
         return None
     version = current_cockpit().store.data_version()
     entry = cache.get_entry(key)
-    if _usable(entry, version):
-        shown, made, status, body, packed = entry
-        if time.time() - made <= cache.MAX_AGE_SECONDS or not cache.claim(f"claim|{key}|{made}"):
-            return _answer(status, body, shown, packed)
+    if _usable(entry, version) and (time.time() - entry[1] <= cache.MAX_AGE_SECONDS
+                                    or not cache.claim(f"claim|{key}|{entry[1]}")):
+        return _kept_answer(key, entry)
     if _uncached_path():
         return None
     lock = _lock(key)  # one render per key in this worker; the others wait for it and take its entry
@@ -130,10 +145,11 @@ def _serve_kept_page():
     if _usable(entry, version) and time.time() - entry[1] <= cache.MAX_AGE_SECONDS:
         if held:
             lock.release()
-        return _answer(entry[2], entry[3], entry[0], entry[4])
+        return _kept_answer(key, entry)
     viewer = current_viewer()
     flask.g.setdefault(_PENDING, (key, version, viewer, lock if held else None))
     render_viewer_as(USER_MARK)
+    use_data_version(current_cockpit().store, version)  # the page is rendered from this version's snapshot
     return None
 
 
@@ -155,6 +171,7 @@ def _keep_page(response: flask.Response) -> flask.Response:
     if pending is None:
         return response
     key, version, viewer, lock = pending
+    use_data_version(current_cockpit().store, None)
     try:
         render_viewer_as(viewer.user)  # the real login name again
         if response.status_code != 200 or response.direct_passthrough:
@@ -177,8 +194,10 @@ def _keep_page(response: flask.Response) -> flask.Response:
 
 def _release_on_error(_error=None) -> None:
     pending = flask.g.pop(_PENDING, None)
-    if pending is not None and pending[3] is not None:
-        pending[3].release()
+    if pending is not None:
+        use_data_version(current_cockpit().store, None)
+        if pending[3] is not None:
+            pending[3].release()
 
 
 def init_app(server: flask.Flask) -> None:

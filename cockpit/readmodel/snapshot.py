@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol, TypeVar
@@ -265,6 +266,21 @@ def _key(cockpit: Cockpit, role: Viewer | Role, at: date) -> tuple:
     return (id(cockpit.catalog), visible_levels(role), at)
 
 
+_GIVEN_VERSION: ContextVar[tuple[Store, int] | None] = ContextVar("cockpit_given_data_version", default=None)
+
+
+def use_data_version(store: Store, version: int | None) -> None:
+    """Take `version` as `store`'s current data version in this context (a request) until called again with
+    None: a request that has just read it (the page cache, to find a kept page) spares the snapshot a second
+    read of the same number."""
+    _GIVEN_VERSION.set(None if version is None else (store, version))
+
+
+def _data_version(store: Store) -> int:
+    given = _GIVEN_VERSION.get()
+    return given[1] if given is not None and given[0] is store else store.data_version()
+
+
 def snapshot_at(cockpit: Cockpit, role: Role | str, now: datetime | None = None) -> tuple[Snapshot, datetime]:
     """The snapshot of `role` on the day of `now` (default: the current time), with `now` in Europe/Berlin."""
     now = (now or now_local()).astimezone(LOCAL_TZ)
@@ -280,7 +296,7 @@ def snapshot(cockpit: Cockpit, role: Role | str, at: date | None = None) -> Snap
     role = normalize_role(role)
     at = at or now_local().date()
     store = cockpit.store
-    version = store.data_version()
+    version = _data_version(store)
     key = _key(cockpit, role, at)
     cache = _cache_for(store)
     while True:

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 
 from cockpit.catalog import Indicator
 from cockpit.i18n import format_date, format_datetime, format_number, format_signed, normalize_lang, t
@@ -19,9 +20,9 @@ VIEW_STATUSES = (*STATUSES, "no_goal")
 
 class Fingerprinted:
     """Base of a screen's view dataclass: `fingerprint` changes whenever anything shown changes (lets a refresh
-    skip re-rendering an unchanged view)."""
+    skip re-rendering an unchanged view). Computed once per view object (views are frozen)."""
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
         return hashlib.sha256(repr(self).encode("utf-8")).hexdigest()[:20]
 

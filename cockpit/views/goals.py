@@ -8,28 +8,26 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from cockpit.catalog import Goal, Indicator
-from cockpit.i18n import format_date, format_number, format_percent, normalize_lang, t
-from cockpit.kpi import GoalEvaluation, due_by, year_due_by
+from cockpit.i18n import format_number, format_percent, normalize_lang, t
+from cockpit.kpi import GoalEvaluation
 from cockpit.readmodel.snapshot import Snapshot, snapshot_at
 from cockpit.roles import Role
 from cockpit.views.formatting import (
     Fingerprinted,
     StatusCount,
     day_text,
-    due_label,
     figure_quantity,
     forecast_sentence,
     goal_count_text,
     indicator_href,
-    overdue_period,
     quantity,
     reason_sentence,
-    stale_sentence,
     status_counts,
     status_word,
     target_text,
 )
 from cockpit.views.measures import GoalMeasuresView, measures_by_goal
+from cockpit.views.overview import overdue_sentence
 
 if TYPE_CHECKING:
     from cockpit.runtime import Cockpit
@@ -223,11 +221,4 @@ def _stale_text(evaluation: GoalEvaluation, snap: Snapshot, lang: str) -> str | 
     if not evaluation.stale:
         return None
     indicator = evaluation.indicator
-    if evaluation.year is not None:
-        due = year_due_by(indicator, evaluation.year)
-        return stale_sentence(str(evaluation.year + 1), format_date(due, lang), lang)
-    latest = snap.latest_start.get(indicator.id)
-    if latest is None:
-        return None
-    return stale_sentence(overdue_period(indicator, latest, lang),
-                          due_label(due_by(indicator, latest), indicator, lang), lang)
+    return overdue_sentence(indicator, evaluation.year, snap.latest_start.get(indicator.id), lang)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -35,6 +33,7 @@ from cockpit.views.formatting import (
     status_word,
     target_text,
 )
+from cockpit.views.kept import KeptByIdentity
 from cockpit.views.measures import OverdueSummary, overdue_summary
 
 if TYPE_CHECKING:
@@ -147,35 +146,29 @@ def overview_from_snapshot(cockpit: Cockpit, snap: Snapshot, lang: str, now: dat
     for evaluation in snap.evaluation.goals:
         first_goal.setdefault(evaluation.indicator.id, evaluation)
     visible = catalog.visible_indicators(snap.role)
-    tiles = [_kept_tile(ind, lang, now, snap, first_goal.get(ind.id)) for ind in visible]  # a part per indicator
+    tiles = tuple(_kept_tile(ind, lang, now, snap, first_goal.get(ind.id)) for ind in visible)  # a part each
+    overdue = _OVERDUE.get((snap,), (lang, now.date()), lambda: overdue_summary(cockpit, snap.role, lang, now))
+    # the same view object while its snapshot, tiles (kept while unchanged) and overdue line are the same: its
+    # fingerprint and its rendering (layouts) are then derived once, not once per page
+    return _VIEWS.get((snap, overdue, *tiles), (lang,), lambda: _view(cockpit, snap, lang, tiles, overdue))
+
+
+def _view(cockpit: Cockpit, snap: Snapshot, lang: str, tiles: tuple[TileView, ...],
+          overdue: OverdueSummary) -> OverviewView:
     groups = tuple(
         DomainGroup(domain, t(f"domain.{domain}", lang), tuple(tile for tile in tiles if tile.domain == domain))
         for domain in DOMAINS
         if any(tile.domain == domain for tile in tiles)
     )
     counts = status_counts((tile.status for tile in tiles if tile.goal_id), lang)
-    return OverviewView(lang, snap.role, snap.at, day_text(snap.at, lang), catalog.city.get(lang), groups, counts,
-                        any(tile.demo for tile in tiles), _kept_overdue(cockpit, snap, lang, now))
+    return OverviewView(lang, snap.role, snap.at, day_text(snap.at, lang), cockpit.catalog.city.get(lang), groups,
+                        counts, any(tile.demo for tile in tiles), overdue)
 
 
-_OVERDUE: OrderedDict[tuple, tuple[Snapshot, OverdueSummary]] = OrderedDict()
-_OVERDUE_LOCK = threading.Lock()
-
-
-def _kept_overdue(cockpit: Cockpit, snap: Snapshot, lang: str, now: datetime) -> OverdueSummary:
-    """`overdue_summary` once per snapshot (a new one comes with every new data version, measures and progress
-    reports included), language and day: three store reads and every measure's card, not once per page."""
-    key = (id(snap), lang, now.date())
-    with _OVERDUE_LOCK:
-        found = _OVERDUE.get(key)
-        if found is not None and found[0] is snap:
-            return found[1]
-    summary = overdue_summary(cockpit, snap.role, lang, now)
-    with _OVERDUE_LOCK:
-        _OVERDUE[key] = (snap, summary)  # keeps `snap` alive, so its id is not reused meanwhile
-        while len(_OVERDUE) > 32:
-            _OVERDUE.popitem(last=False)
-    return summary
+# `overdue_summary` once per snapshot (a new one comes with every new data version, measures and progress reports
+# included), language and day: three store reads and every measure's card, not once per page
+_OVERDUE: KeptByIdentity[OverdueSummary] = KeptByIdentity(32)
+_VIEWS: KeptByIdentity[OverviewView] = KeptByIdentity(32)
 
 
 def _kept_tile(indicator: Indicator, lang: str, now: datetime, snap: Snapshot,
@@ -187,11 +180,24 @@ def _kept_tile(indicator: Indicator, lang: str, now: datetime, snap: Snapshot,
     tile, kept = part.kept(key, evaluation, lambda: tile_view(indicator, lang, now, snap, evaluation, Series(
         _rows_or_none(part.monthly), _rows_or_none(part.annual), _rows_or_none(part.daily))))
     if kept:
-        stale, stale_text = _stale(indicator, evaluation, snap.latest_start.get(indicator.id), now, tile.demo, lang)
-        if (stale, stale_text) != (tile.stale, tile.stale_text):
+        latest_start = snap.latest_start.get(indicator.id)
+        due, _ = part.kept(("due",), evaluation, lambda: _stale_due(indicator, evaluation, latest_start))
+        if due is not None and ((now if is_subdaily(indicator) else now.date()) > due) != tile.stale:
+            stale, stale_text = _stale(indicator, evaluation, latest_start, now, tile.demo, lang)
             tile = replace(tile, stale=stale, stale_text=stale_text)
             part.memo[key] = (evaluation, tile)
     return tile
+
+
+def _stale_due(indicator: Indicator, evaluation: GoalEvaluation | None,
+               latest_start: datetime | None) -> datetime | date | None:
+    """After when a tile is stale (`_stale`): the due instant of a sub-daily indicator, the due day of others
+    (stale from the next day); None when time cannot make it stale with this evaluation and latest value (a goal
+    tile's staleness is the evaluation's; without a value nothing is overdue)."""
+    if (evaluation is not None and evaluation.year is not None) or latest_start is None:
+        return None
+    due = due_by(indicator, latest_start)
+    return due if is_subdaily(indicator) else due.date()
 
 
 def _rows_or_none(frame: pd.DataFrame) -> pd.DataFrame | None:
@@ -337,18 +343,26 @@ def _stale(indicator: Indicator, evaluation: GoalEvaluation | None, latest_start
     """Goal tiles are stale when the next annual value is overdue (the goal's rule), other tiles when the
     indicator's next value is; the text names what is overdue and since when."""
     if evaluation is not None and evaluation.year is not None:
-        if not evaluation.stale:
-            return False, None
-        due = year_due_by(indicator, evaluation.year)
-        return True, stale_sentence(str(evaluation.year + 1), format_date(due, lang), lang)
+        return (True, overdue_sentence(indicator, evaluation.year, None, lang)) if evaluation.stale else (False, None)
     stale_at = now if is_subdaily(indicator) else now.date()
     if latest_start is None or not is_stale(indicator, latest_start, stale_at):
         return False, None
-    text = stale_sentence(overdue_period(indicator, latest_start, lang),
-                          due_label(due_by(indicator, latest_start), indicator, lang), lang)
+    text = overdue_sentence(indicator, None, latest_start, lang)
     if demo and is_subdaily(indicator):
         text = t("ui.stale.with_note", lang, text=text, note=t("ui.stale.demo_snapshot", lang))
     return True, text
+
+
+def overdue_sentence(indicator: Indicator, year: int | None, latest_start: datetime | None,
+                     lang: str) -> str | None:
+    """What is overdue since when: the annual value after `year` (the year a goal is judged on), else the value
+    after the latest one (None without one)."""
+    if year is not None:
+        return stale_sentence(str(year + 1), format_date(year_due_by(indicator, year), lang), lang)
+    if latest_start is None:
+        return None
+    return stale_sentence(overdue_period(indicator, latest_start, lang),
+                          due_label(due_by(indicator, latest_start), indicator, lang), lang)
 
 
 def tile_view(indicator: Indicator, lang: str, now: datetime, snap: Snapshot, evaluation: GoalEvaluation | None,

@@ -9,10 +9,12 @@ from dash import dcc, html
 from cockpit.i18n import t
 from cockpit.roles import Role
 from cockpit.views.embed import embeddable_ids
+from cockpit.views.kept import KeptByIdentity
 from layouts import ids
 from layouts.auth import CSRF_FIELD, csrf_token, current_role, current_viewer, login_enabled
 from layouts.components.embed_builder import BUILDER_PATH, builder_url
 from layouts.components.legal import legal_nav
+from layouts.components.plain import component_json
 from layouts.context import PageContext, current_cockpit, kiosk_from, page_url, resolve_lang
 
 NAV = (("/", "ui.nav.overview"), ("/goals", "ui.nav.goals"), ("/explore", "explorer.nav"),
@@ -72,8 +74,28 @@ def _embed_href(ctx: PageContext) -> str | None:
     return None
 
 
-def shell(ctx: PageContext, title: str, intro: str | None, content: list, footer_note: str | None = None) -> html.Div:
-    """A page: header, <main id="main"> with the <h1> `title`, then `content`, and a footer."""
+def shell(ctx: PageContext, title: str, intro: str | None, content: list, footer_note: str | None = None) -> dict:
+    """A page: header, <main id="main"> with the <h1> `title`, then `content`, and a footer. The frame (all but
+    `content`) is rendered once per context, texts and viewer (login name, CSRF token) as the JSON Dash sends
+    and kept; `content` goes into a copy of its <main>."""
+    cockpit, viewer = current_cockpit(), current_viewer()
+    frame = _FRAMES.get((cockpit.settings, cockpit.catalog), (ctx, title, intro, footer_note, viewer.user,
+                                                               csrf_token()),
+                        lambda: component_json(_frame(ctx, title, intro, footer_note)))
+    props = dict(frame["props"])
+    props["children"] = [_with_content(child, content) if isinstance(child, dict) and child["type"] == "Main"
+                         else child for child in props["children"]]
+    return {**frame, "props": props}
+
+
+_FRAMES: KeptByIdentity[dict] = KeptByIdentity(64)
+
+
+def _with_content(main: dict, content: list) -> dict:
+    return {**main, "props": {**main["props"], "children": [*main["props"]["children"], *content]}}
+
+
+def _frame(ctx: PageContext, title: str, intro: str | None, footer_note: str | None) -> html.Div:
     header_inner = [
         html.A([html.Span(className="brand__mark", **{"aria-hidden": "true"}),
                 html.Span([html.Span(t("ui.brand", ctx.lang), className="brand__name"),
@@ -92,7 +114,6 @@ def shell(ctx: PageContext, title: str, intro: str | None, content: list, footer
                                    t("pages.embed.link", ctx.lang)], href=embed_href, title=t("pages.embed.hint", ctx.lang),
                                   className="page__embed-link", **{"data-embed-builder": "page"}),
                            className="page__embed"))
-    main += content
     footer = [html.P(t("ui.footer.about", ctx.lang))]
     if footer_note:
         footer.append(html.P(footer_note))

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import threading
-from collections import OrderedDict
-
 from dash import html
-from plotly.io.json import to_json_plotly
 
 from cockpit.i18n import t
 from cockpit.views import OverviewView, SourceView, TileView
+from cockpit.views.kept import KeptByIdentity
 from layouts import ids
 from layouts.components.measures import overdue_line
+from layouts.components.plain import component_json
 from layouts.components.sparkline import sparkline
 from layouts.components.status import demo_badge, page_intro, stale_badge, status_badge
 
@@ -120,9 +117,8 @@ def tile(view: TileView, lang: str) -> html.Article:
     )
 
 
-_RENDERED: OrderedDict[int, tuple[TileView, str, dict]] = OrderedDict()
-_RENDERED_LOCK = threading.Lock()
-_RENDERED_MAX = 128  # tiles kept rendered (about 15 per role and language)
+_RENDERED: KeptByIdentity[dict] = KeptByIdentity(128)  # tiles kept rendered (about 15 per role and language)
+_CONTENT: KeptByIdentity[list] = KeptByIdentity(32)  # overview contents kept rendered (per view model)
 
 
 def kept_tile(view: TileView, lang: str) -> dict:
@@ -130,23 +126,16 @@ def kept_tile(view: TileView, lang: str) -> dict:
     view model keeps the views of unchanged indicators (the same objects) from one snapshot to the next, so only
     changed tiles are rendered again, and a page of kept tiles is encoded without walking their components.
     The JSON is never changed after rendering, so one tree may go into several responses."""
-    key = id(view)
-    with _RENDERED_LOCK:
-        found = _RENDERED.get(key)
-        if found is not None and found[0] is view and found[1] == lang:
-            _RENDERED.move_to_end(key)
-            return found[2]
-    rendered = json.loads(to_json_plotly(tile(view, lang)))
-    with _RENDERED_LOCK:
-        _RENDERED[key] = (view, lang, rendered)  # keeps `view` alive, so its id is not reused meanwhile
-        _RENDERED.move_to_end(key)
-        while len(_RENDERED) > _RENDERED_MAX:
-            _RENDERED.popitem(last=False)
-    return rendered
+    return _RENDERED.get((view,), (lang,), lambda: component_json(tile(view, lang)))
 
 
 def overview_content(view: OverviewView) -> list:
-    """Everything below the page heading; re-rendered as a whole by the refresh callback."""
+    """Everything below the page heading; re-rendered as a whole by the refresh callback. Rendered once per view
+    model object (`build_overview` gives the same object while nothing shown changed), as plain JSON."""
+    return _CONTENT.get((view,), (), lambda: component_json(_overview_content(view)))
+
+
+def _overview_content(view: OverviewView) -> list:
     lang = view.lang
     children = page_intro(view.demo, view.counts, t("ui.overview.summary", lang), lang)
     overdue = overdue_line(view.measures_overdue)
