@@ -12,7 +12,8 @@ from functools import cached_property
 from cockpit.catalog import Indicator
 from cockpit.i18n import format_date, format_datetime, format_number, format_signed, normalize_lang, t
 from cockpit.kpi import LOCAL_TZ, STATUSES, GoalEvaluation, next_period_start
-from cockpit.readmodel.snapshot import is_annual, is_subdaily
+from cockpit.readmodel.snapshot import is_annual, is_subdaily, snapshot_at
+from cockpit.roles import Role
 
 NBSP = "\u00a0"
 VIEW_STATUSES = (*STATUSES, "no_goal")
@@ -25,6 +26,18 @@ class Fingerprinted:
     @cached_property
     def fingerprint(self) -> str:
         return hashlib.sha256(repr(self).encode("utf-8")).hexdigest()[:20]
+
+
+@dataclass(frozen=True)
+class DayScreen(Fingerprinted):
+    """What the overview and the goal tree both start with: the viewer's language and role, the day evaluated
+    (and its text) and the city."""
+
+    lang: str
+    role: Role
+    at: date
+    at_text: str
+    city: str
 
 
 def month_name(month: int, lang: str) -> str:
@@ -186,3 +199,10 @@ def day_text(day: date, lang: str) -> str:
 def indicator_href(indicator_id: str, lang: str) -> str:
     """The indicator's detail page (built by the explorer engineer): '/indicator/<id>?lang=de'."""
     return f"/indicator/{indicator_id}?lang={lang}"
+
+
+def screen_at(build, cockpit, role, lang: str | None, now: datetime | None):
+    """The screen `build(cockpit, snapshot, lang, now)` makes of `role`'s snapshot on the day of `now` (default: the
+    current time, in Europe/Berlin), in `lang`: the common entry of the overview and the goal tree."""
+    snap, now = snapshot_at(cockpit, role, now)
+    return build(cockpit, snap, normalize_lang(lang), now)

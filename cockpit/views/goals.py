@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from cockpit.catalog import Goal, Indicator
-from cockpit.i18n import format_number, format_percent, normalize_lang, t
+from cockpit.i18n import format_number, format_percent, t
 from cockpit.kpi import GoalEvaluation
-from cockpit.readmodel.snapshot import Snapshot, snapshot_at
+from cockpit.readmodel.snapshot import Snapshot
 from cockpit.roles import Role
 from cockpit.views.formatting import (
-    Fingerprinted,
+    DayScreen,
     StatusCount,
     day_text,
     figure_quantity,
@@ -22,6 +22,7 @@ from cockpit.views.formatting import (
     indicator_href,
     quantity,
     reason_sentence,
+    screen_at,
     status_counts,
     status_word,
     target_text,
@@ -97,12 +98,7 @@ class VisionView:
 
 
 @dataclass(frozen=True)
-class GoalsView(Fingerprinted):
-    lang: str
-    role: Role
-    at: date
-    at_text: str
-    city: str
+class GoalsView(DayScreen):
     visions: tuple[VisionView, ...]
     total_text: str
     counts: tuple[StatusCount, ...]
@@ -119,9 +115,7 @@ class GoalsView(Fingerprinted):
 def build_goals(cockpit: Cockpit, role: Role | str, lang: str | None = None,
                 now: datetime | None = None) -> GoalsView:
     """The goal tree for `role` in `lang`; goals of indicators the role may not see are left out."""
-    lang = normalize_lang(lang)
-    snap, now = snapshot_at(cockpit, role, now)
-    return goals_from_snapshot(cockpit, snap, lang, now)
+    return screen_at(goals_from_snapshot, cockpit, role, lang, now)
 
 
 def goals_from_snapshot(cockpit: Cockpit, snap: Snapshot, lang: str, now: datetime | None = None) -> GoalsView:

@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from cockpit.catalog import Indicator
-from cockpit.i18n import format_date, format_number, format_percent, normalize_lang, t
+from cockpit.i18n import format_date, format_number, format_percent, t
 from cockpit.kpi import LOCAL_TZ, GoalEvaluation, due_by, is_stale, year_due_by
-from cockpit.readmodel.snapshot import Snapshot, is_annual, is_subdaily, snapshot_at
+from cockpit.readmodel.snapshot import Snapshot, is_annual, is_subdaily
 from cockpit.roles import Role
 from cockpit.views.formatting import (
-    Fingerprinted,
+    DayScreen,
     StatusCount,
     bucket_label,
     change_quantity,
@@ -28,6 +28,7 @@ from cockpit.views.formatting import (
     period_label,
     quantity,
     reason_sentence,
+    screen_at,
     stale_sentence,
     status_counts,
     status_word,
@@ -113,12 +114,7 @@ class DomainGroup:
 
 
 @dataclass(frozen=True)
-class OverviewView(Fingerprinted):
-    lang: str
-    role: Role
-    at: date
-    at_text: str
-    city: str
+class OverviewView(DayScreen):
     groups: tuple[DomainGroup, ...]
     counts: tuple[StatusCount, ...]  # statuses of the tiles with a goal
     demo: bool  # some shown data comes from a synthetic source
@@ -135,9 +131,7 @@ class OverviewView(Fingerprinted):
 def build_overview(cockpit: Cockpit, role: Role | str, lang: str | None = None,
                    now: datetime | None = None) -> OverviewView:
     """The overview for `role` in `lang` at `now` (default: the current time in Europe/Berlin)."""
-    lang = normalize_lang(lang)
-    snap, now = snapshot_at(cockpit, role, now)
-    return overview_from_snapshot(cockpit, snap, lang, now)
+    return screen_at(overview_from_snapshot, cockpit, role, lang, now)
 
 
 def overview_from_snapshot(cockpit: Cockpit, snap: Snapshot, lang: str, now: datetime) -> OverviewView:
