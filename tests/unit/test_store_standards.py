@@ -47,3 +47,17 @@ def test_stream_spans(store):
     spans = store.stream_spans(Role.PUBLIC, [(PUBLIC, ""), (INTERNAL, ""), ("charge-points-per-1000", "")])
     assert set(spans) == {(PUBLIC, "")}
     assert spans[(PUBLIC, "")] == (datetime(2020, 9, 30, 22, tzinfo=UTC), datetime(2025, 9, 30, 22, tzinfo=UTC))
+
+
+def test_stream_spans_across_new_year_and_after_an_archived_year(store):
+    """The last start of a stream in the first local hour of a year (still the previous UTC year) is found, and a
+    stream whose first year's raw rows were dropped (archived; its rollups stay) starts at its first kept row."""
+    fill(store)
+    frame = make_frame([dict(indicator=PUBLIC, district="", period_start="2027-01-01T00:30:00+01:00",
+                             period_end=None, value=57.0, raw="")])
+    store.write_batch("waste-balance", store.start_run("waste-balance"), frame, [], 1)
+    spans = store.stream_spans(Role.PUBLIC, [(PUBLIC, ""), ("charge-points-per-1000", "lusan")])
+    assert spans[(PUBLIC, "")] == (datetime(2020, 9, 30, 22, tzinfo=UTC), datetime(2026, 12, 31, 23, 30, tzinfo=UTC))
+    assert spans[("charge-points-per-1000", "lusan")] == (datetime(2026, 8, 31, 22, tzinfo=UTC),) * 2
+    store.drop_raw_year(PUBLIC, 2020)
+    assert store.stream_spans(Role.PUBLIC, [(PUBLIC, "")])[(PUBLIC, "")][0] == datetime(2021, 9, 30, 22, tzinfo=UTC)
