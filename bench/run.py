@@ -32,6 +32,7 @@ from bench.report import bench_report
 from bench.reuse import Kept, kept_store, read_record, write_record
 from bench.store import bench_catalog, generate_store, ingest_figures, open_bench_cockpit, small_run
 
+DEFAULT_SIZE = 1_000_000
 HOME = ("/", "")  # what a browser sends when it opens / (no query: the default language)
 
 
@@ -145,7 +146,7 @@ def sta_figures(backend: str, client, trivial_p50: float, repeat: int) -> list[F
                    "<= 150 ms") for name, q in (("p50", 0.5), ("p95", 0.95))]
 
 
-def bench_backend(backend: str, url: str, empty_url: str, size: int, folder: Path, repeat: int,
+def bench_backend(backend: str, url: str, empty_url: str, size: int | None, folder: Path, repeat: int,
                   load_seconds: float = 0, browser_loads: int = 0, kept: Kept | None = None) -> list[Figure]:
     """Generate the store (or, `kept` and existing, reuse it and the generating run's ingest figures) and measure."""
     from cockpit.views import clear_cache
@@ -153,10 +154,10 @@ def bench_backend(backend: str, url: str, empty_url: str, size: int, folder: Pat
 
     figures: list[Figure] = []
     record = read_record(kept.record_path) if kept and kept.exists else None
-    if record is not None and record["size"] != size:
+    if record is not None and size is not None and record["size"] != size:
         print(f"  {backend}: kept store {kept.url.rsplit('/', 1)[-1]} was generated with --size {record['size']:,}"
               f" (not {size:,}): measuring it as it is", file=sys.stderr)
-    size = record["size"] if record else size
+    size = record["size"] if record else (size or DEFAULT_SIZE)
     catalog_path = bench_catalog(folder, size)
     cockpit = open_bench_cockpit(url, catalog_path)
     empty = open_bench_cockpit(empty_url, catalog_path)
@@ -219,7 +220,8 @@ def bench_backend(backend: str, url: str, empty_url: str, size: int, folder: Pat
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--size", type=int, default=1_000_000, help="rows of the generated store (full: 10000000)")
+    parser.add_argument("--size", type=int, help=f"rows of the generated store (default {DEFAULT_SIZE:,}; full: "
+                        "10000000; a kept store of --reuse has its own)")
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--pg-url", help="a PostgreSQL server URL without database (default: start a throwaway one)")
     parser.add_argument("--repeat", type=int, default=5, help="repetitions of each timed step (median reported)")
