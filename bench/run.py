@@ -2,6 +2,7 @@
 
     python -m bench --size 1000000                 # SQLite and PostgreSQL (a throwaway server is started)
     python -m bench --size 20000 --backend sqlite  # the CI smoke size
+    python -m bench --backend postgresql --pg-url URL --reuse bench_100m --workdir DIR   # a kept store (reuse.py)
 
 Baselines: a trivial Flask route served by the same WSGI app in the same process (for page and callback
 times) or by the same gunicorn server to the same HTTP client (for load and HTTP times), a raw `executemany`
@@ -23,23 +24,15 @@ import tempfile
 import time
 from pathlib import Path
 
-import pandas as pd
-
 from bench import browser, generate, pg
 from bench.figures import Figure, median_seconds, percentile, table, timed
 from bench.load import create_app_with_ping, gunicorn_figures, until_fresh
 from bench.pages import callback_body, component_count, page_figures, router_body
 from bench.report import bench_report
-from bench.store import (
-    SAMPLE_ROWS,
-    bench_catalog,
-    ingest,
-    open_bench_cockpit,
-    raw_insert_seconds,
-    seed_pathway,
-    small_run,
-)
+from bench.reuse import Kept, kept_store, read_record, write_record
+from bench.store import bench_catalog, generate_store, ingest_figures, open_bench_cockpit, small_run
 
+DEFAULT_SIZE = 1_000_000
 HOME = ("/", "")  # what a browser sends when it opens / (no query: the default language)
 
 
@@ -153,49 +146,30 @@ def sta_figures(backend: str, client, trivial_p50: float, repeat: int) -> list[F
                    "<= 150 ms") for name, q in (("p50", 0.5), ("p95", 0.95))]
 
 
-def bench_backend(backend: str, url: str, empty_url: str, size: int, folder: Path, repeat: int,
-                  load_seconds: float = 0, browser_loads: int = 0) -> list[Figure]:
+def bench_backend(backend: str, url: str, empty_url: str, size: int | None, folder: Path, repeat: int,
+                  load_seconds: float = 0, browser_loads: int = 0, kept: Kept | None = None) -> list[Figure]:
+    """Generate the store (or, `kept` and existing, reuse it and the generating run's ingest figures) and measure."""
     from cockpit.views import clear_cache
     from layouts import ids
 
     figures: list[Figure] = []
+    record = read_record(kept.record_path) if kept and kept.exists else None
+    if record is not None and size is not None and record["size"] != size:
+        print(f"  {backend}: kept store {kept.url.rsplit('/', 1)[-1]} was generated with --size {record['size']:,}"
+              f" (not {size:,}): measuring it as it is", file=sys.stderr)
+    size = record["size"] if record else (size or DEFAULT_SIZE)
     catalog_path = bench_catalog(folder, size)
     cockpit = open_bench_cockpit(url, catalog_path)
     empty = open_bench_cockpit(empty_url, catalog_path)
 
-    # ---------------------------------------------------------------- bulk ingest
-    rows, seconds, sample, sample_seconds = 0, 0.0, [], 0.0
-    loader = generate.bulk_loader(cockpit.store)  # PostgreSQL: the rows after the sample by COPY (generate.py)
-    for frame in generate.frames(size):
-        if loader and rows >= min(SAMPLE_ROWS, size // 2):
-            seconds += loader.add(frame)
-            rows += len(frame)
-            print(f"  {backend}: {rows:,} rows stored ({rows / seconds:,.0f} rows/s)", file=sys.stderr, end="\r")
-            continue
-        took = ingest(cockpit, frame)
-        if rows < SAMPLE_ROWS:
-            sample.append(frame)
-            sample_seconds += took
-        rows += len(frame)
-        seconds += took
-        print(f"  {backend}: {rows:,} rows stored ({rows / seconds:,.0f} rows/s)", file=sys.stderr, end="\r")
-    if loader:
-        seconds += loader.finish()
-    print(file=sys.stderr)
-    sample_frame = pd.concat(sample, ignore_index=True)
-    raw_seconds = raw_insert_seconds(empty.store, sample_frame)
-    figures.append(Figure(backend, f"bulk ingest, first {len(sample_frame):,} rows (validate + store + rollups)",
-                          len(sample_frame) / sample_seconds, "rows/s", len(sample_frame) / raw_seconds,
-                          "raw executemany" if backend == "sqlite" else "raw COPY", ">= 50 %"))
-    figures.append(Figure(backend, f"bulk ingest, whole store ({rows:,} rows" + (
-        f"; {loader.rows:,} of them by COPY + rollups, no validation" if loader else "") + ")", rows / seconds,
-        "rows/s"))
-    del sample, sample_frame, frame  # the generator's frames are no part of what is served
-    figures.append(Figure(backend, "store size", rows, "rows"))
-    figures.append(Figure(backend, "store size on disk (database incl. indexes and rollups)",
-                          (generate.store_bytes(cockpit.store) or 0) / 2**30, "GiB"))
-
-    seed_pathway(cockpit, folder)  # the climate balance and the demo measures for /klimapfad
+    # ---------------------------------------------------------------- bulk ingest (or the generating run's)
+    if record is None:
+        record = generate_store(backend, cockpit, empty, size, folder)
+        if kept:
+            write_record(kept.record_path, record)
+    figures += ingest_figures(backend, record, kept is not None and kept.exists,
+                              generate.store_bytes(cockpit.store))
+    rows = record["rows"]
 
     # ---------------------------------------------------------------- 9-row run
     small_run(empty)
@@ -224,7 +198,7 @@ def bench_backend(backend: str, url: str, empty_url: str, size: int, folder: Pat
     figures.append(Figure(backend, "trivial Flask route (same WSGI app), p50", trivial_p50, "ms"))
     figures += page_open_figures(backend, client, cockpit, trivial_p50, repeat)
     figures += refresh_figures(backend, client, cockpit, trivial_p50, repeat)
-    figures += page_figures(backend, client, trivial_p50, max(20, repeat * 4))
+    figures += page_figures(backend, client, trivial_p50, max(20, repeat * 4), cache.clear)
 
     figures += sta_figures(backend, client, trivial_p50, max(20, repeat * 4))
     if browser_loads:
@@ -246,7 +220,8 @@ def bench_backend(backend: str, url: str, empty_url: str, size: int, folder: Pat
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--size", type=int, default=1_000_000, help="rows of the generated store (full: 10000000)")
+    parser.add_argument("--size", type=int, help=f"rows of the generated store (default {DEFAULT_SIZE:,}; full: "
+                        "10000000; a kept store of --reuse has its own)")
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--pg-url", help="a PostgreSQL server URL without database (default: start a throwaway one)")
     parser.add_argument("--repeat", type=int, default=5, help="repetitions of each timed step (median reported)")
@@ -255,6 +230,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds of each 64-connection load test under gunicorn (0: skip)")
     parser.add_argument("--browser-loads", type=int, default=5,
                         help="loads of / in Chromium per condition (warm, after new data); 0: skip the browser")
+    parser.add_argument("--reuse", metavar="NAME",
+                        help="keep the generated store as NAME (SQLite: NAME.db in --workdir; PostgreSQL: database NAME "
+                        "on --pg-url) with its generation record (--workdir/bench-record-NAME-BACKEND.json); a later "
+                        "run with the same NAME measures it without generating it again (ingest rows: the generating "
+                        "run's, with its time)")
+    parser.add_argument("--record", type=Path, metavar="JSON",
+                        help="with --reuse: the generation record of an existing store (default: the one --reuse "
+                        "writes), e.g. the JSON of a generation script with the same keys (bench/reuse.py)")
     parser.add_argument("--report-only", action="store_true",
                         help="only the council report figures (demo data, a few seconds)")
     args = parser.parse_args(argv)
@@ -266,6 +249,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"browser bench skipped: {missing}", file=sys.stderr)
         args.browser_loads = 0
 
+    if args.reuse and args.workdir is None:
+        parser.error("--reuse needs --workdir (where the record and SQLite files are kept)")
+    if args.record and (not args.reuse or args.backend == "both"):
+        parser.error("--record needs --reuse and one --backend")
+
     import logging
 
     logging.disable(logging.INFO)
@@ -273,13 +261,21 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="cockpit-bench-", dir=args.workdir) as tmp:
         folder = Path(tmp)
         if args.backend in ("sqlite", "both"):
-            figures += bench_backend("sqlite", f"sqlite:///{folder / 'bench.db'}", f"sqlite:///{folder / 'empty.db'}",
-                                     args.size, folder, args.repeat, args.load_seconds, args.browser_loads)
+            kept = kept_store("sqlite", args.reuse, args.workdir, record=args.record) if args.reuse else None
+            url, empty_url = ((kept.url, kept.empty_url) if kept else
+                              (f"sqlite:///{folder / 'bench.db'}", f"sqlite:///{folder / 'empty.db'}"))
+            figures += bench_backend("sqlite", url, empty_url, args.size, folder, args.repeat, args.load_seconds,
+                                     args.browser_loads, kept)
         if args.backend in ("postgresql", "both"):
             with contextlib.ExitStack() as stack:
-                base = args.pg_url or stack.enter_context(pg.server())
-                figures += bench_backend("postgresql", pg.create_database(base), pg.create_database(base), args.size,
-                                         folder, args.repeat, args.load_seconds, args.browser_loads)
+                if args.reuse:
+                    kept = kept_store("postgresql", args.reuse, args.workdir, args.pg_url, args.record)
+                    url, empty_url = kept.url, kept.empty_url
+                else:
+                    kept, base = None, args.pg_url or stack.enter_context(pg.server())
+                    url, empty_url = pg.create_database(base), pg.create_database(base)
+                figures += bench_backend("postgresql", url, empty_url, args.size, folder, args.repeat,
+                                         args.load_seconds, args.browser_loads, kept)
         figures += bench_report(folder, min(args.repeat, 3))
     print(table(figures))
     return 0

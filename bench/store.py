@@ -3,6 +3,7 @@ insert baseline, the 9-row run that stands for new data, and the climate pathway
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 
@@ -10,7 +11,10 @@ import pandas as pd
 import yaml
 
 from bench import generate
+from bench.figures import Figure
+from bench.reuse import generated_when
 from cockpit import PROJECT_ROOT
+from cockpit.roles import Role
 
 SAMPLE_ROWS = 200_000  # rows of the ingest comparison (the first rows of the generated store)
 
@@ -87,11 +91,65 @@ def raw_insert_seconds(store, frame: pd.DataFrame) -> float:
     return seconds
 
 
+def generate_store(backend: str, cockpit, empty, size: int, folder: Path) -> dict:
+    """Generate the bench store (the first rows through the real ingest, on PostgreSQL the rest by COPY + rollups,
+    `generate.CopyLoader`), the raw insert baseline of the same first rows into `empty`, and the climate pathway
+    demo; the generation record (bench/reuse.py: what the run measured)."""
+    rows, seconds, sample, sample_seconds = 0, 0.0, [], 0.0
+    loader = generate.bulk_loader(cockpit.store)
+    for frame in generate.frames(size):
+        if loader and rows >= min(SAMPLE_ROWS, size // 2):
+            seconds += loader.add(frame)
+        else:
+            took = ingest(cockpit, frame)
+            if rows < SAMPLE_ROWS:
+                sample.append(frame)
+                sample_seconds += took
+            seconds += took
+        rows += len(frame)
+        print(f"  {backend}: {rows:,} rows stored ({rows / seconds:,.0f} rows/s)", file=sys.stderr, end="\r")
+    if loader:
+        seconds += loader.finish()
+    print(file=sys.stderr)
+    sample_frame = pd.concat(sample, ignore_index=True)
+    raw_seconds = raw_insert_seconds(empty.store, sample_frame)
+    seed_pathway(cockpit, folder)  # the climate balance and the demo measures for /klimapfad
+    return dict(size=size, rows=rows, seconds=seconds, copy_rows=loader.rows if loader else 0,
+                sample_rows=len(sample_frame), sample_seconds=sample_seconds, raw_seconds=raw_seconds,
+                bytes=generate.store_bytes(cockpit.store), generated_at=pd.Timestamp.now(tz="UTC").isoformat(),
+                backend=backend)
+
+
+def ingest_figures(backend: str, record: dict, reused: bool, bytes_now: int | None) -> list[Figure]:
+    """The ingest rows of a generation record; from a kept store (`reused`) they say that they are the generating
+    run's, and when it was (each figure beside its baseline from that same run)."""
+    then = f"; generating run of {generated_when(record)}" if reused else ""
+    rows, copy_rows = record["rows"], record["copy_rows"]
+    raw = ("raw executemany" if backend == "sqlite" else "raw COPY") + (", same generating run" if reused else "")
+    return [
+        Figure(backend, f"bulk ingest, first {record['sample_rows']:,} rows (validate + store + rollups{then})",
+               record["sample_rows"] / record["sample_seconds"], "rows/s",
+               record["sample_rows"] / record["raw_seconds"], raw, ">= 50 %"),
+        Figure(backend, f"bulk ingest, whole store ({rows:,} rows" + (
+            f"; {copy_rows:,} of them by COPY + rollups, no validation" if copy_rows else "") + f"{then})",
+            rows / record["seconds"], "rows/s"),
+        Figure(backend, "store size" + (f" (rows stored by the generating run of {generated_when(record)})"
+                                        if reused else ""), rows, "rows"),
+        Figure(backend, "store size on disk (database incl. indexes and rollups" + (", now" if reused else "")
+               + ")", (bytes_now or 0) / 2**30, "GiB"),
+    ]
+
+
 _tick = [0]
 
 
 def small_run(cockpit) -> float:
-    """9 new quarter-hours of 9 city-wide/district sensor series, as one run; seconds."""
+    """9 new quarter-hours of 9 city-wide/district sensor series, as one run; seconds. In a kept store (bench
+    --reuse) the quarter-hours follow those of earlier runs (new rows, not revisions)."""
+    latest = cockpit.store.latest(Role.ADMIN, 1, ["smart-bin-fill-level"])  # one index seek, not timed
+    if not latest.empty:
+        stored = pd.Timestamp(latest["period_start"].max())
+        _tick[0] = max(_tick[0], int((stored - generate.END) / pd.Timedelta(minutes=15)))
     _tick[0] += 1
     start = generate.END + pd.Timedelta(minutes=15 * _tick[0])
     records = [dict(indicator="smart-bin-fill-level", district=d, period_start=start, period_end=pd.NaT,

@@ -82,7 +82,7 @@ class Store(AccountsStore, OpenDataStore, WallStore, ReportsStore, ReviewStore, 
         SQLite one consistent state), for a caller that reads several things at once. For reads only."""
         engine = self._reads_engine()
         with engine.connect() as conn:
-            yield _SharedConnection(self, conn, on_primary=engine is self.engine)
+            yield _SharedConnection(self, conn, on_primary=engine is self._version_engine)
 
     # ------------------------------------------------------------------ ingest
     def start_run(self, source_id: str, interrupted_after: float | None = None) -> int:

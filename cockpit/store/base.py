@@ -38,7 +38,11 @@ class StoreBase:
         # the data version is read on every cached page request: on PostgreSQL in autocommit, which saves the
         # BEGIN and ROLLBACK round trips of a transaction around a one-row read (about half of its time)
         self._version_engine = _autocommit(engine)
-        self.replica = (ReplicaGuard(self._version_engine, _autocommit(read_engine), wait=read_wait)
+        # page and API reads on PostgreSQL in autocommit too: under READ COMMITTED every statement takes its own
+        # snapshot anyway, so a transaction around reads only adds its BEGIN and ROLLBACK round trips (two of
+        # the three a one-statement read had; a page render made up to a dozen of them)
+        self._read_replica_engine = _autocommit(read_engine) if read_engine is not None else None
+        self.replica = (ReplicaGuard(self._version_engine, self._read_replica_engine, wait=read_wait)
                         if read_engine is not None else None)
 
     @contextmanager
@@ -61,9 +65,10 @@ class StoreBase:
         return self._reads_engine().connect()
 
     def _reads_engine(self) -> Engine:
+        """The engine of page and API reads (autocommit on PostgreSQL: reads only, see __init__)."""
         if self.replica is None or _PRIMARY_ONLY.get() or not self.replica.use_replica():
-            return self.engine
-        return self.read_engine
+            return self._version_engine
+        return self._read_replica_engine
 
     @contextmanager
     def primary(self):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pandas as pd
+
 from cockpit.roles import Role
 from cockpit.sources.base import make_frame
 from cockpit.store.standards import ObservationSelection
@@ -47,3 +49,38 @@ def test_stream_spans(store):
     spans = store.stream_spans(Role.PUBLIC, [(PUBLIC, ""), (INTERNAL, ""), ("charge-points-per-1000", "")])
     assert set(spans) == {(PUBLIC, "")}
     assert spans[(PUBLIC, "")] == (datetime(2020, 9, 30, 22, tzinfo=UTC), datetime(2025, 9, 30, 22, tzinfo=UTC))
+
+
+def test_stream_spans_across_new_year_and_after_an_archived_year(store):
+    """The last start of a stream in the first local hour of a year (still the previous UTC year) is found, and a
+    stream whose first year's raw rows were dropped (archived; its rollups stay) starts at its first kept row."""
+    fill(store)
+    frame = make_frame([dict(indicator=PUBLIC, district="", period_start="2027-01-01T00:30:00+01:00",
+                             period_end=None, value=57.0, raw="")])
+    store.write_batch("waste-balance", store.start_run("waste-balance"), frame, [], 1)
+    spans = store.stream_spans(Role.PUBLIC, [(PUBLIC, ""), ("charge-points-per-1000", "lusan")])
+    assert spans[(PUBLIC, "")] == (datetime(2020, 9, 30, 22, tzinfo=UTC), datetime(2026, 12, 31, 23, 30, tzinfo=UTC))
+    assert spans[("charge-points-per-1000", "lusan")] == (datetime(2026, 8, 31, 22, tzinfo=UTC),) * 2
+    store.drop_raw_year(PUBLIC, 2020)
+    assert store.stream_spans(Role.PUBLIC, [(PUBLIC, "")])[(PUBLIC, "")][0] == datetime(2021, 9, 30, 22, tzinfo=UTC)
+
+
+def test_every_stream_in_id_order_when_the_matching_rows_come_late(store):
+    """'Every stream' in id order (the SensorThings default and its keyset paging) finds the first visible rows
+    even when thousands of rows of an internal indicator come before them in id order (PostgreSQL reads growing
+    windows of ids), with $skip and the keyset bound."""
+    hidden = make_frame([dict(indicator=INTERNAL, district="", period_start=stamp, period_end=None, value=1.0, raw="")
+                         for stamp in pd.date_range("2025-01-01", periods=5000, freq="h", tz="UTC").astype(str)])
+    store.write_batch("waste-balance", store.start_run("waste-balance"), hidden, [], len(hidden))
+    fill(store)
+    every = ((PUBLIC, "charge-points-per-1000"), ("charge-points-per-1000",), ("lusan",))
+    rows, _ = store.standard_observations(Role.PUBLIC, ObservationSelection(every=every, limit=3))
+    all_rows, total = store.standard_observations(Role.PUBLIC, ObservationSelection(every=every, limit=100,
+                                                                                      count=True))
+    assert total == 7 and [r["id"] for r in rows] == [r["id"] for r in all_rows[:3]]
+    assert [r["id"] for r in all_rows] == sorted(r["id"] for r in all_rows) and all_rows[0]["id"] > 5000
+    skipped, _ = store.standard_observations(Role.PUBLIC, ObservationSelection(every=every, offset=2, limit=2))
+    assert skipped == all_rows[2:4]
+    after, _ = store.standard_observations(Role.PUBLIC, ObservationSelection(
+        every=every, after=("gt", all_rows[4]["id"]), limit=10))
+    assert after == all_rows[5:]
