@@ -79,3 +79,10 @@ def create_database(base: str, prefix: str = "bench") -> str:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
+
+
+def drop_database(url: str) -> None:
+    """Drop the database of `url` (made by `create_database`)."""
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{base.replace('postgresql+psycopg://', 'postgresql://')}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

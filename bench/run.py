@@ -30,7 +30,14 @@ from bench.load import create_app_with_ping, gunicorn_figures, until_fresh
 from bench.pages import callback_body, component_count, page_figures, router_body
 from bench.report import bench_report
 from bench.reuse import Kept, kept_store, read_record, write_record
-from bench.store import bench_catalog, generate_store, ingest_figures, open_bench_cockpit, small_run
+from bench.store import (
+    bench_catalog,
+    generate_store,
+    ingest_comparison,
+    ingest_figures,
+    open_bench_cockpit,
+    small_run,
+)
 
 DEFAULT_SIZE = 1_000_000
 HOME = ("/", "")  # what a browser sends when it opens / (no query: the default language)
@@ -167,6 +174,15 @@ def bench_backend(backend: str, url: str, empty_url: str, size: int | None, fold
         record = generate_store(backend, cockpit, empty, size, folder)
         if kept:
             write_record(kept.record_path, record)
+    elif backend == "sqlite":
+        record = {**record, **ingest_comparison(f"sqlite:///{folder / 'sample.db'}", catalog_path, size)}
+    else:  # a scratch database on the kept store's server, dropped afterwards
+        base = url.rsplit("/", 1)[0]
+        scratch = pg.create_database(base, prefix="bench_sample")
+        try:
+            record = {**record, **ingest_comparison(scratch, catalog_path, size)}
+        finally:
+            pg.drop_database(scratch)
     figures += ingest_figures(backend, record, kept is not None and kept.exists,
                               generate.store_bytes(cockpit.store))
     rows = record["rows"]

@@ -36,5 +36,5 @@ def test_bench_runs_at_a_small_size_on_both_backends(postgres_server):
                         "fully drawn at 1920x1080", "first visit", "right after new data, median",
                         "store size on disk"):
             assert any(line.startswith(f"| {backend} |") and measure in line for line in table.splitlines()), measure
-    assert "raw executemany" in table and "raw COPY" in table
+    assert "raw executemany" in table and "raw binary COPY" in table
     assert "bench process" not in table.replace("bench process excluded", "")  # RSS rows: the server's workers only
