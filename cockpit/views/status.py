@@ -254,7 +254,8 @@ def build_status(cockpit: Cockpit, who: Viewer | Role | str, lang: str | None = 
             _when(run["started_at"], lang), read, stored, rejected, next_text, run["error"] or None, described,
             _count(read, lang), _count(stored, lang), _count(rejected, lang)))
     runs = store.runs(limit=500)
-    failed = runs[runs["error"].notna() & (runs["error"] != "") & runs["source_id"].isin(allowed)].head(ERROR_LIMIT)
+    failed = runs[runs["status"].isin(("failed", "partial")) & runs["error"].notna() & (runs["error"] != "")
+                  & runs["source_id"].isin(allowed)].head(ERROR_LIMIT)  # an 'ok' run's text is a note, no error
     errors = tuple(ErrorView(str(r["source_id"]), _when(r["started_at"], lang), str(r["error"]))
                    for _, r in failed.iterrows())
     known = tuple(s.id for s in cockpit.sources if s.id in allowed)

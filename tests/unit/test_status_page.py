@@ -138,3 +138,14 @@ def test_german_status_page_has_german_words_and_german_numbers(cockpit):
     assert "Technische Meldung der Schnittstelle, auf Englisch:" in page and '"lang": "en"' in page
     english = status_page(client, "en")
     assert "1,234" in english and "unknown district 'mars'" in english and "mail: delivered" in english
+
+
+def test_a_successful_run_with_a_note_is_no_error(cockpit):
+    """A run that stored everything may carry a note on how its payload was read (e.g. the demo's history); staff
+    must not find it under "Letzte Fehler"."""
+    run_id = cockpit.store.start_run("charging-register")
+    cockpit.store.write_batch("charging-register", run_id, make_frame([]), [], 0, note="NOTE-NOT-AN-ERROR")
+    view = build_status(cockpit, Viewer(Role.ADMIN, "admin"), "de")
+    assert not any("NOTE-NOT-AN-ERROR" in e.error for e in view.errors)
+    assert {e.source_id for e in view.errors} >= {PUBLIC_SOURCE, INTERNAL_SOURCE, DEPARTMENT_SOURCE}
+    assert next(s for s in view.sources if s.source_id == "charging-register").status == "ok"
