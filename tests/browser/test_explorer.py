@@ -324,6 +324,7 @@ def test_a_public_export_contains_no_internal_indicator_also_when_the_url_names_
             body = repr([list(sheet.iter_rows(values_only=True)) for sheet in book]).encode("utf-8")
         assert name.encode("utf-8") not in body and INTERNAL.encode() not in body
     assert page.request.get(f"{app_url}/export/indicator/{INTERNAL}.csv").status == 404
+    page.wait_for_load_state("networkidle")  # the explorer's scripts have loaded before the next page is opened
     page.goto(f"{app_url}/indicator/{INTERNAL}?lang=de")
     expect(page.locator("h1")).to_have_text("Kennzahl nicht gefunden", timeout=TIMEOUT)
     watch.assert_clean()

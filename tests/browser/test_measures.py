@@ -64,6 +64,7 @@ def send_report(page: Page) -> Locator:
     page.click("#measure-report-submit")
     page.wait_for_url("**saved=1**")
     expect(page.locator("#measure-report-message")).to_have_text("Bericht gespeichert.")
+    page.wait_for_load_state("networkidle")  # the reloaded page's requests end before a test navigates on
     return page.locator("#measure-reports tbody tr").first
 
 
@@ -112,6 +113,7 @@ def test_from_a_goal_to_its_measures_and_a_progress_report_by_staff(page: Page, 
     expect(page.locator(".measures-card")).to_have_count(1)
     page.get_by_role("link", name="Öffentliche Ladepunkte in der Innenstadt").click()
     page.wait_for_selector("#measure-content")
+    page.wait_for_load_state("networkidle")
     assert urlsplit(page.url).path == f"/measure/{GOAL_MEASURE}"
     expect(page.locator("#measure-report-form")).to_have_count(0)  # the public cannot report
 
