@@ -135,7 +135,7 @@ job_runs = _table(
     _serial_id(),
     *_required(source_id=String(64), started_at=UTCDateTime),
     *_optional(finished_at=UTCDateTime),
-    Column("status", String(16), nullable=False),  # running | ok | partial | failed
+    *_required(status=String(16)),  # running | ok | partial | failed
     *(
         Column(name, Integer, nullable=False, default=0)
         for name in ("rows_read", "rows_stored", "rows_rejected")
