@@ -7,7 +7,7 @@ of day stays the real one). It exists to show and test the demo on a chosen date
 from __future__ import annotations
 
 import os
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from cockpit.config import LOCAL_TZ, ConfigError
 
@@ -40,3 +40,9 @@ def now() -> datetime:
 
 def today() -> date:
     return now().date()
+
+
+def local_year_bounds(year: int) -> tuple[datetime, datetime]:
+    """[start, end) of a Europe/Berlin calendar year, in UTC (a local year bucket's raw rows, an archive file's)."""
+    return (datetime(year, 1, 1, tzinfo=LOCAL_TZ).astimezone(UTC),
+            datetime(year + 1, 1, 1, tzinfo=LOCAL_TZ).astimezone(UTC))

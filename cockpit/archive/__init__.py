@@ -27,7 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from cockpit.config import LOCAL_TZ
+from cockpit.clock import local_year_bounds as year_bounds
 
 KEY = ["indicator", "district", "period_start"]
 COLUMNS = ["indicator", "district", "period_start", "period_end", "value", "source_id", "run_id", "ingested_at"]
@@ -62,12 +62,6 @@ class Entry:
 
 class ArchiveError(RuntimeError):
     """An archive file cannot be trusted (missing, changed, unreadable); the message names the file."""
-
-
-def year_bounds(year: int) -> tuple[datetime, datetime]:
-    """[start, end) of a Europe/Berlin calendar year, in UTC."""
-    return (datetime(year, 1, 1, tzinfo=LOCAL_TZ).astimezone(UTC),
-            datetime(year + 1, 1, 1, tzinfo=LOCAL_TZ).astimezone(UTC))
 
 
 def sha256_of(path: Path) -> str:

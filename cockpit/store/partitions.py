@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, text
 
-from cockpit.config import LOCAL_TZ
+from cockpit.clock import local_year_bounds
 from cockpit.store.base import WRITE_LOCK_KEY
 
 log = logging.getLogger(__name__)
@@ -193,7 +193,7 @@ def drop_raw_year(conn: Connection, indicator_id: str, year: int) -> int:
 def _local_split(year: int) -> datetime:
     """Where the partition of UTC `year` passes from local year `year` to `year + 1` (Dec 31, 23:00 UTC in
     winter time): the partition's last hour belongs to the next Europe/Berlin year."""
-    return datetime(year + 1, 1, 1, tzinfo=LOCAL_TZ).astimezone(UTC)
+    return local_year_bounds(year)[1]
 
 
 def local_groups(conn: Connection, year: int, indicator_id: str | None = None) -> dict[tuple[str, int], tuple]:

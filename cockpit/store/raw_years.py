@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 import pandas as pd
 from sqlalchemy import Connection, delete, func, select
 
+from cockpit.clock import local_year_bounds
 from cockpit.config import LOCAL_TZ
 from cockpit.store import changes, partitions, runs
 from cockpit.store.base import StoreBase
@@ -29,14 +29,8 @@ REVISION_COLUMNS = ["indicator", "district", "period_start", "value", "source_id
                     "replaced_at", "replaced_by_run"]
 
 
-def _bounds(year: int) -> tuple[datetime, datetime]:
-    """[start, end) of a local calendar year, in UTC."""
-    return (datetime(year, 1, 1, tzinfo=LOCAL_TZ).astimezone(UTC),
-            datetime(year + 1, 1, 1, tzinfo=LOCAL_TZ).astimezone(UTC))
-
-
 def _in_year(indicator_id: str, year: int) -> list:
-    start, end = _bounds(year)
+    start, end = local_year_bounds(year)
     o = observations.c
     return [o.indicator_id == indicator_id, o.period_start >= start, o.period_start < end]
 
@@ -44,7 +38,7 @@ def _in_year(indicator_id: str, year: int) -> list:
 def read_years(conn: Connection, indicator_id: str, before_year: int) -> list[int]:
     o = observations.c
     first = conn.execute(select(func.min(o.period_start)).where(
-        o.indicator_id == indicator_id, o.period_start < _bounds(before_year)[0])).scalar()
+        o.indicator_id == indicator_id, o.period_start < local_year_bounds(before_year)[0])).scalar()
     if first is None:
         return []
     found = []

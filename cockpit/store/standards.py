@@ -7,10 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-import pandas as pd
 from sqlalchemy import Connection, and_, func, or_, select, text
 
-from cockpit.config import LOCAL_TZ_NAME
+from cockpit.clock import local_year_bounds
 from cockpit.store.observations import _visible
 from cockpit.store.schema import indicators, observations, rollups
 from cockpit.store.visibility import joined_on
@@ -172,9 +171,7 @@ def _years_with_data(conn: Connection, levels: tuple[str, ...],
 
 def _year_bounds(bucket: str) -> tuple[datetime, datetime]:
     """The UTC bounds [start, end) of the local (Europe/Berlin) year of a year bucket 'YYYY-01-01'."""
-    year = int(bucket[:4])
-    return tuple(pd.Timestamp(f"{y}-01-01").tz_localize(LOCAL_TZ_NAME).tz_convert("UTC").to_pydatetime()
-                 for y in (year, year + 1))
+    return local_year_bounds(int(str(bucket)[:4]))
 
 
 _BOUNDED_SPANS = text(
