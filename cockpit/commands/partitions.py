@@ -68,7 +68,7 @@ def _status(engine: Engine) -> int:
         for name, bounds, estimate in partitions.layout(conn):
             rows = f"about {estimate:,} rows" if estimate >= 0 else "rows not yet counted (ANALYZE)"
             print(f"  {name}: {bounds}, {rows}")
-        stray = conn.exec_driver_sql(f"SELECT count(*) FROM {partitions.DEFAULT_PARTITION}").scalar_one()
+        stray = partitions.default_rows(conn)
         print(f"{partitions.DEFAULT_PARTITION}: {stray} rows" +
               (" (`run.py partitions ensure` moves them into their years)" if stray else ""))
     return 0

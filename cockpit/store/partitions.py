@@ -164,6 +164,12 @@ def layout(conn: Connection) -> list[tuple[str, str, int]]:
         "JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'observations'::regclass ORDER BY 1").all()]
 
 
+def default_rows(conn: Connection) -> int:
+    """Rows in the DEFAULT partition (none unless a write missed its year's partition; `ensure_ahead` moves
+    them)."""
+    return int(conn.exec_driver_sql(f"SELECT count(*) FROM {DEFAULT_PARTITION}").scalar_one())
+
+
 def drop_raw_year(conn: Connection, indicator_id: str, year: int) -> int:
     """Remove the raw observations (and their revisions) of one indicator in one UTC calendar year, in the
     caller's write transaction; the rollups stay. A DROP TABLE of the year's partition when it holds no other
