@@ -77,7 +77,7 @@ class Trace:
     envelope: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)  # twelve fields, three of them flags: named, never by position
 class Panel:
     indicator_id: str
     name: str
@@ -146,9 +146,7 @@ class Record:
 @dataclass(frozen=True)
 class ExploreView:
     lang: str
-    role: Role | str
     state: ExploreState
-    query: str
     problems: tuple[Problem, ...]
     domains: tuple[Option, ...]
     departments: tuple[Option, ...]
@@ -169,6 +167,11 @@ class ExploreView:
     peer_options: tuple[Option, ...] = ()  # the comparison layer's checklist (empty: no peer data)
     peer_layers: dict = field(default_factory=dict)  # indicator id -> PeerLayer (cockpit/views/explore_peers)
     peer_notes: tuple[str, ...] = ()
+
+    @property
+    def query(self) -> str:
+        """The shareable query string of the state (export links, the address bar)."""
+        return self.state.query(self.lang)
 
 
 # ------------------------------------------------------------------------------------------------ build
@@ -239,11 +242,12 @@ def build_explore(cockpit: Cockpit, viewer: Viewer | Role | str, params: dict, l
             for point in points:
                 records.append(Record(indicator_id, name_of_indicator, unit, name, point.x, point.label,
                                       point.value, point.low, point.high, point.n, decimals))
-        panels.append(Panel(indicator_id, indicator_label(indicator, lang), unit,
-                            indicator.visibility == "internal", indicator_id in snap.synthetic, grain,
-                            t(f"explorer.res.{grain}", lang), tuple(traces),
-                            source_line(indicator, lang, indicator_id in snap.synthetic), normalised, note,
-                            decimals))
+        synthetic = indicator_id in snap.synthetic
+        panels.append(Panel(
+            indicator_id=indicator_id, name=indicator_label(indicator, lang), unit=unit,
+            internal=indicator.visibility == "internal", demo=synthetic, grain=grain,
+            grain_text=t(f"explorer.res.{grain}", lang), traces=tuple(traces),
+            source_line=source_line(indicator, lang, synthetic), normalised=normalised, note=note, decimals=decimals))
     comparison, comparison_note = _comparison(cockpit, who, chosen, start, end, lang, snap)
     x_range = (start.strftime("%Y-%m-%d"), end.strftime("%Y-%m-%d"))
     layers, peer_notes = peer_layers(cockpit, [(p.indicator_id, p.name, p.normalised) for p in panels],
@@ -252,7 +256,7 @@ def build_explore(cockpit: Cockpit, viewer: Viewer | Role | str, params: dict, l
     table = _records_table(records, lang, state.sort)
     department_name = next((d.name.get(lang) for d in catalog.departments if d.id == state.department), None)
     return ExploreView(
-        lang=lang, role=role, state=state, query=state.query(lang), problems=tuple(problems),
+        lang=lang, state=state, problems=tuple(problems),
         domains=(Option("", t("explorer.all_domains", lang)),
                  *(Option(d, t(f"domain.{d}", lang)) for d in DOMAINS)),
         departments=(Option("", t("explorer.all_departments", lang)),
