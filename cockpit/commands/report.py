@@ -55,5 +55,5 @@ def run(args: argparse.Namespace) -> int:
     out.write_bytes(render_pdf(content, clock.now()))
     xlsx.write_bytes(render_xlsx(content))
     print(f"report {args.period.code} ({args.audience}, {content.lang}): {out}, {xlsx}; data version "
-          f"{content.data_version}, inputs sha256 {content.inputs_sha256}", file=sys.stderr)
+          f"{content.provenance.data_version}, inputs sha256 {content.provenance.inputs_sha256}", file=sys.stderr)
     return 0

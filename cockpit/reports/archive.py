@@ -7,7 +7,7 @@ language on an earlier period."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -50,13 +50,12 @@ def generate_archived(cockpit: Cockpit, period: Period, audience: str, lang: str
     lang = normalize_lang(lang)
     content = build_report(cockpit, period, audience, lang, previous_state(cockpit, period, audience, lang))
     for report in cockpit.store.archived_reports(Role.ADMIN, audience, lang):
-        if report.period == period.code and report.inputs_sha256 == content.inputs_sha256:
-            return Archived(report.id, False, content.inputs_sha256)
+        if report.period == period.code and report.inputs_sha256 == content.provenance.inputs_sha256:
+            return Archived(report.id, False, content.provenance.inputs_sha256)
     now = now or clock.now()
     report_id = cockpit.store.archive_report(
-        period=period.code, audience=audience, lang=lang, data_version=content.data_version,
-        rules_version=content.rules_version, inputs_sha256=content.inputs_sha256, state=content.state.to_json(),
+        period=period.code, audience=audience, lang=lang, **asdict(content.provenance), state=content.state.to_json(),
         pdf=render_pdf(content, now), xlsx=render_xlsx(content), created_by=created_by, published=plan is None)
     if plan is not None:
         start(cockpit, report_id, content, plan, now)
-    return Archived(report_id, True, content.inputs_sha256)
+    return Archived(report_id, True, content.provenance.inputs_sha256)

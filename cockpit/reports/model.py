@@ -3,8 +3,8 @@ data sources, an appendix of tables. Pure: built from the evaluated read model a
 the renderers (`pdf`, `xlsx`) only lay it out.
 
 Reproducible: the content depends only on the data (the store's data version), the goal rules, the period, the
-audience, the language and the previous report's state, never on the time of generation; `inputs_sha256` is a
-hash of exactly these inputs.
+audience, the language and the previous report's state, never on the time of generation; its `Provenance` names
+them, with `inputs_sha256` a hash of exactly these inputs.
 """
 
 from __future__ import annotations
@@ -111,6 +111,16 @@ class ReportState:
 
 
 @dataclass(frozen=True)
+class Provenance:
+    """What a report was made from: the store's data version, the goal rules' version, the hash of all inputs
+    (printed on the title page and in the colophon, archived with the report)."""
+
+    data_version: int
+    rules_version: str
+    inputs_sha256: str
+
+
+@dataclass(frozen=True, kw_only=True)  # seven texts and counts: named, never by position
 class Summary:
     goal_total_text: str
     counts: tuple[StatusCount, ...]
@@ -137,9 +147,7 @@ class ReportContent:
     fields: tuple[FieldSection, ...]
     extra_sections: tuple[Section, ...]
     sources: tuple[SourceEntry, ...]
-    data_version: int
-    rules_version: str
-    inputs_sha256: str
+    provenance: Provenance
     state: ReportState
 
     @property
@@ -230,24 +238,24 @@ def build_report(cockpit: Cockpit, period: Period, audience: str = "public", lan
     state = ReportState(period.code, {g.id: g.status for g in goals}, overdue)
     summary = _summary(goals, cards, state, previous, lang)
     demo = any(g.demo for g in goals) or any(c.demo for c in cards.values())
-    inputs = _inputs_sha256(snap, {g.indicator_id for g in goals}, cards, last_reports, period, audience, lang,
-                            previous, [s.id for s in extra])
+    provenance = Provenance(snap.version, GOAL_RULES_VERSION,
+                            _inputs_sha256(snap, {g.indicator_id for g in goals}, cards, last_reports, period,
+                                           audience, lang, previous, [s.id for s in extra]))
     city = goals_view.city
     facts = (
         (t("reports.fact.city", lang), city),
         (t("reports.fact.period", lang), f"{period.text(lang)} ({period.range_text(lang)})"),
         (t("reports.fact.as_of", lang), format_date(at, lang)),
         (t("reports.fact.audience", lang), t(f"reports.audience.{audience}", lang)),
-        (t("reports.fact.data_version", lang), str(snap.version)),
-        (t("reports.fact.rules_version", lang), GOAL_RULES_VERSION),
-        (t("reports.fact.inputs", lang), inputs),
+        (t("reports.fact.data_version", lang), str(provenance.data_version)),
+        (t("reports.fact.rules_version", lang), provenance.rules_version),
+        (t("reports.fact.inputs", lang), provenance.inputs_sha256),
     )
     return ReportContent(
         audience=audience, lang=lang, period=period,
         title=t("reports.title", lang, city=city), subtitle=period.text(lang), city=city, at=at, facts=facts,
         demo=demo, demo_text=t("reports.demo", lang) if demo else None, summary=summary, fields=fields,
-        extra_sections=extra, sources=sources, data_version=snap.version, rules_version=GOAL_RULES_VERSION,
-        inputs_sha256=inputs, state=state)
+        extra_sections=extra, sources=sources, provenance=provenance, state=state)
 
 
 def _goal_entry(g: GoalView, evaluation, snap: Snapshot, indicator, lang: str,

@@ -98,8 +98,8 @@ def _document(content: ReportContent, generated: datetime, comments: tuple[Comme
                                        for i, c in enumerate(s.charts)],
                             "tables": [_table(tb) for tb in s.tables]} for s in content.extra_sections],
         "sources": _table(sources_table(content)),
-        "reproducibility": t("reports.reproducibility.text", lang, version=content.data_version,
-                             rules=content.rules_version),
+        "reproducibility": t("reports.reproducibility.text", lang, version=content.provenance.data_version,
+                             rules=content.provenance.rules_version),
         "appendix": [_table(tb, appendix_numbers[tb.id]) for tb in content.tables],
     }
 
