@@ -40,7 +40,7 @@ class SectorEffect:
     start_year: int
     full_year: int
     end_year: int | None = None
-    status: str = "planned"
+    cancelled: bool = False  # the measure was cancelled: its effect counts 0
 
 
 @dataclass(frozen=True)
@@ -165,7 +165,7 @@ def bau(totals: Mapping[int, float], years: Iterable[int]) -> dict[int, float]:
 def effect_in_year(effect: SectorEffect, year: int) -> float:
     """0 before start_year; a linear ramp to the full reduction in full_year; full through end_year; 0 after.
     Cancelled measures count 0."""
-    if effect.status == "cancelled" or year < effect.start_year:
+    if effect.cancelled or year < effect.start_year:
         return 0.0
     if effect.end_year is not None and year > effect.end_year:
         return 0.0

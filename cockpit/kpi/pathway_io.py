@@ -201,7 +201,8 @@ def read_budget(path: Path | str, text: str | None = None) -> Budget:
 
 def effects_of(measures) -> list[SectorEffect]:
     """The sector effects of measures (model `cockpit.measures.model.Measure`) as rule inputs."""
-    return [SectorEffect(m.id, e.sector, e.reduction_t, e.start_year, e.full_year, e.end_year, m.status)
+    return [SectorEffect(m.id, e.sector, e.reduction_t, e.start_year, e.full_year, e.end_year,
+                         m.status == "cancelled")
             for m in measures for e in m.effects]
 
 

@@ -124,7 +124,7 @@ def test_effect_ends_after_end_year_and_open_without_one():
 
 def test_cancelled_measures_count_zero_and_effects_add_up_per_measure():
     effects = [SectorEffect("a", "households", 100, 2025, 2025), SectorEffect("a", "transport", 50, 2026, 2026),
-               SectorEffect("b", "industry", 70, 2025, 2025, status="cancelled")]
+               SectorEffect("b", "industry", 70, 2025, 2025, cancelled=True)]
     assert measure_effects(effects, [2025, 2026]) == {"a": {2025: 100, 2026: 150}, "b": {2025: 0, 2026: 0}}
 
 
@@ -212,7 +212,7 @@ def test_cost_per_tonne_over_the_life_with_open_effects_counting_twenty_years():
     assert ended.eur_per_tonne == pytest.approx(15_000 / 450)
     open_ = cost_effectiveness([SectorEffect("m", "transport", 10, 2025, 2025)], 2_000, 0)
     assert (open_.first_year, open_.last_year, open_.tonnes) == (2025, 2044, 200)
-    assert cost_effectiveness([SectorEffect("m", "transport", 10, 2025, 2025, status="cancelled")], 1, 1) is None
+    assert cost_effectiveness([SectorEffect("m", "transport", 10, 2025, 2025, cancelled=True)], 1, 1) is None
     assert cost_effectiveness([], 1, 1) is None
 
 
