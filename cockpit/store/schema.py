@@ -144,15 +144,6 @@ job_runs = _table(
     Index("ix_job_runs_source_started", "source_id", "started_at"),
 )
 
-# One row: a counter that grows in the write transaction of every change the pages show (new or revised
-# observations, measure definitions and reports). Writers are serialized, so the counter grows in commit order;
-# a run id would not: runs start in one order and commit in another.
-data_version = _table(
-    "data_version",
-    Column("id", Integer, primary_key=True, autoincrement=False),
-    *_required(version=Integer),
-)
-
 # On PostgreSQL partitioned by UTC year since migration 0013 (cockpit/store/partitions.py): there the primary key is
 # (id, period_start), since every unique key of a partitioned table contains the partition key.
 observations = _table(
@@ -419,6 +410,15 @@ indicator_sources = _table(
     "indicator_sources",
     *_key(indicator_id=String(64), source_id=String(64)),
     *_required(n=Integer),
+)
+
+# One row: a counter that grows in the write transaction of every change the pages show (new or revised
+# observations, measure definitions and reports). Writers are serialized, so the counter grows in commit order;
+# a run id would not: runs start in one order and commit in another.
+data_version = _table(
+    "data_version",
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    *_required(version=Integer),
 )
 
 # The data version of the latest write that stored rows of each indicator (bumped in the same transaction as
