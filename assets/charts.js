@@ -1,6 +1,7 @@
 /* SmartCity Cockpit: indicator charts fit their width. A figure built by layouts/components/chart.py carries a wide
    and a narrow layout variant in layout.meta (wrapped title and source line, margins, height, year ticks); this
-   script applies the one that fits the chart's current width (phones: narrow), after every plot and on resize. */
+   script applies the one that fits the chart's current width (phones: narrow), after every plot and on resize,
+   and gives the chart's container that variant's height. */
 (function () {
   "use strict";
 
@@ -8,6 +9,8 @@
     var layout = gd && gd.layout, meta = layout && layout.meta;
     if (!meta || !meta.wide || !meta.narrow || !window.Plotly || !gd.clientWidth) { return; }
     var want = gd.clientWidth < (meta.narrowWidth || 560) ? meta.narrow : meta.wide;
+    var holder = gd.parentElement;  /* dcc.Graph's container: a responsive graph takes its height */
+    if (holder && want.height && holder.style.height !== want.height + "px") { holder.style.height = want.height + "px"; }
     var head = layout.annotations && layout.annotations[0];
     if (head && head.text === want["annotations[0].text"] && layout.height === want.height) { return; }
     window.Plotly.relayout(gd, want);

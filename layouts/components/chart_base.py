@@ -104,9 +104,14 @@ def graph_config(filename: str, lang: str) -> dict:
 
 def graph(figure: go.Figure | dict, element_id: str, filename: str, lang: str, label: str,
           class_name: str = "explorer-graph") -> html.Figure:
-    """A chart as <figure> with an accessible name; the data table alternative is rendered next to it."""
+    """A chart as <figure> with an accessible name; the data table alternative is rendered next to it.
+
+    A responsive graph takes its container's height, not the layout's: the container starts at the layout's
+    height, and assets/charts.js keeps it at the height of the variant it applies (wide or narrow)."""
+    layout = figure.get("layout", {}) if isinstance(figure, dict) else figure.to_plotly_json().get("layout", {})
+    fixed = {"style": {"height": f"{layout['height']}px"}} if layout.get("height") else {}
     return html.Figure(
-        [dcc.Graph(id=element_id, figure=figure, config=graph_config(filename, lang), className=class_name),
+        [dcc.Graph(id=element_id, figure=figure, config=graph_config(filename, lang), className=class_name, **fixed),
          # the toolbar's camera gives a PNG; this button the same chart as SVG (assets/charts.js, no third party)
          html.Button(t("charts.download.svg", lang), type="button", className="chart-download",
                      **{"data-graph": element_id, "data-filename": filename})],
@@ -196,6 +201,38 @@ def indicator_layout(title: str, source: str, lang: str, height: int = INDICATOR
     layout["margin"] = dict(l=LEFT, r=20, t=wide["margin.t"], b=40)
     layout["legend"] = dict(orientation="h", x=0, xanchor="left", y=-0.08, yanchor="top", traceorder="normal")
     layout["meta"] = {"narrowWidth": NARROW_WIDTH, "wide": wide, "narrow": narrow}
+    return layout
+
+
+def phone_variant(layout: dict, entries: int = 0, plot: int = 260, left: int | None = None,
+                  right: int | None = None, below: int = 0, extra: dict | None = None) -> dict:
+    """Give a `base_layout` chart (title on top, source line below the plot) the wide variant it was built with
+    and a narrow one for phones in `meta`, which assets/charts.js applies by the chart's width: title and source
+    wrapped so that nothing is cut at 320-375 px, the legend's `entries` a row each above the plot, the source
+    line from the chart's left edge (`below` px further down, under an x-axis title), `plot` px for the plot and
+    the margins `left`/`right` (default: as built); `extra`: more relayout keys, key -> (wide, narrow). Returns
+    the layout."""
+    margin, head = layout.get("margin", {}), layout.get("title") or {}
+    title, source = head.get("text", ""), layout["annotations"][0]["text"]
+    narrow_title, narrow_source = wrap(title.replace("<br>", " "), 30), wrap(source.replace("<br>", " "), 40)
+    narrow_left = margin.get("l", 64) if left is None else left
+    top = 40 + TITLE_LINE * (narrow_title.count("<br>") + 1) + 24 * entries
+    bottom = 70 + below + SOURCE_LINE * (narrow_source.count("<br>") + 1)
+    shift = layout["annotations"][0].get("yshift", 0)
+    height = plot + top + bottom
+    # title.y: plotly puts a title's first baseline there; 24 px down keeps a wrapped title's top line whole
+    layout["meta"] = {"narrowWidth": NARROW_WIDTH, "wide": {
+        "annotations[0].text": source, "title.text": title, "title.y": head.get("y", 0.98), "title.font.size": 17,
+        "height": layout.get("height", 420), "margin.t": margin.get("t", 92), "margin.b": margin.get("b", 96),
+        "margin.l": margin.get("l", 64), "margin.r": margin.get("r", 24), "legend.x": 0, "legend.font.size": 13,
+        "annotations[0].xshift": 0, "annotations[0].yshift": shift, **{k: v[0] for k, v in (extra or {}).items()},
+    }, "narrow": {
+        "annotations[0].text": narrow_source, "title.text": narrow_title, "title.y": round(1 - 24 / height, 4), "title.font.size": 15,
+        "height": height, "margin.t": top, "margin.b": bottom, "margin.l": narrow_left,
+        "margin.r": margin.get("r", 24) if right is None else right, "legend.x": -0.25, "legend.font.size": 12,
+        "annotations[0].xshift": 8 - narrow_left, "annotations[0].yshift": shift - below,
+        **{k: v[1] for k, v in (extra or {}).items()},
+    }}
     return layout
 
 

@@ -18,6 +18,7 @@ from layouts.components.chart_base import (
     band,
     base_layout,
     figure_dict,
+    phone_variant,
     plot_axis,
     round_value,
     scatter,
@@ -46,8 +47,10 @@ def panel_figure(panel: Panel, x_range: tuple[str, str], lang: str, height: int 
             marker=dict(size=5), customdata=[p.label for p in trace.points],
             hovertemplate="%{customdata}: %{y}<extra>" + trace.name + "</extra>"))
     title = f"{panel.name} ({panel.unit})"
-    return figure_dict(data, dict(**base_layout(title, panel.source_line, lang, height=height),
-                              xaxis=plot_axis(None, type="date", range=list(x_range)), yaxis=plot_axis(panel.unit)))
+    entries = sum(1 for trace in data if trace.get("showlegend", True))
+    layout = phone_variant(base_layout(title, panel.source_line, lang, height=height), entries=entries)
+    return figure_dict(data, dict(**layout, xaxis=plot_axis(None, type="date", range=list(x_range)),
+                                  yaxis=plot_axis(panel.unit)))
 
 
 def ranking_figure(comparison: Comparison, per1000: bool, lang: str) -> dict:
@@ -75,8 +78,10 @@ def ranking_figure(comparison: Comparison, per1000: bool, lang: str) -> dict:
         layout["annotations"].append(dict(x=reference, y=1, xref="x", yref="paper", text=text, showarrow=False,
                                           yanchor="bottom", font=dict(size=12)))
     layout["margin"] = dict(l=170, r=80, t=72, b=80)
+    phone_variant(layout, plot=34 * len(names), left=152, right=40)  # a phone: the district names keep their room
     return figure_dict(data, dict(**layout, shapes=shapes, xaxis=plot_axis(None, rangemode="tozero"),
-                              yaxis=dict(autorange="reversed", ticks=""), showlegend=False))
+                              yaxis=dict(autorange="reversed", ticks="", tickfont=dict(size=12)),
+                              showlegend=False))
 
 
 def map_figure(comparison: Comparison, lang: str) -> dict:
@@ -132,5 +137,6 @@ def map_figure(comparison: Comparison, lang: str) -> dict:
     layout = base_layout(title, source, lang, height=640)
     layout["margin"] = dict(l=10, r=10, t=92, b=60)
     layout["annotations"][0]["yshift"] = -12
+    phone_variant(layout, plot=360)
     return figure_dict(data, dict(**layout, geo=dict(fitbounds="locations", visible=False,
                                                  projection=dict(type="mercator"), bgcolor="#ffffff")))

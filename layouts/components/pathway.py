@@ -15,6 +15,7 @@ from layouts.components.chart_base import (
     graph,
     indicator_layout,
     narrow_year_ticks,
+    phone_variant,
     plot_axis,
     scatter,
     wrap,
@@ -83,6 +84,7 @@ def budget_figure(view: PathwayView) -> dict:
              "title": {"text": t("pathway.budget.gauge", lang), "font": {"size": 14}}}]
     layout = base_layout(t("pathway.budget.title", lang), view.source_line, lang, height=340)
     layout["margin"] = dict(l=40, r=40, t=70, b=110)
+    phone_variant(layout, plot=200, left=60, right=60)  # a phone: the gauge's end ticks keep their room
     return figure_dict(data, layout)
 
 
@@ -94,10 +96,13 @@ def contribution_figure(view: PathwayView) -> dict:
              "customdata": [m.href for m in rows], "hovertemplate": "%{y}: %{text} t<extra></extra>",
              "name": t("pathway.contrib.state", lang)}]
     height = 170 + 56 * max(len(rows), 1)
+    axis = t("pathway.contrib.axis", lang, year=view.target_year)
     layout = base_layout(t("pathway.contrib.title", lang, year=view.target_year), view.source_line, lang,
-                         height=height, xaxis=plot_axis(t("pathway.contrib.axis", lang, year=view.target_year)),
-                         yaxis=dict(automargin=True), showlegend=False)
+                         height=height, xaxis=plot_axis(axis), yaxis=dict(automargin=True), showlegend=False)
     layout["margin"] = dict(l=16, r=16, t=60, b=110)
+    # a phone: room for the measures' names, the axis title in two lines and the source below it
+    phone_variant(layout, plot=56 * max(len(rows), 1), left=150, below=40,
+                  extra={"xaxis.title.text": (axis, wrap(axis, 16))})
     return figure_dict(data, layout)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from cockpit.i18n import t
 from cockpit.views.explore_peers import TYPE, PeerLayer
-from layouts.components.chart_base import plain, wrap
+from layouts.components.chart_base import phone_variant, plain, wrap
 
 RANGE_FILL = "rgba(95, 99, 104, 0.18)"
 MEDIAN = "#3c4043"
@@ -66,25 +66,10 @@ def with_peers(figure: dict, layer: PeerLayer | None, decimals: int, lang: str) 
     if not annotations:
         return {"data": data, "layout": layout}
     source = annotations[0]["text"]
-    plain_source = source.replace("<br>", " ")
-    wide_text = f"{source}<br>{wrap(plain(layer.note))}"
-    narrow_text = wrap(f"{plain_source} {plain(layer.note)}", 40)
     margin = layout.get("margin", {})
     height = layout.get("height", 340) + LINE_HEIGHT * (wrap(plain(layer.note)).count("<br>") + 1)
+    annotations[0]["text"] = f"{source}<br>{wrap(plain(layer.note))}"
     bottom = margin.get("b", 96) + height - layout.get("height", 340)
-    entries = sum(1 for trace in data if trace.get("showlegend", True))
-    title = (layout.get("title") or {}).get("text", "")
-    narrow_title = wrap(title, 34)
-    narrow_top = 40 + 22 * (narrow_title.count("<br>") + 1) + 24 * entries
-    narrow_bottom = 70 + LINE_HEIGHT * (narrow_text.count("<br>") + 1)
-    annotations[0]["text"] = wide_text
-    layout.update(annotations=annotations, margin={**margin, "b": bottom}, height=height, meta={
-        "narrowWidth": 560,
-        "wide": {"annotations[0].text": wide_text, "height": height, "margin.b": bottom,
-                 "margin.t": margin.get("t", 92), "title.text": title, "legend.x": 0, "legend.font.size": 13,
-                 "annotations[0].xshift": 0},
-        "narrow": {"annotations[0].text": narrow_text, "title.text": narrow_title, "margin.t": narrow_top,
-                   "margin.b": narrow_bottom, "height": 260 + narrow_top + narrow_bottom,
-                   "legend.x": -0.25, "legend.font.size": 12, "annotations[0].xshift": -56},  # from the chart's left edge, not the plot's
-    })
+    layout.update(annotations=annotations, margin={**margin, "b": bottom}, height=height)
+    phone_variant(layout, entries=sum(1 for trace in data if trace.get("showlegend", True)))
     return {"data": data, "layout": layout}

@@ -94,3 +94,43 @@ def test_screenshot_of_the_indicator_page_at_1920(browser, app_url):
         headline = page.locator(".explorer-facts .status__text").first.inner_text()
         expect(page.locator("#indicator-goal-chart .legend")).to_contain_text(f"Bewertung: {headline}")  # the same
         page.screenshot(path=str(SCREENSHOTS / "indicator-1920.png"), full_page=True)
+
+
+EXPLORER = "/explore?ind=charge-points-per-1000&district=lusan&district=stadtmitte&from=2020-01&to=now&res=year"
+CHARTS = {EXPLORER: ("explore-panel-charge-points-per-1000", "explore-rank-per1000", "explore-rank-absolute",
+                     "explore-map"),
+          "/klimapfad": ("pathway-chart", "pathway-contrib", "pathway-budget")}
+
+
+@pytest.mark.parametrize("width", [1920, 375])
+@pytest.mark.parametrize("path", list(CHARTS))
+def test_explorer_and_pathway_charts_are_drawn_whole_at_their_height(browser, app_url, path, width):
+    """Every chart takes the room it is drawn for (none collapsed, none over the button below it), and its title,
+    source line and labels stay inside the chart, on a desktop and on a phone."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="de-DE")
+    try:
+        page = context.new_page()
+        page.goto(f"{app_url}{path}&lang=de" if "?" in path else f"{app_url}{path}?lang=de")
+        for chart in CHARTS[path]:
+            page.wait_for_selector(f"#{chart} .main-svg", timeout=TIMEOUT)
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(800)  # assets/charts.js picks the layout for the width
+        for chart in CHARTS[path]:
+            box = page.locator(f"#{chart}").bounding_box()
+            svg = page.locator(f"#{chart} .main-svg").first.bounding_box()
+            assert svg["height"] >= 300 and abs(box["height"] - svg["height"]) <= 1, (chart, box, svg)
+            button = page.locator(f"#{chart}").locator("xpath=..").locator(".chart-download").bounding_box()
+            assert button["y"] >= svg["y"] + svg["height"] - 1, (chart, "the download button under the chart")
+            texts = page.locator(f"#{chart}").evaluate(
+                "e => [...e.querySelectorAll('.gtitle, .annotation-text')].map(t => { const r = "
+                "t.getBoundingClientRect(); return [r.left, r.right, r.top, r.bottom, t.textContent]; })")
+            assert texts, chart
+            for left, right, top, bottom, text in texts:
+                assert svg["x"] - 1 <= left and right <= svg["x"] + svg["width"] + 1, (chart, width, text)
+                assert svg["y"] - 1 <= top and bottom <= svg["y"] + svg["height"] + 1, (chart, width, text)
+        if path == EXPLORER:  # a bar per district, each thick enough to read beside its name
+            bars = page.locator("#explore-rank-per1000 .bars .point path").evaluate_all(
+                "els => els.map(e => e.getBoundingClientRect().height)")
+            assert len(bars) == 8 and min(bars) >= 18, bars
+    finally:
+        context.close()
