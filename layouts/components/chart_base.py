@@ -214,7 +214,7 @@ def phone_variant(layout: dict, entries: int = 0, plot: int = 260, left: int | N
     the layout."""
     margin, head = layout.get("margin", {}), layout.get("title") or {}
     title, source = head.get("text", ""), layout["annotations"][0]["text"]
-    narrow_title, narrow_source = wrap(title.replace("<br>", " "), 30), wrap(source.replace("<br>", " "), 40)
+    narrow_title, narrow_source = wrap(title.replace("<br>", " "), 30), wrap(source.replace("<br>", " "), 34)
     narrow_left = margin.get("l", 64) if left is None else left
     top = 40 + TITLE_LINE * (narrow_title.count("<br>") + 1) + 24 * entries
     bottom = 70 + below + SOURCE_LINE * (narrow_source.count("<br>") + 1)

@@ -102,11 +102,11 @@ CHARTS = {EXPLORER: ("explore-panel-charge-points-per-1000", "explore-rank-per10
           "/klimapfad": ("pathway-chart", "pathway-contrib", "pathway-budget")}
 
 
-@pytest.mark.parametrize("width", [1920, 375])
+@pytest.mark.parametrize("width", [1920, 375, 320])
 @pytest.mark.parametrize("path", list(CHARTS))
 def test_explorer_and_pathway_charts_are_drawn_whole_at_their_height(browser, app_url, path, width):
     """Every chart takes the room it is drawn for (none collapsed, none over the button below it), and its title,
-    source line and labels stay inside the chart, on a desktop and on a phone."""
+    source line, axis titles and labels stay inside the chart, on a desktop and on phones (375 and 320 px)."""
     context = browser.new_context(viewport={"width": width, "height": 900}, locale="de-DE")
     try:
         page = context.new_page()
@@ -122,7 +122,7 @@ def test_explorer_and_pathway_charts_are_drawn_whole_at_their_height(browser, ap
             button = page.locator(f"#{chart}").locator("xpath=..").locator(".chart-download").bounding_box()
             assert button["y"] >= svg["y"] + svg["height"] - 1, (chart, "the download button under the chart")
             texts = page.locator(f"#{chart}").evaluate(
-                "e => [...e.querySelectorAll('.gtitle, .annotation-text')].map(t => { const r = "
+                "e => [...e.querySelectorAll('.gtitle, .annotation-text, .xtitle, .ytitle')].map(t => { const r = "
                 "t.getBoundingClientRect(); return [r.left, r.right, r.top, r.bottom, t.textContent]; })")
             assert texts, chart
             for left, right, top, bottom, text in texts:
