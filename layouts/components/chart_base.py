@@ -108,8 +108,8 @@ def graph(figure: go.Figure | dict, element_id: str, filename: str, lang: str, l
 
     A responsive graph takes its container's height, not the layout's: the container starts at the layout's
     height, and assets/charts.js keeps it at the height of the variant it applies (wide or narrow)."""
-    layout = figure.get("layout", {}) if isinstance(figure, dict) else figure.to_plotly_json().get("layout", {})
-    fixed = {"style": {"height": f"{layout['height']}px"}} if layout.get("height") else {}
+    height = figure.get("layout", {}).get("height") if isinstance(figure, dict) else figure.layout.height
+    fixed = {"style": {"height": f"{height}px"}} if height else {}
     return html.Figure(
         [dcc.Graph(id=element_id, figure=figure, config=graph_config(filename, lang), className=class_name, **fixed),
          # the toolbar's camera gives a PNG; this button the same chart as SVG (assets/charts.js, no third party)
@@ -222,13 +222,14 @@ def phone_variant(layout: dict, entries: int = 0, plot: int = 260, left: int | N
     height = plot + top + bottom
     # title.y: plotly puts a title's first baseline there; 24 px down keeps a wrapped title's top line whole
     layout["meta"] = {"narrowWidth": NARROW_WIDTH, "wide": {
-        "annotations[0].text": source, "title.text": title, "title.y": head.get("y", 0.98), "title.font.size": 17,
-        "height": layout.get("height", 420), "margin.t": margin.get("t", 92), "margin.b": margin.get("b", 96),
-        "margin.l": margin.get("l", 64), "margin.r": margin.get("r", 24), "legend.x": 0, "legend.font.size": 13,
-        "annotations[0].xshift": 0, "annotations[0].yshift": shift, **{k: v[0] for k, v in (extra or {}).items()},
+        "annotations[0].text": source, "title.text": title, "title.y": head.get("y", 0.98),
+        "title.font.size": (head.get("font") or {}).get("size", 17), "height": layout.get("height", 420),
+        "margin.t": margin.get("t", 92), "margin.b": margin.get("b", 96), "margin.l": margin.get("l", 64),
+        "margin.r": margin.get("r", 24), "legend.x": 0, "legend.font.size": 13, "annotations[0].xshift": 0,
+        "annotations[0].yshift": shift, **{k: v[0] for k, v in (extra or {}).items()},
     }, "narrow": {
-        "annotations[0].text": narrow_source, "title.text": narrow_title, "title.y": round(1 - 24 / height, 4), "title.font.size": 15,
-        "height": height, "margin.t": top, "margin.b": bottom, "margin.l": narrow_left,
+        "annotations[0].text": narrow_source, "title.text": narrow_title, "title.y": round(1 - 24 / height, 4),
+        "title.font.size": 15, "height": height, "margin.t": top, "margin.b": bottom, "margin.l": narrow_left,
         "margin.r": margin.get("r", 24) if right is None else right, "legend.x": -0.25, "legend.font.size": 12,
         "annotations[0].xshift": 8 - narrow_left, "annotations[0].yshift": shift - below,
         **{k: v[1] for k, v in (extra or {}).items()},

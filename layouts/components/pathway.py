@@ -100,7 +100,7 @@ def contribution_figure(view: PathwayView) -> dict:
     layout = base_layout(t("pathway.contrib.title", lang, year=view.target_year), view.source_line, lang,
                          height=height, xaxis=plot_axis(axis), yaxis=dict(automargin=True), showlegend=False)
     layout["margin"] = dict(l=16, r=16, t=60, b=110)
-    # a phone: room for the measures' names, the axis title in two lines and the source below it
+    # a phone: the measures' names in a fixed margin, the axis title in three lines and the source below it
     phone_variant(layout, plot=56 * max(len(rows), 1), left=150, below=56,
                   extra={"xaxis.title.text": (axis, wrap(axis, 12)), "yaxis.automargin": (True, False),
                          "yaxis.tickfont.size": (13, 11)})

@@ -67,8 +67,9 @@ def with_peers(figure: dict, layer: PeerLayer | None, decimals: int, lang: str) 
         return {"data": data, "layout": layout}
     source = annotations[0]["text"]
     margin = layout.get("margin", {})
-    height = layout.get("height", 340) + LINE_HEIGHT * (wrap(plain(layer.note)).count("<br>") + 1)
-    annotations[0]["text"] = f"{source}<br>{wrap(plain(layer.note))}"
+    note = wrap(plain(layer.note))
+    height = layout.get("height", 340) + LINE_HEIGHT * (note.count("<br>") + 1)
+    annotations[0]["text"] = f"{source}<br>{note}"
     bottom = margin.get("b", 96) + height - layout.get("height", 340)
     layout.update(annotations=annotations, margin={**margin, "b": bottom}, height=height)
     phone_variant(layout, entries=sum(1 for trace in data if trace.get("showlegend", True)))
